@@ -1,0 +1,1 @@
+"""ksef-bot: the Telegram assistant built on the ``ksef`` library."""
