@@ -62,8 +62,7 @@ def schema_errors(name: str, document: bytes | etree._Element) -> list[SchemaIss
     schema = _schema(name)
     # lxml schema objects are not thread-safe for concurrent validate() calls.
     with _lock:
-        ok = schema.validate(root)
-        log = list(schema.error_log)
-    if ok:
-        return []
-    return [SchemaIssue(entry.line, entry.message) for entry in log]
+        if schema.validate(root):
+            return []
+        log = schema.error_log
+        return [SchemaIssue(log[i].line, log[i].message) for i in range(len(log))]
