@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
+from typing import Any, cast
 
 from lxml import etree
 
@@ -64,5 +66,6 @@ def schema_errors(name: str, document: bytes | etree._Element) -> list[SchemaIss
     with _lock:
         if schema.validate(root):
             return []
-        log = schema.error_log
-        return [SchemaIssue(log[i].line, log[i].message) for i in range(len(log))]
+        # lxml-stubs does not declare _ErrorLog iterable, though it is.
+        entries = cast("Iterable[Any]", schema.error_log)
+        return [SchemaIssue(entry.line, entry.message) for entry in entries]
