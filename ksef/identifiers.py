@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 import re
 
 _NIP_WEIGHTS = (6, 5, 7, 2, 3, 4, 5, 6, 7)
@@ -64,3 +65,15 @@ def ksef_number_is_valid(number: str) -> bool:
     head, crc = number[:-3], number[-2:]
     canonical = head if len(head) == 32 else head[:26] + head[27:]
     return len(canonical) == 32 and ksef_number_checksum(canonical) == crc
+
+
+def random_valid_nip(rng: random.Random | None = None) -> str:
+    """A random NIP with a correct checksum (for tests, the simulator and the sandbox)."""
+    r = rng or random.Random()
+    while True:
+        first = str(r.randint(1, 9)) + "".join(str(r.randint(0, 9)) for _ in range(8))
+        if first[1:3] == "00":  # the XSD pattern forbids a NIP whose 2nd and 3rd digits are both 0
+            continue
+        remainder = sum(int(d) * w for d, w in zip(first, _NIP_WEIGHTS, strict=True)) % 11
+        if remainder != 10:
+            return first + str(remainder)

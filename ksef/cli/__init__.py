@@ -18,7 +18,12 @@ from ksef.errors import KsefError
 
 # Modules that contribute sub-commands; a module that is missing is simply skipped, so that the
 # library stays usable while parts are being built.
-_COMMAND_MODULES = ("ksef.cli.api_commands", "ksef.cli.invoice_commands", "ksef.cli.print_commands")
+_COMMAND_MODULES = (
+    "ksef.cli.api_commands",
+    "ksef.cli.invoice_commands",
+    "ksef.cli.qr_commands",
+    "ksef.cli.print_commands",
+)
 
 
 def build_parser() -> argparse.ArgumentParser:
