@@ -30,6 +30,8 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.x509.oid import NameOID
 
+from ksef import certs
+from ksef.certs import serial_hex
 from ksef.errors import CertificateAuthorityError
 
 CertTypeName = Literal["Offline", "Authentication"]
@@ -45,25 +47,9 @@ _STATE_VERSION: Final = 1
 
 
 def cert_type(cert: x509.Certificate) -> CertTypeName | None:
-    """KSeF's rule (DIGEST 10): keyUsage digitalSignature → ``Authentication``, nonRepudiation →
-    ``Offline``. ``None`` when there is no keyUsage or both or neither bit is set."""
-    try:
-        usage = cert.extensions.get_extension_for_class(x509.KeyUsage).value
-    except x509.ExtensionNotFound:
-        return None
-    if usage.digital_signature and not usage.content_commitment:
-        return "Authentication"
-    if usage.content_commitment and not usage.digital_signature:
-        return "Offline"
-    return None
-
-
-def serial_hex(cert: x509.Certificate) -> str:
-    """The serial as KSeF writes it: uppercase hex, at least 16 digits."""
-    digits = format(cert.serial_number, "X")
-    if len(digits) % 2:
-        digits = "0" + digits
-    return digits.rjust(16, "0")
+    """KSeF's rule (DIGEST 10), as :func:`ksef.certs.cert_type` applies it, spelled as the API does."""
+    kind = certs.cert_type(cert)
+    return None if kind is None else kind.value
 
 
 @dataclass(frozen=True)
