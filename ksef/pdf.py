@@ -1,0 +1,574 @@
+"""A4 PDF printout of an FA(3) invoice with the KSeF verification QR codes (DIGEST sections 11-13).
+
+``render_pdf(xml)`` parses the exact invoice bytes, builds KOD I (and KOD II for offline invoices)
+from those same bytes and lays the invoice out; ``render_summary_pdf`` lays out an already parsed
+:class:`~ksef.fa3.InvoiceSummary` with ready-made codes. Which codes appear:
+
+- online invoice with a KSeF number: KOD I labelled with that number;
+- no number yet (online waiting, or offline before sending): KOD I labelled ``OFFLINE``;
+- offline modes: also KOD II labelled ``CERTYFIKAT``, with the seller's name and NIP beside it;
+- total failure (awaria całkowita): no codes at all.
+"""
+
+from __future__ import annotations
+
+import io
+import threading
+from dataclasses import dataclass
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from typing import Any
+from xml.sax.saxutils import escape
+
+from babel.numbers import format_decimal
+from PIL import Image as PILImage
+from reportlab.lib import colors
+from reportlab.lib.enums import TA_CENTER, TA_RIGHT
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import mm
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.ttfonts import TTFont
+from reportlab.pdfgen.canvas import Canvas
+from reportlab.platypus import (
+    Flowable,
+    Image,
+    KeepTogether,
+    Paragraph,
+    SimpleDocTemplate,
+    Spacer,
+    Table,
+    TableStyle,
+)
+
+from ksef import amounts, fonts, qr
+from ksef.certs import KsefCertificate, PrivateKey
+from ksef.environments import Environment
+from ksef.errors import KsefValidationError
+from ksef.fa3.parse import parse
+from ksef.fa3.summary import InvoiceSummary, LineSummary, PartySummary, PaymentSummary
+from ksef.identifiers import ksef_number_is_valid
+
+__all__ = [
+    "LABEL_CERTIFICATE",
+    "LABEL_OFFLINE",
+    "OfflineQr",
+    "QrBlock",
+    "document_title",
+    "format_account",
+    "format_amount",
+    "format_date",
+    "format_money",
+    "format_quantity",
+    "format_rate",
+    "format_unit_price",
+    "render_pdf",
+    "render_summary_pdf",
+    "verification_codes",
+]
+
+# Labels printed under the codes (DIGEST 11.1, 11.2).
+LABEL_OFFLINE = qr.LABEL_OFFLINE
+LABEL_CERTIFICATE = qr.LABEL_CERTIFICATE
+
+
+@dataclass(frozen=True)
+class QrBlock:
+    """One verification code: the link it encodes and the label printed under it."""
+
+    url: str
+    label: str
+
+
+@dataclass(frozen=True)
+class OfflineQr:
+    """What KOD II needs: the seller's **Offline** KSeF certificate (serial + private key).
+
+    ``context_value`` defaults to the seller's NIP (a sole trader issues in their own NIP context).
+    """
+
+    certificate_serial: str
+    private_key: PrivateKey
+    context_type: str = "Nip"
+    context_value: str | None = None
+
+    @classmethod
+    def from_certificate(cls, certificate: KsefCertificate, *, context_type: str = "Nip",
+                         context_value: str | None = None) -> OfflineQr:
+        """From a key pair loaded with :func:`ksef.certs.load_key_pair`."""
+        return cls(certificate.serial_hex, certificate.private_key, context_type, context_value)
+
+
+# --------------------------------------------------------------------------- formatting (Polish)
+
+_CENT = Decimal("0.01")
+
+
+def format_amount(amount: Decimal) -> str:
+    """``1234.5`` -> ``"1 234,50"`` (no-break spaces between thousands, comma, two decimals)."""
+    return str(format_decimal(amount.quantize(_CENT, rounding=ROUND_HALF_UP), format="#,##0.00",
+                              locale="pl_PL"))
+
+
+def format_money(amount: Decimal, currency: str = "PLN") -> str:
+    """``"1 234,50 zł"``: the project's money format (:func:`ksef.amounts.format_amount`)."""
+    return amounts.format_amount(amount, currency)
+
+
+def format_quantity(value: Decimal) -> str:
+    """Quantities without trailing zeros: ``20.00`` -> ``"20"``, ``1.5`` -> ``"1,5"``."""
+    return amounts.format_quantity(value)
+
+
+def format_unit_price(value: Decimal) -> str:
+    """Unit prices keep up to 8 decimals (FA(3) allows them) but show at least 2."""
+    return str(format_decimal(value, format="#,##0.00######", locale="pl_PL"))
+
+
+def format_date(day: date) -> str:
+    """``2026-02-01`` -> ``"01.02.2026"`` (the usual Polish order)."""
+    return day.strftime("%d.%m.%Y")
+
+
+def format_rate(rate: str | None) -> str:
+    """XSD ``P_12`` values for people: ``"23"`` -> ``"23%"``, ``"0 KR"`` -> ``"0% KR"``, ``"zw"`` stays."""
+    if not rate:
+        return ""
+    head, _, tail = rate.strip().partition(" ")
+    if head.replace(".", "", 1).isdigit():
+        return f"{head}%" + (f" {tail}" if tail else "")
+    return rate.strip()
+
+
+def format_account(number: str) -> str:
+    """Bank account in groups of four; a 26-digit Polish NRB keeps its leading check digits apart."""
+    compact = "".join(number.split())
+    if len(compact) == 26 and compact.isdigit():
+        return compact[:2] + " " + " ".join(compact[i:i + 4] for i in range(2, 26, 4))
+    return " ".join(compact[i:i + 4] for i in range(0, len(compact), 4))
+
+
+_TITLES = {
+    "VAT": "Faktura VAT",
+    "KOR": "Faktura korygująca",
+    "ZAL": "Faktura zaliczkowa",
+    "ROZ": "Faktura rozliczeniowa",
+    "UPR": "Faktura uproszczona",
+    "KOR_ZAL": "Faktura korygująca fakturę zaliczkową",
+    "KOR_ROZ": "Faktura korygująca fakturę rozliczeniową",
+}
+
+
+def document_title(summary: InvoiceSummary) -> str:
+    """``Faktura VAT``; plain ``Faktura`` from a VAT-exempt seller (art. 113); or the kind of correction."""
+    if summary.invoice_type == "VAT" and summary.exemption_basis and summary.vat_total == 0:
+        return "Faktura"
+    return _TITLES.get(summary.invoice_type, f"Faktura ({summary.invoice_type})")
+
+
+# --------------------------------------------------------------------------- QR codes
+
+def verification_codes(xml: bytes, summary: InvoiceSummary, *, env: Environment | str = "test",
+                       ksef_number: str | None = None, offline: OfflineQr | None = None,
+                       total_failure: bool = False) -> tuple[QrBlock | None, QrBlock | None]:
+    """KOD I and KOD II for the printout of ``xml`` (exact bytes), following DIGEST 11 and 12.
+
+    Returns ``(None, None)`` for a total failure, ``(kod1, None)`` online, ``(kod1, kod2)`` offline.
+    """
+    if total_failure:
+        return None, None
+    seller_nip = summary.seller.nip
+    if not seller_nip:
+        raise KsefValidationError("Faktura nie ma NIP sprzedawcy (Podmiot1), więc nie można utworzyć KOD I.")
+    if ksef_number is not None and not ksef_number_is_valid(ksef_number):
+        raise KsefValidationError(f"Nieprawidłowy numer KSeF: {ksef_number!r}.")
+    kod1 = QrBlock(qr.kod1_url(env, seller_nip, summary.issue_date, xml), ksef_number or LABEL_OFFLINE)
+    if offline is None:
+        return kod1, None
+    kod2_link = qr.kod2_url(
+        env,
+        context_type=offline.context_type,
+        context_value=offline.context_value or seller_nip,
+        seller_nip=seller_nip,
+        certificate_serial=offline.certificate_serial,
+        private_key=offline.private_key,
+        xml=xml,
+    )
+    return kod1, QrBlock(kod2_link, LABEL_CERTIFICATE)
+
+
+def render_pdf(xml: bytes, *, env: Environment | str = "test", ksef_number: str | None = None,
+               offline: OfflineQr | None = None, total_failure: bool = False) -> bytes:
+    """The A4 PDF printout of one FA(3) invoice (``xml`` = the exact bytes sent or to be sent to KSeF).
+
+    ``ksef_number`` once KSeF has assigned one; ``offline`` for an invoice issued in an offline mode
+    (adds KOD II); ``total_failure`` for an invoice issued during a total KSeF failure (no codes).
+    Raises :class:`~ksef.errors.KsefValidationError` when the XML is not a readable FA(3) invoice.
+    """
+    summary = parse(xml)
+    kod1, kod2 = verification_codes(xml, summary, env=env, ksef_number=ksef_number, offline=offline,
+                                    total_failure=total_failure)
+    return render_summary_pdf(summary, kod1=kod1, kod2=kod2, ksef_number=ksef_number)
+
+
+# A printed QR code must stay readable by phones: at least 25 mm with its quiet zone (brief) and
+# modules not smaller than ~0.4 mm, so dense KOD II links get a larger square.
+_QR_MIN_SIZE = 30 * mm
+_QR_MAX_SIZE = 55 * mm
+_QR_MODULE = 0.42 * mm
+_QR_BOX = 8  # pixels per module in the embedded image: crisp when printed, small file
+
+
+def _qr_image(url: str) -> tuple[bytes, int]:
+    """PNG of the bare code (the PDF prints the label as text) and its side in modules, quiet zone incl."""
+    png = qr.qr_png(url, "", box_size=_QR_BOX, border=qr.QUIET_ZONE_MODULES)
+    with PILImage.open(io.BytesIO(png)) as image:
+        return png, image.width // _QR_BOX
+
+
+# --------------------------------------------------------------------------- layout
+
+_FONT = "KsefSans"
+_FONT_BOLD = "KsefSans-Bold"
+_font_lock = threading.Lock()
+_fonts_ready = False
+
+
+def _register_fonts() -> None:
+    """Register the shipped DejaVu fonts with reportlab once per process (parsing a TTF is slow)."""
+    global _fonts_ready
+    with _font_lock:
+        if _fonts_ready:
+            return
+        pdfmetrics.registerFont(TTFont(_FONT, str(fonts.REGULAR)))
+        pdfmetrics.registerFont(TTFont(_FONT_BOLD, str(fonts.BOLD)))
+        pdfmetrics.registerFontFamily(_FONT, normal=_FONT, bold=_FONT_BOLD, italic=_FONT,
+                                      boldItalic=_FONT_BOLD)
+        _fonts_ready = True
+
+
+@dataclass(frozen=True)
+class _Styles:
+    body: ParagraphStyle
+    small: ParagraphStyle
+    cell: ParagraphStyle
+    cell_right: ParagraphStyle
+    head: ParagraphStyle
+    title: ParagraphStyle
+    section: ParagraphStyle
+    due: ParagraphStyle
+    label: ParagraphStyle
+
+
+def _styles() -> _Styles:
+    body = ParagraphStyle("body", fontName=_FONT, fontSize=9, leading=11.5)
+    return _Styles(
+        body=body,
+        small=ParagraphStyle("small", parent=body, fontSize=7, leading=8.5,
+                             textColor=colors.HexColor("#444444")),
+        cell=ParagraphStyle("cell", parent=body, fontSize=8, leading=9.5),
+        cell_right=ParagraphStyle("cell_right", parent=body, fontSize=8, leading=9.5, alignment=TA_RIGHT),
+        head=ParagraphStyle("head", parent=body, fontName=_FONT_BOLD, fontSize=7.5, leading=9),
+        title=ParagraphStyle("title", parent=body, fontName=_FONT_BOLD, fontSize=18, leading=22),
+        section=ParagraphStyle("section", parent=body, fontName=_FONT_BOLD, fontSize=10, leading=13,
+                               spaceBefore=4, spaceAfter=2),
+        due=ParagraphStyle("due", parent=body, fontName=_FONT_BOLD, fontSize=13, leading=17,
+                           alignment=TA_RIGHT),
+        label=ParagraphStyle("label", parent=body, fontName=_FONT_BOLD, fontSize=8, leading=10,
+                             alignment=TA_CENTER),
+    )
+
+
+def _p(text: str, style: ParagraphStyle) -> Paragraph:
+    return Paragraph(escape(text), style)
+
+
+class _NumberedCanvas(Canvas):  # type: ignore[misc]  # reportlab ships no type hints
+    """Canvas that writes "Strona N z M" on every page once the page count is known."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._pages: list[dict[str, Any]] = []
+
+    def showPage(self) -> None:
+        self._pages.append(dict(self.__dict__))
+        self._startPage()
+
+    def save(self) -> None:
+        total = len(self._pages)
+        for state in self._pages:
+            self.__dict__.update(state)
+            self.setFont(_FONT, 7)
+            self.setFillColor(colors.HexColor("#666666"))
+            self.drawRightString(A4[0] - _MARGIN, 9 * mm, f"Strona {self._pageNumber} z {total}")
+            super().showPage()
+        super().save()
+
+
+_MARGIN = 15 * mm
+_WIDTH = A4[0] - 2 * _MARGIN
+_GRID = colors.HexColor("#9a9a9a")
+_SHADE = colors.HexColor("#ececec")
+
+
+def _party_block(title: str, party: PartySummary, styles: _Styles) -> list[Flowable]:
+    rows: list[Flowable] = [_p(title.upper(), styles.head)]
+    rows.append(Paragraph(f"<b>{escape(party.name or '(brak nazwy)')}</b>", styles.body))
+    if party.nip:
+        rows.append(_p(f"NIP: {party.nip}", styles.body))
+    elif party.eu_vat:
+        rows.append(_p(f"NIP UE: {party.eu_code or ''}{party.eu_vat}", styles.body))
+    elif party.other_id:
+        rows.append(_p(f"Identyfikator: {party.other_id}", styles.body))
+    rows.extend(_p(line, styles.body) for line in party.address_lines)
+    if party.country and party.country.upper() != "PL":
+        rows.append(_p(f"Kraj: {party.country}", styles.body))
+    if party.email:
+        rows.append(_p(f"E-mail: {party.email}", styles.body))
+    if party.phone:
+        rows.append(_p(f"Tel.: {party.phone}", styles.body))
+    return rows
+
+
+def _header(summary: InvoiceSummary, ksef_number: str | None, styles: _Styles) -> list[Flowable]:
+    left: list[Flowable] = [
+        _p(document_title(summary), styles.title),
+        Paragraph(f"nr <b>{escape(summary.number)}</b>", ParagraphStyle("no", parent=styles.body, fontSize=12,
+                                                                         leading=15)),
+    ]
+    facts: list[tuple[str, str]] = [("Data wystawienia", format_date(summary.issue_date))]
+    if summary.sale_date is not None:
+        facts.append(("Data sprzedaży", format_date(summary.sale_date)))
+    if summary.issue_place:
+        facts.append(("Miejsce wystawienia", summary.issue_place))
+    if summary.currency.upper() != "PLN":
+        facts.append(("Waluta", summary.currency))
+    right = Table([[_p(k + ":", styles.small), _p(v, styles.body)] for k, v in facts],
+                  colWidths=[30 * mm, 42 * mm])
+    right.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+                               ("LEFTPADDING", (0, 0), (-1, -1), 2), ("RIGHTPADDING", (0, 0), (-1, -1), 0),
+                               ("TOPPADDING", (0, 0), (-1, -1), 1), ("BOTTOMPADDING", (0, 0), (-1, -1), 1)]))
+    table = Table([[left, right]], colWidths=[_WIDTH - 72 * mm, 72 * mm])
+    table.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"),
+                               ("LEFTPADDING", (0, 0), (-1, -1), 0), ("RIGHTPADDING", (0, 0), (-1, -1), 0)]))
+    number_line = Paragraph(
+        "Numer KSeF: " + (f"<b>{escape(ksef_number)}</b>" if ksef_number else "nie nadano"),
+        ParagraphStyle("ksef_no", parent=styles.body, alignment=TA_RIGHT))
+    return [table, Spacer(1, 2 * mm), number_line, Spacer(1, 4 * mm)]
+
+
+def _parties(summary: InvoiceSummary, styles: _Styles) -> list[Flowable]:
+    table = Table([[_party_block("Sprzedawca", summary.seller, styles),
+                    _party_block("Nabywca", summary.buyer, styles)]],
+                  colWidths=[_WIDTH / 2, _WIDTH / 2])
+    table.setStyle(TableStyle([
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ("BOX", (0, 0), (0, 0), 0.5, _GRID), ("BOX", (1, 0), (1, 0), 0.5, _GRID),
+        ("LEFTPADDING", (0, 0), (-1, -1), 6), ("RIGHTPADDING", (0, 0), (-1, -1), 6),
+        ("TOPPADDING", (0, 0), (-1, -1), 5), ("BOTTOMPADDING", (0, 0), (-1, -1), 6),
+    ]))
+    return [table, Spacer(1, 5 * mm)]
+
+
+def _line_gross(line: LineSummary) -> Decimal | None:
+    """Gross value of a line: as given, or net + VAT at a numeric rate (display only)."""
+    if line.gross is not None:
+        return line.gross
+    if line.net is None or not line.vat_rate:
+        return None
+    head = line.vat_rate.split(" ")[0]
+    try:
+        rate = Decimal(head)
+    except InvalidOperation:
+        # zw, oo, np I/II: no Polish VAT on the line, the value is final.
+        return line.net if head in {"zw", "oo", "np"} else None
+    return (line.net * (1 + rate / 100)).quantize(_CENT, rounding=ROUND_HALF_UP)
+
+
+_LINE_COLUMNS = (
+    ("Lp.", 8 * mm), ("Nazwa towaru lub usługi", 58 * mm), ("Ilość", 15 * mm), ("J.m.", 12 * mm),
+    ("Cena jedn. netto", 22 * mm), ("Wartość netto", 23 * mm), ("Stawka VAT", 14 * mm),
+    ("Wartość brutto", 28 * mm),
+)
+
+
+def _lines(summary: InvoiceSummary, styles: _Styles) -> list[Flowable]:
+    def money(value: Decimal | None) -> Paragraph:
+        return _p(format_amount(value) if value is not None else "", styles.cell_right)
+
+    head_right = ParagraphStyle("head_right", parent=styles.head, alignment=TA_RIGHT)
+    rows: list[list[Flowable]] = [[
+        _p(name, head_right if index >= 4 or index == 2 else styles.head)
+        for index, (name, _width) in enumerate(_LINE_COLUMNS)
+    ]]
+    for line in summary.lines:
+        if line.unit_net_price is not None:
+            price = format_unit_price(line.unit_net_price)
+        elif line.unit_gross_price is not None:
+            price = f"{format_unit_price(line.unit_gross_price)} (brutto)"
+        else:
+            price = ""
+        rows.append([
+            _p(str(line.number), styles.cell),
+            _p(" ".join((line.name or "").split()), styles.cell),
+            _p(format_quantity(line.quantity) if line.quantity is not None else "", styles.cell_right),
+            _p(line.unit or "", styles.cell),
+            _p(price, styles.cell_right),
+            money(line.net),
+            _p(format_rate(line.vat_rate), styles.cell_right),
+            money(_line_gross(line)),
+        ])
+    table = Table(rows, colWidths=[width for _name, width in _LINE_COLUMNS], repeatRows=1)
+    table.setStyle(TableStyle([
+        ("GRID", (0, 0), (-1, -1), 0.4, _GRID),
+        ("BACKGROUND", (0, 0), (-1, 0), _SHADE),
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ("LEFTPADDING", (0, 0), (-1, -1), 3), ("RIGHTPADDING", (0, 0), (-1, -1), 3),
+        ("TOPPADDING", (0, 0), (-1, -1), 2), ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
+    ]))
+    return [table, Spacer(1, 4 * mm)]
+
+
+def _totals(summary: InvoiceSummary, styles: _Styles) -> list[Flowable]:
+    head_right = ParagraphStyle("head_right", parent=styles.head, alignment=TA_RIGHT)
+    bold_right = ParagraphStyle("bold_right", parent=styles.cell_right, fontName=_FONT_BOLD)
+    rows: list[list[Flowable]] = [[_p("Stawka VAT", styles.head), _p("Wartość netto", head_right),
+                                   _p("Kwota VAT", head_right), _p("Wartość brutto", head_right)]]
+    for total in summary.totals:
+        rows.append([_p(total.label or format_rate(total.rate), styles.cell),
+                     _p(format_amount(total.net), styles.cell_right),
+                     _p(format_amount(total.vat), styles.cell_right),
+                     _p(format_amount(total.gross), styles.cell_right)])
+    rows.append([_p("Razem", ParagraphStyle("bold", parent=styles.cell, fontName=_FONT_BOLD)),
+                 _p(format_amount(summary.net_total), bold_right),
+                 _p(format_amount(summary.vat_total), bold_right),
+                 _p(format_amount(summary.gross_total), bold_right)])
+    table = Table(rows, colWidths=[46 * mm, 26 * mm, 26 * mm, 28 * mm], hAlign="RIGHT")
+    table.setStyle(TableStyle([
+        ("GRID", (0, 0), (-1, -1), 0.4, _GRID),
+        ("BACKGROUND", (0, 0), (-1, 0), _SHADE), ("BACKGROUND", (0, -1), (-1, -1), _SHADE),
+        ("LEFTPADDING", (0, 0), (-1, -1), 3), ("RIGHTPADDING", (0, 0), (-1, -1), 3),
+        ("TOPPADDING", (0, 0), (-1, -1), 2), ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
+    ]))
+    paid = summary.payment is not None and summary.payment.paid
+    due_label = "Zapłacono: " if paid else "Do zapłaty: "
+    due_text = due_label + format_money(summary.gross_total, summary.currency)
+    return [KeepTogether([table, Spacer(1, 3 * mm), _p(due_text, styles.due)]), Spacer(1, 4 * mm)]
+
+
+def _payment(payment: PaymentSummary | None, styles: _Styles) -> list[Flowable]:
+    if payment is None:
+        return []
+    facts: list[str] = []
+    if payment.method_label or payment.method:
+        facts.append(f"Forma płatności: <b>{escape(payment.method_label or payment.method or '')}</b>")
+    if payment.due_dates:
+        facts.append("Termin płatności: <b>" + ", ".join(format_date(d) for d in payment.due_dates) + "</b>")
+    if payment.paid:
+        when = f" ({format_date(payment.paid_date)})" if payment.paid_date else ""
+        facts.append(f"Zapłacono{when}")
+    label = "Rachunek bankowy" if len(payment.bank_accounts) == 1 else "Rachunki bankowe"
+    if payment.bank_accounts:
+        facts.append(f"{label}: <b>" + "<br/>".join(escape(format_account(a)) for a in payment.bank_accounts)
+                     + "</b>")
+    if not facts:
+        return []
+    return [KeepTogether([_p("Płatność", styles.section), *(Paragraph(f, styles.body) for f in facts)]),
+            Spacer(1, 3 * mm)]
+
+
+def _remarks(summary: InvoiceSummary, styles: _Styles) -> list[Flowable]:
+    parts: list[Flowable] = []
+    if summary.exemption_basis:
+        parts.append(Paragraph("Podstawa zwolnienia z VAT: <b>" + escape(summary.exemption_basis) + "</b>",
+                               styles.body))
+    if summary.notes:
+        parts.append(_p("Uwagi", styles.section))
+        parts.extend(_p(note, styles.body) for note in summary.notes)
+    return [*parts, Spacer(1, 4 * mm)] if parts else []
+
+
+def _qr_cell(block: QrBlock, styles: _Styles) -> tuple[list[Flowable], float]:
+    """The code with its label centred under it, and the width the pair needs."""
+    png, modules = _qr_image(block.url)
+    size = min(max(modules * _QR_MODULE, _QR_MIN_SIZE), _QR_MAX_SIZE)
+    image = Image(io.BytesIO(png), width=size, height=size)
+    # A 35-character KSeF number is wider than the code: the cell widens so it stays on one line.
+    label_style = styles.label if len(block.label) <= 12 else ParagraphStyle(
+        "label_small", parent=styles.label, fontSize=7, leading=9)
+    label_width = pdfmetrics.stringWidth(block.label, label_style.fontName, label_style.fontSize)
+    return [image, _p(block.label, label_style)], max(size, label_width + 2 * mm)
+
+
+def _codes(summary: InvoiceSummary, kod1: QrBlock | None, kod2: QrBlock | None,
+           styles: _Styles) -> list[Flowable]:
+    if kod1 is None and kod2 is None:
+        return []
+    rows: list[list[Any]] = []
+    widths: list[float] = []
+    if kod1 is not None:
+        cell, width = _qr_cell(kod1, styles)
+        rows.append([cell, [_p("KOD I – sprawdź fakturę w KSeF: zeskanuj kod lub otwórz link:", styles.small),
+                            _p(kod1.url, styles.small)]])
+        widths.append(width)
+    if kod2 is not None:
+        cell, width = _qr_cell(kod2, styles)
+        seller = summary.seller
+        # KOD II only proves the certificate; the seller's data printed beside it lets the reader
+        # compare it with what the verification page shows.
+        rows.append([cell, [
+            _p("KOD II – certyfikat KSeF wystawcy faktury offline:", styles.small),
+            Paragraph(f"<b>{escape(seller.name or '')}</b>", styles.body),
+            _p(f"NIP: {seller.nip or ''}", styles.body),
+            *(_p(line, styles.body) for line in seller.address_lines),
+        ]])
+        widths.append(width)
+    first = max(widths) + 6 * mm
+    table = Table(rows, colWidths=[first, _WIDTH - first], hAlign="LEFT")
+    table.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("ALIGN", (0, 0), (0, -1), "CENTER"),
+                               ("LEFTPADDING", (0, 0), (-1, -1), 2), ("RIGHTPADDING", (0, 0), (-1, -1), 4),
+                               ("BOTTOMPADDING", (0, 0), (-1, -1), 6)]))
+    heading = "Kody weryfikacyjne KSeF"
+    if kod2 is not None:
+        heading += " – faktura wystawiona w trybie offline"
+    return [KeepTogether([_p(heading, styles.section), table])]
+
+
+def render_summary_pdf(summary: InvoiceSummary, *, kod1: QrBlock | None, kod2: QrBlock | None = None,
+                       ksef_number: str | None = None) -> bytes:
+    """Lay out a parsed invoice on A4 with the given codes (``None`` = not printed).
+
+    Output is byte-for-byte deterministic for the same input (reportlab's invariant mode).
+    """
+    _register_fonts()
+    styles = _styles()
+    buffer = io.BytesIO()
+    doc = SimpleDocTemplate(
+        buffer, pagesize=A4, leftMargin=_MARGIN, rightMargin=_MARGIN, topMargin=_MARGIN,
+        bottomMargin=16 * mm, invariant=1,
+        title=f"{document_title(summary)} {summary.number}", author=summary.seller.name or "",
+        subject=f"Faktura {summary.number}", creator="ksef-bot", producer="ksef-bot (reportlab)",
+    )
+    story: list[Flowable] = []
+    story += _header(summary, ksef_number, styles)
+    story += _parties(summary, styles)
+    story += _lines(summary, styles)
+    story += _totals(summary, styles)
+    story += _payment(summary.payment, styles)
+    story += _remarks(summary, styles)
+    story += _codes(summary, kod1, kod2, styles)
+
+    footer = f"{document_title(summary)} nr {summary.number}"
+    # Leave room for "Strona N z M" on the right; an absurdly long number is cut, not overprinted.
+    while len(footer) > 1 and pdfmetrics.stringWidth(footer, _FONT, 7) > _WIDTH - 30 * mm:
+        footer = footer[:-2] + "…"
+
+    def on_page(canvas: Canvas, _doc: Any) -> None:
+        canvas.saveState()
+        canvas.setFont(_FONT, 7)
+        canvas.setFillColor(colors.HexColor("#666666"))
+        canvas.drawString(_MARGIN, 9 * mm, footer)
+        canvas.restoreState()
+
+    doc.build(story, onFirstPage=on_page, onLaterPages=on_page, canvasmaker=_NumberedCanvas)
+    return buffer.getvalue()
