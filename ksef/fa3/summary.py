@@ -1,0 +1,90 @@
+"""Read-only, display-oriented view of an FA(3) invoice.
+
+`ksef.fa3.parse` produces an :class:`InvoiceSummary` from any FA(3) XML; the PDF
+printout and the bot render from it. Fields may be added later, never renamed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+
+
+@dataclass(frozen=True)
+class PartySummary:
+    """Seller or buyer (Podmiot1 / Podmiot2) as printed on the invoice."""
+
+    nip: str | None
+    eu_code: str | None
+    eu_vat: str | None
+    other_id: str | None
+    name: str | None
+    address_lines: tuple[str, ...]
+    country: str | None
+    email: str | None
+    phone: str | None
+
+
+@dataclass(frozen=True)
+class LineSummary:
+    """One invoice line (FaWiersz)."""
+
+    number: int
+    name: str | None
+    unit: str | None
+    quantity: Decimal | None
+    unit_net_price: Decimal | None
+    unit_gross_price: Decimal | None
+    net: Decimal | None
+    gross: Decimal | None
+    vat_rate: str | None  # XSD P_12 value: "23", "8", "5", "0 KR", "zw", "np I", "oo"...
+
+
+@dataclass(frozen=True)
+class RateTotal:
+    """Totals for one VAT rate (P_13_x / P_14_x); gross = net + vat."""
+
+    rate: str  # P_12 code ("23", "8", "0 KR", "zw", "np II"...), or "taxi" / "oss" / "marza" (P_13_4/5/11)
+    label: str  # Polish, e.g. "23%", "zw.", "odwrotne obciążenie"
+    net: Decimal
+    vat: Decimal
+    gross: Decimal
+    vat_pln: Decimal | None = None  # P_14_xW: the VAT converted to PLN on foreign-currency invoices
+
+
+@dataclass(frozen=True)
+class PaymentSummary:
+    """Payment terms (Platnosc)."""
+
+    method: str | None  # FormaPlatnosci code "1".."7" (or None when only described)
+    method_label: str | None  # Polish label, e.g. "przelew"
+    due_dates: tuple[date, ...]
+    paid: bool
+    paid_date: date | None
+    bank_accounts: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class InvoiceSummary:
+    """Everything a printout of an FA(3) invoice needs."""
+
+    seller: PartySummary
+    buyer: PartySummary
+    number: str
+    issue_date: date
+    sale_date: date | None  # P_6; None when not given (then it is the issue date, or see sale_period)
+    issue_place: str | None
+    currency: str
+    invoice_type: str  # RodzajFaktury: "VAT", "KOR", "ZAL", ...
+    lines: tuple[LineSummary, ...]
+    totals: tuple[RateTotal, ...]
+    net_total: Decimal
+    vat_total: Decimal
+    gross_total: Decimal
+    payment: PaymentSummary | None
+    notes: tuple[str, ...]
+    exemption_basis: str | None
+    created_at: datetime | None
+    # Added later (with defaults, so existing constructors keep working):
+    sale_period: tuple[date, date] | None = None  # OkresFa (P_6_Od, P_6_Do) instead of a single P_6
