@@ -13,3 +13,185 @@ class KsefError(Exception):
 
 class KsefValidationError(KsefError, ValueError):
     """Input rejected locally before anything was sent (bad NIP, invalid XML, bad amount...)."""
+
+
+# --- ksef.http / ksef.auth / ksef.client / ksef.session / ksef.sync / ksef.mfkeys (client library) ---
+
+
+class KsefApiError(KsefError):
+    """KSeF (or Latarnia) answered with an HTTP 4xx/5xx; fields parsed from whatever body came back."""
+
+    def __init__(self, http_status: int, code: int | None = None, description: str = "",
+                 details: list[str] | None = None, trace_id: str | None = None) -> None:
+        self.http_status = http_status
+        self.code = code
+        self.description = description
+        self.details = list(details or [])
+        self.trace_id = trace_id
+        text = f"KSeF odpowiedział HTTP {http_status}"
+        if code is not None:
+            text += f", kod {code}"
+        if description:
+            text += f": {description}"
+        if self.details:
+            text += " (" + "; ".join(self.details)[:300] + ")"
+        super().__init__(text)
+
+
+class RateLimitedError(KsefApiError):
+    """HTTP 429, or the client's own pacing would need a wait longer than the caller allows."""
+
+    def __init__(self, retry_after: float, http_status: int = 429, code: int | None = None,
+                 description: str = "", details: list[str] | None = None,
+                 trace_id: str | None = None) -> None:
+        self.retry_after = retry_after
+        super().__init__(http_status, code,
+                         description or f"przekroczony limit zapytań, ponów za {retry_after:.0f} s",
+                         details, trace_id)
+        if http_status == 0:  # raised by the client's own pacing: nothing was sent
+            self.args = (f"limit zapytań KSeF (wstrzymane po stronie klienta): {self.description}",)
+
+
+class KsefServerError(KsefApiError):
+    """HTTP 5xx (the body may be an HTML page from the WAF/CDN)."""
+
+
+class KsefUnavailableError(KsefError):
+    """No usable answer: connection refused, timeout or repeated transport errors after retries."""
+
+
+class AuthenticationError(KsefError):
+    """Logging in with the KSeF token did not succeed."""
+
+
+class InvalidTokenError(AuthenticationError):
+    """KSeF does not accept the token (auth status 450: wrong token, challenge or time)."""
+
+
+class TokenRevokedError(AuthenticationError):
+    """The KSeF token was revoked or is inactive."""
+
+
+class MissingPermissionsError(AuthenticationError):
+    """The token lacks permissions the caller needs (``missing`` may be empty when KSeF does not say)."""
+
+    def __init__(self, missing: frozenset[str], message: str | None = None) -> None:
+        self.missing = missing
+        super().__init__(message or (
+            "token nie ma wymaganych uprawnień: " + ", ".join(sorted(missing)) if missing
+            else "token nie ma uprawnień w tym kontekście"))
+
+
+class AuthenticationFailedError(AuthenticationError):
+    """Authentication ended with another final status code (460, 470, 480, 500, 550...)."""
+
+    def __init__(self, status_code: int, message: str = "") -> None:
+        self.status_code = status_code
+        super().__init__(message or f"uwierzytelnienie nieudane (status {status_code})")
+
+
+class SessionError(KsefError):
+    """An online session could not be used (rejected, expired, or KSeF answered inconsistently)."""
+
+
+class PublicKeyError(KsefError):
+    """No usable MF public-key certificate for the needed usage."""
+
+
+# --- ksef.fa3, ksef.amounts, ksef.banking (FA(3) invoices, amounts, bank accounts) ---
+
+
+class AmountError(KsefValidationError):
+    """A typed amount or quantity could not be understood (message in Polish)."""
+
+
+class BankAccountError(KsefValidationError):
+    """A bank account number is malformed or its IBAN checksum is wrong (message in Polish)."""
+
+
+class InvoiceDataError(KsefValidationError):
+    """Invoice data rejected before building FA(3) XML; ``field`` names the offending input."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(field, message)  # both in args, so the error survives pickling
+        self.field = field
+        self.message = message
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class InvoiceParseError(KsefValidationError):
+    """A document is not a readable FA(3) invoice (malformed XML, wrong root, bad value)."""
+
+
+class InvoiceSchemaError(KsefError):
+    """Built FA(3) XML failed XSD validation — a bug in the builder, never the user's fault."""
+
+    def __init__(self, issues: list[str]) -> None:
+        super().__init__(issues)
+        self.issues = issues
+
+    def __str__(self) -> str:
+        return "built FA(3) XML does not match the XSD: " + "; ".join(self.issues)
+
+
+# --- ksef.xades (signed AuthTokenRequest) and ksef.sim.ca (the simulator's certificate authority) ---
+
+
+class XadesError(KsefError):
+    """A signed ``AuthTokenRequest`` was rejected; ``reason`` is a stable machine-readable code."""
+
+    reason = "xades-error"
+
+
+class MalformedDocumentError(XadesError):
+    """Not well-formed XML, not an ``AuthTokenRequest``, or content that does not match the auth XSD."""
+
+    reason = "malformed-document"
+
+
+class MissingSignatureError(XadesError):
+    """The document carries no ``ds:Signature``."""
+
+    reason = "no-signature"
+
+
+class MalformedSignatureError(XadesError):
+    """A ``ds:Signature`` is there but incomplete, ambiguous or of an unsupported profile."""
+
+    reason = "malformed-signature"
+
+
+class SignatureScopeError(XadesError):
+    """The signature does not cover the whole document (no enveloped ``URI=""`` reference)."""
+
+    reason = "signature-scope"
+
+
+class TamperedContentError(XadesError):
+    """The document was changed after signing (the digest of the signed content does not match)."""
+
+    reason = "tampered-content"
+
+
+class SignedPropertiesError(XadesError):
+    """XAdES SignedProperties are missing, changed after signing, or name another certificate."""
+
+    reason = "signed-properties"
+
+
+class BadSignatureError(XadesError):
+    """The signature value does not verify with the certificate embedded in the document."""
+
+    reason = "bad-signature"
+
+
+class CertificateValidityError(XadesError):
+    """The signing certificate is expired or not yet valid at the time of verification."""
+
+    reason = "certificate-validity"
+
+
+class CertificateAuthorityError(KsefError, ValueError):
+    """The simulator's CA cannot do what was asked (bad state, bad CSR, unknown type...)."""

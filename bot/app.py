@@ -1,0 +1,179 @@
+"""Composition root: settings → storage → services → Telegram Application.
+
+Only this module (and ``bot.chat``) knows about Telegram. Tests build the very same runtime with a
+fake Bot API URL, a simulator URL, a temporary database and an injected clock.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from dataclasses import dataclass
+from datetime import timedelta
+
+from telegram import BotCommand, LinkPreviewOptions, Update
+from telegram.constants import ParseMode
+from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, Defaults
+
+from bot.chat.handlers import register
+from bot.chat.jobs import tick
+from bot.chat.texts import WARSAW
+from bot.chat.updates import PerChatSerialProcessor
+from bot.config import Settings
+from bot.services import Services
+from bot.services.ports import Clock, KsefClientGateway, KsefGateway, system_clock
+from bot.store.db import Database
+from bot.vault import Vault
+
+log = logging.getLogger(__name__)
+
+COMMANDS = {
+    "pl": [("start", "Podłącz firmę do KSeF"), ("ksef", "Twoje firmy, tokeny i certyfikaty"),
+           ("certificate", "Dodaj certyfikat offline"), ("language", "Język / Language"),
+           ("cancel", "Przerwij bieżącą czynność"), ("forget", "Usuń wszystkie moje dane")],
+    "en": [("start", "Connect a company to KSeF"), ("ksef", "Your companies, tokens and certificates"),
+           ("certificate", "Add an offline certificate"), ("language", "Language / Język"),
+           ("cancel", "Stop what is in progress"), ("forget", "Delete all my data")],
+}
+
+
+@dataclass
+class BotOptions:
+    """Knobs that are not deployment settings (tests shorten the intervals and inject a clock)."""
+
+    clock: Clock = system_clock
+    ksef: KsefGateway | None = None
+    tick_interval: float = 60.0
+    idle_timeout: timedelta = timedelta(minutes=30)
+    poll_timeout: int = 10
+    db_schema: str | None = None
+    rate_limit_retries: int = 3
+    set_commands: bool = True
+
+
+async def open_services(settings: Settings, options: BotOptions) -> Services:
+    """Database (migrated), vault and services."""
+    db = Database.from_url(settings.database_url, schema=options.db_schema)
+    await db.migrate()
+    vault = Vault.from_settings(settings)
+    return Services.build(db, vault, options.ksef or KsefClientGateway(), settings.ksef_env, options.clock)
+
+
+def build_application(settings: Settings, services: Services, options: BotOptions, *,
+                      updater: bool = True) -> Application:  # type: ignore[type-arg]
+    """The PTB Application with our handlers, the per-chat processor, rate limiter and tick job."""
+    if not settings.telegram_bot_token:
+        raise SystemExit("TELEGRAM_BOT_TOKEN is not set: get one from @BotFather and put it in the "
+                         "environment (or .env)")
+    builder = (
+        ApplicationBuilder()
+        .token(settings.telegram_bot_token)
+        .base_url(settings.telegram_api_url)
+        .base_file_url(settings.telegram_file_url)
+        .defaults(Defaults(parse_mode=ParseMode.HTML, tzinfo=WARSAW,
+                           link_preview_options=LinkPreviewOptions(is_disabled=True)))
+        .concurrent_updates(PerChatSerialProcessor(256))
+        .rate_limiter(AIORateLimiter(max_retries=options.rate_limit_retries))
+        .post_init(_post_init)
+    )
+    if not updater:
+        builder = builder.updater(None)
+    application = builder.build()
+    application.bot_data["services"] = services
+    application.bot_data["idle_timeout"] = options.idle_timeout
+    application.bot_data["set_commands"] = options.set_commands
+    register(application)
+    assert application.job_queue is not None
+    application.job_queue.run_repeating(tick, interval=options.tick_interval, first=options.tick_interval,
+                                        name="tick", job_kwargs={"max_instances": 1, "coalesce": True})
+    return application
+
+
+async def _post_init(application: Application) -> None:  # type: ignore[type-arg]
+    if not application.bot_data.get("set_commands", True):
+        return
+    for lang, commands in COMMANDS.items():
+        await application.bot.set_my_commands([BotCommand(c, d) for c, d in commands],
+                                               language_code=None if lang == "pl" else lang)
+
+
+class BotRuntime:
+    """A running bot: open → start (polling) → stop; ``kill`` abandons it like a crash would."""
+
+    def __init__(self, settings: Settings, options: BotOptions | None = None) -> None:
+        self.settings = settings
+        self.options = options or BotOptions()
+        self.services: Services | None = None
+        self.application: Application | None = None  # type: ignore[type-arg]
+
+    async def start(self) -> None:
+        """Migrate, build and start long polling (in the current event loop)."""
+        self.services = await open_services(self.settings, self.options)
+        self.application = build_application(self.settings, self.services, self.options)
+        await self.application.initialize()
+        await _post_init(self.application)  # post_init runs only inside run_polling()
+        await self.application.start()
+        assert self.application.updater is not None
+        await self.application.updater.start_polling(poll_interval=0, timeout=self.options.poll_timeout,
+                                                     allowed_updates=Update.ALL_TYPES)
+
+    async def stop(self) -> None:
+        """Graceful stop: acknowledge fetched updates, finish handlers, close everything."""
+        app = self.application
+        if app is not None:
+            if app.updater is not None and app.updater.running:
+                await app.updater.stop()
+            if app.running:
+                await app.stop()
+            await app.shutdown()
+        if self.services is not None:
+            await self.services.db.dispose()
+        self.application, self.services = None, None
+
+    async def kill(self) -> None:
+        """Abandon the bot mid-flight as a crash would: no acknowledgement, nothing flushed.
+
+        Only the network clients and the database pool are closed so the test process does not leak
+        sockets; PTB's own shutdown is skipped on purpose.
+        """
+        app = self.application
+        if app is not None:
+            tasks = [getattr(app.updater, "_Updater__polling_task", None),
+                     getattr(app, "_Application__update_fetcher_task", None),
+                     *getattr(app, "_Application__create_task_tasks", set())]
+            for task in tasks:
+                if isinstance(task, asyncio.Task):
+                    task.cancel()
+            for task in tasks:
+                if isinstance(task, asyncio.Task):
+                    with contextlib.suppress(BaseException):
+                        await task
+            if app.job_queue is not None and app.job_queue.scheduler.running:
+                app.job_queue.scheduler.shutdown(wait=False)
+            with contextlib.suppress(Exception):
+                await app.bot.shutdown()
+        if self.services is not None:
+            await self.services.db.dispose()
+        self.application, self.services = None, None
+
+
+def run(settings: Settings, options: BotOptions | None = None) -> None:
+    """``ksef-bot run``: long polling, or a webhook server when ``WEBHOOK_URL`` is set."""
+    options = options or BotOptions()
+
+    async def prepare() -> Services:
+        services = await open_services(settings, options)
+        await services.db.engine.dispose()  # the pool reconnects inside PTB's own event loop
+        return services
+
+    services = asyncio.run(prepare())
+    asyncio.set_event_loop(asyncio.new_event_loop())
+    application = build_application(settings, services, options)
+    if settings.webhook_mode:
+        # PTB's webhook server answers 403 to requests without the right secret-token header.
+        application.run_webhook(listen=settings.webhook_listen, port=settings.webhook_port,
+                                url_path=settings.webhook_path, webhook_url=settings.webhook_url,
+                                secret_token=settings.webhook_secret, allowed_updates=Update.ALL_TYPES)
+    else:
+        application.run_polling(allowed_updates=Update.ALL_TYPES)

@@ -1,0 +1,134 @@
+"""``/certificate``: the portal guide, then the ``.key``, the ``.cert``, a name and the password (deleted)."""
+
+from __future__ import annotations
+
+from telegram import Update
+
+from bot.chat import guide
+from bot.chat.common import Context, delete_message, error_text, esc, ids, language, send, services
+from bot.chat.texts import fmt_datetime, t
+from bot.services.certificates import check_cert_file, check_file_size, check_key_file, clean_name
+from bot.services.dialogs import Dialog
+from bot.services.errors import ServiceError
+
+# After a failed final check, which step to ask again.
+RETRY_STEP = {
+    "cert_password": "password",
+    "cert_name": "name",
+    "cert_mismatch": "key",
+    "key_not_key": "key",
+    "cert_not_cert": "cert",
+    "cert_expired": "cert",
+    "cert_not_yet_valid": "cert",
+    "cert_wrong_type": "cert",
+    "cert_other_nip": "cert",
+}
+
+
+async def command(update: Update, context: Context) -> None:
+    """/certificate: for the active company."""
+    user_id, chat_id = ids(update)
+    lang = await language(context, user_id)
+    user = await services(context).companies.user(user_id)
+    if user is None or user.active_company_id is None:
+        await send(context, chat_id, t(lang, "cert.need_company"))
+        return
+    await begin(context, user_id, chat_id, lang, user.active_company_id)
+
+
+async def begin(context: Context, user_id: int, chat_id: int, lang: str, company_id: int) -> None:
+    svc = services(context)
+    try:
+        company = await svc.companies.get(user_id, company_id)
+        await svc.certificates.require_owner(user_id, company_id)
+    except ServiceError as exc:
+        await send(context, chat_id, error_text(lang, exc))
+        return
+    await svc.dialogs.clear(chat_id)
+    dialog = Dialog("cert", "guide:0", {"company_id": company_id})
+    await svc.dialogs.set(chat_id, user_id, dialog)
+    await send(context, chat_id, t(lang, "cert.intro", nip=company.nip))
+    await guide.show(context, chat_id, lang, dialog)
+
+
+async def on_document(update: Update, context: Context, dialog: Dialog, lang: str) -> None:
+    """A file while the certificate dialogue waits for the ``.key`` or the ``.cert``."""
+    assert update.message is not None and update.message.document is not None
+    user_id, chat_id = ids(update)
+    svc = services(context)
+    if dialog.step not in ("key", "cert"):
+        await send(context, chat_id, t(lang, "expect_text"))
+        return
+    document = update.message.document
+    try:
+        check_file_size(document.file_size)  # before downloading anything
+        data = bytes(await (await document.get_file()).download_as_bytearray())
+        if dialog.step == "key":
+            check_key_file(data)
+        else:
+            check_cert_file(data, svc.clock())
+    except ServiceError as exc:
+        await send(context, chat_id, error_text(lang, exc))
+        return
+    if dialog.step == "key":
+        # The key file is encrypted, but it is still half of a secret: do not leave it in the chat.
+        await delete_message(context, chat_id, update.message.message_id)
+    await svc.dialogs.put_upload(chat_id, dialog.step, data)
+    following = Dialog("cert", "cert" if dialog.step == "key" else "name", dialog.data)
+    await svc.dialogs.set(chat_id, user_id, following)
+    await guide.show(context, chat_id, lang, following)
+
+
+async def on_text(update: Update, context: Context, dialog: Dialog, lang: str) -> None:
+    """Typed input: the certificate's name, then its password."""
+    assert update.message is not None and update.message.text is not None
+    user_id, chat_id = ids(update)
+    svc = services(context)
+    if dialog.step == "name":
+        try:
+            name = clean_name(update.message.text)
+        except ServiceError as exc:
+            await send(context, chat_id, error_text(lang, exc))
+            return
+        following = Dialog("cert", "password", {**dialog.data, "name": name})
+        await svc.dialogs.set(chat_id, user_id, following)
+        await guide.show(context, chat_id, lang, following)
+        return
+    if dialog.step != "password":
+        waiting_for_file = dialog.step in ("key", "cert")
+        await send(context, chat_id, t(lang, "expect_document" if waiting_for_file else "use_buttons"))
+        return
+    password = update.message.text
+    if not await delete_message(context, chat_id, update.message.message_id):
+        await send(context, chat_id, t(lang, "password_deleted_failed"))
+    key = await svc.dialogs.get_upload(chat_id, "key")
+    cert = await svc.dialogs.get_upload(chat_id, "cert")
+    if key is None or cert is None:  # uploads went missing: ask from the key again
+        retry = Dialog("cert", "key", dialog.data)
+        await svc.dialogs.set(chat_id, user_id, retry)
+        await guide.show(context, chat_id, lang, retry)
+        return
+    try:
+        stored = await svc.certificates.add(user_id, int(dialog.data["company_id"]), str(dialog.data["name"]),
+                                            key, cert, password)
+    except ServiceError as exc:
+        del password
+        await send(context, chat_id, error_text(lang, exc))
+        step = RETRY_STEP.get(exc.code)
+        if step is None:
+            await svc.dialogs.clear(chat_id)
+            return
+        if step in ("key", "cert"):
+            await svc.dialogs.drop_upload(chat_id, "cert")
+            if step == "key":
+                await svc.dialogs.drop_upload(chat_id, "key")
+        retry = Dialog("cert", step, dialog.data)
+        await svc.dialogs.set(chat_id, user_id, retry)
+        if step != "password":
+            await guide.show(context, chat_id, lang, retry)
+        return
+    del password
+    await svc.dialogs.clear(chat_id)
+    await send(context, chat_id, t(lang, "cert_stored", name=esc(stored.name), serial=stored.serial_hex,
+                                   not_before=fmt_datetime(lang, stored.not_before),
+                                   not_after=fmt_datetime(lang, stored.not_after)))

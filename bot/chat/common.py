@@ -1,0 +1,69 @@
+"""Helpers every handler uses: the services, the user's language, sending, deleting, error texts."""
+
+from __future__ import annotations
+
+import html
+import logging
+from typing import Any
+
+from telegram import InlineKeyboardMarkup, Update
+from telegram.error import TelegramError
+from telegram.ext import ContextTypes
+
+from bot.chat.texts import language_of, t
+from bot.services import Services
+from bot.services.errors import ServiceError
+
+log = logging.getLogger(__name__)
+
+Context = ContextTypes.DEFAULT_TYPE
+
+
+def services(context: Context) -> Services:
+    """The services object the composition root put into ``bot_data``."""
+    found = context.application.bot_data["services"]
+    assert isinstance(found, Services)
+    return found
+
+
+def ids(update: Update) -> tuple[int, int]:
+    """(user id, chat id) of an update."""
+    assert update.effective_user is not None and update.effective_chat is not None
+    return update.effective_user.id, update.effective_chat.id
+
+
+async def language(context: Context, user_id: int) -> str:
+    user = await services(context).companies.user(user_id)
+    return language_of(user.language if user else None)
+
+
+async def send(context: Context, chat_id: int, text: str,
+               markup: InlineKeyboardMarkup | None = None) -> None:
+    await context.bot.send_message(chat_id, text, reply_markup=markup)
+
+
+async def delete_message(context: Context, chat_id: int, message_id: int) -> bool:
+    """Delete a message holding a secret; False when Telegram refused (the user is told to do it)."""
+    try:
+        return bool(await context.bot.delete_message(chat_id, message_id))
+    except TelegramError as exc:
+        log.warning("could not delete a secret message: %s", type(exc).__name__)
+        return False
+
+
+def esc(value: object) -> str:
+    return html.escape(str(value))
+
+
+def error_text(lang: str, error: ServiceError) -> str:
+    """The message explaining a refused input: the ``ksef`` library's own text when it gave one."""
+    if error.user_message and lang == "pl":
+        return html.escape(error.user_message)
+    params: dict[str, Any] = {k: esc(v) for k, v in error.params.items()}
+    if error.code == "token_missing_rights":
+        missing = error.params.get("missing") or []
+        params["missing_text"] = (": " + ", ".join(t(lang, f"right.{m}") for m in missing)) if missing else ""
+    try:
+        return t(lang, f"err.{error.code}", **params)
+    except KeyError:
+        return t(lang, "error_generic")

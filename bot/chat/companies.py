@@ -1,0 +1,132 @@
+"""``/ksef``: each connected company with its token and certificates; switch, replace, remove, share."""
+
+from __future__ import annotations
+
+from telegram import Update
+from telegram.helpers import create_deep_linked_url
+
+from bot.chat import keyboards, onboarding
+from bot.chat.common import Context, error_text, esc, ids, language, send, services
+from bot.chat.texts import fmt_date, plural, t
+from bot.services.companies import CompanyView
+from bot.services.errors import ServiceError
+
+
+def describe(lang: str, company: CompanyView, now_iso: str) -> str:
+    """The text block of one company."""
+    lines = [t(lang, "ksef.company", nip=company.nip,
+               active=t(lang, "ksef.active") if company.active else "",
+               environment=esc(onboarding.display_env(company.environment)),
+               role=t(lang, "ksef.role_member") if company.role != "owner" else "")]
+    token = company.token
+    if token is None:
+        lines.append(t(lang, "ksef.token_none"))
+    elif token.valid_until is not None:
+        lines.append(t(lang, "ksef.token_until", until=fmt_date(lang, token.valid_until),
+                       checked=fmt_date(lang, token.checked_at)))
+    else:
+        lines.append(t(lang, "ksef.token_ok", checked=fmt_date(lang, token.checked_at)))
+    if not company.certificates:
+        lines.append(t(lang, "ksef.certs_none"))
+    for cert in company.certificates:
+        key = "ksef.cert_line_expired" if cert.not_after.isoformat() <= now_iso else "ksef.cert_line"
+        lines.append(t(lang, key, name=esc(cert.name), cert_type=esc(cert.cert_type), serial=cert.serial_hex,
+                       until=fmt_date(lang, cert.not_after)))
+    return "\n".join(lines)
+
+
+async def command(update: Update, context: Context) -> None:
+    """/ksef: one message per company, with its buttons."""
+    user_id, chat_id = ids(update)
+    lang = await language(context, user_id)
+    svc = services(context)
+    found = await svc.companies.list(user_id)
+    if not found:
+        await send(context, chat_id, t(lang, "ksef.none"))
+        return
+    await send(context, chat_id, t(lang, "ksef.header", count=plural(lang, len(found), "companies")))
+    now_iso = svc.clock().isoformat()
+    for company in found:
+        markup = keyboards.company(lang, company.id, owner=company.role == "owner", active=company.active,
+                                   certificates=[(c.id, c.name) for c in company.certificates])
+        await send(context, chat_id, describe(lang, company, now_iso), markup)
+    await send(context, chat_id, t(lang, "ksef.add_more"),
+               keyboards.single(t(lang, "btn.add_company"), "co:add:0"))
+
+
+async def accept_invitation(update: Update, context: Context, payload: str) -> None:
+    user_id, chat_id = ids(update)
+    lang = await language(context, user_id)
+    try:
+        joined = await services(context).members.accept(user_id, chat_id, payload)
+    except ServiceError as exc:
+        await send(context, chat_id, error_text(lang, exc))
+        return
+    await send(context, chat_id, t(lang, "joined", nip=joined.nip))
+
+
+async def on_callback(update: Update, context: Context, lang: str, parts: list[str]) -> None:
+    """Buttons ``co:<action>:<id>[:<id>]``; every action re-checks access in the service."""
+    from bot.chat import certificates
+
+    user_id, chat_id = ids(update)
+    svc = services(context)
+    action, target = parts[1], int(parts[2])
+    try:
+        if action == "add":
+            await onboarding.start(update, context)
+        elif action == "sw":
+            company = await svc.companies.switch(user_id, target)
+            await send(context, chat_id, t(lang, "switched", nip=company.nip))
+        elif action == "tok":
+            company = await svc.companies.get(user_id, target)
+            if company.role != "owner":
+                raise ServiceError("not_owner", nip=company.nip)
+            await onboarding.begin_replace(context, user_id, chat_id, lang, company.nip)
+        elif action == "cert":
+            await certificates.begin(context, user_id, chat_id, lang, target)
+        elif action == "crm":
+            await svc.companies.remove_certificate(user_id, target)
+            await send(context, chat_id, t(lang, "cert_removed"))
+        elif action == "inv":
+            company = await svc.companies.get(user_id, target)
+            payload = await svc.members.invite(user_id, target)
+            link = create_deep_linked_url(context.bot.username, payload)
+            await send(context, chat_id, t(lang, "invite_link", nip=company.nip, link=esc(link)))
+        elif action == "mem":
+            await show_members(context, user_id, chat_id, lang, target)
+        elif action == "mrm":
+            member_id = int(parts[3])
+            company = await svc.companies.get(user_id, target)
+            await svc.members.remove(user_id, target, member_id)
+            await send(context, chat_id, t(lang, "member_removed", user_id=member_id, nip=company.nip))
+        elif action == "rm":
+            company = await svc.companies.get(user_id, target)
+            key = "confirm_remove_company" if company.role == "owner" else "confirm_leave_company"
+            await send(context, chat_id, t(lang, key, nip=company.nip),
+                       keyboards.confirm(lang, f"co:rmy:{target}", "co:keep:0"))
+        elif action == "rmy":
+            company = await svc.companies.get(user_id, target)
+            nip = await svc.companies.remove(user_id, target)
+            done = "company_removed" if company.role == "owner" else "company_left"
+            await send(context, chat_id, t(lang, done, nip=nip))
+        elif action == "keep":
+            await send(context, chat_id, t(lang, "kept"))
+    except ServiceError as exc:
+        await send(context, chat_id, error_text(lang, exc))
+
+
+async def show_members(context: Context, user_id: int, chat_id: int, lang: str, company_id: int) -> None:
+    svc = services(context)
+    company = await svc.companies.get(user_id, company_id)
+    members = await svc.members.list(user_id, company_id)
+    lines = [t(lang, "members.header", nip=company.nip)]
+    lines += [t(lang, "members.line", user_id=m.user_id, role=t(lang, f"members.{m.role}")) for m in members]
+    others = [m for m in members if m.role != "owner"]
+    if not others:
+        lines.append(t(lang, "members.none"))
+    rows = [[keyboards.single(t(lang, "btn.remove_member", user_id=m.user_id),
+                              f"co:mrm:{company_id}:{m.user_id}").inline_keyboard[0][0]] for m in others]
+    from telegram import InlineKeyboardMarkup
+
+    await send(context, chat_id, "\n".join(lines), InlineKeyboardMarkup(rows) if rows else None)

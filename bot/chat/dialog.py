@@ -1,0 +1,102 @@
+"""Routing of typed text, files and buttons by the chat's persisted dialogue; ``/cancel`` everywhere."""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import Update
+from telegram.error import TelegramError
+
+from bot.chat import certificates, companies, forget, guide, language, onboarding
+from bot.chat.common import Context, delete_message, ids, send, services
+from bot.chat.common import language as language_for
+from bot.chat.texts import t
+from bot.services.dialogs import Dialog
+
+log = logging.getLogger(__name__)
+
+
+async def cancel(update: Update, context: Context) -> None:
+    """/cancel (/anuluj): leave any dialogue; files received so far are deleted with it."""
+    user_id, chat_id = ids(update)
+    lang = await language_for(context, user_id)
+    had = await services(context).dialogs.clear(chat_id)
+    await send(context, chat_id, t(lang, "cancelled" if had else "nothing_to_cancel"))
+
+
+async def on_text(update: Update, context: Context) -> None:
+    assert update.message is not None and update.message.text is not None
+    user_id, chat_id = ids(update)
+    lang = await language_for(context, user_id)
+    dialog = await services(context).dialogs.get(chat_id)
+    if dialog is None:
+        if onboarding.looks_like_token(update.message.text):
+            await delete_message(context, chat_id, update.message.message_id)
+        await send(context, chat_id, t(lang, "nothing_to_cancel"))
+        return
+    if guide.guide_index(dialog.step) is not None:
+        await send(context, chat_id, t(lang, "use_buttons"))
+    elif dialog.flow == "token":
+        await onboarding.on_text(update, context, dialog, lang)
+    elif dialog.flow == "cert":
+        await certificates.on_text(update, context, dialog, lang)
+
+
+async def on_document(update: Update, context: Context) -> None:
+    user_id, chat_id = ids(update)
+    lang = await language_for(context, user_id)
+    dialog = await services(context).dialogs.get(chat_id)
+    if dialog is not None and dialog.flow == "cert" and guide.guide_index(dialog.step) is None:
+        await certificates.on_document(update, context, dialog, lang)
+    elif dialog is not None and guide.guide_index(dialog.step) is None:
+        await send(context, chat_id, t(lang, "expect_text"))
+    else:
+        await send(context, chat_id, t(lang, "use_buttons" if dialog else "nothing_to_cancel"))
+
+
+async def on_callback(update: Update, context: Context) -> None:
+    query = update.callback_query
+    assert query is not None
+    try:
+        await query.answer()
+    except TelegramError as exc:  # e.g. "query is too old" after a restart: still act on the press
+        log.info("callback query not answered: %s", type(exc).__name__)
+    user_id, _ = ids(update)
+    lang = await language_for(context, user_id)
+    parts = (query.data or "").split(":")
+    handlers = {"g": on_guide_button, "co": companies.on_callback, "fg": forget.on_callback,
+                "lang": language.on_callback}
+    handler = handlers.get(parts[0])
+    if handler is None or len(parts) < 2:
+        log.info("unknown button %r", parts[0][:10])
+        return
+    await handler(update, context, lang, parts)
+
+
+async def on_guide_button(update: Update, context: Context, lang: str, parts: list[str]) -> None:
+    """``g:stop`` or ``g:<next|back|skip>:<flow>:<step>`` (ignored unless the chat is at that step)."""
+    user_id, chat_id = ids(update)
+    svc = services(context)
+    if parts[1] == "stop":
+        await svc.dialogs.clear(chat_id)
+        await send(context, chat_id, t(lang, "cancelled"))
+        return
+    action, flow, step = parts[1], parts[2], ":".join(parts[3:])
+    dialog = await svc.dialogs.get(chat_id)
+    if dialog is None or dialog.flow != flow or dialog.step != step:
+        await send(context, chat_id, t(lang, "stale_button"))
+        return
+    if action == "next" and guide.guide_index(step) is not None:
+        new_step: str | None = guide.next_step(flow, step)
+    elif action == "skip":
+        new_step = guide.AFTER_GUIDE[flow]
+    elif action == "back":
+        new_step = guide.previous_step(flow, step)
+    else:
+        new_step = None
+    if new_step is None:
+        await send(context, chat_id, t(lang, "stale_button"))
+        return
+    moved = Dialog(flow, new_step, dialog.data)
+    await svc.dialogs.set(chat_id, user_id, moved)
+    await guide.show(context, chat_id, lang, moved)

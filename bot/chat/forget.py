@@ -1,0 +1,27 @@
+"""``/forget``: after a confirmation, delete every row about the user."""
+
+from __future__ import annotations
+
+from telegram import Update
+
+from bot.chat import keyboards
+from bot.chat.common import Context, ids, language, send, services
+from bot.chat.texts import t
+
+
+async def command(update: Update, context: Context) -> None:
+    user_id, chat_id = ids(update)
+    lang = await language(context, user_id)
+    await send(context, chat_id, t(lang, "forget.confirm"),
+               keyboards.confirm(lang, "fg:yes", "fg:no", yes_key="btn.forget_yes"))
+
+
+async def on_callback(update: Update, context: Context, lang: str, parts: list[str]) -> None:
+    user_id, chat_id = ids(update)
+    if parts[1] != "yes":
+        await send(context, chat_id, t(lang, "kept"))
+        return
+    svc = services(context)
+    await svc.dialogs.clear(chat_id)
+    await svc.companies.forget(user_id)
+    await send(context, chat_id, t(lang, "forget.done"))

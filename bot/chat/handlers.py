@@ -1,0 +1,45 @@
+"""Registers every handler on the Application (commands in Polish and English)."""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import Update
+from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
+
+from bot.chat import certificates, companies, dialog, forget, language, onboarding
+from bot.chat.common import Context, send
+from bot.chat.common import language as language_of_user
+from bot.chat.texts import t
+
+log = logging.getLogger(__name__)
+
+
+def register(application: Application) -> None:  # type: ignore[type-arg]
+    private = filters.ChatType.PRIVATE
+    application.add_handler(CommandHandler("start", onboarding.start, filters=private))
+    application.add_handler(CommandHandler(["cancel", "anuluj"], dialog.cancel, filters=private))
+    application.add_handler(CommandHandler(["ksef", "firmy"], companies.command, filters=private))
+    application.add_handler(CommandHandler(["certificate", "certyfikat"], certificates.command,
+                                           filters=private))
+    application.add_handler(CommandHandler(["forget", "zapomnij"], forget.command, filters=private))
+    application.add_handler(CommandHandler(["language", "jezyk"], language.command, filters=private))
+    application.add_handler(MessageHandler(private & filters.TEXT & ~filters.COMMAND, dialog.on_text))
+    application.add_handler(MessageHandler(private & filters.Document.ALL, dialog.on_document))
+    application.add_handler(CallbackQueryHandler(dialog.on_callback))
+    application.add_error_handler(on_error)
+
+
+async def on_error(update: object, context: Context) -> None:
+    """Log the failure without the update's content (it may hold a secret) and apologise."""
+    error = context.error
+    update_id = update.update_id if isinstance(update, Update) else None
+    log.error("update %s failed: %s", update_id, type(error).__name__,
+              exc_info=(type(error), error, error.__traceback__) if error else None)
+    if isinstance(update, Update) and update.effective_chat is not None:
+        try:
+            user = update.effective_user
+            lang = await language_of_user(context, user.id) if user else "pl"
+            await send(context, update.effective_chat.id, t(lang, "error_generic"))
+        except Exception:
+            log.warning("could not send the error notice")

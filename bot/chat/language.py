@@ -1,0 +1,21 @@
+"""``/language``: Polish (default) or English."""
+
+from __future__ import annotations
+
+from telegram import Update
+
+from bot.chat import keyboards
+from bot.chat.common import Context, ids, send, services
+from bot.chat.texts import t
+
+
+async def command(update: Update, context: Context) -> None:
+    _, chat_id = ids(update)
+    await send(context, chat_id, t("pl", "language.choose"), keyboards.languages())
+
+
+async def on_callback(update: Update, context: Context, lang: str, parts: list[str]) -> None:
+    user_id, chat_id = ids(update)
+    chosen = parts[1]
+    await services(context).companies.set_language(user_id, chat_id, chosen)
+    await send(context, chat_id, t(chosen, "language.set"))

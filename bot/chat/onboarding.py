@@ -1,0 +1,103 @@
+"""``/start``: the token guide, then the NIP and the token (deleted at once), checked with KSeF for real."""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import Update
+
+from bot.chat import guide
+from bot.chat.common import Context, delete_message, error_text, esc, ids, language, send, services
+from bot.chat.texts import fmt_date, t
+from bot.services.connect import parse_nip
+from bot.services.dialogs import Dialog
+from bot.services.errors import ServiceError
+
+log = logging.getLogger(__name__)
+
+# Errors after which the dialogue goes back to the NIP question instead of asking for the token again.
+BACK_TO_NIP = {"nip_mismatch", "company_taken", "not_owner", "nip_format", "nip_checksum"}
+
+
+def looks_like_token(text: str) -> bool:
+    """A pasted KSeF token (``ref|nip-…|hex``) or anything long with no spaces: never leave it in chat."""
+    stripped = text.strip()
+    return "|" in stripped or (len(stripped) > 40 and " " not in stripped)
+
+
+async def start(update: Update, context: Context) -> None:
+    """/start: introduction and step 1 of the guide; ``/start inv_<code>`` accepts an invitation."""
+    from bot.chat import companies  # the invitation flow lives with the company screens
+
+    user_id, chat_id = ids(update)
+    if context.args and context.args[0].startswith("inv_"):
+        await companies.accept_invitation(update, context, context.args[0])
+        return
+    svc = services(context)
+    lang = await language(context, user_id)
+    await svc.dialogs.clear(chat_id)
+    dialog = Dialog("token", "guide:0")
+    await svc.dialogs.set(chat_id, user_id, dialog)
+    await send(context, chat_id, t(lang, "welcome"))
+    await guide.show(context, chat_id, lang, dialog)
+
+
+async def begin_replace(context: Context, user_id: int, chat_id: int, lang: str, nip: str) -> None:
+    """Start the token step for a company already connected (the /ksef "replace token" button)."""
+    dialog = Dialog("token", "token", {"nip": nip, "replace": True})
+    await services(context).dialogs.set(chat_id, user_id, dialog)
+    await guide.show(context, chat_id, lang, dialog)
+
+
+async def on_text(update: Update, context: Context, dialog: Dialog, lang: str) -> None:
+    """Typed input while the token dialogue waits for the NIP or the token."""
+    assert update.message is not None and update.message.text is not None
+    user_id, chat_id = ids(update)
+    svc = services(context)
+    text = update.message.text
+    if dialog.step == "nip":
+        if looks_like_token(text):
+            if not await delete_message(context, chat_id, update.message.message_id):
+                await send(context, chat_id, t(lang, "token_deleted_failed"))
+            await send(context, chat_id, t(lang, "token_too_early"))
+            return
+        try:
+            nip = parse_nip(text)
+            await svc.connect.check_nip_available(user_id, nip)
+        except ServiceError as exc:
+            await send(context, chat_id, error_text(lang, exc))
+            return
+        dialog = Dialog("token", "token", {**dialog.data, "nip": nip})
+        await svc.dialogs.set(chat_id, user_id, dialog)
+        await guide.show(context, chat_id, lang, dialog)
+        return
+    if dialog.step == "token":
+        # Delete first: the token must not stay in the chat whatever happens next.
+        if not await delete_message(context, chat_id, update.message.message_id):
+            await send(context, chat_id, t(lang, "token_deleted_failed"))
+        await send(context, chat_id, t(lang, "checking_token"))
+        try:
+            result = await svc.connect.connect_token(user_id, chat_id, dialog.data["nip"], text)
+        except ServiceError as exc:
+            await send(context, chat_id, error_text(lang, exc))
+            if exc.code in BACK_TO_NIP and not dialog.data.get("replace"):
+                back = Dialog("token", "nip", {})
+                await svc.dialogs.set(chat_id, user_id, back)
+                await guide.show(context, chat_id, lang, back)
+            return
+        await svc.dialogs.clear(chat_id)
+        key = "connected_replaced" if result.replaced else "connected"
+        environment = esc(display_env(result.environment))
+        await send(context, chat_id, t(lang, key, nip=result.nip, environment=environment))
+        if result.valid_until is not None:
+            await send(context, chat_id, t(lang, "token_limited", until=fmt_date(lang, result.valid_until)))
+        await send(context, chat_id, t(lang, "after_connect"))
+        return
+    await send(context, chat_id, t(lang, "use_buttons"))
+
+
+def display_env(environment: str) -> str:
+    """``test``/``demo``/``prod`` as they are; a custom URL (simulator) shortened to its host."""
+    if "://" in environment:
+        return environment.split("://", 1)[1].split("/", 1)[0]
+    return environment

@@ -1,0 +1,150 @@
+"""``ksef-bot``: ``run`` (polling, or webhook when WEBHOOK_URL is set), ``migrate``, ``rotate-key``."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from bot.config import ConfigError, Settings, load_settings
+from bot.logs import setup_logging
+from bot.vault import (
+    MASTER_KEY_FILENAME,
+    Vault,
+    VaultError,
+    encode_master_key,
+    generate_master_key,
+    load_master_key,
+)
+
+log = logging.getLogger("bot.cli")
+
+
+def _settings() -> Settings:
+    try:
+        return load_settings()
+    except ConfigError as exc:
+        raise SystemExit(f"ksef-bot: configuration error: {exc}") from None
+
+
+def _logging(settings: Settings) -> None:
+    known = [settings.telegram_bot_token, settings.webhook_secret,
+             encode_master_key(settings.master_key) if settings.master_key else None]
+    setup_logging(settings.log_level, secrets=[s for s in known if s])
+
+
+def cmd_run(_: argparse.Namespace) -> int:
+    from bot.app import run
+
+    settings = _settings()
+    _logging(settings)
+    log.info("starting: KSeF %s, %s mode", settings.ksef_environment.name,
+             "webhook" if settings.webhook_mode else "polling")
+    run(settings)
+    return 0
+
+
+async def _migrate(settings: Settings) -> None:
+    from bot.store.db import Database
+
+    db = Database.from_url(settings.database_url)
+    try:
+        await db.migrate()
+    finally:
+        await db.dispose()
+
+
+def cmd_migrate(_: argparse.Namespace) -> int:
+    settings = _settings()
+    _logging(settings)
+    asyncio.run(_migrate(settings))
+    print("ksef-bot: database schema is up to date")
+    return 0
+
+
+def _write_key(path: Path, key: bytes) -> None:
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        os.write(fd, (encode_master_key(key) + "\n").encode("ascii"))
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+async def rotate_key(settings: Settings, new_key: bytes) -> int:
+    """Re-encrypt every secret under ``new_key``; returns the number of secrets changed."""
+    from bot.services.keys import rotate_master_key
+    from bot.store.db import Database
+
+    old = Vault(load_master_key(settings.master_key, settings.master_key_file, settings.data_dir))
+    db = Database.from_url(settings.database_url)
+    try:
+        await db.migrate()
+        return await rotate_master_key(db, old, Vault(new_key))
+    finally:
+        await db.dispose()
+
+
+def cmd_rotate_key(args: argparse.Namespace) -> int:
+    settings = _settings()
+    _logging(settings)
+    uses_default_file = settings.master_key is None and settings.master_key_file is None
+    if args.new_key_file:
+        new_path = Path(args.new_key_file)
+        try:
+            new_key = load_master_key(None, new_path, settings.data_dir)
+        except VaultError as exc:
+            raise SystemExit(f"ksef-bot rotate-key: {exc}") from None
+    else:
+        new_path = settings.data_dir / (MASTER_KEY_FILENAME + ".new")
+        if new_path.exists():
+            new_key = load_master_key(None, new_path, settings.data_dir)  # resume an interrupted rotation
+        else:
+            new_key = generate_master_key()
+            settings.data_dir.mkdir(parents=True, exist_ok=True)
+            _write_key(new_path, new_key)
+    changed = asyncio.run(rotate_key(settings, new_key))
+    print(f"ksef-bot: {changed} secret(s) re-encrypted under the new master key")
+    if uses_default_file and not args.new_key_file:
+        current = settings.data_dir / MASTER_KEY_FILENAME
+        old_copy = current.with_name(f"{MASTER_KEY_FILENAME}.old")
+        if current.exists():
+            current.replace(old_copy)
+        new_path.replace(current)
+        print(f"ksef-bot: {current} now holds the new key; the old one is in {old_copy} — "
+              "delete it once backups are updated")
+    else:
+        print(f"ksef-bot: now point KSEFBOT_MASTER_KEY_FILE at {new_path} (or set KSEFBOT_MASTER_KEY to it) "
+              "before starting the bot again")
+    return 0
+
+
+def cmd_not_yet(args: argparse.Namespace) -> int:
+    print(f"ksef-bot {args.command}: not available yet (planned in a later issue). "
+          "Use `ksef-bot run` for now.", file=sys.stderr)
+    return 2
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="ksef-bot", description="Telegram assistant for KSeF 2.0")
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("run", help="run the bot (long polling, or webhook when WEBHOOK_URL is set)") \
+        .set_defaults(handler=cmd_run)
+    sub.add_parser("migrate", help="create or upgrade the database schema").set_defaults(handler=cmd_migrate)
+    rotate = sub.add_parser("rotate-key", help="re-encrypt every stored secret under a new master key")
+    rotate.add_argument("--new-key-file", help="file with the new key (base64 of 32 bytes); "
+                        "default: generate one in the data directory")
+    rotate.set_defaults(handler=cmd_rotate_key)
+    for name in ("sandbox", "worker"):
+        sub.add_parser(name, help="not yet available").set_defaults(handler=cmd_not_yet)
+    args = parser.parse_args(argv)
+    result: int = args.handler(args)
+    return result
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,162 @@
+"""The user's companies: listing with token and certificate status, switching, removing, forgetting."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import delete, select
+
+from bot.services.access import ensure_user, require_member
+from bot.services.connect import token_aad
+from bot.services.errors import ServiceError
+from bot.services.ports import Clock, SecretBox
+from bot.store.db import Database
+from bot.store.models import Certificate, Company, CompanyMember, Invitation, KsefToken, Reminder, User
+
+
+@dataclass(frozen=True)
+class TokenView:
+    status: str
+    created_on: datetime | None
+    valid_until: datetime | None
+    checked_at: datetime
+
+
+@dataclass(frozen=True)
+class CertificateView:
+    id: int
+    name: str
+    cert_type: str
+    serial_hex: str
+    not_before: datetime
+    not_after: datetime
+
+
+@dataclass(frozen=True)
+class CompanyView:
+    id: int
+    nip: str
+    environment: str
+    role: str
+    active: bool
+    token: TokenView | None
+    certificates: tuple[CertificateView, ...]
+
+
+@dataclass(frozen=True)
+class UserView:
+    id: int
+    chat_id: int
+    language: str
+    active_company_id: int | None
+
+
+class CompanyService:
+    """Read and change which companies a user works with."""
+
+    def __init__(self, db: Database, vault: SecretBox, clock: Clock) -> None:
+        self.db, self.vault, self.clock = db, vault, clock
+
+    async def user(self, user_id: int) -> UserView | None:
+        async with self.db.transaction() as session:
+            user = await session.get(User, user_id)
+            if user is None:
+                return None
+            return UserView(user.id, user.chat_id, user.language, user.active_company_id)
+
+    async def set_language(self, user_id: int, chat_id: int, language: str) -> None:
+        if language not in ("pl", "en"):
+            raise ServiceError("language_unknown")
+        async with self.db.transaction() as session:
+            user = await ensure_user(session, user_id, chat_id, language)
+            user.language = language
+
+    async def list(self, user_id: int) -> list[CompanyView]:
+        """Every company the user belongs to, oldest first."""
+        async with self.db.transaction() as session:
+            user = await session.get(User, user_id)
+            rows = (await session.execute(
+                select(Company, CompanyMember.role)
+                .join(CompanyMember, CompanyMember.company_id == Company.id)
+                .where(CompanyMember.user_id == user_id).order_by(Company.id)
+            )).all()
+            views = []
+            for company, role in rows:
+                token = (await session.execute(
+                    select(KsefToken).where(KsefToken.company_id == company.id))).scalar_one_or_none()
+                certs = (await session.execute(
+                    select(Certificate).where(Certificate.company_id == company.id)
+                    .order_by(Certificate.not_after))).scalars().all()
+                views.append(CompanyView(
+                    company.id, company.nip, company.environment, role,
+                    user is not None and user.active_company_id == company.id,
+                    TokenView(token.status, token.created_on, token.valid_until, token.checked_at)
+                    if token else None,
+                    tuple(CertificateView(c.id, c.name, c.cert_type, c.serial_hex, c.not_before, c.not_after)
+                          for c in certs),
+                ))
+            return views
+
+    async def get(self, user_id: int, company_id: int) -> CompanyView:
+        """One company of the user, or AccessDenied."""
+        for view in await self.list(user_id):
+            if view.id == company_id:
+                return view
+        raise ServiceError("access_denied")
+
+    async def switch(self, user_id: int, company_id: int) -> CompanyView:
+        """Make ``company_id`` the one the chat works on."""
+        async with self.db.transaction() as session:
+            await require_member(session, user_id, company_id)
+            user = await session.get(User, user_id)
+            assert user is not None  # a member always has a user row
+            user.active_company_id = company_id
+        return await self.get(user_id, company_id)
+
+    async def remove(self, user_id: int, company_id: int) -> str:
+        """Owner: delete the company and all its secrets. Member: leave it. Returns the NIP."""
+        async with self.db.transaction() as session:
+            member = await require_member(session, user_id, company_id)
+            company = await session.get(Company, company_id)
+            assert company is not None
+            nip = company.nip
+            if member.role == "owner":
+                await session.execute(delete(Company).where(Company.id == company_id))
+            else:
+                await session.execute(delete(CompanyMember).where(CompanyMember.id == member.id))
+                await session.execute(delete(Reminder).where(
+                    Reminder.user_id == user_id, Reminder.company_id == company_id))
+                user = await session.get(User, user_id)
+                if user is not None and user.active_company_id == company_id:
+                    user.active_company_id = None
+            return nip
+
+    async def remove_certificate(self, user_id: int, certificate_id: int) -> None:
+        async with self.db.transaction() as session:
+            cert = await session.get(Certificate, certificate_id)
+            if cert is None:
+                raise ServiceError("access_denied")
+            await require_member(session, user_id, cert.company_id, owner=True)
+            await session.execute(delete(Reminder).where(
+                Reminder.subject == f"certificate:{cert.company_id}:{cert.serial_hex}"))
+            await session.execute(delete(Certificate).where(Certificate.id == certificate_id))
+
+    async def ksef_token(self, company_id: int) -> str | None:
+        """The decrypted KSeF token of a company (for the KSeF client; never log it)."""
+        async with self.db.transaction() as session:
+            row = (await session.execute(
+                select(KsefToken).where(KsefToken.company_id == company_id))).scalar_one_or_none()
+            if row is None:
+                return None
+            return self.vault.decrypt(row.token_blob, aad=token_aad(company_id)).decode()
+
+    async def forget(self, user_id: int) -> None:
+        """Delete every row about the user: owned companies with their secrets, memberships, state."""
+        async with self.db.transaction() as session:
+            owned = select(CompanyMember.company_id).where(
+                CompanyMember.user_id == user_id, CompanyMember.role == "owner")
+            await session.execute(delete(Company).where(Company.id.in_(owned)))
+            await session.execute(delete(Invitation).where(Invitation.used_by == user_id))
+            await session.execute(delete(KsefToken).where(KsefToken.added_by == user_id))
+            await session.execute(delete(User).where(User.id == user_id))

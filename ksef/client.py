@@ -1,0 +1,172 @@
+"""``KsefClient``: the one object callers use to talk to KSeF 2.0 with a KSeF token.
+
+Example::
+
+    async with KsefClient("test", nip="5265877635", token=token) as client:
+        await client.check_token(required=("InvoiceRead",))
+        batch = await client.received_since(cursor)
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterable, Mapping
+from datetime import datetime
+from types import TracebackType
+
+import httpx
+
+from ksef.auth import AuthorizedApi, TokenAuthenticator, token_reference
+from ksef.environments import Environment, resolve_environment
+from ksef.errors import AuthenticationError, KsefValidationError, MissingPermissionsError, TokenRevokedError
+from ksef.http import HttpTransport, Sleep
+from ksef.identifiers import ksef_number_is_valid, nip_is_valid, normalize_nip
+from ksef.limits import Limit
+from ksef.mfkeys import MfKeys
+from ksef.models import AuthInfo, ReceivedBatch, SentInvoice, SessionStatus, TokenInfo, format_datetime
+from ksef.ratelimit import RateLimiter
+from ksef.session import OnlineSessions, verify_hash
+from ksef.sync import ReceivedSync
+
+DEFAULT_PERMISSIONS = ("InvoiceRead", "InvoiceWrite")
+
+
+class KsefClient:
+    """Async KSeF client for one NIP context.
+
+    ``pace``: wait locally rather than exceed the published limits (set False only against a simulator
+    with limits off); ``max_wait``: the longest wait (pacing or ``Retry-After``) done silently before
+    :class:`RateLimitedError` is raised instead.
+    """
+
+    def __init__(self, env_or_url: str | Environment, *, nip: str, token: str | None = None,
+                 http: httpx.AsyncClient | None = None, timeout: float = 30.0, pace: bool = True,
+                 max_wait: float = 30.0, max_retries: int = 3, limits: Mapping[str, Limit] | None = None,
+                 sleep: Sleep = asyncio.sleep) -> None:
+        self.environment = env_or_url if isinstance(env_or_url, Environment) \
+            else resolve_environment(env_or_url)
+        clean = normalize_nip(nip)
+        if not nip_is_valid(clean):
+            raise KsefValidationError(f"niepoprawny NIP: {nip!r}")
+        self.nip = clean
+        self._token = token
+        self.limiter = RateLimiter(limits)
+        self._transport = HttpTransport(self.environment.api_base, http=http, timeout=timeout,
+                                        limiter=self.limiter, pace=pace, max_retries=max_retries,
+                                        max_wait=max_wait, sleep=sleep)
+        self.keys = MfKeys(self._transport)
+        self._auth = TokenAuthenticator(self._transport, self.keys, nip=clean, token=token, sleep=sleep)
+        self._api = AuthorizedApi(self._transport, self._auth)
+        self.sessions = OnlineSessions(self._api, self.keys, sleep=sleep)
+        self._sync = ReceivedSync(self._api)
+
+    def __repr__(self) -> str:
+        return f"KsefClient({self.environment.api_base!r}, nip={self.nip!r})"
+
+    async def __aenter__(self) -> KsefClient:
+        return self
+
+    async def __aexit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                        tb: TracebackType | None) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        """Release the HTTP client (if created here). An open session is left to expire or be closed."""
+        await self._transport.aclose()
+
+    # --- authentication -------------------------------------------------------------------------
+
+    async def authenticate(self) -> AuthInfo:
+        """Challenge → encrypted token → poll → redeem; raises an :class:`AuthenticationError` subclass."""
+        return await self._auth.authenticate()
+
+    async def check_token(self, required: Iterable[str] = DEFAULT_PERMISSIONS) -> TokenInfo:
+        """Read our own token (``GET /tokens/{ref}``) and check it holds ``required`` permissions."""
+        if not self._token:
+            raise KsefValidationError("brak tokenu KSeF")
+        body = await self._api.json("GET", f"/tokens/{token_reference(self._token)}")
+        info = TokenInfo.from_json(body)
+        if info.status in ("Revoking", "Revoked", "Failed"):
+            raise TokenRevokedError(f"token KSeF ma status {info.status}")
+        if info.status and info.status != "Active":  # Pending: created, not usable yet
+            raise AuthenticationError(f"token KSeF nie jest jeszcze aktywny (status {info.status})")
+        missing = frozenset(required) - info.permissions
+        if missing:
+            raise MissingPermissionsError(missing)
+        return info
+
+    # --- receiving ------------------------------------------------------------------------------
+
+    async def received_since(self, cursor: str | None, *, subject_type: str = "Subject2",
+                             start: datetime | None = None) -> ReceivedBatch:
+        """Everything stored since ``cursor`` (or since ``start``, default one day back), each invoice
+        once; persist ``next_cursor`` after handling the invoices."""
+        return await self._sync.received_since(cursor, subject_type=subject_type, start=start)
+
+    async def download_invoice(self, ksef_number: str) -> bytes:
+        """The invoice XML by KSeF number (hash checked against ``x-ms-meta-hash`` when present)."""
+        if not ksef_number_is_valid(ksef_number):
+            raise KsefValidationError(f"niepoprawny numer KSeF: {ksef_number!r}")
+        response = await self._api.request("GET", f"/invoices/ksef/{ksef_number}",
+                                           headers={"Accept": "application/xml"})
+        verify_hash(response.content, response.headers.get("x-ms-meta-hash"))
+        return response.content
+
+    # --- sending --------------------------------------------------------------------------------
+
+    async def send_invoice(self, xml: bytes, *, offline_mode: bool = False,
+                           hash_of_corrected_invoice: str | None = None, wait: bool = True) -> SentInvoice:
+        """Send FA(3) XML bytes exactly as given in the current online session (opened on demand)."""
+        return await self.sessions.send(xml, offline_mode=offline_mode,
+                                        hash_of_corrected_invoice=hash_of_corrected_invoice, wait=wait)
+
+    async def invoice_status(self, session_reference: str, invoice_reference: str) -> SentInvoice:
+        """Current status of a sent invoice."""
+        return await self.sessions.status(session_reference, invoice_reference)
+
+    async def session_invoices(self, session_reference: str) -> list[SentInvoice]:
+        """All invoices sent in a session with their statuses (find one by ``invoice_hash``)."""
+        return await self.sessions.invoices(session_reference)
+
+    async def get_invoice_upo(self, session_reference: str, *, ksef_number: str | None = None,
+                              invoice_reference: str | None = None) -> bytes:
+        """Per-invoice UPO XML."""
+        return await self.sessions.invoice_upo(session_reference, ksef_number=ksef_number,
+                                               invoice_reference=invoice_reference)
+
+    async def close_session(self) -> str | None:
+        """Close the current online session; returns its reference (for :meth:`get_session_upo`)."""
+        return await self.sessions.close()
+
+    async def session_status(self, session_reference: str) -> SessionStatus:
+        """``GET /sessions/{ref}``."""
+        return await self.sessions.session_status(session_reference)
+
+    async def get_session_upo(self, session_reference: str) -> list[bytes]:
+        """Pages of the collective UPO of a closed session."""
+        return await self.sessions.session_upo(session_reference)
+
+    async def find_sessions(self, *, created_from: datetime | None = None,
+                            limit: int = 100) -> list[str]:
+        """Reference numbers of our online sessions, newest KSeF lists first (``GET /sessions``)."""
+        params: dict[str, str | int] = {"sessionType": "Online", "pageSize": min(max(limit, 10), 1000)}
+        if created_from is not None:
+            params["dateCreatedFrom"] = format_datetime(created_from)
+        found: list[str] = []
+        token: str | None = None
+        while len(found) < limit:
+            headers = {"x-continuation-token": token} if token else None
+            body = await self._api.json("GET", "/sessions", params=params, headers=headers)
+            items = body.get("sessions") or []
+            found += [str(s.get("referenceNumber")) for s in items if isinstance(s, dict)]
+            token = body.get("continuationToken") or None
+            if not token:
+                break
+        return found[:limit]
+
+    # --- pacing ---------------------------------------------------------------------------------
+
+    def seconds_until_allowed(self, group: str) -> float:
+        """Seconds before a request of ``group`` (see :data:`ksef.limits.PUBLISHED_LIMITS`) fits the
+        published limits, given what this client sent and any ``Retry-After`` it was given."""
+        return self.limiter.seconds_until_allowed(group)

@@ -1,0 +1,188 @@
+"""HTTP transport for KSeF: pacing, bounded retries, 429 handling and error-body parsing (DIGEST 2, 8, 9).
+
+Retries happen only where repeating is harmless: idempotent calls (GET, and POSTs the caller marks as
+safe, e.g. the challenge or a metadata query) on 5xx and transport errors, any call on a connection
+that never reached the server, and any call answered 429 (KSeF did not process it).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import random
+from collections.abc import Awaitable, Callable, Mapping
+from typing import Any
+
+import httpx
+
+from ksef.errors import KsefApiError, KsefServerError, KsefUnavailableError, RateLimitedError
+from ksef.limits import endpoint_group
+from ksef.ratelimit import RateLimiter, parse_retry_after
+
+log = logging.getLogger(__name__)
+
+Sleep = Callable[[float], Awaitable[None]]
+
+# Errors that guarantee the request never reached the server, so even a non-idempotent call may repeat.
+_NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
+
+
+def parse_error(response: httpx.Response) -> KsefApiError:
+    """Turn a 4xx/5xx response into a typed error; understands problem+json, the legacy
+    ``{"exception": ...}`` body, the legacy 429 ``{"status": ...}`` body, and HTML or empty pages."""
+    status = response.status_code
+    code: int | None = None
+    description = ""
+    details: list[str] = []
+    trace_id = response.headers.get("x-trace-id") or response.headers.get("traceid")
+    body: Any = None
+    try:
+        body = response.json() if response.content else None
+    except (ValueError, UnicodeDecodeError):
+        body = None
+    if isinstance(body, dict):
+        if isinstance(body.get("exception"), dict):  # legacy 400
+            exc = body["exception"]
+            items = exc.get("exceptionDetailList") or []
+            if items and isinstance(items[0], dict):
+                raw_code = items[0].get("exceptionCode")
+                code = raw_code if isinstance(raw_code, int) else None
+                description = str(items[0].get("exceptionDescription") or "")
+                for item in items:
+                    details.extend(str(d) for d in item.get("details") or [])
+                if len(items) > 1:
+                    details.extend(str(i.get("exceptionDescription") or "") for i in items[1:])
+            trace_id = trace_id or exc.get("referenceNumber") or exc.get("serviceCtx")
+        elif isinstance(body.get("status"), dict):  # legacy 429 body
+            st = body["status"]
+            description = str(st.get("description") or "")
+            details = [str(d) for d in st.get("details") or []]
+        else:  # RFC 7807 problem details
+            errors = body.get("errors")
+            if isinstance(errors, list) and errors and isinstance(errors[0], dict):
+                raw_code = errors[0].get("code")
+                code = raw_code if isinstance(raw_code, int) else None
+                description = str(errors[0].get("description") or "")
+                for item in errors:
+                    details.extend(str(d) for d in item.get("details") or [])
+            description = description or str(body.get("detail") or body.get("title") or "")
+            if body.get("reasonCode"):
+                details.append(f"reasonCode={body['reasonCode']}")
+            trace_id = trace_id or body.get("traceId")
+    elif response.content:
+        ctype = response.headers.get("content-type", "")
+        # HTML from the WAF/CDN (DIGEST 2): do not echo the page, just say what it was.
+        description = "strona HTML zamiast odpowiedzi API" if "html" in ctype or b"<html" in \
+            response.content[:512].lower() else response.text[:200].strip()
+    else:
+        description = "pusta odpowiedź"
+    trace = str(trace_id) if trace_id else None
+    if status == 429:
+        wait = parse_retry_after(response.headers.get("retry-after"))
+        return RateLimitedError(wait if wait is not None else 60.0, 429, code, description, details, trace)
+    if status >= 500:
+        return KsefServerError(status, code, description, details, trace)
+    return KsefApiError(status, code, description, details, trace)
+
+
+class HttpTransport:
+    """One base URL, one ``httpx.AsyncClient``, one rate limiter; raises typed errors for 4xx/5xx."""
+
+    def __init__(self, base_url: str, *, http: httpx.AsyncClient | None = None, timeout: float = 30.0,
+                 limiter: RateLimiter | None = None, pace: bool = True, max_retries: int = 3,
+                 max_wait: float = 30.0, backoff: float = 0.5, sleep: Sleep = asyncio.sleep,
+                 problem_details: bool = True, service: str = "KSeF") -> None:
+        self.service = service
+        self.base_url = base_url.rstrip("/")
+        self._own_http = http is None
+        self.http = http or httpx.AsyncClient(timeout=timeout)
+        self.limiter = limiter or RateLimiter()
+        self.pace = pace
+        self.max_retries = max_retries
+        self.max_wait = max_wait
+        self.backoff = backoff
+        self._sleep = sleep
+        self._problem_details = problem_details
+
+    async def aclose(self) -> None:
+        """Close the HTTP client if this transport created it."""
+        if self._own_http:
+            await self.http.aclose()
+
+    def url(self, path: str) -> str:
+        """Absolute URL of an API path (absolute URLs, e.g. a returned ``upoDownloadUrl``, pass through)."""
+        return path if path.startswith(("http://", "https://")) else self.base_url + path
+
+    async def _pace(self, group: str, *, after_429: bool = False) -> None:
+        # After a 429 the Retry-After block is honoured even when pacing is off.
+        wait = self.limiter.seconds_until_allowed(group)
+        if wait <= 0 or not (self.pace or after_429):
+            return
+        if wait > self.max_wait:
+            raise RateLimitedError(wait, http_status=0, description=(
+                f"limit zapytań grupy {group}: następne dozwolone za {wait:.0f} s"))
+        await self._sleep(wait)
+
+    def _retry_delay(self, attempt: int) -> float:
+        # exponential backoff with full jitter
+        return random.uniform(0, self.backoff * (2 ** attempt))
+
+    async def request(self, method: str, path: str, *, json_body: Any = None, content: bytes | None = None,
+                      params: Mapping[str, Any] | None = None, headers: Mapping[str, str] | None = None,
+                      bearer: str | None = None, idempotent: bool | None = None,
+                      group: str | None = None, expect: tuple[int, ...] = ()) -> httpx.Response:
+        """Send one API call and return the 2xx response; raise :class:`KsefApiError` and friends otherwise.
+
+        ``idempotent`` defaults to True for GET; ``group`` defaults to :func:`ksef.limits.endpoint_group`.
+        """
+        method = method.upper()
+        safe = method in ("GET", "HEAD") if idempotent is None else idempotent
+        grp = group or endpoint_group(method, path)
+        hdrs: dict[str, str] = {"Accept": "application/json"}
+        if self._problem_details:
+            hdrs["X-Error-Format"] = "problem-details"
+        if bearer:
+            hdrs["Authorization"] = f"Bearer {bearer}"
+        if headers:
+            hdrs.update(headers)
+        if json_body is not None:
+            content = json.dumps(json_body).encode()
+            hdrs["Content-Type"] = "application/json"
+        attempt = 0
+        after_429 = False
+        while True:
+            await self._pace(grp, after_429=after_429)
+            self.limiter.record(grp)
+            try:
+                response = await self.http.request(method, self.url(path), content=content,
+                                                   params=params, headers=hdrs)
+            except httpx.TransportError as exc:
+                retryable = safe or isinstance(exc, _NOT_SENT)
+                if retryable and attempt < self.max_retries:
+                    attempt += 1
+                    await self._sleep(self._retry_delay(attempt))
+                    continue
+                kind = "przekroczony czas oczekiwania" if isinstance(exc, httpx.TimeoutException) \
+                    else "błąd połączenia"
+                raise KsefUnavailableError(f"{self.service} niedostępny ({kind}: {type(exc).__name__}) "
+                                           f"przy {method} {path}") from exc
+            status = response.status_code
+            if 200 <= status < 300 or status in expect:
+                warning = response.headers.get("x-system-warning")
+                if warning:
+                    log.warning("KSeF warning on %s %s: %s", method, path, warning)
+                return response
+            error = parse_error(response)
+            if isinstance(error, RateLimitedError):
+                self.limiter.block(grp, error.retry_after)
+                if error.retry_after <= self.max_wait and attempt < self.max_retries:
+                    attempt += 1
+                    after_429 = True  # the next _pace() sleeps out the block just recorded
+                    continue
+                raise error
+            if isinstance(error, KsefServerError) and safe and attempt < self.max_retries:
+                attempt += 1
+                await self._sleep(self._retry_delay(attempt))
+                continue
+            raise error

@@ -1,0 +1,104 @@
+"""Sliding-window rate limiting per (context NIP, client IP) and endpoint group (DIGEST 8)."""
+
+from __future__ import annotations
+
+import math
+import threading
+import time
+from collections import deque
+from typing import Any
+
+from ksef.limits import PUBLISHED_LIMITS, Limit
+
+_WINDOW_NAMES = {1.0: "sekundę", 60.0: "minutę", 3600.0: "godzinę"}
+
+
+class RateLimiter:
+    """Counts requests in the last 1 s / 60 s / 3600 s; all windows apply at once."""
+
+    def __init__(self) -> None:
+        self.enabled = True
+        self.overrides: dict[str, Limit] = {}
+        self._hits: dict[tuple[str, str, str], deque[float]] = {}
+        self._lock = threading.Lock()
+
+    def limit(self, group: str) -> Limit:
+        """Effective limit of ``group`` (override or published figure)."""
+        return self.overrides.get(group) or PUBLISHED_LIMITS.get(group) or PUBLISHED_LIMITS["other"]
+
+    def check(self, context: str, ip: str, group: str, now: float | None = None) -> tuple[int, str] | None:
+        """Record one request; returns (retry-after seconds, message) when it exceeds a limit.
+
+        Rejected requests are not counted, so a client that waits ``Retry-After`` gets through.
+        """
+        if not self.enabled:
+            return None
+        now = time.monotonic() if now is None else now
+        limit = self.limit(group)
+        windows = limit.windows()
+        if not windows:
+            return None
+        longest = max(length for length, _ in windows)
+        with self._lock:
+            hits = self._hits.setdefault((context, ip, group), deque())
+            while hits and hits[0] <= now - longest:
+                hits.popleft()
+            worst: tuple[int, str] | None = None
+            for length, allowed in windows:
+                inside = [t for t in hits if t > now - length]
+                if len(inside) >= allowed:
+                    # the oldest counted hit leaves the window after this many seconds
+                    wait = max(1, math.ceil(inside[-allowed] + length - now))
+                    message = (
+                        f"Przekroczono limit {allowed} żądań na {_WINDOW_NAMES[length]}. "
+                        f"Spróbuj ponownie po {wait} sekundach."
+                    )
+                    if worst is None or wait > worst[0]:
+                        worst = (wait, message)
+            if worst is None:
+                hits.append(now)
+            return worst
+
+    def reset(self) -> None:
+        """Forget every counted request."""
+        with self._lock:
+            self._hits.clear()
+
+    def configure(self, body: dict[str, Any]) -> None:
+        """Apply a ``PUT /sim/limits`` body (see README)."""
+        if body.get("defaults"):
+            self.overrides.clear()
+        if "enabled" in body:
+            self.enabled = bool(body["enabled"])
+        if body.get("reset"):
+            self.reset()
+        for group, spec in body.items():
+            if group in ("enabled", "reset", "defaults"):
+                continue
+            if not isinstance(spec, dict):
+                raise ValueError(f"limits for {group!r} must be an object")
+            base = self.limit(group)
+            self.overrides[group] = Limit(
+                _opt_int(spec, "perSecond", base.per_second),
+                _opt_int(spec, "perMinute", base.per_minute),
+                _opt_int(spec, "perHour", base.per_hour),
+            )
+
+    def describe(self) -> dict[str, Any]:
+        """Effective limits in the shape of ``GET /rate-limits`` groups."""
+        out: dict[str, Any] = {}
+        for group in PUBLISHED_LIMITS:
+            lim = self.limit(group)
+            out[group] = {"perSecond": lim.per_second, "perMinute": lim.per_minute, "perHour": lim.per_hour}
+        return out
+
+
+def _opt_int(spec: dict[str, Any], key: str, default: int | None) -> int | None:
+    if key not in spec:
+        return default
+    value = spec[key]
+    if value is None:
+        return None
+    if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+        raise ValueError(f"{key} must be a non-negative integer or null")
+    return value

@@ -1,0 +1,173 @@
+"""The request pipeline every simulated KSeF endpoint goes through.
+
+availability switch → body → bearer token (401) → rate limit (429) → JSON + OpenAPI request check
+(21405) → permissions (403) → due asynchronous work → the handler. Errors become KSeF error bodies.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, Response
+
+from ksef.limits import endpoint_group
+from ksef.sim import jwt
+from ksef.sim.errors import ApiError, bad_request, forbidden, render, unauthorized
+from ksef.sim.openapi import OpenApiSpec, load_spec
+from ksef.sim.ratelimit import RateLimiter
+from ksef.sim.state import IssuedJwt, SimState, utcnow
+
+log = logging.getLogger(__name__)
+
+_WAF_503 = """<!DOCTYPE html><html><head><title>503 Service Temporarily Unavailable</title></head>
+<body><center><h1>503 Service Temporarily Unavailable</h1></center><hr><center>WAF</center></body></html>"""
+_ERROR_500 = """<!DOCTYPE html><html><head><title>500 Internal Server Error</title></head>
+<body><h1>Internal Server Error</h1><p>The server encountered an internal error.</p></body></html>"""
+
+
+@dataclass
+class Runtime:
+    """Process-level companions of the state: limiter, spec, CA (not persisted as such)."""
+
+    state: SimState
+    limiter: RateLimiter = field(default_factory=RateLimiter)
+    spec: OpenApiSpec | None = None
+    ca: Any = None  # ksef.sim.ca.SimCA when that module is present
+    tick: Callable[[SimState], None] | None = None
+
+    def __post_init__(self) -> None:
+        if self.spec is None:
+            self.spec = load_spec()
+
+
+@dataclass
+class Call:
+    """Everything a handler needs about one request."""
+
+    request: Request
+    runtime: Runtime
+    auth: IssuedJwt | None
+    body: bytes
+    json: Any
+
+    @property
+    def state(self) -> SimState:
+        """Shortcut to the simulator state."""
+        return self.runtime.state
+
+    def param(self, name: str) -> str:
+        """A path parameter."""
+        return str(self.request.path_params[name])
+
+    def root_url(self) -> str:
+        """``scheme://host:port`` the caller used (returned URLs use the host you called, DIGEST 1)."""
+        return str(self.request.base_url).rstrip("/")
+
+    def require_auth(self) -> IssuedJwt:
+        """The caller's token record (routes with auth always have one)."""
+        assert self.auth is not None
+        return self.auth
+
+
+Handler = Callable[[Call], Response]
+
+
+@dataclass(frozen=True)
+class ApiRoute:
+    """One KSeF endpoint: OpenAPI path template, which bearer token it takes, which permission it needs."""
+
+    method: str
+    template: str
+    handler: Handler
+    auth: str = "access"  # none | access | operation | refresh | access_or_refresh
+    permission: str | None = None
+
+
+def json_response(body: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
+    """A KSeF JSON answer."""
+    return Response(
+        json.dumps(body, ensure_ascii=False),
+        status_code=status,
+        media_type="application/json",
+        headers=headers,
+    )
+
+
+def _bearer(request: Request, state: SimState, kinds: tuple[str, ...]) -> IssuedJwt:
+    header = request.headers.get("authorization", "")
+    if not header.lower().startswith("bearer "):
+        raise unauthorized("Brak tokenu uwierzytelniającego (nagłówek Authorization: Bearer).")
+    record = jwt.verify(state, header[7:].strip())
+    if record is None:
+        raise unauthorized("Nieprawidłowy token uwierzytelniający.")
+    if record.kind not in kinds:
+        raise unauthorized(
+            f"Ten endpoint wymaga innego rodzaju tokenu ({'/'.join(kinds)}), otrzymano {record.kind}."
+        )
+    if record.expires <= utcnow():
+        raise unauthorized("Token wygasł.")
+    return record
+
+
+_AUTH_KINDS = {
+    "access": ("access",),
+    "operation": ("operation",),
+    "refresh": ("refresh",),
+    "access_or_refresh": ("access", "refresh"),
+}
+
+
+async def dispatch(request: Request, route: ApiRoute, runtime: Runtime) -> Response:
+    """Run ``route`` for ``request`` through the whole pipeline."""
+    state = runtime.state
+    mode = state.availability.api
+    if mode == "down":
+        return HTMLResponse(_WAF_503, status_code=503)
+    if mode == "error500":
+        return HTMLResponse(_ERROR_500, status_code=500)
+    if mode == "slow":
+        await asyncio.sleep(state.availability.slow_seconds)
+    body = await request.body()
+    try:
+        with state.lock:
+            auth = None
+            if route.auth != "none":
+                auth = _bearer(request, state, _AUTH_KINDS[route.auth])
+            ip = request.client.host if request.client else "0.0.0.0"  # noqa: S104 - only a dictionary key
+            group = endpoint_group(request.method, route.template)
+            context = "" if group == "public" or auth is None else auth.nip
+            limited = runtime.limiter.check(context, ip, group)
+            if limited is not None:
+                wait, message = limited
+                raise ApiError(429, None, "Too Many Requests", [message], headers={"Retry-After": str(wait)})
+            if route.permission and auth is not None and route.permission not in auth.permissions:
+                raise forbidden(
+                    f"Brak wymaganego uprawnienia {route.permission}.",
+                    "missing-permissions",
+                    {"requiredAnyOfPermissions": [route.permission], "presentPermissions": auth.permissions},
+                )
+            parsed: Any = None
+            if body and "json" in request.headers.get("content-type", "application/json"):
+                try:
+                    parsed = json.loads(body)
+                except ValueError as exc:
+                    raise bad_request(
+                        21405, "Błąd walidacji danych wejściowych.", f"Niepoprawny JSON: {exc}"
+                    ) from exc
+            if parsed is not None and not isinstance(parsed, dict):  # every KSeF request body is an object
+                raise bad_request(21405, "Błąd walidacji danych wejściowych.", "Oczekiwano obiektu JSON.")
+            if state.config.validate_requests and runtime.spec is not None and parsed is not None:
+                problems = runtime.spec.request_errors(request.method, route.template, parsed)
+                if problems:
+                    raise bad_request(21405, "Błąd walidacji danych wejściowych.", *problems)
+            if runtime.tick is not None:
+                runtime.tick(state)
+            return route.handler(Call(request, runtime, auth, body, parsed))
+    except ApiError as err:
+        return render(request, err)
