@@ -1,7 +1,7 @@
 """Checking JSON bodies against the official ``open-api.json`` (OpenAPI 3.0, ``nullable`` aware).
 
-The spec file lives beside the repository (not in the package): ``KSEF_OPENAPI_FILE`` or
-``../shared/ksef-spec/openapi/open-api.json``. Without it, request validation is skipped.
+The spec file is ``KSEF_OPENAPI_FILE`` if set, else the packaged copy in ``ksef/schemas/openapi/``.
+Without it, request validation is skipped.
 """
 
 from __future__ import annotations
@@ -23,7 +23,8 @@ def spec_path() -> Path | None:
     env = os.environ.get("KSEF_OPENAPI_FILE")
     if env:
         return Path(env) if Path(env).is_file() else None
-    candidate = Path(__file__).resolve().parents[3] / "shared" / "ksef-spec" / "openapi" / "open-api.json"
+    # The official spec is packaged beside the XSDs, so an installed simulator checks requests too.
+    candidate = Path(__file__).resolve().parents[1] / "schemas" / "openapi" / "open-api.json"
     return candidate if candidate.is_file() else None
 
 
