@@ -1,9 +1,11 @@
-"""Authentication with a KSeF token (DIGEST 4.1) and an API wrapper that keeps the access token fresh.
+"""Authentication with a KSeF token (DIGEST 4.1) or a KSeF certificate (XAdES, DIGEST 4.4) and an API
+wrapper that keeps the access token fresh.
 
-challenge → RSA-OAEP-SHA256(``token|timestampMs``) with the KsefTokenEncryption key →
-``POST /auth/ksef-token`` → poll ``GET /auth/{ref}`` → ``POST /auth/token/redeem`` (one-shot) →
-access + refresh tokens; the access token is refreshed shortly before ``validUntil`` and once on a
-401, and a failed refresh leads to a full new authentication.
+Token: challenge → RSA-OAEP-SHA256(``token|timestampMs``) with the KsefTokenEncryption key →
+``POST /auth/ksef-token``. Certificate: challenge → ``AuthTokenRequest`` signed XAdES-BES enveloped →
+``POST /auth/xades-signature`` (application/xml). Then both: poll ``GET /auth/{ref}`` →
+``POST /auth/token/redeem`` (one-shot) → access + refresh tokens; the access token is refreshed
+shortly before ``validUntil`` and once on a 401, and a failed refresh leads to a full new authentication.
 """
 
 from __future__ import annotations
@@ -16,10 +18,13 @@ from typing import Any
 
 import httpx
 
+from ksef import xades
+from ksef.certs import CertType, KsefCertificate
 from ksef.crypto import b64, rsa_oaep_encrypt
 from ksef.errors import (
     AuthenticationError,
     AuthenticationFailedError,
+    CertificateRejectedError,
     InvalidTokenError,
     KsefApiError,
     MissingPermissionsError,
@@ -31,6 +36,8 @@ from ksef.models import AuthInfo, now_utc, parse_datetime
 
 REFRESH_MARGIN = timedelta(seconds=60)   # refresh this long before the access token expires
 POLL_TIMEOUT = 120.0                     # token auth is normally instant; give up after this long
+# XAdES auth on DEMO/PRD may stay at 100 while OCSP/CRL is checked (DIGEST 4.1): allow longer.
+XADES_POLL_TIMEOUT = 300.0
 _REVOKED_WORDS = ("revok", "unieważ", "uniewaz", "inactive", "nieaktyw", "odwoł")
 
 
@@ -63,15 +70,33 @@ class _Tokens:
     refresh_valid_until: datetime | None
 
 
+def check_login_certificate(certificate: KsefCertificate) -> None:
+    """Refuse locally what KSeF would refuse anyway: an Offline certificate (DIGEST 10).
+
+    A certificate of unknown type (e.g. a qualified one, not issued by KSeF) is left for KSeF to judge.
+    """
+    if certificate.cert_type is CertType.OFFLINE:
+        raise CertificateRejectedError(
+            "certyfikat typu Offline służy tylko do kodów QR faktur offline i nie pozwala zalogować się "
+            "do KSeF; potrzebny jest certyfikat uwierzytelniający (Authentication)")
+
+
 class TokenAuthenticator:
-    """Holds the JWTs for one (environment, NIP, KSeF token); never logs or exposes them."""
+    """Holds the JWTs for one (environment, NIP, KSeF token or certificate); never logs or exposes them.
+
+    With ``certificate`` the login is XAdES (the certificate's key signs the ``AuthTokenRequest``);
+    otherwise ``token`` is used.
+    """
 
     def __init__(self, transport: HttpTransport, keys: MfKeys, *, nip: str, token: str | None,
-                 sleep: Sleep) -> None:
+                 sleep: Sleep, certificate: KsefCertificate | None = None) -> None:
+        if certificate is not None:
+            check_login_certificate(certificate)
         self._transport = transport
         self._keys = keys
         self._nip = nip
         self._token = token
+        self._certificate = certificate
         self._sleep = sleep
         self._tokens: _Tokens | None = None
         self._lock = asyncio.Lock()  # one login/refresh at a time for concurrent callers
@@ -90,7 +115,51 @@ class TokenAuthenticator:
         async with self._lock:
             return await self._authenticate()
 
+    @property
+    def method(self) -> str:
+        """``certificate`` (XAdES) or ``token``."""
+        return "certificate" if self._certificate is not None else "token"
+
     async def _authenticate(self) -> AuthInfo:
+        if self._certificate is not None:
+            reference, op_token = await self._start_xades(self._certificate)
+        else:
+            reference, op_token = await self._start_token()
+        await self._wait_for_success(reference, op_token)
+        try:
+            redeemed = _json(await self._transport.request("POST", "/auth/token/redeem", bearer=op_token))
+        except KsefApiError as exc:
+            if self._certificate is None and exc.code == 21301 and _is_revoked_text([exc.description,
+                                                                                      *exc.details]):
+                raise TokenRevokedError("token KSeF został unieważniony") from exc
+            raise
+        access = redeemed.get("accessToken") or {}
+        refresh = redeemed.get("refreshToken") or {}
+        access_until = parse_datetime(access.get("validUntil")) or now_utc() + timedelta(minutes=5)
+        self._tokens = _Tokens(reference, str(access.get("token") or ""), access_until,
+                               str(refresh.get("token") or ""), parse_datetime(refresh.get("validUntil")))
+        return AuthInfo(reference, access_until, self._tokens.refresh_valid_until)
+
+    async def _start_xades(self, certificate: KsefCertificate) -> tuple[str, str]:
+        """Challenge → signed AuthTokenRequest → ``POST /auth/xades-signature``; returns the reference and
+        the operation token."""
+        challenge = _json(await self._transport.request("POST", "/auth/challenge", idempotent=True))
+        document = xades.build_auth_token_request(str(challenge.get("challenge") or ""), self._nip)
+        signed = xades.sign_enveloped(document, certificate.private_key, certificate.certificate)
+        try:
+            init = _json(await self._transport.request(
+                "POST", "/auth/xades-signature", content=signed,
+                headers={"Content-Type": "application/xml"}))
+        except KsefApiError as exc:
+            if exc.http_status == 400 and exc.code == 21401:  # signature/document/certificate validity
+                reason = "; ".join(exc.details) or exc.description
+                raise CertificateRejectedError("KSeF odrzucił podpisany wniosek: " + reason) from exc
+            raise
+        op_token = (init.get("authenticationToken") or {}).get("token")
+        return str(init.get("referenceNumber") or ""), str(op_token or "")
+
+    async def _start_token(self) -> tuple[str, str]:
+        """Challenge → encrypted token → ``POST /auth/ksef-token``; (reference, operation token)."""
         token = self.ksef_token
         if "|" not in token:
             raise InvalidTokenError("token KSeF ma niepoprawny format (oczekiwano części rozdzielonych '|')")
@@ -116,23 +185,10 @@ class TokenAuthenticator:
                 raise
             break
         reference = str(init.get("referenceNumber") or "")
-        op_token = str((init.get("authenticationToken") or {}).get("token") or "")
-        await self._wait_for_success(reference, op_token)
-        try:
-            redeemed = _json(await self._transport.request("POST", "/auth/token/redeem", bearer=op_token))
-        except KsefApiError as exc:
-            if exc.code == 21301 and _is_revoked_text([exc.description, *exc.details]):
-                raise TokenRevokedError("token KSeF został unieważniony") from exc
-            raise
-        access = redeemed.get("accessToken") or {}
-        refresh = redeemed.get("refreshToken") or {}
-        access_until = parse_datetime(access.get("validUntil")) or now_utc() + timedelta(minutes=5)
-        self._tokens = _Tokens(reference, str(access.get("token") or ""), access_until,
-                               str(refresh.get("token") or ""), parse_datetime(refresh.get("validUntil")))
-        return AuthInfo(reference, access_until, self._tokens.refresh_valid_until)
+        return reference, str((init.get("authenticationToken") or {}).get("token") or "")
 
     async def _wait_for_success(self, reference: str, op_token: str) -> None:
-        deadline = time.monotonic() + POLL_TIMEOUT
+        deadline = time.monotonic() + (XADES_POLL_TIMEOUT if self._certificate is not None else POLL_TIMEOUT)
         delay = 0.05
         while True:
             status = _json(await self._transport.request("GET", f"/auth/{reference}", bearer=op_token))
@@ -146,8 +202,12 @@ class TokenAuthenticator:
                 if _is_revoked_text(details):
                     raise TokenRevokedError("token KSeF został unieważniony lub jest nieaktywny")
                 raise InvalidTokenError("KSeF nie przyjął tokenu: " + ("; ".join(details) or description))
+            if code == 460:
+                raise CertificateRejectedError("KSeF odrzucił certyfikat: "
+                                               + ("; ".join(details) or description))
             if code == 415:
-                raise MissingPermissionsError(frozenset(), "token nie ma żadnych uprawnień w kontekście NIP "
+                who = "certyfikat" if self._certificate is not None else "token"
+                raise MissingPermissionsError(frozenset(), f"{who} nie ma żadnych uprawnień w kontekście NIP "
                                               + self._nip)
             if code == 425:
                 raise TokenRevokedError("uwierzytelnienie unieważnione przez użytkownika")

@@ -1,10 +1,14 @@
-"""``KsefClient``: the one object callers use to talk to KSeF 2.0 with a KSeF token.
+"""``KsefClient``: the one object callers use to talk to KSeF 2.0 with a KSeF token or a KSeF certificate.
 
 Example::
 
     async with KsefClient("test", nip="5265877635", token=token) as client:
         await client.check_token(required=("InvoiceRead",))
         batch = await client.received_since(cursor)
+
+    cert = load_key_pair(key_pem, cert_pem, password)          # an Authentication certificate
+    async with KsefClient("test", nip="5265877635", certificate=cert) as client:
+        key, offline_cert = await client.obtain_offline_certificate("Faktury offline")
 """
 
 from __future__ import annotations
@@ -13,12 +17,27 @@ import asyncio
 from collections.abc import Iterable, Mapping
 from datetime import datetime
 from types import TracebackType
+from typing import Literal, overload
 
 import httpx
+from cryptography import x509
 
 from ksef.auth import AuthorizedApi, TokenAuthenticator, token_reference
+from ksef.certs import KeyType, KsefCertificate, PrivateKey
+from ksef.enrollment import (
+    CertificateEnrollment,
+    CertificateInfo,
+    CertificateKind,
+    CertificateLimits,
+    EnrollmentStatus,
+)
 from ksef.environments import Environment, resolve_environment
-from ksef.errors import AuthenticationError, KsefValidationError, MissingPermissionsError, TokenRevokedError
+from ksef.errors import (
+    AuthenticationError,
+    KsefValidationError,
+    MissingPermissionsError,
+    TokenRevokedError,
+)
 from ksef.http import HttpTransport, Sleep
 from ksef.identifiers import ksef_number_is_valid, nip_is_valid, normalize_nip
 from ksef.limits import Limit
@@ -36,10 +55,14 @@ class KsefClient:
 
     ``pace``: wait locally rather than exceed the published limits (set False only against a simulator
     with limits off); ``max_wait``: the longest wait (pacing or ``Retry-After``) done silently before
-    :class:`RateLimitedError` is raised instead.
+    :class:`RateLimitedError` is raised instead. Log in with either ``token`` (a KSeF token) or
+    ``certificate`` (a KSeF Authentication certificate from :func:`ksef.certs.load_key_pair`; XAdES login,
+    which certificate enrollment requires). An Offline certificate is refused here with
+    :class:`~ksef.errors.CertificateRejectedError`.
     """
 
     def __init__(self, env_or_url: str | Environment, *, nip: str, token: str | None = None,
+                 certificate: KsefCertificate | None = None,
                  http: httpx.AsyncClient | None = None, timeout: float = 30.0, pace: bool = True,
                  max_wait: float = 30.0, max_retries: int = 3, limits: Mapping[str, Limit] | None = None,
                  sleep: Sleep = asyncio.sleep) -> None:
@@ -55,10 +78,14 @@ class KsefClient:
                                         limiter=self.limiter, pace=pace, max_retries=max_retries,
                                         max_wait=max_wait, sleep=sleep)
         self.keys = MfKeys(self._transport)
-        self._auth = TokenAuthenticator(self._transport, self.keys, nip=clean, token=token, sleep=sleep)
+        if token is not None and certificate is not None:
+            raise KsefValidationError("podaj token KSeF albo certyfikat, nie oba naraz")
+        self._auth = TokenAuthenticator(self._transport, self.keys, nip=clean, token=token, sleep=sleep,
+                                        certificate=certificate)
         self._api = AuthorizedApi(self._transport, self._auth)
         self.sessions = OnlineSessions(self._api, self.keys, sleep=sleep)
         self._sync = ReceivedSync(self._api)
+        self._certificates = CertificateEnrollment(self._api, sleep=sleep)
 
     def __repr__(self) -> str:
         return f"KsefClient({self.environment.api_base!r}, nip={self.nip!r})"
@@ -77,7 +104,8 @@ class KsefClient:
     # --- authentication -------------------------------------------------------------------------
 
     async def authenticate(self) -> AuthInfo:
-        """Challenge → encrypted token → poll → redeem; raises an :class:`AuthenticationError` subclass."""
+        """Challenge → encrypted token or signed AuthTokenRequest → poll → redeem; raises an
+        :class:`AuthenticationError` subclass (certificate problems: ``CertificateRejectedError``)."""
         return await self._auth.authenticate()
 
     async def check_token(self, required: Iterable[str] = DEFAULT_PERMISSIONS) -> TokenInfo:
@@ -163,6 +191,62 @@ class KsefClient:
             if not token:
                 break
         return found[:limit]
+
+    # --- KSeF certificates (enrollment needs a certificate login) ----------------------------------
+
+    async def certificate_limits(self) -> CertificateLimits:
+        """``GET /certificates/limits``."""
+        return await self._certificates.limits()
+
+    async def enrollment_data(self) -> dict[str, str]:
+        """``GET /certificates/enrollments/data``: the subject fields the CSR must carry."""
+        return await self._certificates.enrollment_data()
+
+    async def enroll_certificate(self, name: str, cert_type: CertificateKind, csr_der: bytes,
+                                 valid_from: datetime | None = None) -> str:
+        """``POST /certificates/enrollments``; returns the enrollment reference number."""
+        return await self._certificates.enroll(name, cert_type, csr_der, valid_from=valid_from)
+
+    async def enrollment_status(self, reference: str) -> EnrollmentStatus:
+        """``GET /certificates/enrollments/{ref}``."""
+        return await self._certificates.status(reference)
+
+    async def wait_for_enrollment(self, reference: str) -> EnrollmentStatus:
+        """Poll an enrollment until it is final; raises :class:`EnrollmentError` when it fails."""
+        return await self._certificates.wait(reference)
+
+    async def retrieve_certificates(self, serials: Iterable[str]) -> list[x509.Certificate]:
+        """``POST /certificates/retrieve``."""
+        return await self._certificates.retrieve(serials)
+
+    async def query_certificates(self, *, status: str | None = None, cert_type: str | None = None,
+                                 name: str | None = None, serial: str | None = None,
+                                 expires_after: datetime | None = None) -> list[CertificateInfo]:
+        """``POST /certificates/query`` (all pages)."""
+        return await self._certificates.query(status=status, cert_type=cert_type, name=name, serial=serial,
+                                              expires_after=expires_after)
+
+    async def revoke_certificate(self, serial: str, reason: str | None = None) -> None:
+        """``POST /certificates/{serial}/revoke``."""
+        await self._certificates.revoke(serial, reason)
+
+    @overload
+    async def obtain_offline_certificate(self, name: str, *, key_type: KeyType = ...,
+                                         wait: Literal[True] = ...
+                                         ) -> tuple[PrivateKey, x509.Certificate]: ...
+
+    @overload
+    async def obtain_offline_certificate(self, name: str, *, key_type: KeyType = ...,
+                                         wait: Literal[False]) -> tuple[PrivateKey, str]: ...
+
+    async def obtain_offline_certificate(self, name: str, *, key_type: KeyType = "EC",
+                                         wait: bool = True) -> tuple[PrivateKey, x509.Certificate | str]:
+        """A new Offline certificate for KOD II: limits → new key → CSR from the enrollment data →
+        enroll → poll → retrieve. Returns (private key, certificate); with ``wait=False`` (private key,
+        enrollment reference) right after submitting — keep the key, then :meth:`wait_for_enrollment`
+        and :meth:`retrieve_certificates`. Needs a certificate login; limits exhausted raise
+        :class:`~ksef.errors.CertificateLimitError`, other refusals :class:`EnrollmentError`."""
+        return await self._certificates.obtain(name, "Offline", key_type=key_type, wait=wait)
 
     # --- pacing ---------------------------------------------------------------------------------
 

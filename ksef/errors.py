@@ -195,3 +195,23 @@ class CertificateValidityError(XadesError):
 
 class CertificateAuthorityError(KsefError, ValueError):
     """The simulator's CA cannot do what was asked (bad state, bad CSR, unknown type...)."""
+
+
+# --- ksef.auth (certificate login) and ksef.enrollment -------------------------------------------
+
+
+class CertificateRejectedError(AuthenticationError):
+    """KSeF refused the certificate used to log in (auth status 460: not a KSeF certificate, revoked,
+    expired, wrong type) or the certificate cannot log in at all (an Offline certificate)."""
+
+
+class EnrollmentError(KsefError):
+    """A certificate enrollment was refused or ended without a certificate."""
+
+    def __init__(self, message: str, code: int | None = None) -> None:
+        self.code = code
+        super().__init__(message)
+
+
+class CertificateLimitError(EnrollmentError):
+    """The per-subject limit of enrollment requests (25006) or active certificates (25007) is used up."""

@@ -15,7 +15,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
-from ksef.sim import admin, auth, latarnia, persistence, query, security, sessions, tokens
+from ksef.sim import admin, auth, certificates, latarnia, persistence, query, security, sessions, tokens
 from ksef.sim.keys import ensure_keys
 from ksef.sim.routing import ApiRoute, Runtime, dispatch
 from ksef.sim.state import SimState
@@ -28,16 +28,17 @@ API_ROUTES: list[ApiRoute] = [
     *tokens.ROUTES,
     *sessions.ROUTES,
     *query.ROUTES,
+    *certificates.ROUTES,
 ]
 
 
 def _load_ca(state: SimState) -> Any:
     """The simulator's certificate authority from ``ksef.sim.ca`` when that module exists."""
     try:
-        module = importlib.import_module("ksef.sim.ca")
+        module = importlib.import_module("ksef.sim.certificates")
     except ImportError:
         return None
-    sim_ca = getattr(module, "SimCA", None)
+    sim_ca = getattr(module, "EnrollingCA", None)  # SimCA plus its register of issued certificates
     if sim_ca is None:
         return None
     try:
@@ -75,6 +76,7 @@ def create_app(state: SimState | None = None, *, state_file: Path | str | None =
     routes += sessions.storage_routes(state)
     routes += latarnia.routes(state)
     routes += admin.Admin(runtime).routes()
+    routes += certificates.admin_routes(runtime)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:

@@ -185,6 +185,8 @@ def xades_signature(call: Call) -> Response:
     ca_module = importlib.import_module("ksef.sim.ca")
     if not ca.is_issued_by(cert):
         code, details, permissions = 460, ["Certyfikat nie został wystawiony przez KSeF."], []
+    elif getattr(ca, "is_revoked", None) is not None and ca.is_revoked(cert):
+        code, details, permissions = 460, ["Certyfikat został unieważniony."], []
     elif ca_module.cert_type(cert) != "Authentication":
         code, details, permissions = 460, ["Certyfikat nie jest certyfikatem typu Authentication."], []
     elif _subject_nip(xades, cert) != verified.context_nip:
