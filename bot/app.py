@@ -14,26 +14,37 @@ from datetime import timedelta
 
 from telegram import BotCommand, LinkPreviewOptions, Update
 from telegram.constants import ParseMode
-from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, Defaults
+from telegram.ext import Application, ApplicationBuilder, Defaults
 
+from bot.chat import status as availability_status
 from bot.chat.handlers import register
+from bot.chat.inbox import InboxRuntime, inbox_tick
+from bot.chat.issuing import issuing_tick
 from bot.chat.jobs import tick
+from bot.chat.outbound import TrackingRateLimiter, make_request
 from bot.chat.texts import WARSAW
 from bot.chat.updates import PerChatSerialProcessor
 from bot.config import Settings
 from bot.services import Services
+from bot.services.offline_queue import OfflineQueue
 from bot.services.ports import Clock, KsefClientGateway, KsefGateway, system_clock
+from bot.services.scheduler import PollScheduler
 from bot.store.db import Database
 from bot.vault import Vault
+from ksef.availability import AvailabilityConfig
 
 log = logging.getLogger(__name__)
 
 COMMANDS = {
     "pl": [("start", "Podłącz firmę do KSeF"), ("ksef", "Twoje firmy, tokeny i certyfikaty"),
            ("certificate", "Dodaj certyfikat offline"), ("language", "Język / Language"),
+           ("wystaw", "Wystaw fakturę"), ("profil", "Dane sprzedawcy na fakturach"),
+           ("status", "Czy KSeF działa"),
            ("cancel", "Przerwij bieżącą czynność"), ("forget", "Usuń wszystkie moje dane")],
     "en": [("start", "Connect a company to KSeF"), ("ksef", "Your companies, tokens and certificates"),
            ("certificate", "Add an offline certificate"), ("language", "Language / Język"),
+           ("wystaw", "Issue an invoice"), ("profil", "Seller details for invoices"),
+           ("status", "Is KSeF working"),
            ("cancel", "Stop what is in progress"), ("forget", "Delete all my data")],
 }
 
@@ -50,6 +61,12 @@ class BotOptions:
     db_schema: str | None = None
     rate_limit_retries: int = 3
     set_commands: bool = True
+    issuing_interval: float = 30.0  # reconcile / offline-upload / deadline job of issuing (issue 6)
+    issuing_first: float = 0.5  # its first run: right after start (reconciles what a crash left)
+    poll_interval: float | None = None  # seconds between polls of one company (default: settings)
+    inbox_tick: float = 5.0  # how often due polls and due notifications are looked for
+    availability_interval: float = 60.0  # seconds between KSeF availability checks (issue 7)
+    availability_config: AvailabilityConfig | None = None  # damping/filtering (default: per env)
 
 
 async def open_services(settings: Settings, options: BotOptions) -> Services:
@@ -74,8 +91,10 @@ def build_application(settings: Settings, services: Services, options: BotOption
         .defaults(Defaults(parse_mode=ParseMode.HTML, tzinfo=WARSAW,
                            link_preview_options=LinkPreviewOptions(is_disabled=True)))
         .concurrent_updates(PerChatSerialProcessor(256))
-        .rate_limiter(AIORateLimiter(max_retries=options.rate_limit_retries))
+        .rate_limiter(TrackingRateLimiter(max_retries=options.rate_limit_retries))
         .post_init(_post_init)
+        .post_stop(_stop_inbox)
+        .request(make_request())
     )
     if not updater:
         builder = builder.updater(None)
@@ -87,7 +106,30 @@ def build_application(settings: Settings, services: Services, options: BotOption
     assert application.job_queue is not None
     application.job_queue.run_repeating(tick, interval=options.tick_interval, first=options.tick_interval,
                                         name="tick", job_kwargs={"max_instances": 1, "coalesce": True})
+    # Issuing: the first run right after start reconciles invoices a crash left unfinished.
+    services.availability.offline = OfflineQueue(services.db, services.issuing)
+    services.issuing.availability = services.availability
+    application.job_queue.run_repeating(issuing_tick, interval=options.issuing_interval,
+                                        first=options.issuing_first,
+                                        name="issuing", job_kwargs={"max_instances": 1, "coalesce": True})
+    services.sync.interval = float(options.poll_interval or settings.poll_interval)
+    application.bot_data["inbox"] = InboxRuntime(services.notify, services.sync, PollScheduler(services.sync))
+    application.job_queue.run_repeating(inbox_tick, interval=options.inbox_tick, first=0.1, name="inbox",
+                                        job_kwargs={"max_instances": 1, "coalesce": True})
+    if options.availability_config is not None:
+        services.availability.configure(options.availability_config)
+    application.job_queue.run_repeating(availability_status.availability_tick,
+                                        interval=options.availability_interval,
+                                        first=options.availability_interval, name="availability",
+                                        job_kwargs={"max_instances": 1, "coalesce": True})
     return application
+
+
+async def _stop_inbox(application: Application, crash: bool = False) -> None:  # type: ignore[type-arg]
+    """Stop the shared Sender (queued notifications stay pending in the outbox) and KSeF clients."""
+    inbox = application.bot_data.get("inbox")
+    if isinstance(inbox, InboxRuntime):
+        await inbox.stop(crash=crash)
 
 
 async def _post_init(application: Application) -> None:  # type: ignore[type-arg]
@@ -126,8 +168,11 @@ class BotRuntime:
                 await app.updater.stop()
             if app.running:
                 await app.stop()
+                await _stop_inbox(app)  # post_stop runs only inside run_polling()
+                await availability_status.stop(app)
             await app.shutdown()
         if self.services is not None:
+            await self.services.issuing.aclose()
             await self.services.db.dispose()
         self.application, self.services = None, None
 
@@ -152,8 +197,13 @@ class BotRuntime:
             if app.job_queue is not None and app.job_queue.scheduler.running:
                 app.job_queue.scheduler.shutdown(wait=False)
             with contextlib.suppress(Exception):
+                await availability_status.stop(app, crash=True)  # a dead process sends nothing more
+            with contextlib.suppress(Exception):
+                await _stop_inbox(app, crash=True)
+            with contextlib.suppress(Exception):
                 await app.bot.shutdown()
         if self.services is not None:
+            await self.services.issuing.aclose()
             await self.services.db.dispose()
         self.application, self.services = None, None
 

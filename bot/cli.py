@@ -123,6 +123,17 @@ def cmd_rotate_key(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_sandbox(args: argparse.Namespace) -> int:
+    from bot.sandbox.run import SandboxOptions, main
+
+    setup_logging(os.environ.get("KSEFBOT_LOG_LEVEL", "INFO").upper())
+    options = SandboxOptions(host=args.host, port=args.port,
+                             data_dir=Path(args.data_dir) if args.data_dir else None)
+    if args.no_demo_invoices:
+        options.schedule = ()
+    return main(options)
+
+
 def cmd_not_yet(args: argparse.Namespace) -> int:
     print(f"ksef-bot {args.command}: not available yet (planned in a later issue). "
           "Use `ksef-bot run` for now.", file=sys.stderr)
@@ -139,7 +150,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     rotate.add_argument("--new-key-file", help="file with the new key (base64 of 32 bytes); "
                         "default: generate one in the data directory")
     rotate.set_defaults(handler=cmd_rotate_key)
-    for name in ("sandbox", "worker"):
+    sandbox = sub.add_parser("sandbox", help="everything local, no credentials: KSeF simulator, demo "
+                             "company, the bot and a web chat page (http://127.0.0.1:8080)")
+    sandbox.add_argument("--port", type=int, default=8080, help="web chat port (default 8080)")
+    sandbox.add_argument("--host", default="127.0.0.1", help="web chat address (default 127.0.0.1; the page "
+                         "acts as a Telegram user without a login, keep it on loopback)")
+    sandbox.add_argument("--data-dir", help="keep the sandbox (database, key, simulator state) in this "
+                         "directory across runs, e.g. ./data/sandbox; default: a temporary directory")
+    sandbox.add_argument("--no-demo-invoices", action="store_true",
+                         help="do not send scheduled supplier invoices to the demo company")
+    sandbox.set_defaults(handler=cmd_sandbox)
+    for name in ("worker",):
         sub.add_parser(name, help="not yet available").set_defaults(handler=cmd_not_yet)
     args = parser.parse_args(argv)
     result: int = args.handler(args)

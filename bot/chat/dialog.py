@@ -7,7 +7,19 @@ import logging
 from telegram import Update
 from telegram.error import TelegramError
 
-from bot.chat import certificates, companies, forget, guide, language, onboarding
+from bot.chat import (
+    cert_login,
+    certificates,
+    companies,
+    forget,
+    guide,
+    inbox,
+    issuing,
+    language,
+    onboarding,
+    profile,
+    status,
+)
 from bot.chat.common import Context, delete_message, ids, send, services
 from bot.chat.common import language as language_for
 from bot.chat.texts import t
@@ -40,6 +52,12 @@ async def on_text(update: Update, context: Context) -> None:
         await onboarding.on_text(update, context, dialog, lang)
     elif dialog.flow == "cert":
         await certificates.on_text(update, context, dialog, lang)
+    elif dialog.flow == cert_login.FLOW:
+        await cert_login.on_text(update, context, dialog, lang)
+    elif dialog.flow == issuing.FLOW:
+        await issuing.on_text(update, context, dialog, lang)
+    elif dialog.flow == profile.FLOW:
+        await profile.on_text(update, context, dialog, lang)
 
 
 async def on_document(update: Update, context: Context) -> None:
@@ -48,6 +66,8 @@ async def on_document(update: Update, context: Context) -> None:
     dialog = await services(context).dialogs.get(chat_id)
     if dialog is not None and dialog.flow == "cert" and guide.guide_index(dialog.step) is None:
         await certificates.on_document(update, context, dialog, lang)
+    elif dialog is not None and dialog.flow == cert_login.FLOW and guide.guide_index(dialog.step) is None:
+        await cert_login.on_document(update, context, dialog, lang)
     elif dialog is not None and guide.guide_index(dialog.step) is None:
         await send(context, chat_id, t(lang, "expect_text"))
     else:
@@ -65,7 +85,8 @@ async def on_callback(update: Update, context: Context) -> None:
     lang = await language_for(context, user_id)
     parts = (query.data or "").split(":")
     handlers = {"g": on_guide_button, "co": companies.on_callback, "fg": forget.on_callback,
-                "lang": language.on_callback}
+                "lang": language.on_callback, "in": inbox.on_callback, "iv": issuing.on_callback,
+                "av": status.on_callback, "ac": cert_login.on_callback}
     handler = handlers.get(parts[0])
     if handler is None or len(parts) < 2:
         log.info("unknown button %r", parts[0][:10])

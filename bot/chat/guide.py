@@ -7,12 +7,14 @@ from bot.chat.common import Context, send
 from bot.chat.texts import t
 from bot.services.dialogs import Dialog
 
-GUIDE_STEPS = {"token": 8, "cert": 6}
+GUIDE_STEPS = {"token": 8, "cert": 6, "auth": 5}
 # What comes after the last guide step, and the button that skips the guide.
-AFTER_GUIDE = {"token": "nip", "cert": "key"}
-SKIP_KEY = {"token": "btn.have_token", "cert": "btn.have_files"}
+AFTER_GUIDE = {"token": "nip", "cert": "key", "auth": "nip"}
+SKIP_KEY = {"token": "btn.have_token", "cert": "btn.have_files", "auth": "btn.have_files"}
 PROMPTS = {"nip": "ask_nip", "token": "ask_token", "key": "ask_key", "cert": "ask_cert",
            "name": "ask_cert_name", "password": "ask_password"}
+# The Authentication certificate flow ("auth", issue 8) asks for its own files.
+FLOW_PROMPTS = {("auth", "key"): "auth.ask_key", ("auth", "cert"): "auth.ask_cert"}
 # The step before each input step, for the Back button.
 PREVIOUS = {
     ("token", "nip"): f"guide:{GUIDE_STEPS['token'] - 1}",
@@ -21,6 +23,10 @@ PREVIOUS = {
     ("cert", "cert"): "key",
     ("cert", "name"): "cert",
     ("cert", "password"): "name",
+    ("auth", "nip"): f"guide:{GUIDE_STEPS['auth'] - 1}",
+    ("auth", "key"): "nip",
+    ("auth", "cert"): "key",
+    ("auth", "password"): "cert",
 }
 
 
@@ -49,7 +55,7 @@ async def show(context: Context, chat_id: int, lang: str, dialog: Dialog) -> Non
                                   skip=SKIP_KEY[dialog.flow] if index == 0 else None)
         await send(context, chat_id, t(lang, f"guide.{dialog.flow}.{index}"), buttons)
         return
-    key = PROMPTS[dialog.step]
+    key = FLOW_PROMPTS.get((dialog.flow, dialog.step)) or PROMPTS[dialog.step]
     if dialog.step == "token" and dialog.data.get("replace"):
         key = "ask_token_replace"
     params = {"nip": dialog.data["nip"]} if dialog.step == "token" else {}

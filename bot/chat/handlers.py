@@ -7,7 +7,19 @@ import logging
 from telegram import Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
-from bot.chat import certificates, companies, dialog, forget, language, onboarding
+from bot.chat import (
+    cert_login,
+    certificates,
+    companies,
+    dialog,
+    forget,
+    inbox,
+    issuing,
+    language,
+    onboarding,
+    profile,
+    status,
+)
 from bot.chat.common import Context, send
 from bot.chat.common import language as language_of_user
 from bot.chat.texts import t
@@ -24,6 +36,16 @@ def register(application: Application) -> None:  # type: ignore[type-arg]
                                            filters=private))
     application.add_handler(CommandHandler(["forget", "zapomnij"], forget.command, filters=private))
     application.add_handler(CommandHandler(["language", "jezyk"], language.command, filters=private))
+    application.add_handler(CommandHandler(["wystaw", "invoice"], issuing.command, filters=private))
+    application.add_handler(CommandHandler(["profil", "profile"], profile.command, filters=private))
+    application.add_handler(CommandHandler(["faktury", "invoices"], inbox.invoices_command, filters=private))
+    application.add_handler(CommandHandler(["powiadomienia", "notifications"], inbox.notifications_command,
+                                           filters=private))
+    application.add_handler(CommandHandler(["cisza", "quiet"], inbox.quiet_command, filters=private))
+    application.add_handler(CommandHandler("status", status.command, filters=private))
+    application.add_handler(CommandHandler(["certlogin", "logowanie"], cert_login.command, filters=private))
+    application.add_handler(CommandHandler(["offline", "certyfikat_offline"], cert_login.offline_command,
+                                           filters=private))
     application.add_handler(MessageHandler(private & filters.TEXT & ~filters.COMMAND, dialog.on_text))
     application.add_handler(MessageHandler(private & filters.Document.ALL, dialog.on_document))
     application.add_handler(CallbackQueryHandler(dialog.on_callback))

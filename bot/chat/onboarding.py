@@ -6,7 +6,7 @@ import logging
 
 from telegram import Update
 
-from bot.chat import guide
+from bot.chat import cert_login, guide
 from bot.chat.common import Context, delete_message, error_text, esc, ids, language, send, services
 from bot.chat.texts import fmt_date, t
 from bot.services.connect import parse_nip
@@ -91,6 +91,8 @@ async def on_text(update: Update, context: Context, dialog: Dialog, lang: str) -
         await send(context, chat_id, t(lang, key, nip=result.nip, environment=environment))
         if result.valid_until is not None:
             await send(context, chat_id, t(lang, "token_limited", until=fmt_date(lang, result.valid_until)))
+            # Issue 8: tokens end with 2026; offer the certificate login right away (reminders follow).
+            await send(context, chat_id, t(lang, "auth.switch_offer"), cert_login.switch_button(lang))
         await send(context, chat_id, t(lang, "after_connect"))
         return
     await send(context, chat_id, t(lang, "use_buttons"))

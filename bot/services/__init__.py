@@ -4,14 +4,32 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from bot.services.availability import AvailabilityService, HttpStatusSource
+from bot.services.broadcast import BroadcastService
+from bot.services.cert_login import CertLoginService
 from bot.services.certificates import CertificateService
 from bot.services.companies import CompanyService
 from bot.services.connect import ConnectService
+from bot.services.contractors import ContractorService
 from bot.services.dialogs import DialogService
+from bot.services.enroll import EnrollService
+from bot.services.inbox import InboxService
+from bot.services.issuing import IssuingService
 from bot.services.members import MemberService
-from bot.services.ports import Clock, KsefGateway, SecretBox, system_clock
+from bot.services.notify import NotifyService
+from bot.services.ports import (
+    CertificateGateway,
+    Clock,
+    KsefClientGateway,
+    KsefGateway,
+    SecretBox,
+    system_clock,
+)
 from bot.services.reminders import ReminderService
+from bot.services.seller_profile import SellerProfileService
+from bot.services.sync import SyncService
 from bot.store.db import Database
+from ksef.environments import resolve_environment
 
 
 @dataclass
@@ -26,17 +44,45 @@ class Services:
     reminders: ReminderService
     dialogs: DialogService
     clock: Clock
+    inbox: InboxService
+    notify: NotifyService
+    sync: SyncService
+    availability: AvailabilityService
+    broadcast: BroadcastService
+    profiles: SellerProfileService
+    contractors: ContractorService
+    issuing: IssuingService
+    cert_login: CertLoginService  # issue 8: Authentication certificate login
+    enroll: EnrollService  # issue 8: one-tap Offline certificate
 
     @classmethod
     def build(cls, db: Database, vault: SecretBox, ksef: KsefGateway, environment: str,
               clock: Clock = system_clock) -> Services:
+        inbox = InboxService(db, clock)
+        # Certificate logins: the given gateway when it can do them, else the real client (issue 8).
+        cert_gateway: CertificateGateway = (ksef if isinstance(ksef, KsefClientGateway)
+                                            else KsefClientGateway())
+        connect = ConnectService(db, vault, ksef, environment, clock)
+        certificates = CertificateService(db, vault, clock)
+        cert_login = CertLoginService(db, vault, cert_gateway, environment, clock, connect, certificates)
         return cls(
             db=db,
-            connect=ConnectService(db, vault, ksef, environment, clock),
+            connect=connect,
             companies=CompanyService(db, vault, clock),
             members=MemberService(db, clock),
-            certificates=CertificateService(db, vault, clock),
+            certificates=certificates,
+            cert_login=cert_login,
+            enroll=EnrollService(db, cert_gateway, environment, clock, cert_login, certificates),
             reminders=ReminderService(db, clock),
             dialogs=DialogService(db, vault, clock),
             clock=clock,
+            profiles=SellerProfileService(db, clock),
+            contractors=ContractorService(db, clock),
+            issuing=IssuingService.create(db, vault, environment, clock),
+            inbox=inbox,
+            notify=NotifyService(inbox),
+            sync=SyncService(db, vault, inbox, clock),
+            availability=AvailabilityService(db, environment, clock,
+                                             source=HttpStatusSource(resolve_environment(environment))),
+            broadcast=BroadcastService(db, clock),
         )

@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 from sqlalchemy import delete, select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.services.access import require_member
 from bot.services.errors import ServiceError
@@ -67,8 +68,9 @@ def check_key_file(data: bytes) -> None:
         raise _refusal(exc) from None
 
 
-def check_cert_file(data: bytes, now: datetime) -> x509.Certificate:
-    """Parse the ``.cert`` and refuse at once one that is expired or not an Offline certificate."""
+def check_cert_file(data: bytes, now: datetime,
+                    expected: certs.CertType = certs.CertType.OFFLINE) -> x509.Certificate:
+    """Parse the ``.cert`` and refuse at once one that is expired or not of the ``expected`` type."""
     check_file_size(len(data))
     try:
         cert = certs.load_certificate(data)
@@ -76,8 +78,8 @@ def check_cert_file(data: bytes, now: datetime) -> x509.Certificate:
         raise _refusal(exc) from None
     if cert.not_valid_after_utc <= now:
         raise ServiceError("cert_expired", not_after=cert.not_valid_after_utc)
-    if certs.cert_type(cert) is not certs.CertType.OFFLINE:
-        raise ServiceError("cert_wrong_type")
+    if certs.cert_type(cert) is not expected:
+        raise ServiceError("cert_wrong_type" if expected is certs.CertType.OFFLINE else "auth_wrong_type")
     return cert
 
 
@@ -133,35 +135,48 @@ class CertificateService:
             raise _refusal(exc) from None
         if pair.not_after <= now:
             raise ServiceError("cert_expired", not_after=pair.not_after)
+        return await self.store_pair(user_id, company_id, name, pair)
+
+    async def store_pair(self, user_id: int, company_id: int, name: str,
+                         pair: certs.KsefCertificate) -> StoredCertificate:
+        """Store a checked key + certificate (key encrypted in the vault) with an expiry reminder."""
+        async with self.db.transaction() as session:
+            return await self.store_in(session, user_id, company_id, name, pair)
+
+    async def store_in(self, session: AsyncSession, user_id: int, company_id: int, name: str,
+                       pair: certs.KsefCertificate, *, same_nip: bool = True) -> StoredCertificate:
+        """:meth:`store_pair` inside the caller's transaction (e.g. together with a new company).
+
+        ``same_nip=False`` for an Authentication certificate KSeF already accepted in the company's context:
+        its owner may be a person acting for the company, so the subject NIP may differ."""
         key_der = pair.private_key.private_bytes(
             serialization.Encoding.DER, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
         cert_der = pair.certificate.public_bytes(serialization.Encoding.DER)
-        async with self.db.transaction() as session:
-            await require_member(session, user_id, company_id, owner=True)
-            company = await session.get(Company, company_id)
-            assert company is not None
-            if pair.subject_nip and pair.subject_nip != company.nip:
-                raise ServiceError("cert_other_nip", cert_nip=pair.subject_nip, nip=company.nip)
-            await session.execute(delete(Certificate).where(
-                Certificate.company_id == company_id, Certificate.serial_hex == pair.serial_hex))
-            row = Certificate(
-                company_id=company_id, name=name, key_type=pair.key_type,
-                cert_type=pair.cert_type.value if pair.cert_type else "unknown",
-                serial_hex=pair.serial_hex, not_before=pair.not_before, not_after=pair.not_after,
-                cert_der=cert_der,
-                key_blob=self.vault.encrypt(key_der, aad=key_aad(company_id, pair.serial_hex)),
-            )
-            session.add(row)
-            await session.flush()
-            user = await session.get(User, user_id)
-            assert user is not None
-            await schedule_reminder(
-                session, user_id=user_id, company_id=company_id, kind="certificate_expiry",
-                subject=f"certificate:{company_id}:{pair.serial_hex}", due_at=pair.not_after - EXPIRY_NOTICE,
-                params={"name": name, "serial": pair.serial_hex, "nip": company.nip,
-                        "not_after": pair.not_after.isoformat()})
-            return StoredCertificate(row.id, name, pair.serial_hex, pair.not_before, pair.not_after,
-                                     pair.key_type)
+        await require_member(session, user_id, company_id, owner=True)
+        company = await session.get(Company, company_id)
+        assert company is not None
+        if same_nip and pair.subject_nip and pair.subject_nip != company.nip:
+            raise ServiceError("cert_other_nip", cert_nip=pair.subject_nip, nip=company.nip)
+        await session.execute(delete(Certificate).where(
+            Certificate.company_id == company_id, Certificate.serial_hex == pair.serial_hex))
+        row = Certificate(
+            company_id=company_id, name=name, key_type=pair.key_type,
+            cert_type=pair.cert_type.value if pair.cert_type else "unknown",
+            serial_hex=pair.serial_hex, not_before=pair.not_before, not_after=pair.not_after,
+            cert_der=cert_der,
+            key_blob=self.vault.encrypt(key_der, aad=key_aad(company_id, pair.serial_hex)),
+        )
+        session.add(row)
+        await session.flush()
+        user = await session.get(User, user_id)
+        assert user is not None
+        await schedule_reminder(
+            session, user_id=user_id, company_id=company_id, kind="certificate_expiry",
+            subject=f"certificate:{company_id}:{pair.serial_hex}", due_at=pair.not_after - EXPIRY_NOTICE,
+            params={"name": name, "serial": pair.serial_hex, "nip": company.nip,
+                    "not_after": pair.not_after.isoformat()})
+        return StoredCertificate(row.id, name, pair.serial_hex, pair.not_before, pair.not_after,
+                                 pair.key_type)
 
     async def signing_material(self, company_id: int) -> SigningMaterial | None:
         """The company's Offline certificate valid now with the latest expiry, decrypted (or None)."""

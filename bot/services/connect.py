@@ -26,6 +26,33 @@ REQUIRED_RIGHTS = ("InvoiceRead", "InvoiceWrite")
 LIMITED_FROM = date(2026, 2, 1)
 LIMITED_UNTIL = datetime(2026, 12, 31, 23, 59, 59, tzinfo=WARSAW)
 DECEMBER_REMINDER = datetime(2026, 12, 1, 9, 0, tzinfo=WARSAW)
+# From this moment those tokens no longer log in; a refused token login then means "switch to a certificate".
+TOKENS_END = datetime(2027, 1, 1, tzinfo=WARSAW)
+# Reminders to switch to certificate login: the 1st of each month and once more just before the end.
+LAST_SWITCH_REMINDER = datetime(2026, 12, 28, 9, 0, tzinfo=WARSAW)
+
+
+def token_failure_code(now: datetime) -> str:
+    """The error code for a token login KSeF refused: from 1 Jan 2027 the end of tokens explains it."""
+    return "tokens_ended" if now >= TOKENS_END else "token_rejected"
+
+
+def switch_reminder_dates(now: datetime) -> list[datetime]:
+    """Monthly reminders to switch to a certificate, the 1st of each month before December (future only).
+
+    December is covered by the ``token_expiry`` notice on 1 Dec, which, once sent, schedules the last one
+    (:data:`LAST_SWITCH_REMINDER`, see ``ReminderService.mark_sent``)."""
+    local = now.astimezone(WARSAW)
+    dates: list[datetime] = []
+    year, month = local.year, local.month
+    while True:
+        month += 1
+        if month > 12:
+            year, month = year + 1, 1
+        moment = datetime(year, month, 1, 9, 0, tzinfo=WARSAW)
+        if moment >= DECEMBER_REMINDER:
+            return dates
+        dates.append(moment)
 
 _TOKEN_DATE = re.compile(r"^(\d{8})-EC-")
 _TOKEN_NIP = re.compile(r"\|nip-(\d{10})\|")
@@ -159,6 +186,11 @@ class ConnectService:
                 await schedule_reminder(session, user_id=user_id, company_id=company.id, kind="token_expiry",
                                         subject=f"token:{company.id}", due_at=DECEMBER_REMINDER,
                                         params={"nip": nip, "valid_until": valid_until.isoformat()})
+                for moment in switch_reminder_dates(now):
+                    await schedule_reminder(session, user_id=user_id, company_id=company.id,
+                                            kind="token_switch", due_at=moment,
+                                            subject=f"switch:{company.id}:{moment:%Y-%m-%d}",
+                                            params={"nip": nip, "valid_until": valid_until.isoformat()})
             return Connected(company.id, nip, self.environment, created, valid_until, replaced)
 
     async def _company(self, session: AsyncSession, nip: str) -> Company | None:
@@ -173,9 +205,11 @@ class ConnectService:
         except kerr.MissingPermissionsError as exc:
             raise ServiceError("token_missing_rights", missing=sorted(exc.missing)) from None
         except kerr.TokenRevokedError:
+            if self.clock() >= TOKENS_END:
+                raise ServiceError("tokens_ended", nip=nip) from None
             raise ServiceError("token_revoked") from None
         except kerr.InvalidTokenError:
-            raise ServiceError("token_rejected", nip=nip) from None
+            raise ServiceError(token_failure_code(self.clock()), nip=nip) from None
         except kerr.AuthenticationFailedError as exc:
             if exc.status_code == 415:
                 raise ServiceError("token_missing_rights", missing=[]) from None

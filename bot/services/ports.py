@@ -5,7 +5,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
+
+if TYPE_CHECKING:
+    from cryptography import x509
+
+    from ksef.certs import KeyType, KsefCertificate, PrivateKey
 
 Clock = Callable[[], datetime]
 
@@ -37,6 +42,27 @@ class KsefGateway(Protocol):
                           required: tuple[str, ...]) -> TokenCheck: ...
 
 
+@dataclass(frozen=True)
+class CertificateQuota:
+    """``GET /certificates/limits``: whether a new enrollment is allowed and what is left of each limit."""
+
+    can_request: bool
+    enrollments_left: int
+    certificates_left: int
+
+
+class CertificateGateway(Protocol):
+    """KSeF calls made with an Authentication certificate login (XAdES); raise ``ksef.errors``."""
+
+    async def check_certificate(self, environment: str, nip: str, certificate: KsefCertificate) -> None: ...
+
+    async def certificate_quota(self, environment: str, nip: str,
+                                certificate: KsefCertificate) -> CertificateQuota: ...
+
+    async def obtain_offline(self, environment: str, nip: str, certificate: KsefCertificate, name: str,
+                             key_type: KeyType) -> tuple[PrivateKey, x509.Certificate]: ...
+
+
 class KsefClientGateway:
     """The real gateway: ``ksef.client.KsefClient`` against the configured environment."""
 
@@ -48,3 +74,29 @@ class KsefClientGateway:
             await client.authenticate()
             info = await client.check_token(required=required)
         return TokenCheck(frozenset(info.permissions))
+
+    async def check_certificate(self, environment: str, nip: str, certificate: KsefCertificate) -> None:
+        """Log in with the certificate (XAdES) in the NIP's context. There is no token to read rights from:
+        KSeF itself refuses (status 415) a certificate whose owner has no rights in that context."""
+        from ksef.client import KsefClient
+
+        async with KsefClient(environment, nip=nip, certificate=certificate) as client:
+            await client.authenticate()
+
+    async def certificate_quota(self, environment: str, nip: str,
+                                certificate: KsefCertificate) -> CertificateQuota:
+        from ksef.client import KsefClient
+
+        async with KsefClient(environment, nip=nip, certificate=certificate) as client:
+            await client.authenticate()
+            limits = await client.certificate_limits()
+        return CertificateQuota(limits.can_request, limits.enrollment.remaining, limits.certificate.remaining)
+
+    async def obtain_offline(self, environment: str, nip: str, certificate: KsefCertificate, name: str,
+                             key_type: KeyType) -> tuple[PrivateKey, x509.Certificate]:
+        """Generate a key, enroll an Offline certificate, wait for it and retrieve it."""
+        from ksef.client import KsefClient
+
+        async with KsefClient(environment, nip=nip, certificate=certificate) as client:
+            await client.authenticate()
+            return await client.obtain_offline_certificate(name, key_type=key_type)

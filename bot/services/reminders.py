@@ -11,7 +11,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.services.ports import Clock
 from bot.store.db import Database
-from bot.store.models import Reminder, User
+from bot.store.models import Company, CompanyMember, KsefToken, Reminder, User
+
+# What the inbox poll records as ``last_error`` when KSeF refuses a token login (``ksef.errors`` names).
+TOKEN_LOGIN_REFUSALS = ("InvalidTokenError", "TokenRevokedError")
 
 
 async def schedule_reminder(session: AsyncSession, *, user_id: int, company_id: int, kind: str, subject: str,
@@ -48,6 +51,7 @@ class ReminderService:
 
     async def due(self, limit: int = 100) -> list[DueReminder]:
         async with self.db.transaction() as session:
+            await self._notice_ended_tokens(session)
             rows = await session.execute(
                 select(Reminder, User).join(User, User.id == Reminder.user_id)
                 .where(Reminder.sent_at.is_(None), Reminder.due_at <= self.clock())
@@ -61,3 +65,43 @@ class ReminderService:
             row = await session.get(Reminder, reminder_id)
             if row is not None:
                 row.sent_at = self.clock()
+                if row.kind == "token_expiry":
+                    await self._last_switch_reminder(session, row)
+
+    async def _last_switch_reminder(self, session: AsyncSession, sent: Reminder) -> None:
+        """After the 1 Dec token notice, one more "switch to a certificate" reminder just before the end
+        (only while the company still logs in with a token)."""
+        from bot.services.connect import LAST_SWITCH_REMINDER  # connect imports this module
+
+        if self.clock() >= LAST_SWITCH_REMINDER:
+            return
+        token = await session.execute(select(KsefToken.id).where(KsefToken.company_id == sent.company_id))
+        if token.first() is None:
+            return
+        await schedule_reminder(session, user_id=sent.user_id, company_id=sent.company_id,
+                                kind="token_switch", due_at=LAST_SWITCH_REMINDER,
+                                subject=f"switch:{sent.company_id}:{LAST_SWITCH_REMINDER:%Y-%m-%d}",
+                                params=dict(sent.params))
+
+    async def _notice_ended_tokens(self, session: AsyncSession) -> None:
+        """From 1 Jan 2027, a company whose token login KSeF refused (seen by the inbox poll) gets one
+        ``tokens_ended`` reminder per owner with the exact steps to switch to a certificate (issue 8)."""
+        from bot.services.connect import TOKENS_END  # connect imports this module
+        from bot.store.models_inbox import InboxSync
+
+        now = self.clock()
+        if now < TOKENS_END:
+            return
+        rows = await session.execute(
+            select(Company.id, Company.nip, CompanyMember.user_id)
+            .join(KsefToken, KsefToken.company_id == Company.id)
+            .join(InboxSync, InboxSync.company_id == Company.id)
+            .join(CompanyMember, CompanyMember.company_id == Company.id)
+            .where(CompanyMember.role == "owner", InboxSync.last_error.in_(TOKEN_LOGIN_REFUSALS)))
+        for company_id, nip, user_id in rows.all():
+            subject = f"ended:{company_id}"
+            known = await session.execute(select(Reminder.id).where(
+                Reminder.user_id == user_id, Reminder.kind == "tokens_ended", Reminder.subject == subject))
+            if known.first() is None:  # once per company; connecting a certificate removes it
+                session.add(Reminder(user_id=user_id, company_id=company_id, kind="tokens_ended",
+                                     subject=subject, params={"nip": nip}, due_at=now))

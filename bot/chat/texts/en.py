@@ -194,4 +194,180 @@ TEXTS: dict[str, str] = {
     ),
     "companies.one": "company",
     "companies.other": "companies",
+    # --- inbox: purchase invoices (issue 5) ---
+    "in.new": "🧾 <b>New purchase invoice</b> (company NIP {company})",
+    "in.seller": "Seller: <b>{name}</b>, NIP {nip}",
+    "in.number": "Invoice number: {number}",
+    "in.issued": "Issue date: {date}",
+    "in.gross": "Gross amount: <b>{amount}</b>",
+    "in.due": "Due date: {date}",
+    "in.account": "Bank account: {account}",
+    "in.ksef": "KSeF number: <code>{number}</code>",
+    "in.summary": "🧾 <b>New purchase invoices: {count}</b> (company NIP {company})",
+    "in.summary_line": "• {seller} — {number} — {amount}",
+    "in.summary_more": "…and {count} more. All of them: /invoices",
+    "btn.in_details": "Details",
+    "btn.in_xml": "XML file",
+    "btn.in_pdf": "PDF printout",
+    "btn.in_list": "Invoice list",
+    "btn.in_prev": "« Newer",
+    "btn.in_next": "Older »",
+    "in.details": "Lines of invoice {number}:",
+    "in.line": "{no}. {name} — {qty} {unit} × {price} = {gross}",
+    "in.rate": "VAT {label}: net {net}, VAT {vat}, gross {gross}",
+    "in.list_header": "Purchase invoices of company NIP {nip} ({first}–{last} of {total}):",
+    "in.list_empty": "No purchase invoices of company NIP {nip} yet. New ones will appear here.",
+    "in.list_line": "{no}. {date} {seller} — {number} — {amount}",
+    "in.no_company": "Connect a company first: /start",
+    "in.unavailable": "Could not get the invoice from KSeF right now. Try again in a moment.",
+    "in.muted": "Invoice notifications of company NIP {nip} are muted. To turn them on: /notifications on",
+    "in.unmuted": "Invoice notifications of company NIP {nip} are on.",
+    "in.quiet_set": "Quiet hours for company NIP {nip}: {start}–{end} (Polish time). Invoices found then "
+                    "arrive when they end.",
+    "in.quiet_off": "Quiet hours for company NIP {nip} are off.",
+    "in.settings_help": (
+        "Notification settings of the active company:\n/notifications off — mute\n/notifications on — "
+        "unmute\n/quiet 22:00-07:00 — quiet hours\n/quiet off — no quiet hours"
+    ),
+    "in.backfill": "Fetching purchase invoices of the last {days} days…",
+    "in.backfill_done": "Done: found {count} new invoices of the last {days} days.",
+    "in.backfill_failed": "Could not fetch invoices from KSeF ({error}). Try later.",
+    # --- availability monitor (issue 7: bot/services/availability.py, bot/chat/status.py) ---
+    "av.state.AVAILABLE": "KSeF is working",
+    "av.state.MAINTENANCE_ANNOUNCED": "KSeF is working, maintenance announced",
+    "av.state.MAINTENANCE": "maintenance — KSeF unavailable",
+    "av.state.FAILURE": "KSeF failure announced",
+    "av.state.TOTAL_FAILURE": "KSeF total failure announced",
+    "av.state.DEGRADED": "KSeF does not answer (no failure announced)",
+    "av.alert.MAINTENANCE_ANNOUNCED": "🛠 <b>KSeF maintenance announced</b>\nFrom {start} to {end} KSeF "
+                                      "will be unavailable. Meanwhile issue invoices in offline mode and "
+                                      "send them to KSeF on the next working day after the works.",
+    "av.alert.MAINTENANCE": "🛠 <b>KSeF is unavailable — maintenance</b>\nOffline mode applies: send "
+                            "invoices issued now to KSeF {deadline}.",
+    "av.alert.FAILURE": "⚠️ <b>A KSeF failure was announced</b>\nEmergency mode applies: send invoices "
+                        "issued now to KSeF {deadline}.",
+    "av.alert.TOTAL_FAILURE": "🚨 <b>A total KSeF failure was announced</b>\nYou may issue invoices in "
+                              "any form; there is no obligation to send them to KSeF.",
+    "av.alert.DEGRADED": "⚠️ <b>We cannot reach KSeF</b>\nNo failure was announced, so only offline24 "
+                         "applies: send invoices issued now to KSeF {deadline}.",
+    "av.deadline.date": "by {date}",
+    "av.deadline.after_failure": "within 7 working days after the failure ends",
+    "av.deadline.after_maintenance": "on the next working day after the unavailability ends",
+    "av.two_qr": "An invoice issued in offline mode carries two QR codes: CODE I (invoice check) and "
+                 "CODE II (issuer certificate). The bot adds them.",
+    "av.official": "MF notice: {title}",
+    "av.recovery": "✅ <b>KSeF works again</b> (since {since}). Invoices go to KSeF right away.",
+    "av.recovery.queued": "Your offline invoices in the queue: {count}. We are sending them to KSeF now.",
+    "av.recovery.none": "You have no offline invoices waiting to be sent.",
+    "av.maintenance_over": "✅ The announced KSeF maintenance was cancelled or moved. KSeF is working.",
+    "av.opt_out_hint": "You can turn maintenance announcements off in /status.",
+    "av.status": "<b>KSeF status</b>: {state}\nSince: {since}\n\n{guidance}",
+    "av.status.since_unknown": "the bot's start",
+    "av.status.latarnia_down": "The KSeF status service (Latarnia) does not answer — showing the last "
+                               "known state.",
+    "av.status.messages": "<b>Latest MF notices</b>:",
+    "av.status.no_messages": "No current MF notices.",
+    "av.status.muted": "Maintenance announcements: off.",
+    "av.status.unmuted": "Maintenance announcements: on.",
+    "av.btn.mute": "Turn maintenance notices off",
+    "av.btn.unmute": "Turn maintenance notices on",
+    "av.muted": "We will not send maintenance announcements. Failure alerts always come.",
+    "av.unmuted": "We will send KSeF maintenance announcements.",
+    # --- issuing invoices (issue 6); missing keys fall back to Polish ---
+    "iv.no_company": "Connect a company to KSeF first: /start",
+    "iv.no_profile": "Before your first invoice, enter the seller details: /profil",
+    "iv.ask_buyer": "Who is the buyer? Type the buyer's NIP, or “-” for a private person (consumer).",
+    "iv.ask_buyer_name": "Type the buyer's name.",
+    "iv.ask_buyer_address": "Type the buyer's address, e.g. “ul. Prosta 1; 00-001 Warszawa” (or “-” to skip).",
+    "iv.btn.confirm": "✅ Confirm and send",
+    "iv.btn.offline": "📴 Issue offline",
+    "iv.btn.add": "➕ Add a line",
+    "iv.btn.edit": "✏️ Redo lines",
+    "iv.btn.cancel": "✖ Cancel",
+    "iv.btn.again": "🔁 Issue again",
+    "iv.sending": "Invoice <b>{number}</b> saved. Sending it to KSeF…",
+    "iv.accepted": "✅ Invoice <b>{number}</b> accepted by KSeF.\nKSeF number: <code>{ksef_number}</code>",
+    "iv.cancelled": "Cancelled. Nothing was issued.",
+    # --- issue 8: login with an Authentication certificate, one-tap Offline certificate ---
+    "guide.auth.0": (
+        "<b>Step 1 of 5.</b> A KSeF Authentication certificate replaces the token (tokens work only until "
+        "31 December 2026). Log in to the <b>KSeF Taxpayer Application</b> (ksef.podatki.gov.pl)."
+    ),
+    "guide.auth.1": "<b>Step 2 of 5.</b> Open <b>“Certificates”</b> and choose <b>“Request a KSeF certificate”</b>.",
+    "guide.auth.2": (
+        "<b>Step 3 of 5.</b> Enter a name, choose the type <b>“Authentication”</b> and set a password for the "
+        "private key — you will need it in a moment."
+    ),
+    "guide.auth.3": "<b>Step 4 of 5.</b> Save the <b>.key</b> file (private key) on your device.",
+    "guide.auth.4": "<b>Step 5 of 5.</b> Submit, refresh the list, download the <b>.cert</b> file, then press Next.",
+    "auth.ask_key": "Send the Authentication certificate's <b>.key</b> file as a document.",
+    "auth.ask_cert": "Thank you. Now send the Authentication certificate's <b>.cert</b> (or .crt) file.",
+    "auth.checking": "Logging in to KSeF with this certificate…",
+    "auth.connected": (
+        "✅ Company NIP {nip} connected to KSeF ({environment}) with an Authentication certificate "
+        "(no. <code>{serial}</code>, valid until {until}). The password was not stored; the key is kept encrypted."
+    ),
+    "auth.token_removed": "I removed this company's token — it is no longer needed.",
+    "auth.offer_offline": (
+        "I can also get you an <b>Offline</b> certificate (for the KOD II code on invoices issued while KSeF "
+        "is down) with one tap — no portal steps."
+    ),
+    "btn.auth_enroll": "Get an Offline certificate",
+    "btn.auth_enroll_yes": "Yes, request it",
+    "btn.auth_switch": "Switch to a certificate",
+    "auth.quota": (
+        "Requesting an Offline certificate for NIP {nip} uses 1 of your KSeF limit. Left: {enrollments} "
+        "requests and {certificates} active certificate slots.\nI will generate the key, request, wait and store "
+        "the certificate encrypted. Continue?"
+    ),
+    "auth.enrolling": "Requesting the certificate from KSeF and waiting for it…",
+    "auth.enrolled": (
+        "✅ Offline certificate “{name}” (no. <code>{serial}</code>) valid until {until} stored. Offline "
+        "invoices will get the KOD II code."
+    ),
+    "auth.need_company": "First connect a company with an Authentication certificate: /certlogin",
+    "auth.switch_offer": (
+        "KSeF tokens work only until 31 December 2026. Switch to logging in with an Authentication "
+        "certificate — I will guide you step by step (/certlogin)."
+    ),
+    "err.auth_wrong_type": (
+        "This is not an Authentication certificate (an Offline certificate only signs QR codes and cannot log "
+        "in). Send the .cert file of an “Authentication” certificate."
+    ),
+    "err.auth_no_rights": (
+        "KSeF refused this certificate for NIP {nip}: its owner has no rights in this company. Check the NIP or "
+        "use the certificate of an authorised person."
+    ),
+    "err.auth_rejected": (
+        "KSeF rejected this certificate (revoked, expired or not a KSeF certificate). Request a new "
+        "Authentication certificate and try again: /certlogin"
+    ),
+    "err.enroll_quota": (
+        "The KSeF limit of requests or active certificates for this company is used up. Revoke an unneeded "
+        "certificate in the Taxpayer Application and try again."
+    ),
+    "err.enroll_failed": "KSeF did not issue the Offline certificate. Please try again later.",
+    "err.enroll_needs_cert": (
+        "KSeF issues certificates only after a certificate login. First connect NIP {nip} with an "
+        "Authentication certificate: /certlogin"
+    ),
+    "err.tokens_ended": (
+        "KSeF no longer accepts the token of NIP {nip}: tokens stopped working on 1 January 2027. What to do:\n"
+        "1. Log in to the KSeF Taxpayer Application (ksef.podatki.gov.pl).\n"
+        "2. “Certificates” → “Request a KSeF certificate”, type “Authentication”, set a password.\n"
+        "3. Download the .key and .cert files.\n"
+        "4. Type /certlogin here and send both files and the password."
+    ),
+    "remind.token_switch": (
+        "Reminder: the KSeF token of NIP {nip} works only until {until}. Switch to an Authentication "
+        "certificate — step-by-step guide: /certlogin"
+    ),
+    "remind.tokens_ended": (
+        "⚠️ KSeF rejects the token of NIP {nip}: tokens stopped working on 1 January 2027, so I cannot fetch "
+        "or send invoices. What to do:\n"
+        "1. Log in to the KSeF Taxpayer Application (ksef.podatki.gov.pl).\n"
+        "2. “Certificates” → “Request a KSeF certificate”, type “Authentication”, set a password.\n"
+        "3. Download the .key and .cert files.\n"
+        "4. Type /certlogin here and send both files and the password."
+    ),
 }

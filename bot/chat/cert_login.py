@@ -1,0 +1,223 @@
+"""``/certlogin``: connect with a KSeF Authentication certificate (guide, NIP, ``.key``, ``.cert``,
+password); ``/offline``: the one-tap Offline certificate (quota shown, one confirmation). Buttons: ``ac:``."""
+
+from __future__ import annotations
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+
+from bot.chat import guide
+from bot.chat.common import Context, delete_message, error_text, esc, ids, language, send, services
+from bot.chat.texts import fmt_date, t
+from bot.services.certificates import check_cert_file, check_file_size, check_key_file
+from bot.services.connect import parse_nip
+from bot.services.dialogs import Dialog
+from bot.services.errors import ServiceError
+from ksef.certs import CertType
+
+FLOW = "auth"
+# After a failed final check, which step to ask again (None: end the dialogue).
+RETRY_STEP = {
+    "cert_password": "password",
+    "cert_mismatch": "key",
+    "key_not_key": "key",
+    "cert_not_cert": "cert",
+    "cert_expired": "cert",
+    "cert_not_yet_valid": "cert",
+    "auth_wrong_type": "cert",
+    "auth_rejected": "cert",
+    "auth_no_rights": "nip",
+    "nip_format": "nip",
+    "nip_checksum": "nip",
+    "ksef_unavailable": "password",
+    "ksef_busy": "password",
+    "ksef_error": "password",
+}
+
+
+def switch_button(lang: str) -> InlineKeyboardMarkup:
+    """The "switch to a certificate" button shown to token users."""
+    return InlineKeyboardMarkup([[InlineKeyboardButton(t(lang, "btn.auth_switch"), callback_data="ac:sw")]])
+
+
+async def command(update: Update, context: Context) -> None:
+    """/certlogin (/logowanie): the guide, then the files."""
+    user_id, chat_id = ids(update)
+    await begin(context, user_id, chat_id, await language(context, user_id))
+
+
+async def begin(context: Context, user_id: int, chat_id: int, lang: str) -> None:
+    svc = services(context)
+    await svc.dialogs.clear(chat_id)
+    dialog = Dialog(FLOW, "guide:0", {})
+    await svc.dialogs.set(chat_id, user_id, dialog)
+    await guide.show(context, chat_id, lang, dialog)
+
+
+async def offline_command(update: Update, context: Context) -> None:
+    """/offline (/certyfikat_offline): offer the one-tap Offline certificate for the active company."""
+    user_id, chat_id = ids(update)
+    lang = await language(context, user_id)
+    user = await services(context).companies.user(user_id)
+    if user is None or user.active_company_id is None:
+        await send(context, chat_id, t(lang, "auth.need_company"))
+        return
+    await offer_enrollment(context, user_id, chat_id, lang, user.active_company_id)
+
+
+async def on_document(update: Update, context: Context, dialog: Dialog, lang: str) -> None:
+    """A file while the dialogue waits for the ``.key`` or the ``.cert``."""
+    assert update.message is not None and update.message.document is not None
+    user_id, chat_id = ids(update)
+    svc = services(context)
+    if dialog.step not in ("key", "cert"):
+        await send(context, chat_id, t(lang, "expect_text"))
+        return
+    document = update.message.document
+    try:
+        check_file_size(document.file_size)  # before downloading anything
+        data = bytes(await (await document.get_file()).download_as_bytearray())
+        if dialog.step == "key":
+            check_key_file(data)
+        else:
+            check_cert_file(data, svc.clock(), expected=CertType.AUTHENTICATION)
+    except ServiceError as exc:
+        await send(context, chat_id, error_text(lang, exc))
+        return
+    if dialog.step == "key":  # half of a login secret: do not leave it in the chat
+        await delete_message(context, chat_id, update.message.message_id)
+    await svc.dialogs.put_upload(chat_id, dialog.step, data)
+    following = Dialog(FLOW, "cert" if dialog.step == "key" else "password", dialog.data)
+    await svc.dialogs.set(chat_id, user_id, following)
+    await guide.show(context, chat_id, lang, following)
+
+
+async def on_text(update: Update, context: Context, dialog: Dialog, lang: str) -> None:
+    """Typed input: the NIP, then (after both files) the key's password (deleted at once)."""
+    assert update.message is not None and update.message.text is not None
+    user_id, chat_id = ids(update)
+    svc = services(context)
+    if dialog.step == "nip":
+        try:
+            nip = parse_nip(update.message.text)
+            await svc.connect.check_nip_available(user_id, nip)
+        except ServiceError as exc:
+            await send(context, chat_id, error_text(lang, exc))
+            return
+        following = Dialog(FLOW, "key", {**dialog.data, "nip": nip})
+        await svc.dialogs.set(chat_id, user_id, following)
+        await guide.show(context, chat_id, lang, following)
+        return
+    if dialog.step != "password":
+        waiting_for_file = dialog.step in ("key", "cert")
+        await send(context, chat_id, t(lang, "expect_document" if waiting_for_file else "use_buttons"))
+        return
+    password = update.message.text
+    # Delete first: the password must not stay in the chat whatever happens next.
+    if not await delete_message(context, chat_id, update.message.message_id):
+        await send(context, chat_id, t(lang, "password_deleted_failed"))
+    key = await svc.dialogs.get_upload(chat_id, "key")
+    cert = await svc.dialogs.get_upload(chat_id, "cert")
+    if key is None or cert is None:  # uploads went missing: ask from the key again
+        retry = Dialog(FLOW, "key", dialog.data)
+        await svc.dialogs.set(chat_id, user_id, retry)
+        await guide.show(context, chat_id, lang, retry)
+        return
+    await send(context, chat_id, t(lang, "auth.checking"))
+    try:
+        result = await svc.cert_login.connect_certificate(user_id, chat_id, str(dialog.data["nip"]), key,
+                                                          cert, password)
+    except ServiceError as exc:
+        del password
+        await send(context, chat_id, error_text(lang, exc))
+        await _retry(context, user_id, chat_id, lang, dialog, RETRY_STEP.get(exc.code))
+        return
+    del password
+    await svc.dialogs.clear(chat_id)
+    from bot.chat.onboarding import display_env  # onboarding imports this module
+
+    stored = result.certificate
+    await send(context, chat_id, t(lang, "auth.connected", nip=result.nip,
+                                   environment=esc(display_env(result.environment)),
+                                   serial=stored.serial_hex, until=fmt_date(lang, stored.not_after)))
+    if result.replaced_token:
+        await send(context, chat_id, t(lang, "auth.token_removed"))
+    markup = InlineKeyboardMarkup([[InlineKeyboardButton(t(lang, "btn.auth_enroll"),
+                                                         callback_data=f"ac:of:{result.company_id}")]])
+    await send(context, chat_id, t(lang, "auth.offer_offline"), markup)
+
+
+async def _retry(context: Context, user_id: int, chat_id: int, lang: str, dialog: Dialog,
+                 step: str | None) -> None:
+    svc = services(context)
+    if step is None:
+        await svc.dialogs.clear(chat_id)
+        return
+    if step in ("key", "cert", "nip"):
+        await svc.dialogs.drop_upload(chat_id, "cert")
+        if step != "cert":
+            await svc.dialogs.drop_upload(chat_id, "key")
+    retry = Dialog(FLOW, step, {} if step == "nip" else dialog.data)
+    await svc.dialogs.set(chat_id, user_id, retry)
+    if step != "password":  # the error text already asks to type the password again
+        await guide.show(context, chat_id, lang, retry)
+
+
+async def offer_enrollment(context: Context, user_id: int, chat_id: int, lang: str,
+                           company_id: int) -> None:
+    """Show the KSeF quota and ask once before using it."""
+    svc = services(context)
+    try:
+        company = await svc.companies.get(user_id, company_id)
+        quota = await svc.enroll.quota(user_id, company_id)
+    except ServiceError as exc:
+        await send(context, chat_id, error_text(lang, exc))
+        return
+    if not quota.can_request or quota.enrollments_left <= 0 or quota.certificates_left <= 0:
+        await send(context, chat_id, t(lang, "err.enroll_quota"))
+        return
+    # The confirmation is one-shot: "go" acts only while this dialogue is open (a second press does nothing).
+    await svc.dialogs.set(chat_id, user_id, Dialog(FLOW, "enroll", {"company_id": company_id}))
+    markup = InlineKeyboardMarkup([[
+        InlineKeyboardButton(t(lang, "btn.auth_enroll_yes"), callback_data=f"ac:go:{company_id}"),
+        InlineKeyboardButton(t(lang, "btn.no"), callback_data="ac:no"),
+    ]])
+    await send(context, chat_id, t(lang, "auth.quota", nip=company.nip, enrollments=quota.enrollments_left,
+                                   certificates=quota.certificates_left), markup)
+
+
+async def on_callback(update: Update, context: Context, lang: str, parts: list[str]) -> None:
+    """``ac:sw`` (switch from a token), ``ac:of:<id>`` (offer), ``ac:go:<id>`` (enroll), ``ac:no``."""
+    user_id, chat_id = ids(update)
+    action = parts[1]
+    if action == "sw":
+        await begin(context, user_id, chat_id, lang)
+        return
+    svc = services(context)
+    if action == "no":
+        await svc.dialogs.clear(chat_id)
+        await send(context, chat_id, t(lang, "kept"))
+        return
+    if len(parts) < 3 or not parts[2].isdigit():
+        await send(context, chat_id, t(lang, "stale_button"))
+        return
+    company_id = int(parts[2])
+    if action == "of":
+        await offer_enrollment(context, user_id, chat_id, lang, company_id)
+        return
+    if action != "go":
+        await send(context, chat_id, t(lang, "stale_button"))
+        return
+    dialog = await svc.dialogs.get(chat_id)
+    state = (dialog.flow, dialog.step, dialog.data.get("company_id")) if dialog else None
+    if state != (FLOW, "enroll", company_id):
+        await send(context, chat_id, t(lang, "stale_button"))
+        return
+    await svc.dialogs.clear(chat_id)
+    await send(context, chat_id, t(lang, "auth.enrolling"))
+    try:
+        stored = await svc.enroll.enroll_offline(user_id, company_id)
+    except ServiceError as exc:
+        await send(context, chat_id, error_text(lang, exc))
+        return
+    await send(context, chat_id, t(lang, "auth.enrolled", name=esc(stored.name), serial=stored.serial_hex,
+                                   until=fmt_date(lang, stored.not_after)))

@@ -1,0 +1,92 @@
+"""``/profil``: the seller profile, asked once step by step (each answer checked before the next)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from telegram import Update
+
+from bot.chat.common import Context, esc, ids, send, services
+from bot.chat.common import language as language_for
+from bot.chat.issuing import error_message
+from bot.chat.texts import t
+from bot.services import seller_profile as sp
+from bot.services.dialogs import Dialog
+from bot.services.errors import ServiceError
+from bot.services.numbering import DEFAULT_PATTERN, check_pattern
+
+FLOW = "profile"
+STEPS = ("name", "address", "vat", "account", "rate", "days", "pattern")
+
+
+async def command(update: Update, context: Context) -> None:
+    """/profil (/profile): start collecting the seller data of the active company."""
+    user_id, chat_id = ids(update)
+    lang = await language_for(context, user_id)
+    svc = services(context)
+    try:
+        company_id = await svc.issuing.company_for(user_id)
+    except ServiceError as exc:
+        await send(context, chat_id, error_message(lang, exc))
+        return
+    await svc.dialogs.set(chat_id, user_id, Dialog(FLOW, "name", {"company_id": company_id}))
+    await send(context, chat_id, t(lang, "pf.ask_name"))
+
+
+def _answer(step: str, text: str) -> dict[str, Any]:
+    """Check one answer; the value(s) to keep, or ServiceError."""
+    if step == "name":
+        return {"name": sp.check_name(text)}
+    if step == "address":
+        return {"address": sp.check_address(text)}
+    if step == "vat":
+        answer = text.strip().lower().rstrip(".")
+        if answer not in ("vat", "zw", "tak", "nie"):
+            raise ServiceError("vat_answer")
+        return {"vat_exempt": answer in ("zw", "nie")}
+    if step == "account":
+        return {"bank_account": sp.check_account(text)}
+    if step == "rate":
+        return {"default_rate": sp.check_rate(text)}
+    if step == "days":
+        return {"payment_days": sp.check_days(text)}
+    pattern = DEFAULT_PATTERN if text.strip() == "-" else check_pattern(text)
+    return {"pattern": pattern, "reset": "monthly" if "{MM}" in pattern else "yearly"}
+
+
+async def on_text(update: Update, context: Context, dialog: Dialog, lang: str) -> None:
+    assert update.message is not None and update.message.text is not None
+    user_id, chat_id = ids(update)
+    svc = services(context)
+    try:
+        values = _answer(dialog.step, update.message.text)
+    except ServiceError as exc:
+        text = t(lang, "pf.vat_answer") if exc.code == "vat_answer" else error_message(lang, exc)
+        await send(context, chat_id, text)
+        return
+    data = {**dialog.data, **values}
+    index = STEPS.index(dialog.step)
+    if data.get("vat_exempt") and STEPS[index + 1:index + 2] == ("account",):
+        data["default_rate"] = "zw"
+    if index + 1 < len(STEPS):
+        step = STEPS[index + 1]
+        if step == "rate" and data.get("vat_exempt"):
+            step = "days"  # an art. 113 seller issues "zw" lines only
+        await svc.dialogs.set(chat_id, user_id, Dialog(FLOW, step, data))
+        await send(context, chat_id, t(lang, f"pf.ask_{step}"))
+        return
+    try:
+        profile = await svc.profiles.save(
+            user_id, int(data["company_id"]), name=data["name"], address=list(data["address"]),
+            vat_exempt=bool(data["vat_exempt"]), bank_account=data.get("bank_account"),
+            default_rate=str(data.get("default_rate") or "23"), payment_days=int(data["payment_days"]),
+            pattern=data["pattern"], reset=data["reset"])
+    except ServiceError as exc:
+        await send(context, chat_id, error_message(lang, exc))
+        return
+    await svc.dialogs.clear(chat_id)
+    await send(context, chat_id, t(
+        lang, "pf.saved", name=esc(profile.name), address=esc(", ".join(profile.address)),
+        vat=t(lang, "pf.vat_exempt" if profile.vat_exempt else "pf.vat_payer"),
+        account=esc(profile.bank_account or "—"), rate=esc(profile.default_rate), days=profile.payment_days,
+        pattern=esc(profile.pattern)))

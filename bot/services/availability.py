@@ -1,0 +1,349 @@
+"""The KSeF availability monitor as a service: polls Latarnia and probes KSeF, feeds the pure
+:class:`ksef.availability.AvailabilityMonitor`, stores every transition and prepares one broadcast
+delivery per user (sent by :mod:`bot.services.broadcast` through the shared Sender).
+
+One bot process serves one KSeF environment, so "every user of that environment" is every user of
+the bot. The monitor's snapshot, the transition and its delivery rows are committed together: a
+crash before the commit loses nothing (the transition is detected again), after it nothing repeats.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any, Protocol
+
+import httpx
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.chat.texts import fmt_date, fmt_datetime, language_of, t
+from bot.services.ports import Clock, system_clock
+from bot.store.db import Database
+from bot.store.models import User
+from bot.store.models_availability import (
+    AvailabilityPrefs,
+    AvailabilitySnapshot,
+    AvailabilityTransition,
+    BroadcastDelivery,
+)
+from ksef.availability import (
+    Availability,
+    AvailabilityConfig,
+    AvailabilityMonitor,
+    AvailabilityState,
+    CallKind,
+    Transition,
+    offline_guidance,
+    to_message,
+)
+from ksef.environments import Environment
+from ksef.errors import KsefError
+from ksef.latarnia import LatarniaClient
+from ksef.models import LatarniaMessage, LatarniaStatus
+
+log = logging.getLogger(__name__)
+
+# States in which invoices are issued outside KSeF (leaving one of them is a recovery).
+OFFLINE_STATES = frozenset({Availability.MAINTENANCE, Availability.FAILURE, Availability.TOTAL_FAILURE,
+                            Availability.DEGRADED})
+# Ahead-of-time notices a user may mute; failure alerts and recoveries always go out.
+MUTABLE_STATES = frozenset({Availability.MAINTENANCE_ANNOUNCED})
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+class StatusSource(Protocol):
+    """Where the monitor's evidence comes from (HTTP in production, the simulator in tests)."""
+
+    async def latarnia(self) -> LatarniaStatus:
+        """Latarnia's status and messages; raises on any failure of the status service."""
+        ...
+
+    async def probe(self) -> bool:
+        """A light public KSeF call: True when KSeF answered at all (a 4xx or 429 is an answer)."""
+        ...
+
+
+class HttpStatusSource:
+    """Latarnia over :class:`LatarniaClient` and ``GET /security/public-key-certificates``."""
+
+    PROBE_PATH = "/security/public-key-certificates"
+
+    def __init__(self, environment: Environment, *, timeout: float = 10.0) -> None:
+        self._env = environment
+        self._timeout = timeout
+
+    async def latarnia(self) -> LatarniaStatus:
+        async with LatarniaClient(self._env, timeout=self._timeout, max_retries=0) as client:
+            return await client.status()
+
+    async def probe(self) -> bool:
+        try:
+            async with httpx.AsyncClient(timeout=self._timeout) as http:
+                response = await http.get(self._env.api_base + self.PROBE_PATH)
+        except httpx.HTTPError:
+            return False
+        return response.status_code < 500
+
+
+class OfflineQueueHook(Protocol):
+    """The small part of the offline invoice queue the monitor needs (issue: offline issuing)."""
+
+    async def queued_counts(self, user_ids: Sequence[int]) -> dict[int, int]:
+        """Offline invoices waiting for KSeF, per user (users without any may be left out)."""
+        ...
+
+    async def wake(self) -> None:
+        """KSeF is back: start uploading the queue now."""
+        ...
+
+
+class NoOfflineQueue:
+    """Used until the offline queue is wired in: nothing queued, nothing to wake."""
+
+    async def queued_counts(self, user_ids: Sequence[int]) -> dict[int, int]:
+        return {}
+
+    async def wake(self) -> None:
+        return None
+
+
+@dataclass(frozen=True)
+class StatusView:
+    """What ``/status`` shows."""
+
+    state: AvailabilityState
+    messages: tuple[LatarniaMessage, ...]  # newest first
+    maintenance_muted: bool
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def _when(lang: str, value: datetime | None) -> str:
+    return fmt_datetime(lang, value) if value else "?"
+
+
+def render(lang: str, transition: Transition, queued: int) -> str:
+    """The announcement of ``transition`` for one user (HTML, in ``lang``)."""
+    new, old, state = transition.to_state, transition.from_state, transition.state
+    parts: list[str] = []
+    if new in OFFLINE_STATES:
+        guidance = offline_guidance(state, transition.at)
+        if guidance.deadline is not None:
+            deadline = t(lang, "av.deadline.date", date=fmt_date(lang, guidance.deadline))
+        elif new is Availability.MAINTENANCE:
+            deadline = t(lang, "av.deadline.after_maintenance")
+        else:
+            deadline = t(lang, "av.deadline.after_failure")
+        parts.append(t(lang, f"av.alert.{new.value}", deadline=deadline))
+        if new is not Availability.TOTAL_FAILURE:
+            parts.append(t(lang, "av.two_qr"))
+    elif old in OFFLINE_STATES:
+        parts.append(t(lang, "av.recovery", since=_when(lang, transition.at)))
+        parts.append(t(lang, "av.recovery.queued", count=queued) if queued else t(lang, "av.recovery.none"))
+        if new is Availability.MAINTENANCE_ANNOUNCED:
+            parts.append(t(lang, "av.alert.MAINTENANCE_ANNOUNCED", start=_when(lang, state.window_start),
+                           end=_when(lang, state.window_end)))
+    elif new is Availability.MAINTENANCE_ANNOUNCED:
+        parts.append(t(lang, "av.alert.MAINTENANCE_ANNOUNCED", start=_when(lang, state.window_start),
+                       end=_when(lang, state.window_end)))
+        parts.append(t(lang, "av.opt_out_hint"))
+    else:
+        parts.append(t(lang, "av.maintenance_over"))
+    titles = list(dict.fromkeys(m.title for m in transition.messages if m.title))[:2]
+    parts.extend(t(lang, "av.official", title=_escape(title)) for title in titles)
+    return "\n\n".join(parts)
+
+
+def _escape(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+class AvailabilityService:
+    """One environment's monitor, its storage and the preparation of broadcasts."""
+
+    def __init__(self, db: Database, environment: str, clock: Clock = system_clock, *,
+                 source: StatusSource | None = None, config: AvailabilityConfig | None = None,
+                 offline: OfflineQueueHook | None = None) -> None:
+        self._db = db
+        self.environment = environment
+        self._clock = clock
+        self.source = source
+        self.config = config or AvailabilityConfig(environment=environment)
+        self.offline: OfflineQueueHook = offline or NoOfflineQueue()
+        self._monitor: AvailabilityMonitor | None = None
+        self._lock = asyncio.Lock()
+
+    def now(self) -> datetime:
+        """The service's clock (tests inject one)."""
+        return self._clock()
+
+    def configure(self, config: AvailabilityConfig) -> None:
+        """Replace damping/filtering (before the first round; the snapshot is re-read with it)."""
+        self.config = config
+        self._monitor = None
+
+    # --- evidence --------------------------------------------------------------------------------
+
+    async def check(self) -> list[int]:
+        """One monitoring round: Latarnia, the probe, the passing of time. Returns new transition ids."""
+        if self.source is None:
+            raise RuntimeError("no status source configured")
+        latarnia: LatarniaStatus | None
+        try:
+            latarnia = await self.source.latarnia()
+        except (KsefError, httpx.HTTPError, ValueError) as exc:
+            log.info("Latarnia not reachable: %s", type(exc).__name__)
+            latarnia = None
+        probe_ok = await self.source.probe()
+        async with self._lock:
+            monitor = await self._load()
+            now = self._clock()
+            found: list[Transition | None] = []
+            if latarnia is None:
+                found.append(monitor.observe_latarnia_error(now))
+            else:
+                found.append(monitor.observe_latarnia(latarnia.status, latarnia.messages, now))
+            found.append(monitor.observe_call(probe_ok, now, CallKind.PROBE))
+            found.append(monitor.tick(now))
+            ids, recovered = await self._commit(monitor, [f for f in found if f is not None])
+        if recovered:  # outside the lock: uploading the queue may take a while
+            await self._wake_offline_queue()
+        return ids
+
+    async def record_call(self, ok: bool, kind: CallKind = CallKind.CALL) -> list[int]:
+        """Outcome of one of the bot's real KSeF calls (a 4xx/429 counts as ok: KSeF answered)."""
+        async with self._lock:
+            monitor = await self._load()
+            found = monitor.observe_call(ok, self._clock(), kind)
+            ids, recovered = await self._commit(monitor, [found] if found else [])
+        if recovered:
+            await self._wake_offline_queue()
+        return ids
+
+    # --- reading ---------------------------------------------------------------------------------
+
+    async def current(self) -> AvailabilityState:
+        """The public state (AVAILABLE until anything was observed)."""
+        async with self._lock:
+            return (await self._load()).current()
+
+    async def view(self, user_id: int, *, limit: int = 3) -> StatusView:
+        """State, latest official messages and the user's mute choice, for ``/status``."""
+        async with self._lock:
+            monitor = await self._load()
+            state = monitor.current()
+            raw = monitor.to_dict()["latarnia"]["messages"]
+        messages = sorted((to_message(m) for m in raw), reverse=True,
+                          key=lambda m: m.published or m.start or _EPOCH)
+        return StatusView(state, tuple(messages[:limit]), await self.maintenance_muted(user_id))
+
+    async def transitions(self) -> list[AvailabilityTransition]:
+        """Every stored transition of this environment, oldest first."""
+        async with self._db.transaction() as session:
+            rows = await session.scalars(select(AvailabilityTransition)
+                                         .where(AvailabilityTransition.environment == self.environment)
+                                         .order_by(AvailabilityTransition.id))
+            return list(rows.all())
+
+    # --- preferences -----------------------------------------------------------------------------
+
+    async def maintenance_muted(self, user_id: int) -> bool:
+        async with self._db.transaction() as session:
+            prefs = await session.get(AvailabilityPrefs, user_id)
+            return bool(prefs and prefs.maintenance_muted)
+
+    async def set_maintenance_muted(self, user_id: int, muted: bool) -> None:
+        """Opt out of (or back into) maintenance announcements; failure alerts cannot be muted."""
+        async with self._db.transaction() as session:
+            prefs = await session.get(AvailabilityPrefs, user_id)
+            if prefs is None:
+                session.add(AvailabilityPrefs(user_id=user_id, maintenance_muted=muted))
+            else:
+                prefs.maintenance_muted = muted
+
+    # --- internals -------------------------------------------------------------------------------
+
+    async def _load(self) -> AvailabilityMonitor:
+        if self._monitor is None:
+            async with self._db.transaction() as session:
+                row = await session.get(AvailabilitySnapshot, self.environment)
+                data = dict(row.data) if row else None
+            if data is not None:
+                try:
+                    self._monitor = AvailabilityMonitor.from_dict(data, self.config)
+                except (ValueError, KeyError, TypeError):
+                    log.warning("availability snapshot unreadable; starting afresh")
+            if self._monitor is None:
+                self._monitor = AvailabilityMonitor(self.config)
+        return self._monitor
+
+    async def _wake_offline_queue(self) -> None:
+        try:
+            await self.offline.wake()
+        except Exception:  # the queue's own job retries; the recovery itself is already stored
+            log.exception("waking the offline queue failed")
+
+    async def _commit(self, monitor: AvailabilityMonitor,
+                      found: list[Transition]) -> tuple[list[int], bool]:
+        """Snapshot + transitions + their delivery rows in one transaction; (ids, KSeF recovered)."""
+        recovered = any(tr.from_state in OFFLINE_STATES and tr.to_state not in OFFLINE_STATES
+                        for tr in found)
+        queued: dict[int, int] = {}
+        ids: list[int] = []
+        try:
+            async with self._db.transaction() as session:
+                await self._save_snapshot(session, monitor)
+                if found:
+                    users = (await session.execute(
+                        select(User.id, User.chat_id, User.language, AvailabilityPrefs.maintenance_muted)
+                        .outerjoin(AvailabilityPrefs, AvailabilityPrefs.user_id == User.id)
+                        .order_by(User.id))).all()
+                    if recovered:
+                        queued = await self.offline.queued_counts([u.id for u in users])
+                for transition in found:
+                    ids.append(await self._store(session, transition, users, queued))
+        except BaseException:
+            self._monitor = None  # the snapshot was not stored: reload it (the transition recurs)
+            raise
+        for transition, tid in zip(found, ids, strict=True):
+            log.info("KSeF availability %s → %s (%s), transition %s", transition.from_state,
+                     transition.to_state, transition.reason, tid)
+        return ids, recovered
+
+    async def _save_snapshot(self, session: AsyncSession, monitor: AvailabilityMonitor) -> None:
+        row = await session.get(AvailabilitySnapshot, self.environment)
+        data = monitor.to_dict()
+        if row is None:
+            session.add(AvailabilitySnapshot(environment=self.environment, data=data,
+                                             updated_at=self._clock()))
+        else:
+            row.data, row.updated_at = data, self._clock()
+
+    async def _store(self, session: AsyncSession, transition: Transition, users: Sequence[Any],
+                     queued: dict[int, int]) -> int:
+        state = transition.state
+        row = AvailabilityTransition(
+            environment=self.environment, from_state=transition.from_state.value,
+            to_state=transition.to_state.value, at=transition.at, reason=transition.reason[:300],
+            info={"event_id": state.event_id, "window_start": _iso(state.window_start),
+                  "window_end": _iso(state.window_end),
+                  "offline_mode": state.offline_mode.value if state.offline_mode else None,
+                  "titles": [m.title for m in transition.messages][:5]})
+        session.add(row)
+        await session.flush()
+        mutable = transition.to_state in MUTABLE_STATES or (
+            transition.from_state in MUTABLE_STATES and transition.to_state is Availability.AVAILABLE)
+        for user in users:
+            if mutable and user.maintenance_muted:
+                continue
+            lang = language_of(user.language)
+            session.add(BroadcastDelivery(transition_id=row.id, user_id=user.id, chat_id=user.chat_id,
+                                          text=render(lang, transition, queued.get(user.id, 0)),
+                                          status="pending", created_at=self._clock()))
+        return row.id

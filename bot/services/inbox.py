@@ -1,0 +1,334 @@
+"""The purchase-invoice inbox in the database: storing found invoices with their outbox rows in one
+transaction, the outbox state machine, listing, and per-member preferences (mute, quiet hours)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.services.access import require_member
+from bot.services.ports import Clock
+from bot.store.db import Database
+from bot.store.models import Company, CompanyMember, User
+from bot.store.models_inbox import ChatCursor, InboxPrefs, InboxSync, OutboxMessage, ReceivedInvoice
+
+WARSAW = ZoneInfo("Europe/Warsaw")
+SINGLE_LIMIT = 10  # more new invoices than this in one poll become one summary message per chat
+_IN_CHUNK = 500  # bound on IN (...) lists (SQLite allows 32 766 variables, PostgreSQL more)
+
+
+@dataclass(frozen=True)
+class FoundInvoice:
+    """What the poller learnt about one invoice (from the metadata, and the XML when downloaded)."""
+
+    ksef_number: str
+    seller_nip: str
+    seller_name: str
+    invoice_number: str
+    issue_date: date | None
+    gross: str
+    currency: str
+    stored_at: datetime | None
+    due_date: date | None = None
+    bank_account: str | None = None
+    xml: bytes | None = None
+
+
+@dataclass(frozen=True)
+class InvoiceView:
+    """A stored invoice for display."""
+
+    id: int
+    company_id: int
+    company_nip: str
+    ksef_number: str
+    seller_nip: str
+    seller_name: str
+    invoice_number: str
+    issue_date: date | None
+    gross: str
+    currency: str
+    due_date: date | None
+    bank_account: str | None
+    has_xml: bool
+    environment: str
+
+
+@dataclass(frozen=True)
+class OutboxView:
+    """One outbox row with what is needed to render it."""
+
+    id: int
+    chat_id: int
+    user_id: int
+    language: str
+    kind: str
+    status: str
+    after_message_id: int | None
+    message_id: int | None
+    company_nip: str
+    invoices: tuple[InvoiceView, ...]
+    total_count: int
+
+
+def _view(inv: ReceivedInvoice, company: Company) -> InvoiceView:
+    return InvoiceView(inv.id, inv.company_id, company.nip, inv.ksef_number, inv.seller_nip, inv.seller_name,
+                       inv.invoice_number, inv.issue_date, inv.gross, inv.currency, inv.due_date,
+                       inv.bank_account, inv.xml is not None, company.environment)
+
+
+def quiet_until(now: datetime, quiet_from: int | None, quiet_to: int | None) -> datetime | None:
+    """The end of the quiet period ``now`` falls in (Warsaw wall clock), or None outside it."""
+    if quiet_from is None or quiet_to is None or quiet_from == quiet_to:
+        return None
+    local = now.astimezone(WARSAW)
+    minute = local.hour * 60 + local.minute
+    inside = (quiet_from <= minute < quiet_to) if quiet_from < quiet_to \
+        else (minute >= quiet_from or minute < quiet_to)
+    if not inside:
+        return None
+    end_day = local.date() if minute < quiet_to else local.date() + timedelta(days=1)
+    end = datetime.combine(end_day, time(quiet_to // 60, quiet_to % 60), tzinfo=WARSAW)
+    return end.astimezone(now.tzinfo)
+
+
+class InboxService:
+    """Database side of the inbox; no KSeF and no Telegram here."""
+
+    def __init__(self, db: Database, clock: Clock) -> None:
+        self.db, self.clock = db, clock
+
+    # --- storing what a poll found ----------------------------------------------------------------
+
+    async def store_found(self, session: AsyncSession, company_id: int,
+                          found: Sequence[FoundInvoice], *, notify: bool = True) -> list[int]:
+        """Insert the invoices not yet known (unique per company and KSeF number) and their outbox
+        rows, inside the caller's transaction (the one that advances the cursor). Returns new ids."""
+        numbers = [f.ksef_number for f in found]
+        known: set[str] = set()
+        for start in range(0, len(numbers), _IN_CHUNK):
+            chunk = numbers[start:start + _IN_CHUNK]
+            rows = await session.execute(select(ReceivedInvoice.ksef_number).where(
+                ReceivedInvoice.company_id == company_id, ReceivedInvoice.ksef_number.in_(chunk)))
+            known.update(rows.scalars())
+        now = self.clock()
+        new: list[ReceivedInvoice] = []
+        for f in found:
+            if f.ksef_number in known:
+                continue
+            known.add(f.ksef_number)
+            new.append(ReceivedInvoice(
+                company_id=company_id, ksef_number=f.ksef_number, seller_nip=f.seller_nip[:20],
+                seller_name=f.seller_name[:512], invoice_number=f.invoice_number[:256],
+                issue_date=f.issue_date,
+                gross=f.gross, currency=f.currency[:3] or "PLN", due_date=f.due_date,
+                bank_account=f.bank_account, stored_at=f.stored_at, xml=f.xml, found_at=now))
+        if not new:
+            return []
+        session.add_all(new)
+        await session.flush()
+        ids = [inv.id for inv in new]
+        if notify:
+            await self._queue(session, company_id, ids, now)
+        return ids
+
+    async def _queue(self, session: AsyncSession, company_id: int, ids: list[int], now: datetime) -> None:
+        members = await session.execute(
+            select(CompanyMember.user_id, User.chat_id, InboxPrefs)
+            .join(User, User.id == CompanyMember.user_id)
+            .outerjoin(InboxPrefs,
+                       (InboxPrefs.company_id == company_id) & (InboxPrefs.user_id == User.id))
+            .where(CompanyMember.company_id == company_id))
+        for user_id, chat_id, prefs in members.all():
+            if prefs is not None and (prefs.muted or prefs.paused):
+                continue
+            held = quiet_until(now, prefs.quiet_from, prefs.quiet_to) if prefs is not None else None
+            if len(ids) <= SINGLE_LIMIT:
+                for invoice_id in ids:
+                    session.add(OutboxMessage(company_id=company_id, user_id=user_id, chat_id=chat_id,
+                                              kind="invoice", invoice_ids=[invoice_id], status="pending",
+                                              not_before=held, created_at=now, params={}))
+            else:
+                session.add(OutboxMessage(company_id=company_id, user_id=user_id, chat_id=chat_id,
+                                          kind="summary", invoice_ids=ids, status="pending",
+                                          not_before=held, created_at=now, params={"count": len(ids)}))
+
+    # --- the outbox state machine -----------------------------------------------------------------
+
+    async def due_outbox(self, limit: int = 1000) -> list[int]:
+        """Ids of pending rows whose quiet period (if any) is over, oldest first."""
+        now = self.clock()
+        async with self.db.transaction() as session:
+            rows = await session.execute(
+                select(OutboxMessage.id).where(
+                    OutboxMessage.status == "pending",
+                    (OutboxMessage.not_before.is_(None)) | (OutboxMessage.not_before <= now))
+                .order_by(OutboxMessage.id).limit(limit))
+            return list(rows.scalars())
+
+    async def in_doubt(self) -> list[int]:
+        """Rows marked ``sending``: the bot stopped between the Telegram call and marking the row."""
+        async with self.db.transaction() as session:
+            rows = await session.execute(select(OutboxMessage.id).where(OutboxMessage.status == "sending")
+                                         .order_by(OutboxMessage.id))
+            return list(rows.scalars())
+
+    async def outbox(self, outbox_id: int, *, max_invoices: int = 20) -> OutboxView | None:
+        """The row with (up to ``max_invoices`` of) its invoices, newest data."""
+        async with self.db.transaction() as session:
+            row = await session.get(OutboxMessage, outbox_id)
+            if row is None:
+                return None
+            company = await session.get(Company, row.company_id)
+            user = await session.get(User, row.user_id)
+            if company is None or user is None:
+                return None
+            ids = list(row.invoice_ids)[:max_invoices]
+            invoices = (await session.execute(
+                select(ReceivedInvoice).where(ReceivedInvoice.id.in_(ids)).order_by(ReceivedInvoice.id)
+            )).scalars().all() if ids else []
+            return OutboxView(row.id, row.chat_id, row.user_id, user.language, row.kind, row.status,
+                              row.after_message_id, row.message_id, company.nip,
+                              tuple(_view(i, company) for i in invoices), len(row.invoice_ids))
+
+    async def mark_sending(self, outbox_id: int, newest_known: int = 0) -> int:
+        """Record that the Telegram call is about to happen, with the chat's highest known message id
+        (``newest_known`` from this process, or the stored one; a delivery probe after a crash starts
+        after it). Returns that id."""
+        async with self.db.transaction() as session:
+            row = await session.get(OutboxMessage, outbox_id)
+            if row is None:
+                return 0
+            cursor = await session.get(ChatCursor, row.chat_id)
+            after = max(cursor.last_message_id if cursor is not None else 0, newest_known)
+            if newest_known:
+                await self._note_message(session, row.chat_id, newest_known)
+            row.status, row.after_message_id = "sending", after
+            return after
+
+    async def mark_sent(self, outbox_id: int, message_id: int | None) -> None:
+        """The message is in the chat (``message_id`` known, or found by a probe)."""
+        async with self.db.transaction() as session:
+            row = await session.get(OutboxMessage, outbox_id)
+            if row is None:
+                return
+            row.status, row.message_id, row.sent_at = "sent", message_id, self.clock()
+            if message_id is not None:
+                await self._note_message(session, row.chat_id, message_id)
+
+    async def note_message(self, chat_id: int, message_id: int) -> None:
+        """Remember a message id we saw in a chat (the next probe starts after it)."""
+        async with self.db.transaction() as session:
+            await self._note_message(session, chat_id, message_id)
+
+    @staticmethod
+    async def _note_message(session: AsyncSession, chat_id: int, message_id: int) -> None:
+        cursor = await session.get(ChatCursor, chat_id)
+        if cursor is None:
+            session.add(ChatCursor(chat_id=chat_id, last_message_id=message_id))
+        elif message_id > cursor.last_message_id:
+            cursor.last_message_id = message_id
+
+    async def mark_status(self, outbox_id: int, status: str) -> None:
+        """``pending`` (retry later), ``failed`` (Telegram refused it for good)."""
+        async with self.db.transaction() as session:
+            await session.execute(update(OutboxMessage).where(OutboxMessage.id == outbox_id)
+                                  .values(status=status))
+
+    async def pause_chat(self, chat_id: int) -> None:
+        """The user blocked the bot: park the chat's undelivered rows and stop queueing new ones."""
+        async with self.db.transaction() as session:
+            await session.execute(update(OutboxMessage).where(
+                OutboxMessage.chat_id == chat_id, OutboxMessage.status.in_(("pending", "sending")))
+                .values(status="blocked"))
+            users = (await session.execute(select(User.id).where(User.chat_id == chat_id))).scalars().all()
+            for user_id in users:
+                companies = (await session.execute(select(CompanyMember.company_id).where(
+                    CompanyMember.user_id == user_id))).scalars().all()
+                for company_id in companies:
+                    prefs = await self._prefs(session, company_id, user_id)
+                    prefs.paused = True
+
+    # --- preferences --------------------------------------------------------------------------------
+
+    @staticmethod
+    async def _prefs(session: AsyncSession, company_id: int, user_id: int) -> InboxPrefs:
+        found = (await session.execute(select(InboxPrefs).where(
+            InboxPrefs.company_id == company_id, InboxPrefs.user_id == user_id))).scalar_one_or_none()
+        if found is None:
+            found = InboxPrefs(company_id=company_id, user_id=user_id, muted=False, paused=False)
+            session.add(found)
+            await session.flush()
+        return found
+
+    async def set_muted(self, user_id: int, company_id: int, muted: bool) -> None:
+        """Mute or unmute notifications of one company for this member."""
+        async with self.db.transaction() as session:
+            await require_member(session, user_id, company_id)
+            (await self._prefs(session, company_id, user_id)).muted = muted
+
+    async def set_quiet_hours(self, user_id: int, company_id: int, quiet_from: int | None,
+                              quiet_to: int | None) -> None:
+        """Quiet hours as minutes after midnight, Warsaw time (None, None: off)."""
+        async with self.db.transaction() as session:
+            await require_member(session, user_id, company_id)
+            prefs = await self._prefs(session, company_id, user_id)
+            prefs.quiet_from, prefs.quiet_to = quiet_from, quiet_to
+
+    async def resume_user(self, user_id: int) -> None:
+        """The user is back (/start after blocking): notify again."""
+        async with self.db.transaction() as session:
+            await session.execute(update(InboxPrefs).where(InboxPrefs.user_id == user_id)
+                                  .values(paused=False))
+
+    # --- reading --------------------------------------------------------------------------------------
+
+    async def invoice_for(self, user_id: int, invoice_id: int) -> InvoiceView:
+        """One invoice, if the user is a member of its company (else :class:`AccessDenied`)."""
+        from bot.services.errors import AccessDenied
+
+        async with self.db.transaction() as session:
+            inv = await session.get(ReceivedInvoice, invoice_id)
+            if inv is None:
+                raise AccessDenied()
+            await require_member(session, user_id, inv.company_id)
+            company = await session.get(Company, inv.company_id)
+            assert company is not None
+            return _view(inv, company)
+
+    async def invoice_xml(self, invoice_id: int) -> bytes | None:
+        async with self.db.transaction() as session:
+            inv = await session.get(ReceivedInvoice, invoice_id)
+            return None if inv is None else inv.xml
+
+    async def save_xml(self, invoice_id: int, xml: bytes, due_date: date | None,
+                       bank_account: str | None) -> None:
+        async with self.db.transaction() as session:
+            inv = await session.get(ReceivedInvoice, invoice_id)
+            if inv is not None:
+                inv.xml = xml
+                inv.due_date = inv.due_date or due_date
+                inv.bank_account = inv.bank_account or bank_account
+
+    async def recent(self, user_id: int, company_id: int, offset: int = 0,
+                     limit: int = 10) -> tuple[list[InvoiceView], int]:
+        """Purchase invoices of a company, newest first, and how many there are."""
+        async with self.db.transaction() as session:
+            await require_member(session, user_id, company_id)
+            company = await session.get(Company, company_id)
+            assert company is not None
+            total = (await session.execute(select(func.count()).select_from(ReceivedInvoice).where(
+                ReceivedInvoice.company_id == company_id))).scalar_one()
+            rows = (await session.execute(select(ReceivedInvoice).where(
+                ReceivedInvoice.company_id == company_id).order_by(ReceivedInvoice.id.desc())
+                .offset(offset).limit(limit))).scalars().all()
+            return [_view(r, company) for r in rows], int(total)
+
+    async def sync_state(self, company_id: int) -> InboxSync | None:
+        async with self.db.transaction() as session:
+            return await session.get(InboxSync, company_id)

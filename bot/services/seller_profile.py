@@ -1,0 +1,116 @@
+"""The seller profile: collected once, repeated on every invoice (name, address, VAT status, defaults)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.services.access import require_member
+from bot.services.errors import ServiceError
+from bot.services.numbering import DEFAULT_PATTERN, RESETS, check_pattern
+from bot.services.ports import Clock
+from bot.store.db import Database
+from bot.store.models import Company
+from bot.store.models_issuing import SellerProfile
+from ksef.banking import normalize_account
+from ksef.errors import BankAccountError, InvoiceDataError
+from ksef.fa3 import Seller, VatRate
+
+MAX_PAYMENT_DAYS = 365
+
+
+@dataclass(frozen=True)
+class ProfileView:
+    company_id: int
+    nip: str
+    name: str
+    address: tuple[str, ...]
+    vat_exempt: bool
+    bank_account: str | None
+    default_rate: str
+    payment_days: int
+    pattern: str
+    reset: str
+
+
+def check_name(text: str) -> str:
+    return _seller_field("x", text, ("-",)).name
+
+
+def check_address(text: str) -> list[str]:
+    """One or two lines (split on a newline or on ``;``)."""
+    lines = [part.strip() for part in text.replace(";", "\n").splitlines() if part.strip()]
+    return list(_seller_field("Nazwa", None, tuple(lines)).address)
+
+
+def _seller_field(name: str, real_name: str | None, address: tuple[str, ...]) -> Seller:
+    try:
+        return Seller(nip="5260250274", name=real_name if real_name is not None else name, address=address)
+    except InvoiceDataError as exc:
+        raise ServiceError("invoice_data", user_message=exc.message) from None
+
+
+def check_account(text: str) -> str | None:
+    if text.strip() in ("-", "brak", "none"):
+        return None
+    try:
+        return normalize_account(text)
+    except BankAccountError as exc:
+        raise ServiceError("invoice_data", user_message=str(exc)) from None
+
+
+def check_rate(text: str) -> str:
+    try:
+        return VatRate.parse(text).value
+    except InvoiceDataError as exc:
+        raise ServiceError("invoice_data", user_message=exc.message) from None
+
+
+def check_days(text: str) -> int:
+    try:
+        days = int(text.strip())
+    except ValueError:
+        raise ServiceError("days_invalid", limit=MAX_PAYMENT_DAYS) from None
+    if not 0 <= days <= MAX_PAYMENT_DAYS:
+        raise ServiceError("days_invalid", limit=MAX_PAYMENT_DAYS)
+    return days
+
+
+class SellerProfileService:
+    """Read and save the seller profile of a company."""
+
+    def __init__(self, db: Database, clock: Clock) -> None:
+        self.db, self.clock = db, clock
+
+    async def get(self, company_id: int) -> ProfileView | None:
+        async with self.db.transaction() as session:
+            row = await session.get(SellerProfile, company_id)
+            company = await session.get(Company, company_id)
+            if row is None or company is None:
+                return None
+            return ProfileView(company_id, company.nip, row.name, tuple(row.address), row.vat_exempt,
+                               row.bank_account, row.default_rate, row.payment_days, row.pattern, row.reset)
+
+    async def save(self, user_id: int, company_id: int, *, name: str, address: list[str], vat_exempt: bool,
+                   bank_account: str | None, default_rate: str, payment_days: int,
+                   pattern: str = DEFAULT_PATTERN, reset: str = "monthly") -> ProfileView:
+        """Validate everything (as the invoice builder would) and store it."""
+        name = check_name(name)
+        address = check_address("\n".join(address))
+        rate = check_rate(default_rate)
+        if vat_exempt and rate != VatRate.ZW.value:
+            rate = VatRate.ZW.value  # an art. 113 seller issues only "zw" lines
+        pattern = check_pattern(pattern)
+        if reset not in RESETS:
+            raise ServiceError("reset_invalid")
+        async with self.db.transaction() as session:
+            await require_member(session, user_id, company_id)
+            row = await session.get(SellerProfile, company_id)
+            if row is None:
+                row = SellerProfile(company_id=company_id)
+                session.add(row)
+            row.name, row.address, row.vat_exempt, row.bank_account = name, address, vat_exempt, bank_account
+            row.default_rate, row.payment_days, row.pattern, row.reset = rate, payment_days, pattern, reset
+            row.updated_at = self.clock()
+        found = await self.get(company_id)
+        assert found is not None
+        return found

@@ -1,0 +1,267 @@
+"""Polling one company for new purchase invoices (it is the buyer, ``Subject2``).
+
+One poll: ``received_since(cursor)``; for a handful of new invoices the XML is downloaded and parsed
+(due date, bank account); then, in ONE transaction, the invoice rows, their outbox rows and the new
+cursor are written. Any error before that commit leaves the cursor where it was, so nothing is
+skipped; the unique (company, KSeF number) key makes a repeated poll harmless.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Protocol
+
+from sqlalchemy import select
+
+from bot.services.connect import token_aad
+from bot.services.inbox import SINGLE_LIMIT, FoundInvoice, InboxService
+from bot.services.ports import Clock, SecretBox
+from bot.store.db import Database
+from bot.store.models import Company, KsefToken
+from bot.store.models_inbox import InboxSync
+from ksef.models import InvoiceMetadata, ReceivedBatch
+
+log = logging.getLogger(__name__)
+
+ERROR_BACKOFF_MAX = timedelta(hours=1)
+
+
+class InboxSource(Protocol):
+    """What a poll needs from KSeF for one company (``ksef.client.KsefClient`` has this shape)."""
+
+    async def received_since(self, cursor: str | None) -> ReceivedBatch: ...
+
+    async def download_invoice(self, ksef_number: str) -> bytes: ...
+
+
+SourceFactory = Callable[[int, str, str, str], InboxSource]  # (company id, environment, nip, token)
+
+
+class KsefSources:
+    """One ``KsefClient`` per company, kept between polls (its access token is reused)."""
+
+    def __init__(self) -> None:
+        self._clients: dict[int, tuple[str, object]] = {}
+
+    def __call__(self, company_id: int, environment: str, nip: str, token: str) -> InboxSource:
+        from ksef.client import KsefClient  # heavy; only the real runtime needs it
+        from ksef.environments import resolve_environment
+
+        cached = self._clients.get(company_id)
+        if cached is not None and cached[0] == token:
+            client = cached[1]
+            assert isinstance(client, KsefClient)
+            return client
+        env = resolve_environment(environment)
+        # MF environments: pace locally to the published limits; a simulator enforces its own.
+        client = KsefClient(env, nip=nip, token=token, pace=env.is_real, max_wait=5.0)
+        self._clients[company_id] = (token, client)
+        return client
+
+    async def aclose(self) -> None:
+        for _, client in self._clients.values():
+            close = getattr(client, "aclose", None)
+            if close is not None:
+                await close()
+        self._clients.clear()
+
+
+@dataclass(frozen=True)
+class PollResult:
+    """What one poll did."""
+
+    company_id: int
+    new_invoice_ids: tuple[int, ...]
+    error: str | None = None
+    complete: bool = True
+
+
+def _found(meta: InvoiceMetadata, xml: bytes | None) -> FoundInvoice:
+    issue: date | None
+    try:
+        issue = date.fromisoformat(meta.issue_date[:10]) if meta.issue_date else None
+    except ValueError:
+        issue = None
+    gross = str(Decimal(str(meta.gross_amount)).quantize(Decimal("0.01")))
+    due_date: date | None = None
+    account: str | None = None
+    seller_name, number, currency = meta.seller_name, meta.invoice_number, meta.currency or "PLN"
+    if xml is not None:
+        from ksef.fa3 import parse
+
+        try:
+            summary = parse(xml)
+        except Exception as exc:  # a malformed XML must not block the notification: metadata suffices
+            log.warning("invoice %s: XML not parsed (%s)", meta.ksef_number, type(exc).__name__)
+        else:
+            gross = str(summary.gross_total)
+            currency = summary.currency or currency
+            seller_name = summary.seller.name or seller_name
+            number = summary.number or number
+            issue = summary.issue_date or issue
+            if summary.payment is not None:
+                due_date = min(summary.payment.due_dates) if summary.payment.due_dates else None
+                account = summary.payment.bank_accounts[0] if summary.payment.bank_accounts else None
+    return FoundInvoice(meta.ksef_number, meta.seller_nip, seller_name or "", number, issue, gross, currency,
+                        meta.permanent_storage_date, due_date, account, xml)
+
+
+class SyncService:
+    """Polls companies; writes invoices, outbox rows and the cursor atomically."""
+
+    def __init__(self, db: Database, vault: SecretBox, inbox: InboxService, clock: Clock,
+                 sources: SourceFactory | None = None, interval: float = 900.0) -> None:
+        self.db, self.vault, self.inbox, self.clock = db, vault, inbox, clock
+        self.sources: SourceFactory = sources or KsefSources()
+        self.interval = interval
+        # KSeF I/O of many companies runs concurrently; their short write transactions take turns
+        # (SQLite has one writer; waiting here beats "database is locked" after its busy timeout).
+        self._writes = asyncio.Lock()
+
+    async def due_companies(self, limit: int = 500) -> list[int]:
+        """Companies with a token whose next poll time has come (new ones get a baseline first)."""
+        now = self.clock()
+        async with self.db.transaction() as session:
+            rows = await session.execute(
+                select(Company.id, Company.created_at, InboxSync.company_id)
+                .join(KsefToken, KsefToken.company_id == Company.id)
+                .outerjoin(InboxSync, InboxSync.company_id == Company.id)
+                .where(KsefToken.status == "active",
+                       (InboxSync.company_id.is_(None)) | (InboxSync.next_poll_at <= now))
+                .order_by(Company.id).limit(limit))
+            due: list[int] = []
+            for company_id, created_at, synced in rows.all():
+                if synced is None:
+                    # Baseline: start at the moment the company was connected, so the history
+                    # before it is not announced (no flood); everything after it is.
+                    from ksef.sync import cursor_at
+
+                    session.add(InboxSync(company_id=company_id, cursor=cursor_at(created_at),
+                                          next_poll_at=now, failures=0))
+                due.append(company_id)
+            return due
+
+    async def poll(self, company_id: int, *, download_limit: int = SINGLE_LIMIT) -> PollResult:
+        """One incremental poll of one company; never raises for KSeF or network errors."""
+        from ksef.errors import KsefError, RateLimitedError
+
+        async with self.db.transaction() as session:
+            company = await session.get(Company, company_id)
+            token_row = (await session.execute(select(KsefToken).where(
+                KsefToken.company_id == company_id))).scalar_one_or_none()
+            state = await session.get(InboxSync, company_id)
+            if company is None or token_row is None or state is None:
+                return PollResult(company_id, (), "gone")
+            cursor, environment, nip = state.cursor, company.environment, company.nip
+            token = self.vault.decrypt(token_row.token_blob, aad=token_aad(company_id)).decode()
+        source = self.sources(company_id, environment, nip, token)
+        try:
+            batch = await source.received_since(cursor)
+            found: list[FoundInvoice] = []
+            download = len(batch.invoices) <= download_limit
+            for meta in batch.invoices:
+                xml = await source.download_invoice(meta.ksef_number) if download else None
+                found.append(_found(meta, xml))
+        except RateLimitedError as exc:
+            return await self._failed(company_id, "429", max(float(exc.retry_after), 1.0))
+        except (KsefError, OSError, TimeoutError) as exc:
+            return await self._failed(company_id, type(exc).__name__, None)
+        except Exception as exc:  # httpx transport errors and anything unexpected: retry later
+            log.warning("poll of company %s failed: %s", company_id, type(exc).__name__)
+            return await self._failed(company_id, type(exc).__name__, None)
+        now = self.clock()
+        async with self._writes, self.db.transaction() as session:
+            state = await session.get(InboxSync, company_id)
+            if state is None or state.cursor != cursor:
+                return PollResult(company_id, (), "raced")  # someone else polled meanwhile
+            ids = await self.inbox.store_found(session, company_id, found)
+            state.cursor = batch.next_cursor
+            state.last_poll_at, state.last_error, state.failures = now, None, 0
+            # An incomplete batch (the backlog met the hourly limit) continues at the next interval.
+            state.next_poll_at = now + timedelta(seconds=self.interval)
+        return PollResult(company_id, tuple(ids), None, batch.complete)
+
+    async def _failed(self, company_id: int, error: str, retry_after: float | None) -> PollResult:
+        now = self.clock()
+        async with self._writes, self.db.transaction() as session:
+            state = await session.get(InboxSync, company_id)
+            if state is not None:
+                state.failures += 1
+                backoff = min(ERROR_BACKOFF_MAX.total_seconds(),
+                              self.interval * 2 ** min(state.failures - 1, 6))
+                wait = max(retry_after or 0.0, backoff if retry_after is None else self.interval)
+                state.last_error, state.next_poll_at = error[:200], now + timedelta(seconds=wait)
+        log.info("poll of company %s failed (%s); cursor kept", company_id, error)
+        return PollResult(company_id, (), error)
+
+    async def backfill(self, company_id: int, days: int) -> tuple[int, str | None]:
+        """Store (without notifying) the purchase invoices of the last ``days`` days; the regular
+        cursor is not touched. Returns (new invoices, error or None)."""
+        from ksef.errors import KsefError
+        from ksef.sync import cursor_at
+
+        async with self.db.transaction() as session:
+            company = await session.get(Company, company_id)
+            token_row = (await session.execute(select(KsefToken).where(
+                KsefToken.company_id == company_id))).scalar_one_or_none()
+            if company is None or token_row is None:
+                return 0, "gone"
+            environment, nip = company.environment, company.nip
+            token = self.vault.decrypt(token_row.token_blob, aad=token_aad(company_id)).decode()
+        source = self.sources(company_id, environment, nip, token)
+        try:
+            batch = await source.received_since(cursor_at(self.clock() - timedelta(days=days)))
+        except (KsefError, OSError, TimeoutError) as exc:
+            return 0, type(exc).__name__
+        found = [_found(meta, None) for meta in batch.invoices]
+        async with self._writes, self.db.transaction() as session:
+            ids = await self.inbox.store_found(session, company_id, found, notify=False)
+        return len(ids), None
+
+    async def fetch_xml(self, invoice_id: int) -> bytes:
+        """The invoice XML: stored, or downloaded now (and stored with what it tells)."""
+        stored = await self.inbox.invoice_xml(invoice_id)
+        if stored is not None:
+            return stored
+        from bot.store.models_inbox import ReceivedInvoice
+
+        async with self.db.transaction() as session:
+            inv = await session.get(ReceivedInvoice, invoice_id)
+            if inv is None:
+                raise LookupError(invoice_id)
+            company = await session.get(Company, inv.company_id)
+            token_row = (await session.execute(select(KsefToken).where(
+                KsefToken.company_id == inv.company_id))).scalar_one_or_none()
+            if company is None or token_row is None:
+                raise LookupError(invoice_id)
+            token = self.vault.decrypt(token_row.token_blob, aad=token_aad(inv.company_id)).decode()
+            number, company_id = inv.ksef_number, inv.company_id
+            environment, nip = company.environment, company.nip
+        xml = await self.sources(company_id, environment, nip, token).download_invoice(number)
+        parsed = _found_from_xml(xml)
+        await self.inbox.save_xml(invoice_id, xml, *parsed)
+        return xml
+
+    async def aclose(self) -> None:
+        close = getattr(self.sources, "aclose", None)
+        if close is not None:
+            await close()
+
+
+def _found_from_xml(xml: bytes) -> tuple[date | None, str | None]:
+    from ksef.fa3 import parse
+
+    try:
+        summary = parse(xml)
+    except Exception:
+        return None, None
+    payment = summary.payment
+    if payment is None:
+        return None, None
+    return (min(payment.due_dates) if payment.due_dates else None,
+            payment.bank_accounts[0] if payment.bank_accounts else None)

@@ -1,0 +1,110 @@
+"""Tables of the purchase-invoice inbox (issue 5): sync cursors, received invoices, the outbox and
+per-member notification preferences. Same ``Base`` as :mod:`bot.store.models`.
+
+Exactly-once as the user sees it rests on three rules: an invoice row is unique per
+(company, KSeF number); its outbox rows are written in the same transaction as the cursor advance;
+an outbox row is marked ``sending`` before the Telegram call and ``sent`` after it.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Date,
+    ForeignKey,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column
+
+from bot.store.models import Base, UtcDateTime, utcnow
+
+
+class InboxSync(Base):
+    """Where polling of one company stands: the opaque KSeF cursor and the next poll time."""
+
+    __tablename__ = "inbox_sync"
+    company_id: Mapped[int] = mapped_column(ForeignKey("companies.id", ondelete="CASCADE"), primary_key=True,
+                                            autoincrement=False)
+    cursor: Mapped[str] = mapped_column(Text)
+    next_poll_at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
+    last_poll_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    last_error: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class ReceivedInvoice(Base):
+    """A purchase invoice found in KSeF (the company is the buyer); the XML once downloaded."""
+
+    __tablename__ = "received_invoices"
+    __table_args__ = (
+        UniqueConstraint("company_id", "ksef_number", name="uq_received_invoices_company_ksef"),
+    )
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    company_id: Mapped[int] = mapped_column(ForeignKey("companies.id", ondelete="CASCADE"), index=True)
+    ksef_number: Mapped[str] = mapped_column(String(64))
+    seller_nip: Mapped[str] = mapped_column(String(20))
+    seller_name: Mapped[str] = mapped_column(String(512))
+    invoice_number: Mapped[str] = mapped_column(String(256))
+    issue_date: Mapped[date | None] = mapped_column(Date, nullable=True)
+    gross: Mapped[str] = mapped_column(String(32))  # decimal as text: exact on every backend
+    currency: Mapped[str] = mapped_column(String(3))
+    due_date: Mapped[date | None] = mapped_column(Date, nullable=True)
+    bank_account: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    stored_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    xml: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
+    found_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, index=True)
+
+
+class OutboxMessage(Base):
+    """One notification for one chat: a single invoice or a summary of several.
+
+    ``status``: ``pending`` → ``sending`` (written before the Telegram call, with the highest message
+    id known in the chat) → ``sent`` (with Telegram's message id); ``blocked`` when the user blocked
+    the bot; ``failed`` when Telegram refused it for good.
+    """
+
+    __tablename__ = "inbox_outbox"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    company_id: Mapped[int] = mapped_column(ForeignKey("companies.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    chat_id: Mapped[int] = mapped_column(BigInteger, index=True)
+    kind: Mapped[str] = mapped_column(String(16))  # "invoice" | "summary"
+    invoice_ids: Mapped[list[int]] = mapped_column(JSON, default=list)
+    status: Mapped[str] = mapped_column(String(16), default="pending", index=True)
+    not_before: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    after_message_id: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    message_id: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    sent_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    params: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
+class InboxPrefs(Base):
+    """A member's notification settings for one company: mute and quiet hours (Warsaw time)."""
+
+    __tablename__ = "inbox_prefs"
+    __table_args__ = (UniqueConstraint("company_id", "user_id", name="uq_inbox_prefs_company_user"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    company_id: Mapped[int] = mapped_column(ForeignKey("companies.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    muted: Mapped[bool] = mapped_column(Boolean, default=False)
+    quiet_from: Mapped[int | None] = mapped_column(Integer, nullable=True)  # minutes after midnight
+    quiet_to: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    paused: Mapped[bool] = mapped_column(Boolean, default=False)  # the user blocked the bot
+
+
+class ChatCursor(Base):
+    """The highest message id known in a chat (from our own sends): the start of a delivery probe."""
+
+    __tablename__ = "inbox_chat_cursor"
+    chat_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    last_message_id: Mapped[int] = mapped_column(BigInteger, default=0)

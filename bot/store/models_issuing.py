@@ -1,0 +1,107 @@
+"""Tables of issue 6: the seller profile, number counters, contractors and issued invoices.
+
+An issued invoice is stored (state ``prepared``, exact XML bytes + SHA-256) before anything is sent,
+so a crash never loses it and a restart reconciles it with KSeF instead of sending it blindly again.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Date,
+    ForeignKey,
+    Integer,
+    LargeBinary,
+    String,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column
+
+from bot.store.models import Base, UtcDateTime, utcnow
+
+# Invoice states: prepared (stored, not yet handed to KSeF) → sending (a session reference is
+# recorded; the send may or may not have reached KSeF) → processing (KSeF has it, no number yet) →
+# accepted | rejected. Offline invoices: offline (issued, waiting for upload) → processing → accepted.
+# ``waiting``: KSeF was down and no offline certificate exists; sent online when KSeF is back.
+UNFINISHED_STATES = ("prepared", "sending", "processing", "offline", "waiting")
+
+
+class SellerProfile(Base):
+    """What every invoice of a company repeats: the seller's data and defaults (one row per company)."""
+
+    __tablename__ = "seller_profiles"
+    company_id: Mapped[int] = mapped_column(ForeignKey("companies.id", ondelete="CASCADE"), primary_key=True,
+                                            autoincrement=False)
+    name: Mapped[str] = mapped_column(String(512))
+    address: Mapped[list[str]] = mapped_column(JSON, default=list)
+    vat_exempt: Mapped[bool] = mapped_column(Boolean, default=False)
+    bank_account: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    default_rate: Mapped[str] = mapped_column(String(8), default="23")
+    payment_days: Mapped[int] = mapped_column(Integer, default=14)
+    pattern: Mapped[str] = mapped_column(String(100), default="FV/{n}/{MM}/{YYYY}")
+    reset: Mapped[str] = mapped_column(String(8), default="monthly")  # monthly | yearly
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
+class InvoiceCounter(Base):
+    """The last number used per company, series (pattern) and period; bumped in the invoice's transaction."""
+
+    __tablename__ = "invoice_counters"
+    __table_args__ = (UniqueConstraint("company_id", "series", "period", name="uq_invoice_counters_key"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    company_id: Mapped[int] = mapped_column(ForeignKey("companies.id", ondelete="CASCADE"), index=True)
+    series: Mapped[str] = mapped_column(String(100))
+    period: Mapped[str] = mapped_column(String(8))
+    last: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class Contractor(Base):
+    """A buyer the company invoiced before (found again by NIP)."""
+
+    __tablename__ = "contractors"
+    __table_args__ = (UniqueConstraint("company_id", "nip", name="uq_contractors_company_nip"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    company_id: Mapped[int] = mapped_column(ForeignKey("companies.id", ondelete="CASCADE"), index=True)
+    nip: Mapped[str] = mapped_column(String(10))
+    name: Mapped[str] = mapped_column(String(512))
+    address: Mapped[list[str]] = mapped_column(JSON, default=list)
+    used_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
+class IssuedInvoice(Base):
+    """A sales invoice issued through the bot, with the exact XML bytes given to KSeF."""
+
+    __tablename__ = "issued_invoices"
+    __table_args__ = (UniqueConstraint("company_id", "number", name="uq_issued_invoices_company_number"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    company_id: Mapped[int] = mapped_column(ForeignKey("companies.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int] = mapped_column(BigInteger)
+    chat_id: Mapped[int] = mapped_column(BigInteger)
+    language: Mapped[str] = mapped_column(String(8), default="pl")
+    number: Mapped[str] = mapped_column(String(256))
+    issue_date: Mapped[date] = mapped_column(Date)
+    draft: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    xml: Mapped[bytes] = mapped_column(LargeBinary)
+    invoice_hash: Mapped[str] = mapped_column(String(64), index=True)
+    state: Mapped[str] = mapped_column(String(16), index=True)
+    mode: Mapped[str] = mapped_column(String(16), default="online")  # online | offline24 | offline | awaryjny
+    session_reference: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    invoice_reference: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    ksef_number: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    status_code: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    status_text: Mapped[str | None] = mapped_column(String(1000), nullable=True)
+    deadline: Mapped[date | None] = mapped_column(Date, nullable=True)
+    legal_deadline: Mapped[date | None] = mapped_column(Date, nullable=True)
+    kod2_url: Mapped[str | None] = mapped_column(String(1000), nullable=True)
+    # Technical correction of a rejected offline invoice: the SHA-256 of the rejected bytes (DIGEST 12.2).
+    corrected_hash: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    warned_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    notified_state: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)

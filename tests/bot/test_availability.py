@@ -1,0 +1,211 @@
+"""Issue 7: the availability service against the simulator's status service and API switches.
+
+Real SQLite database, real HTTP to the simulator (Latarnia and the public probe endpoint); time is an
+injected clock so damping windows pass without waiting.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Sequence
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bot.services.access import ensure_user
+from bot.services.availability import AvailabilityService, HttpStatusSource
+from bot.services.broadcast import BroadcastService
+from bot.store.db import Database
+from ksef.availability import Availability, AvailabilityConfig
+from ksef.environments import resolve_environment
+from tests.fixtures.bot import MutableClock
+
+T0 = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
+
+
+def failure_message(event_id: int = 2001, kind: str = "FAILURE_START", *, category: str = "FAILURE",
+                    start: datetime = T0, end: datetime | None = None,
+                    published: datetime = T0) -> dict[str, Any]:
+    return {"id": f"K/2026/AWR/{event_id}-{kind}", "eventId": event_id, "category": category, "type": kind,
+            "title": "Awaria KSeF" if kind != "FAILURE_END" else "Koniec awarii KSeF",
+            "text": "Trwa awaria systemu KSeF.", "start": start.isoformat(),
+            "end": end.isoformat() if end else None, "version": 1, "published": published.isoformat()}
+
+
+STATIC_TEST_MESSAGE = {
+    "id": "K/2026/AWR/02", "eventId": 1003, "category": "TOTAL_FAILURE", "type": "FAILURE_START",
+    "title": "Wystąpiła całkowita awaria", "text": "Od godziny 13:27 31 stycznia trwa całkowita awaria...",
+    "start": "2026-01-31T11:27:00+00:00", "end": None, "version": 1, "published": "2026-01-31T11:35:00+00:00",
+}
+
+
+class RecordingOfflineQueue:
+    """Stands in for the offline queue (built by another issue): counts per user, records wake-ups."""
+
+    def __init__(self, counts: dict[int, int]) -> None:
+        self.counts = counts
+        self.woken = 0
+
+    async def queued_counts(self, user_ids: Sequence[int]) -> dict[int, int]:
+        return {u: self.counts[u] for u in user_ids if u in self.counts}
+
+    async def wake(self) -> None:
+        self.woken += 1
+
+
+@pytest.fixture
+async def db(tmp_path: Path) -> AsyncIterator[Database]:
+    database = Database.from_url(f"sqlite+aiosqlite:///{tmp_path / 'av.sqlite'}")
+    await database.migrate()
+    async with database.transaction() as session:
+        for user_id in (101, 102, 103):
+            await ensure_user(session, user_id, user_id, "en" if user_id == 103 else "pl")
+    yield database
+    await database.dispose()
+
+
+def service(db: Database, sim: Any, clock: MutableClock, **config: Any) -> AvailabilityService:
+    env = resolve_environment(sim.base_url)
+    cfg = AvailabilityConfig(environment=config.pop("environment", "prod"), **config)
+    return AvailabilityService(db, "sim", clock, source=HttpStatusSource(env, timeout=5.0), config=cfg)
+
+
+def fixed_clock(at: datetime = T0) -> MutableClock:
+    clock = MutableClock()
+    clock.set(at)
+    return clock
+
+
+async def test_failure_and_recovery_are_stored_and_prepared_once_per_user(db: Database, sim: Any) -> None:
+    clock = fixed_clock()
+    queue = RecordingOfflineQueue({101: 3})
+    svc = service(db, sim, clock)
+    svc.offline = queue
+    assert await svc.check() == []  # all well: nothing to say
+
+    sim.set_availability(latarnia={"status": "FAILURE", "messages": [failure_message()]})
+    clock.advance(timedelta(minutes=1))
+    [failure] = await svc.check()
+    clock.advance(timedelta(minutes=1))
+    assert await svc.check() == []  # the same failure again: no second announcement
+    assert (await svc.current()).state is Availability.FAILURE
+
+    broadcast = BroadcastService(db, clock)
+    rows = await broadcast.unsent()
+    assert sorted(r.user_id for r in rows) == [101, 102, 103]
+    assert {r.transition_id for r in rows} == {failure}
+    polish = next(r.text for r in rows if r.user_id == 101)
+    assert "awaryjny" in polish and "dwa kody QR" in polish and "7 dni roboczych" in polish
+    assert "Awaria KSeF" in polish  # the official title is quoted
+    assert "Emergency mode" in next(r.text for r in rows if r.user_id == 103)
+
+    ended = T0 + timedelta(minutes=5)
+    sim.set_availability(latarnia={"status": "AVAILABLE", "messages": [
+        failure_message(), failure_message(kind="FAILURE_END", start=ended, end=ended, published=ended)]})
+    clock.advance(timedelta(minutes=5))
+    [recovery] = await svc.check()
+    assert queue.woken == 1
+    texts = {r.user_id: r.text for r in await broadcast.unsent() if r.transition_id == recovery}
+    assert "KSeF znowu działa" in texts[101] and "w kolejce: 3" in texts[101]
+    assert "Nie masz faktur offline" in texts[102]
+    stored = await svc.transitions()
+    assert [(s.from_state, s.to_state) for s in stored] == [("AVAILABLE", "FAILURE"),
+                                                            ("FAILURE", "AVAILABLE")]
+
+
+async def test_state_survives_a_new_service_instance(db: Database, sim: Any) -> None:
+    """After a restart the stored snapshot is the starting point: a known failure is not re-announced."""
+    clock = fixed_clock()
+    sim.set_availability(latarnia={"status": "FAILURE", "messages": [failure_message()]})
+    assert len(await service(db, sim, clock).check()) == 1
+    again = service(db, sim, clock)
+    clock.advance(timedelta(minutes=1))
+    assert await again.check() == []
+    assert (await again.current()).state is Availability.FAILURE
+
+
+async def test_status_service_outage_alone_raises_nothing(db: Database, sim: Any) -> None:
+    clock = fixed_clock()
+    svc = service(db, sim, clock)
+    sim.set_availability(latarnia="down")
+    for _ in range(10):
+        clock.advance(timedelta(minutes=1))
+        assert await svc.check() == []
+    state = await svc.current()
+    assert state.state is Availability.AVAILABLE and not state.latarnia_reachable
+    assert await BroadcastService(db, clock).unsent() == []
+
+
+async def test_latarnia_outage_keeps_an_announced_failure(db: Database, sim: Any) -> None:
+    clock = fixed_clock()
+    svc = service(db, sim, clock)
+    sim.set_availability(latarnia={"status": "FAILURE", "messages": [failure_message()]})
+    assert len(await svc.check()) == 1
+    sim.set_availability(latarnia="down")
+    clock.advance(timedelta(minutes=1))
+    assert await svc.check() == []
+    assert (await svc.current()).state is Availability.FAILURE
+
+
+@pytest.mark.parametrize("environment", ["test", "demo"])
+async def test_static_test_environment_message_raises_nothing(db: Database, sim: Any,
+                                                               environment: str) -> None:
+    clock = fixed_clock()
+    svc = service(db, sim, clock, environment=environment)
+    sim.set_availability(latarnia={"status": "TOTAL_FAILURE", "messages": [STATIC_TEST_MESSAGE]})
+    for _ in range(3):
+        clock.advance(timedelta(minutes=1))
+        assert await svc.check() == []
+    assert (await svc.current()).state is Availability.AVAILABLE
+
+
+async def test_static_message_rule_can_be_switched_off(db: Database, sim: Any) -> None:
+    """The same answer on an environment without the rule is a total failure (the rule is what hides it)."""
+    clock = fixed_clock()
+    svc = service(db, sim, clock, environment="test", ignore_static_test_message=False)
+    sim.set_availability(latarnia={"status": "TOTAL_FAILURE", "messages": [STATIC_TEST_MESSAGE]})
+    [_] = await svc.check()
+    assert (await svc.current()).state is Availability.TOTAL_FAILURE
+
+
+async def test_flapping_api_raises_no_alert_storm(db: Database, sim: Any) -> None:
+    """KSeF up and down every 3 seconds for 3 minutes: no transition; a real outage: exactly one."""
+    clock = fixed_clock()
+    svc = service(db, sim, clock)
+    for i in range(60):
+        sim.set_availability(api="down" if i % 2 else "up")
+        clock.advance(timedelta(seconds=3))
+        assert await svc.check() == []
+    sim.set_availability(api="down")
+    found: list[int] = []
+    for _ in range(10):
+        clock.advance(timedelta(seconds=30))
+        found += await svc.check()
+    assert len(found) == 1
+    assert (await svc.current()).state is Availability.DEGRADED
+    [row] = [r for r in await svc.transitions() if r.id == found[0]]
+    assert row.to_state == "DEGRADED" and row.info["offline_mode"] == "offline24"
+
+
+async def test_maintenance_announcement_respects_opt_out(db: Database, sim: Any) -> None:
+    clock = fixed_clock()
+    svc = service(db, sim, clock)
+    await svc.set_maintenance_muted(102, True)
+    start, end = T0 + timedelta(days=2), T0 + timedelta(days=2, hours=4)
+    announcement = {"id": "K/2026/PLN/7", "eventId": 3001, "category": "MAINTENANCE",
+                    "type": "MAINTENANCE_ANNOUNCEMENT", "title": "Prace serwisowe",
+                    "text": "Planowane prace.",
+                    "start": start.isoformat(), "end": end.isoformat(), "version": 1,
+                    "published": T0.isoformat()}
+    sim.set_availability(latarnia={"status": "AVAILABLE", "messages": [announcement]})
+    [announced] = await svc.check()
+    rows = await BroadcastService(db, clock).unsent()
+    assert sorted(r.user_id for r in rows if r.transition_id == announced) == [101, 103]
+    assert "Zapowiedziano prace serwisowe" in next(r.text for r in rows if r.user_id == 101)
+
+    clock.set(start + timedelta(minutes=1))  # the window began: offline mode for everybody
+    [began] = await svc.check()
+    rows = await BroadcastService(db, clock).unsent()
+    assert sorted(r.user_id for r in rows if r.transition_id == began) == [101, 102, 103]
+    assert "tryb offline" in next(r.text for r in rows if r.transition_id == began and r.user_id == 102)

@@ -1,0 +1,189 @@
+"""Issue 5: many invoices at once (summaries, truncation), isolation, mute, quiet hours, /faktury."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import update
+
+from bot.services.inbox import WARSAW, quiet_until
+from bot.store.models_inbox import InboxSync
+from ksef.sync import cursor_at
+from tests.bot.test_companies import connect_in_chat
+from tests.bot.test_notify import connected_bot, invoice_xml, mentions, polls_pass, wait_mentioned
+from tests.fixtures.bot import BotHarness
+
+SELLER = "5265877635"
+
+
+async def all_stored(bot: BotHarness, count: int, timeout: float = 120) -> None:  # noqa: ASYNC109
+    async def done() -> bool:
+        return len(await bot.table_rows("received_invoices")) >= count
+
+    try:
+        await bot.eventually(done, timeout=timeout, message=f"{count} stored invoices")
+    except TimeoutError as exc:
+        stored = len(await bot.table_rows("received_invoices"))
+        state = [(r["last_error"], r["failures"]) for r in await bot.table_rows("inbox_sync")]
+        raise AssertionError(f"{stored} of {count} stored; sync state {state}") from exc
+
+
+async def assert_each_announced_once(bot: BotHarness, user_id: int) -> None:
+    """Every stored invoice is in exactly one outbox row of the user, and every row was sent."""
+    invoices = {r["id"] for r in await bot.table_rows("received_invoices")}
+
+    async def sent() -> bool:
+        rows = [r for r in await bot.table_rows("inbox_outbox") if r["user_id"] == user_id]
+        return bool(rows) and all(r["status"] == "sent" for r in rows)
+
+    await bot.eventually(sent, timeout=60, message="every outbox row sent")
+    rows = [r for r in await bot.table_rows("inbox_outbox") if r["user_id"] == user_id]
+    announced = [i for r in rows for i in r["invoice_ids"]]
+    assert sorted(announced) == sorted(invoices)
+
+
+async def rewind_cursor(bot: BotHarness) -> None:
+    """As if the company had been connected an hour ago (bulk invoices are stored slightly back-dated)."""
+    await polls_pass(bot, 1)
+    async with bot.db.transaction() as session:
+        hour_ago = cursor_at(datetime.now(UTC) - timedelta(hours=1))
+        await session.execute(update(InboxSync).values(cursor=hour_ago))
+
+
+def test_quiet_hours_window() -> None:
+    evening = datetime(2026, 11, 23, 22, 30, tzinfo=WARSAW).astimezone(UTC)
+    assert quiet_until(evening, 22 * 60, 7 * 60) == datetime(2026, 11, 24, 7, 0, tzinfo=WARSAW)
+    early = datetime(2026, 11, 24, 6, 59, tzinfo=WARSAW).astimezone(UTC)
+    assert quiet_until(early, 22 * 60, 7 * 60) == datetime(2026, 11, 24, 7, 0, tzinfo=WARSAW)
+    assert quiet_until(datetime(2026, 11, 24, 7, 0, tzinfo=WARSAW), 22 * 60, 7 * 60) is None
+    assert quiet_until(datetime(2026, 11, 24, 13, 0, tzinfo=WARSAW), 12 * 60, 14 * 60) == \
+        datetime(2026, 11, 24, 14, 0, tzinfo=WARSAW)
+    assert quiet_until(evening, None, None) is None
+
+
+async def test_fifty_at_once_become_one_summary(bot_factory: Callable[..., Any]) -> None:
+    bot, user, nip = await connected_bot(bot_factory, poll_interval=2)
+    await rewind_cursor(bot)
+    before = len(bot.fake.bot_messages(user.chat_id))
+    numbers = await asyncio.to_thread(bot.sim.inject_bulk, SELLER, nip, 50)
+    await all_stored(bot, 50)
+    await assert_each_announced_once(bot, user.id)
+    new_messages = bot.fake.bot_messages(user.chat_id)[before:]
+    assert len(new_messages) <= 3  # one summary (two if a poll cut the bulk in half), not 50 pings
+    summary = await wait_mentioned(bot, user.chat_id, "Nowe faktury zakupowe")
+    assert "…i " in summary.content and "/faktury" in summary.content
+    assert {b.text for b in summary.all_buttons} == {"Lista faktur"}
+    listing = await bot.press(user, summary, "Lista faktur", contains="Faktury zakupowe firmy")
+    assert "z 50)" in listing.content
+    older = await bot.press(user, listing, "Starsze »", contains="(11–20 z 50)")
+    assert older
+    assert len(numbers) == 50
+
+
+async def test_truncated_query_window_loses_nothing(bot_factory: Callable[..., Any]) -> None:
+    bot, user, nip = await connected_bot(bot_factory, poll_interval=2)
+    await rewind_cursor(bot)
+    bot.sim.configure(queryCap=120)  # isTruncated after 120 records: the sync restarts from the last date
+    numbers = await asyncio.to_thread(bot.sim.inject_bulk, SELLER, nip, 700, 3)
+    await all_stored(bot, 700, timeout=40)
+    stored = {r["ksef_number"] for r in await bot.table_rows("received_invoices")}
+    assert stored == set(numbers)
+    await assert_each_announced_once(bot, user.id)
+
+
+async def test_ten_thousand_in_one_window_arrive_as_summaries(bot_factory: Callable[..., Any]) -> None:
+    bot, user, nip = await connected_bot(bot_factory, poll_interval=2)
+    await rewind_cursor(bot)
+    before = len(bot.fake.bot_messages(user.chat_id))
+    numbers = await asyncio.to_thread(bot.sim.inject_bulk, SELLER, nip, 10_000)
+    await all_stored(bot, 10_000, timeout=300)
+    assert {r["ksef_number"] for r in await bot.table_rows("received_invoices")} == set(numbers)
+    await assert_each_announced_once(bot, user.id)
+    assert len(bot.fake.bot_messages(user.chat_id)) - before <= 5
+
+
+async def test_two_companies_of_one_chat_and_another_chat_stay_isolated(
+        bot_factory: Callable[..., Any]) -> None:
+    bot, user, nip_a = await connected_bot(bot_factory)
+    nip_b, token_b = bot.sim.create_subject()
+    await connect_in_chat(bot, user, nip_b, token_b)
+    other = bot.user(5101)
+    nip_c, token_c = bot.sim.create_subject()
+    await connect_in_chat(bot, other, nip_c, token_c)
+    to_a = bot.sim.inject_invoice(invoice_xml(nip_a, "A/1"))
+    to_b = bot.sim.inject_invoice(invoice_xml(nip_b, "B/1"))
+    note_a = await wait_mentioned(bot, user.chat_id, to_a)
+    note_b = await wait_mentioned(bot, user.chat_id, to_b)
+    assert f"firma NIP {nip_a}" in note_a.content and f"firma NIP {nip_b}" in note_b.content
+    await polls_pass(bot)
+    assert mentions(bot, other.chat_id, to_a) == [] and mentions(bot, other.chat_id, to_b) == []
+    assert len(mentions(bot, user.chat_id, to_a)) == 1 and len(mentions(bot, user.chat_id, to_b)) == 1
+    # A forged button press from the other chat cannot read A's invoice.
+    [row_a] = [r for r in await bot.table_rows("received_invoices") if r["ksef_number"] == to_a]
+    from tests.bot.test_companies import forged_press
+
+    await forged_press(bot, other, f"in:x:{row_a['id']}")
+    await bot.fake.wait_for_bot_message(other.chat_id, lambda m: "nieaktualny" in m.content.lower()
+                                        or "przycisk" in m.content.lower(), after=0, timeout=10)
+    assert bot.fake.sent_documents(other.chat_id) == []
+
+
+async def test_mute_and_quiet_hours(bot_factory: Callable[..., Any]) -> None:
+    bot, user, nip = await connected_bot(bot_factory)
+    await bot.say(user, "/powiadomienia wylacz", contains="wyciszone")
+    muted = bot.sim.inject_invoice(invoice_xml(nip, "M/1"))
+    await all_stored(bot, 1)
+    await polls_pass(bot)
+    assert mentions(bot, user.chat_id, muted) == []
+    await bot.say(user, "/powiadomienia wlacz", contains="są włączone")
+    # Quiet hours around "now" (Warsaw): found invoices wait until the end.
+    local = bot.clock().astimezone(WARSAW)
+    start, end = local - timedelta(hours=1), local + timedelta(hours=1)
+    await bot.say(user, f"/cisza {start:%H:%M}-{end:%H:%M}", contains="Godziny ciszy")
+    held = bot.sim.inject_invoice(invoice_xml(nip, "Q/1"))
+    await all_stored(bot, 2)
+    await polls_pass(bot)
+    assert mentions(bot, user.chat_id, held) == []
+    bot.clock.advance(timedelta(hours=1, minutes=5))
+    await wait_mentioned(bot, user.chat_id, held)
+    assert mentions(bot, user.chat_id, muted) == []
+
+
+async def test_blocked_user_is_paused_not_retried(bot_factory: Callable[..., Any]) -> None:
+    bot, user, nip = await connected_bot(bot_factory)
+    bot.fake.block_user(user.id)
+    bot.sim.inject_invoice(invoice_xml(nip, "X/1"))
+
+    async def parked() -> bool:
+        rows = await bot.table_rows("inbox_outbox")
+        return bool(rows) and rows[0]["status"] == "blocked"
+
+    await bot.eventually(parked, timeout=30, message="the row parked")
+    calls = len(bot.fake.calls_of("sendMessage"))
+    bot.sim.inject_invoice(invoice_xml(nip, "X/2"))
+    await all_stored(bot, 2)
+    await polls_pass(bot)
+    assert len(bot.fake.calls_of("sendMessage")) == calls
+    [prefs] = await bot.table_rows("inbox_prefs")
+    assert prefs["paused"] is True
+
+
+async def test_invoice_list_and_backfill(bot_factory: Callable[..., Any]) -> None:
+    bot: BotHarness = await bot_factory(poll_interval=1, inbox_tick=0.2)
+    bot.sim.set_limits({"enabled": False})
+    bot.sim.configure(hwmLagSeconds=0)
+    user = bot.user(5201)
+    nip, token = bot.sim.create_subject()
+    old = bot.sim.inject_invoice(invoice_xml(nip, "H/1"))
+    await asyncio.sleep(1.1)
+    await connect_in_chat(bot, user, nip, token)
+    await bot.say(user, "/faktury", contains="Nie ma jeszcze faktur")
+    done = await bot.say(user, "/faktury 30", contains="Gotowe")
+    assert "1 nowych" in done.content
+    listing = await wait_mentioned(bot, user.chat_id, "Faktury zakupowe firmy")
+    assert "H/1" in listing.content
+    await polls_pass(bot, 2)
+    assert mentions(bot, user.chat_id, old) == []  # history is listed, not announced

@@ -1,0 +1,172 @@
+"""Issuing while KSeF is down (issue 6): offline invoice with KOD II, queued upload, deadline warning."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from cryptography import x509
+
+from ksef.availability import AvailabilityConfig
+from ksef.qr import parse_kod1, verify_kod2
+from tests.bot.test_issuing import BUYER_NIP, CONFIRM, ready, to_preview
+from tests.fixtures.bot import BotHarness
+
+PASSWORD = "Offline-Haslo-1"
+
+
+async def add_offline_certificate(bot: BotHarness, user_id: int, nip: str,
+                                  company_id: int) -> x509.Certificate:
+    issued = bot.sim.issue_certificate(nip, "Offline", PASSWORD)
+    await bot.services.certificates.add(user_id, company_id, "offline", issued["key"].encode(),
+                                        issued["cert"].encode(), PASSWORD)
+    return x509.load_pem_x509_certificate(issued["cert"].encode())
+
+
+async def test_down_then_offline_invoice_then_upload_with_offline_mode(bot_factory: object) -> None:
+    bot: BotHarness = await bot_factory(issuing_interval=0.3)  # type: ignore[operator]
+    user, nip, company_id = await ready(bot, 6101)
+    cert = await add_offline_certificate(bot, 6101, nip, company_id)
+    bot.sim.set_availability(api="down")
+    preview = await to_preview(bot, user, f"/wystaw {BUYER_NIP} Usługa programistyczna 1 x 5000 23%")
+    await bot.press(user, preview, CONFIRM, contains="zapisana", timeout=30)
+    told = await bot.fake.wait_for_bot_message(user.chat_id, lambda m: "trybie offline24" in m.content,
+                                               after=preview.message_id, timeout=30)
+    kod2_photo = await bot.fake.wait_for_bot_message(user.chat_id, lambda m: "KOD II" in m.content,
+                                                     after=told.message_id, timeout=30)
+    kod1_photo = next(m for m in bot.fake.chat_messages(user.chat_id)
+                      if m.photo is not None and "KOD I " in m.content and m.message_id > told.message_id)
+    kod2_url = kod2_photo.content.split(": ", 1)[1].strip()
+    assert verify_kod2(kod2_url, cert)
+    assert kod2_photo.photo is not None and kod2_photo.photo.content.startswith(b"\x89PNG")
+    rows = await bot.table_rows("issued_invoices")
+    assert rows[0]["state"] == "offline" and rows[0]["mode"] == "offline24" and rows[0]["deadline"]
+    # The deadline is tomorrow's working day, so the warning is due right away.
+    await bot.fake.wait_for_bot_message(user.chat_id, lambda m: "Termin wysłania mija" in m.content,
+                                        after=told.message_id, timeout=30)
+    bot.sim.set_availability(api="up")
+    uploaded = await bot.fake.wait_for_bot_message(user.chat_id, lambda m: "trafiła do KSeF" in m.content,
+                                                   after=told.message_id, timeout=60)
+    rows = await bot.table_rows("issued_invoices")
+    ksef_number = rows[0]["ksef_number"]
+    assert rows[0]["state"] == "accepted" and ksef_number in uploaded.content
+    with bot.sim.state.lock:
+        stored = bot.sim.state.invoices[ksef_number]
+        session = bot.sim.state.sessions[stored.session_reference or ""]
+        sent = [i for i in session.invoices if i.ksef_number == ksef_number]
+    assert sent and sent[0].offline_mode is True
+    assert stored.xml == rows[0]["xml"]
+    link = parse_kod1(kod1_photo.content.split(": ", 1)[1].strip())
+    assert link.seller_nip == nip
+    assert kod1_photo.content.split(": ", 1)[1].strip().endswith(stored.invoice_hash.replace("+", "-")
+                                                                  .replace("/", "_").rstrip("="))
+
+
+async def test_without_offline_certificate_the_bot_explains_and_keeps_it(bot_factory: object) -> None:
+    bot: BotHarness = await bot_factory(issuing_interval=0.3)  # type: ignore[operator]
+    user, _, _ = await ready(bot, 6102)
+    bot.sim.set_availability(api="down")
+    preview = await to_preview(bot, user, f"/wystaw {BUYER_NIP} Usługa 1 x 100 23%")
+    await bot.press(user, preview, CONFIRM, contains="zapisana", timeout=30)
+    explained = await bot.fake.wait_for_bot_message(user.chat_id, lambda m: "/certificate" in m.content,
+                                                    after=preview.message_id, timeout=30)
+    assert "certyfikat offline" in explained.content
+    assert (await bot.table_rows("issued_invoices"))[0]["state"] == "waiting"
+    bot.sim.set_availability(api="up")
+    await bot.fake.wait_for_bot_message(user.chat_id, lambda m: "przyjęta w KSeF" in m.content,
+                                        after=explained.message_id, timeout=60)
+
+
+async def test_deadline_warning_waits_for_the_working_day_before(bot_factory: object) -> None:
+    # The job never runs here: the test calls the queue itself and checks what it reports.
+    bot: BotHarness = await bot_factory(issuing_interval=3600, issuing_first=3600)  # type: ignore[operator]
+    user, nip, company_id = await ready(bot, 6103)
+    await add_offline_certificate(bot, 6103, nip, company_id)
+    svc = bot.services.issuing
+    draft = {"buyer": {"nip": BUYER_NIP, "name": "ACME", "address": []},
+             "lines": [{"name": "Usługa", "quantity": "1", "unit_price": "10", "vat_rate": "23"}]}
+    view = await svc.prepare(6103, user.chat_id, company_id, draft)
+    bot.sim.set_availability(api="down")
+    view = await svc.issue(view.id, offline=True)
+    assert view.state == "offline"
+    far = svc.today() + timedelta(days=14)
+    await svc._update(view.id, deadline=far)
+    assert [n for n in await svc.process_pending() if n.kind == "deadline"] == []
+    bot.clock.advance(timedelta(days=13))
+    notices = [n for n in await svc.process_pending() if n.kind == "deadline"]
+    assert len(notices) == 1 and notices[0].invoice.id == view.id
+    assert [n for n in await svc.process_pending() if n.kind == "deadline"] == []  # only once
+
+
+async def test_technically_rejected_offline_invoice_gets_a_technical_correction(bot_factory: object) -> None:
+    bot: BotHarness = await bot_factory(issuing_interval=0.3)  # type: ignore[operator]
+    user, nip, company_id = await ready(bot, 6104)
+    await add_offline_certificate(bot, 6104, nip, company_id)
+    svc = bot.services.issuing
+    draft = {"buyer": {"nip": BUYER_NIP, "name": "ACME", "address": []},
+             "lines": [{"name": "Usługa", "quantity": "1", "unit_price": "10", "vat_rate": "23"}]}
+    bot.sim.set_availability(api="down")
+    view = await svc.prepare(6104, user.chat_id, company_id, draft)
+    view = await svc.issue(view.id, offline=True)
+    # The stored file is damaged (as a technical defect would be): KSeF will reject it (430).
+    broken = b"<?xml version='1.0' encoding='UTF-8'?><Faktura>uszkodzona</Faktura>"
+    from ksef.crypto import sha256_b64
+
+    await svc._update(view.id, xml=broken, invoice_hash=sha256_b64(broken))
+    bot.sim.set_availability(api="up")
+    await bot.fake.wait_for_bot_message(user.chat_id, lambda m: "trafiła do KSeF" in m.content, after=0,
+                                        timeout=60)
+    row = (await bot.table_rows("issued_invoices"))[0]
+    assert row["state"] == "accepted" and row["corrected_hash"] == sha256_b64(broken)
+    with bot.sim.state.lock:
+        stored = bot.sim.state.invoices[row["ksef_number"]]
+    assert stored.hash_of_corrected == sha256_b64(broken) and stored.xml == row["xml"]
+
+
+def latarnia_message(category: str) -> dict[str, object]:
+    now = datetime.now(UTC)
+    return {"id": f"K/2026/AWR/{category}", "eventId": 4242, "category": category, "type": "FAILURE_START",
+            "title": "Awaria KSeF", "text": "Trwa awaria systemu KSeF.", "start": now.isoformat(),
+            "end": None, "version": 1, "published": now.isoformat()}
+
+
+async def announced(bot: BotHarness, category: str) -> None:
+    bot.sim.set_availability(latarnia={"status": category, "messages": [latarnia_message(category)]})
+    for _ in range(5):
+        await bot.services.availability.check()
+        if (await bot.services.availability.current()).offline_mode is not None:
+            return
+    raise AssertionError("the monitor did not take up the announcement")
+
+
+async def test_announced_failure_issues_in_emergency_mode_without_trying_ksef(bot_factory: object) -> None:
+    bot: BotHarness = await bot_factory(  # type: ignore[operator]
+        issuing_interval=3600, issuing_first=3600, availability_interval=3600,
+        availability_config=AvailabilityConfig(environment="prod"))
+    user, nip, company_id = await ready(bot, 6105)
+    await add_offline_certificate(bot, 6105, nip, company_id)
+    await announced(bot, "FAILURE")
+    preview = await to_preview(bot, user, f"/wystaw {BUYER_NIP} Usługa 1 x 100 23%")
+    await bot.press(user, preview, CONFIRM, contains="zapisana", timeout=30)
+    await bot.fake.wait_for_bot_message(user.chat_id, lambda m: "trybie awaryjnym" in m.content,
+                                        after=preview.message_id, timeout=30)
+    row = (await bot.table_rows("issued_invoices"))[0]
+    assert row["mode"] == "awaryjny" and row["state"] == "offline" and row["session_reference"] is None
+    assert row["legal_deadline"] >= row["deadline"] > row["issue_date"]
+
+
+async def test_total_failure_keeps_the_invoice_and_says_sending_is_not_required(bot_factory: object) -> None:
+    bot: BotHarness = await bot_factory(  # type: ignore[operator]
+        issuing_interval=3600, issuing_first=3600, availability_interval=3600,
+        availability_config=AvailabilityConfig(environment="prod"))
+    user, _, _ = await ready(bot, 6106)
+    await announced(bot, "TOTAL_FAILURE")
+    preview = await to_preview(bot, user, f"/wystaw {BUYER_NIP} Usługa 1 x 100 23%")
+    await bot.press(user, preview, CONFIRM, contains="zapisana", timeout=30)
+    told = await bot.fake.wait_for_bot_message(user.chat_id, lambda m: "nie jest wymagane" in m.content,
+                                               after=preview.message_id, timeout=30)
+    pdf = await bot.fake.wait_for_bot_message(user.chat_id, lambda m: m.document is not None,
+                                              after=told.message_id, timeout=30)
+    assert pdf.document is not None and pdf.document.content.startswith(b"%PDF")
+    row = (await bot.table_rows("issued_invoices"))[0]
+    assert row["state"] == "kept" and row["mode"] == "total_failure"
+    assert not any(m.photo for m in bot.fake.chat_messages(user.chat_id))  # no QR codes at all

@@ -1,0 +1,133 @@
+"""The sandbox in a real browser: headless Debian Chromium (driven by Playwright) onboards the demo
+company through the web chat page, and a screenshot is kept in ``test-artifacts/sandbox.png``."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bot.sandbox.run import Sandbox
+from tests.paths import REPO
+
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+ARTIFACTS = REPO / "test-artifacts"
+
+
+def chromium_path() -> str | None:
+    """Debian's chromium (``KSEFBOT_CHROMIUM`` overrides); never a browser downloaded by Playwright."""
+    candidates = [os.environ.get("KSEFBOT_CHROMIUM"), "/usr/bin/chromium", shutil.which("chromium"),
+                  shutil.which("chromium-browser")]
+    return next((c for c in candidates if c and Path(c).is_file()), None)
+
+
+@pytest.fixture
+async def page() -> AsyncIterator[Any]:
+    executable = chromium_path()
+    if executable is None:
+        pytest.skip("chromium not found: install Debian's package (apt-get install chromium) "
+                    "or set KSEFBOT_CHROMIUM to its path")
+    from playwright.async_api import async_playwright
+
+    async with async_playwright() as pw:
+        browser = await pw.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS, headless=True)
+        try:
+            context = await browser.new_context(viewport={"width": 1200, "height": 900}, locale="pl-PL")
+            tab = await context.new_page()
+            tab.set_default_timeout(20_000)
+            yield tab
+        finally:
+            await browser.close()
+
+
+async def connect_demo_company(sandbox: Sandbox, page: Any, *, walk_guide: bool) -> None:
+    """/start on the page, the token guide (every step, or "Mam już token"), NIP and token pasted."""
+    from playwright.async_api import expect
+
+    assert sandbox.demo is not None
+    await page.goto(sandbox.url)
+    # The cheat sheet shows the demo company.
+    await expect(page.locator("#demo-nip")).to_have_text(sandbox.demo.nip)
+    await expect(page.locator("#demo-token")).to_have_text(sandbox.demo.token)
+
+    await page.click("button.cmd[data-cmd='/start']")
+    await expect(page.locator(".msg.bot", has_text="Krok 1 z 8")).to_be_visible()
+    if walk_guide:
+        for step in range(2, 9):
+            await page.locator(".msg.bot").last.get_by_role("button", name="Dalej ▶").click()
+            await expect(page.locator(".msg.bot", has_text=f"Krok {step} z 8").last).to_be_visible()
+        await page.locator(".msg.bot").last.get_by_role("button", name="Dalej ▶").click()
+    else:
+        await page.locator(".msg.bot").last.get_by_role("button", name="Mam już token").click()
+    await expect(page.locator(".msg.bot", has_text="Podaj NIP").last).to_be_visible()
+
+    # "kopiuj" puts the value into the message box, as a visitor would paste it.
+    await page.click("button.copy[data-copy='demo-nip']")
+    await page.click("#send")
+    await expect(page.locator(".msg.bot", has_text="Wklej teraz token").last).to_be_visible()
+    await page.click("button.copy[data-copy='demo-token']")
+    await page.click("#send")
+    await expect(page.locator(".msg.bot", has_text="Gotowe").last).to_be_visible(timeout=30_000)
+
+
+async def test_onboarding_in_a_browser(sandbox: Sandbox, page: Any) -> None:
+    from playwright.async_api import expect
+
+    assert sandbox.demo is not None
+    await connect_demo_company(sandbox, page, walk_guide=True)
+    # The bot deleted the pasted token: it is gone from the conversation on the page.
+    await expect(page.locator("#messages")).not_to_contain_text(sandbox.demo.token)
+    assert await page.locator(".msg.user").count() >= 2
+
+    # A document goes up through the page's file picker and comes back byte for byte from its link.
+    content = b"Notatka z sandboxa \xc5\xbc\n" * 50
+    await page.set_input_files("#file", files=[{"name": "notatka.txt", "mimeType": "text/plain",
+                                                "buffer": content}])
+    link = page.locator(".msg.user a.doc", has_text="notatka.txt")
+    await expect(link).to_be_visible()
+    downloaded = await page.request.get(sandbox.url + str(await link.get_attribute("href")))
+    assert await downloaded.body() == content
+
+    # The simulator's failure switch on the page reaches the simulator, and back.
+    await page.click("button.avail[data-mode='failure']")
+    await expect(page.locator("#sim-status")).to_contain_text("Awaria KSeF")
+    status = await page.request.get(sandbox.sim_url + "/latarnia/status")
+    assert (await status.json())["status"] == "FAILURE"
+    await page.click("button.avail[data-mode='up']")
+    await expect(page.locator("#sim-status")).to_contain_text("KSeF działa")
+
+    ARTIFACTS.mkdir(exist_ok=True)
+    shot = ARTIFACTS / "sandbox.png"
+    await page.screenshot(path=str(shot), full_page=True)
+    assert shot.stat().st_size > 10_000
+
+
+async def test_invoice_notification_pdf_and_failure_alert_in_a_browser(sandbox: Sandbox, page: Any) -> None:
+    """The page's "invoice now" button → the bot's notification naming the KSeF number → its PDF;
+    the page's failure switch → the bot's KSeF failure alert."""
+    from playwright.async_api import expect
+
+    await connect_demo_company(sandbox, page, walk_guide=False)
+    async with page.expect_response("**/api/sim/invoice") as injected:
+        await page.click("#inject")
+    number = (await (await injected.value).json())["ksefNumber"]
+    notice = page.locator(".msg.bot", has_text=number).last
+    await expect(notice).to_be_visible(timeout=40_000)
+    await notice.get_by_role("button", name=re.compile("PDF")).click()
+    pdf_link = page.locator(".msg.bot a.doc", has_text=".pdf").last
+    await expect(pdf_link).to_be_visible(timeout=30_000)
+    pdf = await page.request.get(sandbox.url + str(await pdf_link.get_attribute("href")))
+    assert (await pdf.body()).startswith(b"%PDF")
+
+    alerts_before = await page.locator(".msg.bot", has_text=re.compile("awari", re.I)).count()
+    await page.click("button.avail[data-mode='failure']")
+    alert = page.locator(".msg.bot", has_text=re.compile("awari", re.I))
+    await expect(alert.nth(alerts_before)).to_be_visible(timeout=40_000)
+    ARTIFACTS.mkdir(exist_ok=True)
+    await page.screenshot(path=str(ARTIFACTS / "sandbox-invoice.png"))

@@ -1,0 +1,70 @@
+"""Static checks of ``deploy/`` (Docker cannot run here): every setting documented, the commands the
+files run exist in ``ksef-bot``, the image runs as a non-root user."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from bot.config import load_settings
+from tests.paths import REPO
+
+DEPLOY = REPO / "deploy"
+
+
+def setting_names() -> set[str]:
+    """Every environment variable bot/config.py reads."""
+    return set(re.findall(r'env\.get\("([A-Z_]+)"\)', (REPO / "bot" / "config.py").read_text()))
+
+
+def test_env_example_lists_every_setting_and_loads() -> None:
+    text = (DEPLOY / "env.example").read_text()
+    listed = set(re.findall(r"^([A-Z_]+)=", text, flags=re.M))
+    documented = listed | set(re.findall(r"\(([A-Z_]+) is accepted too\)", text))
+    missing = setting_names() - documented
+    assert not missing, f"deploy/env.example lacks {sorted(missing)}"
+    # Its defaults are valid settings once the one required secret is filled in.
+    values = {k: v for k, v in re.findall(r"^([A-Z_]+)=(.*)$", text, flags=re.M)}
+    values["TELEGRAM_BOT_TOKEN"] = "123456:" + "A" * 35
+    settings = load_settings(values, env_file=None)
+    assert settings.ksef_env == "test" and settings.poll_interval == 900 and not settings.webhook_mode
+    assert "KSEFBOT_MASTER_KEY=\n" in text and not re.search(r"^WEBHOOK_SECRET=\S", text, flags=re.M)
+
+
+def cli_commands() -> set[str]:
+    """Sub-commands registered in bot/cli.py (``worker`` is still a stub there, kept for scale-out)."""
+    source = (REPO / "bot" / "cli.py").read_text()
+    registered = set(re.findall(r'add_parser\("([a-z-]+)"', source))
+    return registered | set(re.findall(r'for name in \("([a-z-]+)"', source))
+
+
+@pytest.mark.parametrize("name", ["systemd/ksef-bot.service", "systemd/ksef-bot-worker@.service",
+                                  "docker-compose.yml", "Dockerfile"])
+def test_deploy_files_run_existing_commands(name: str) -> None:
+    text = (DEPLOY / name).read_text()
+    used = (set(re.findall(r'\["ksef-bot", "([a-z-]+)"', text))
+            | set(re.findall(r"bin/ksef-bot ([a-z-]+)", text)))
+    assert used, f"{name} runs no ksef-bot command"
+    assert used <= cli_commands(), f"{name} runs unknown ksef-bot commands {used - cli_commands()}"
+
+
+def test_dockerfile_is_multistage_and_non_root() -> None:
+    text = (DEPLOY / "Dockerfile").read_text()
+    assert len(re.findall(r"^FROM python:3\.11-slim", text, flags=re.M)) == 2
+    assert "COPY --from=build" in text
+    user = re.findall(r"^USER (\S+)", text, flags=re.M)
+    assert user and not user[-1].startswith(("root", "0"))
+    assert re.search(r'^CMD \["ksef-bot", "run"\]', text, flags=re.M)
+
+
+def test_compose_services_and_nginx_exposes_only_the_webhook() -> None:
+    compose = (DEPLOY / "docker-compose.yml").read_text()
+    for service in ("postgres:", "migrate:", "bot:", "worker:"):
+        assert f"\n  {service}" in compose
+    assert "image: postgres:16" in compose and '"127.0.0.1:8080:8080"' in compose
+    nginx = (DEPLOY / "nginx" / "ksef-bot.conf").read_text()
+    assert "location = /telegram/" in nginx and "return 404" in nginx and "ssl_certificate " in nginx
+    ops = (DEPLOY / "OPERATIONS.md").read_text()
+    for topic in ("ksef-bot migrate", "ksef-bot rotate-key", "--new-key-file", "pg_dump", "master.key"):
+        assert topic in ops
