@@ -6,9 +6,9 @@ from __future__ import annotations
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
 from bot.chat import guide
+from bot.chat.certificates import receive_pair_file
 from bot.chat.common import Context, delete_message, error_text, esc, ids, language, send, services
 from bot.chat.texts import fmt_date, t
-from bot.services.certificates import check_cert_file, check_file_size, check_key_file
 from bot.services.connect import parse_nip
 from bot.services.dialogs import Dialog
 from bot.services.errors import ServiceError
@@ -65,30 +65,9 @@ async def offline_command(update: Update, context: Context) -> None:
 
 
 async def on_document(update: Update, context: Context, dialog: Dialog, lang: str) -> None:
-    """A file while the dialogue waits for the ``.key`` or the ``.cert``."""
-    assert update.message is not None and update.message.document is not None
-    user_id, chat_id = ids(update)
-    svc = services(context)
-    if dialog.step not in ("key", "cert"):
-        await send(context, chat_id, t(lang, "expect_text"))
-        return
-    document = update.message.document
-    try:
-        check_file_size(document.file_size)  # before downloading anything
-        data = bytes(await (await document.get_file()).download_as_bytearray())
-        if dialog.step == "key":
-            check_key_file(data)
-        else:
-            check_cert_file(data, svc.clock(), expected=CertType.AUTHENTICATION)
-    except ServiceError as exc:
-        await send(context, chat_id, error_text(lang, exc))
-        return
-    if dialog.step == "key":  # half of a login secret: do not leave it in the chat
-        await delete_message(context, chat_id, update.message.message_id)
-    await svc.dialogs.put_upload(chat_id, dialog.step, data)
-    following = Dialog(FLOW, "cert" if dialog.step == "key" else "password", dialog.data)
-    await svc.dialogs.set(chat_id, user_id, following)
-    await guide.show(context, chat_id, lang, following)
+    """A file while the dialogue waits for the ``.key`` or the ``.cert`` (then the password)."""
+    await receive_pair_file(update, context, dialog, lang, expected=CertType.AUTHENTICATION,
+                            after_cert="password")
 
 
 async def on_text(update: Update, context: Context, dialog: Dialog, lang: str) -> None:

@@ -10,6 +10,7 @@ from bot.chat.texts import fmt_datetime, t
 from bot.services.certificates import check_cert_file, check_file_size, check_key_file, clean_name
 from bot.services.dialogs import Dialog
 from bot.services.errors import ServiceError
+from ksef.certs import CertType
 
 # After a failed final check, which step to ask again.
 RETRY_STEP = {
@@ -51,8 +52,10 @@ async def begin(context: Context, user_id: int, chat_id: int, lang: str, company
     await guide.show(context, chat_id, lang, dialog)
 
 
-async def on_document(update: Update, context: Context, dialog: Dialog, lang: str) -> None:
-    """A file while the certificate dialogue waits for the ``.key`` or the ``.cert``."""
+async def receive_pair_file(update: Update, context: Context, dialog: Dialog, lang: str, *,
+                            expected: CertType, after_cert: str) -> None:
+    """A ``.key`` or ``.cert`` while a certificate dialogue (offline or login) waits for it: check it,
+    keep it (vault-encrypted) until the dialogue ends, and move to ``cert`` or ``after_cert``."""
     assert update.message is not None and update.message.document is not None
     user_id, chat_id = ids(update)
     svc = services(context)
@@ -66,7 +69,7 @@ async def on_document(update: Update, context: Context, dialog: Dialog, lang: st
         if dialog.step == "key":
             check_key_file(data)
         else:
-            check_cert_file(data, svc.clock())
+            check_cert_file(data, svc.clock(), expected=expected)
     except ServiceError as exc:
         await send(context, chat_id, error_text(lang, exc))
         return
@@ -74,9 +77,14 @@ async def on_document(update: Update, context: Context, dialog: Dialog, lang: st
         # The key file is encrypted, but it is still half of a secret: do not leave it in the chat.
         await delete_message(context, chat_id, update.message.message_id)
     await svc.dialogs.put_upload(chat_id, dialog.step, data)
-    following = Dialog("cert", "cert" if dialog.step == "key" else "name", dialog.data)
+    following = Dialog(dialog.flow, "cert" if dialog.step == "key" else after_cert, dialog.data)
     await svc.dialogs.set(chat_id, user_id, following)
     await guide.show(context, chat_id, lang, following)
+
+
+async def on_document(update: Update, context: Context, dialog: Dialog, lang: str) -> None:
+    """A file while the offline-certificate dialogue waits for the ``.key`` or the ``.cert``."""
+    await receive_pair_file(update, context, dialog, lang, expected=CertType.OFFLINE, after_cert="name")
 
 
 async def on_text(update: Update, context: Context, dialog: Dialog, lang: str) -> None:
