@@ -65,6 +65,8 @@ class Services:
         connect = ConnectService(db, vault, ksef, environment, clock)
         certificates = CertificateService(db, vault, clock)
         cert_login = CertLoginService(db, vault, cert_gateway, environment, clock, connect, certificates)
+        issuing = IssuingService.create(db, vault, environment, clock)
+        issuing.logins = cert_login.credentials  # certificate login when the company has one
         return cls(
             db=db,
             connect=connect,
@@ -78,10 +80,10 @@ class Services:
             clock=clock,
             profiles=SellerProfileService(db, clock),
             contractors=ContractorService(db, clock),
-            issuing=IssuingService.create(db, vault, environment, clock),
+            issuing=issuing,
             inbox=inbox,
             notify=NotifyService(inbox),
-            sync=SyncService(db, vault, inbox, clock),
+            sync=SyncService(db, vault, inbox, clock, logins=cert_login.credentials),
             availability=AvailabilityService(db, environment, clock,
                                              source=HttpStatusSource(resolve_environment(environment))),
             broadcast=BroadcastService(db, clock),

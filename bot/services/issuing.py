@@ -13,7 +13,7 @@ import asyncio
 import contextlib
 import logging
 import re
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
@@ -24,6 +24,7 @@ from cryptography.hazmat.primitives.serialization import load_der_private_key
 from sqlalchemy import and_, or_, select
 
 from bot.services.access import require_member
+from bot.services.cert_login import KsefLogin
 from bot.services.certificates import CertificateService
 from bot.services.companies import CompanyService
 from bot.services.contractors import ContractorService
@@ -254,6 +255,8 @@ class IssuingService:
         self._in_chat: set[int] = set()  # invoices a chat handler is issuing and telling the user about
         self.follow_seconds = FOLLOW_SECONDS
         self.availability: AvailabilityReader | None = None  # set by the composition root (issue 7)
+        # Set by the composition root (issue 8): the company's login, certificate or token.
+        self.logins: Callable[[int], Awaitable[KsefLogin | None]] | None = None
         self.pace = True  # keep to KSeF's published limits (False only for a simulator with limits off)
         self.idle_session = timedelta(minutes=10)
 
@@ -492,13 +495,20 @@ class IssuingService:
         if found is not None:
             self._clients[company_id] = (found[0], loop_now)
             return found[0]
-        token = await self.companies.ksef_token(company_id)
-        async with self.db.transaction() as session:
-            company = await session.get(Company, company_id)
-            nip = company.nip if company else None
-        if token is None or nip is None:
+        certificate = None
+        if self.logins is not None:
+            login = await self.logins(company_id)
+            nip, token = (login.nip, login.token) if login else (None, None)
+            certificate = login.certificate if login else None
+        else:
+            token = await self.companies.ksef_token(company_id)
+            async with self.db.transaction() as session:
+                company = await session.get(Company, company_id)
+                nip = company.nip if company else None
+        if nip is None or (token is None and certificate is None):
             raise ServiceError("no_token")
-        client = KsefClient(self.env, nip=nip, token=token, max_retries=1, max_wait=10.0, pace=self.pace)
+        client = KsefClient(self.env, nip=nip, token=token, certificate=certificate, max_retries=1,
+                            max_wait=10.0, pace=self.pace)
         client.sessions.status_timeout = self.follow_seconds
         self._clients[company_id] = (client, loop_now)
         return client

@@ -10,19 +10,20 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Protocol
 
-from sqlalchemy import select
+from sqlalchemy import exists, or_, select
 
+from bot.services.cert_login import KsefLogin
 from bot.services.connect import token_aad
 from bot.services.inbox import SINGLE_LIMIT, FoundInvoice, InboxService
 from bot.services.ports import Clock, SecretBox
 from bot.store.db import Database
-from bot.store.models import Company, KsefToken
+from bot.store.models import Certificate, Company, KsefToken
 from bot.store.models_inbox import InboxSync
 from ksef.models import InvoiceMetadata, ReceivedBatch
 
@@ -39,7 +40,8 @@ class InboxSource(Protocol):
     async def download_invoice(self, ksef_number: str) -> bytes: ...
 
 
-SourceFactory = Callable[[int, str, str, str], InboxSource]  # (company id, environment, nip, token)
+SourceFactory = Callable[[int, str, KsefLogin], InboxSource]  # (company id, environment, login)
+Logins = Callable[[int], Awaitable[KsefLogin | None]]  # company id -> its KSeF login (token or certificate)
 
 
 class KsefSources:
@@ -48,19 +50,22 @@ class KsefSources:
     def __init__(self) -> None:
         self._clients: dict[int, tuple[str, object]] = {}
 
-    def __call__(self, company_id: int, environment: str, nip: str, token: str) -> InboxSource:
+    def __call__(self, company_id: int, environment: str, login: KsefLogin) -> InboxSource:
         from ksef.client import KsefClient  # heavy; only the real runtime needs it
         from ksef.environments import resolve_environment
 
+        # A replaced token or certificate must not keep using the old client.
+        identity = login.token or (login.certificate.serial_hex if login.certificate else "")
         cached = self._clients.get(company_id)
-        if cached is not None and cached[0] == token:
+        if cached is not None and cached[0] == identity:
             client = cached[1]
             assert isinstance(client, KsefClient)
             return client
         env = resolve_environment(environment)
         # MF environments: pace locally to the published limits; a simulator enforces its own.
-        client = KsefClient(env, nip=nip, token=token, pace=env.is_real, max_wait=5.0)
-        self._clients[company_id] = (token, client)
+        client = KsefClient(env, nip=login.nip, token=login.token, certificate=login.certificate,
+                            pace=env.is_real, max_wait=5.0)
+        self._clients[company_id] = (identity, client)
         return client
 
     async def aclose(self) -> None:
@@ -115,23 +120,50 @@ class SyncService:
     """Polls companies; writes invoices, outbox rows and the cursor atomically."""
 
     def __init__(self, db: Database, vault: SecretBox, inbox: InboxService, clock: Clock,
-                 sources: SourceFactory | None = None, interval: float = 900.0) -> None:
+                 sources: SourceFactory | None = None, interval: float = 900.0,
+                 logins: Logins | None = None) -> None:
         self.db, self.vault, self.inbox, self.clock = db, vault, inbox, clock
         self.sources: SourceFactory = sources or KsefSources()
+        # Issue 8: a company logs in with its Authentication certificate or its token
+        # (``CertLoginService.credentials``); without it, the token only.
+        self.logins: Logins = logins or self._token_login
         self.interval = interval
         # KSeF I/O of many companies runs concurrently; their short write transactions take turns
         # (SQLite has one writer; waiting here beats "database is locked" after its busy timeout).
         self._writes = asyncio.Lock()
 
+    async def _token_login(self, company_id: int) -> KsefLogin | None:
+        async with self.db.transaction() as session:
+            company = await session.get(Company, company_id)
+            row = (await session.execute(select(KsefToken).where(
+                KsefToken.company_id == company_id))).scalar_one_or_none()
+            if company is None or row is None:
+                return None
+            return KsefLogin(company.nip,
+                             token=self.vault.decrypt(row.token_blob, aad=token_aad(company_id)).decode())
+
+    async def _source(self, company_id: int) -> InboxSource | None:
+        """The KSeF source of a company, or None when it is gone or has no login any more."""
+        async with self.db.transaction() as session:
+            company = await session.get(Company, company_id)
+            if company is None:
+                return None
+            environment = company.environment
+        login = await self.logins(company_id)
+        return None if login is None else self.sources(company_id, environment, login)
+
     async def due_companies(self, limit: int = 500) -> list[int]:
-        """Companies with a token whose next poll time has come (new ones get a baseline first)."""
+        """Companies that can log in (an active token or an Authentication certificate) whose next poll
+        time has come (new ones get a baseline first)."""
         now = self.clock()
+        has_token = exists().where(KsefToken.company_id == Company.id, KsefToken.status == "active")
+        has_cert = exists().where(Certificate.company_id == Company.id,
+                                  Certificate.cert_type == "Authentication")
         async with self.db.transaction() as session:
             rows = await session.execute(
                 select(Company.id, Company.created_at, InboxSync.company_id)
-                .join(KsefToken, KsefToken.company_id == Company.id)
                 .outerjoin(InboxSync, InboxSync.company_id == Company.id)
-                .where(KsefToken.status == "active",
+                .where(or_(has_token, has_cert),
                        (InboxSync.company_id.is_(None)) | (InboxSync.next_poll_at <= now))
                 .order_by(Company.id).limit(limit))
             due: list[int] = []
@@ -151,15 +183,13 @@ class SyncService:
         from ksef.errors import KsefError, RateLimitedError
 
         async with self.db.transaction() as session:
-            company = await session.get(Company, company_id)
-            token_row = (await session.execute(select(KsefToken).where(
-                KsefToken.company_id == company_id))).scalar_one_or_none()
             state = await session.get(InboxSync, company_id)
-            if company is None or token_row is None or state is None:
+            if state is None:
                 return PollResult(company_id, (), "gone")
-            cursor, environment, nip = state.cursor, company.environment, company.nip
-            token = self.vault.decrypt(token_row.token_blob, aad=token_aad(company_id)).decode()
-        source = self.sources(company_id, environment, nip, token)
+            cursor = state.cursor
+        source = await self._source(company_id)
+        if source is None:
+            return PollResult(company_id, (), "gone")
         try:
             batch = await source.received_since(cursor)
             found: list[FoundInvoice] = []
@@ -205,15 +235,9 @@ class SyncService:
         from ksef.errors import KsefError
         from ksef.sync import cursor_at
 
-        async with self.db.transaction() as session:
-            company = await session.get(Company, company_id)
-            token_row = (await session.execute(select(KsefToken).where(
-                KsefToken.company_id == company_id))).scalar_one_or_none()
-            if company is None or token_row is None:
-                return 0, "gone"
-            environment, nip = company.environment, company.nip
-            token = self.vault.decrypt(token_row.token_blob, aad=token_aad(company_id)).decode()
-        source = self.sources(company_id, environment, nip, token)
+        source = await self._source(company_id)
+        if source is None:
+            return 0, "gone"
         try:
             batch = await source.received_since(cursor_at(self.clock() - timedelta(days=days)))
         except (KsefError, OSError, TimeoutError) as exc:
@@ -234,15 +258,11 @@ class SyncService:
             inv = await session.get(ReceivedInvoice, invoice_id)
             if inv is None:
                 raise LookupError(invoice_id)
-            company = await session.get(Company, inv.company_id)
-            token_row = (await session.execute(select(KsefToken).where(
-                KsefToken.company_id == inv.company_id))).scalar_one_or_none()
-            if company is None or token_row is None:
-                raise LookupError(invoice_id)
-            token = self.vault.decrypt(token_row.token_blob, aad=token_aad(inv.company_id)).decode()
             number, company_id = inv.ksef_number, inv.company_id
-            environment, nip = company.environment, company.nip
-        xml = await self.sources(company_id, environment, nip, token).download_invoice(number)
+        source = await self._source(company_id)
+        if source is None:
+            raise LookupError(invoice_id)
+        xml = await source.download_invoice(number)
         parsed = _found_from_xml(xml)
         await self.inbox.save_xml(invoice_id, xml, *parsed)
         return xml
