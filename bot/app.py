@@ -39,12 +39,14 @@ COMMANDS = {
     "pl": [("start", "Podłącz firmę do KSeF"), ("ksef", "Twoje firmy, tokeny i certyfikaty"),
            ("certificate", "Dodaj certyfikat offline"), ("language", "Język / Language"),
            ("wystaw", "Wystaw fakturę"), ("profil", "Dane sprzedawcy na fakturach"),
-           ("status", "Czy KSeF działa"),
+           ("faktury", "Faktury zakupowe"), ("certlogin", "Logowanie certyfikatem KSeF"),
+           ("offline", "Certyfikat offline jednym przyciskiem"), ("status", "Czy KSeF działa"),
            ("cancel", "Przerwij bieżącą czynność"), ("forget", "Usuń wszystkie moje dane")],
     "en": [("start", "Connect a company to KSeF"), ("ksef", "Your companies, tokens and certificates"),
            ("certificate", "Add an offline certificate"), ("language", "Language / Język"),
            ("wystaw", "Issue an invoice"), ("profil", "Seller details for invoices"),
-           ("status", "Is KSeF working"),
+           ("invoices", "Purchase invoices"), ("certlogin", "Log in with a KSeF certificate"),
+           ("offline", "Offline certificate in one tap"), ("status", "Is KSeF working"),
            ("cancel", "Stop what is in progress"), ("forget", "Delete all my data")],
 }
 
