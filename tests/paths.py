@@ -7,3 +7,11 @@ SPEC_DIR = REPO.parent / "shared" / "ksef-spec"
 SAMPLES_FA3 = SPEC_DIR / "samples" / "fa3"
 VECTORS_FILE = SPEC_DIR / "test-vectors" / "vectors.json"
 OPENAPI_FILE = SPEC_DIR / "openapi" / "open-api.json"
+
+
+def pem_label(data: bytes | str) -> str:
+    """The label of the first PEM block (``-----BEGIN <label>-----``), e.g. ``ENCRYPTED PRIVATE KEY``."""
+    text = data.decode("ascii", "replace") if isinstance(data, bytes) else data
+    first = text.lstrip().split("\n", 1)[0].strip()
+    prefix, suffix = "-----BEGIN ", "-----"
+    return first[len(prefix):-len(suffix)] if first.startswith(prefix) and first.endswith(suffix) else ""

@@ -131,7 +131,7 @@ async def test_forget_leaves_no_row_behind(services: Services, sim: Any) -> None
     await services.members.accept(11, 11, await services.members.invite(22, kept.company_id))
     await services.members.accept(22, 22, await services.members.invite(11, done.company_id))
     await services.dialogs.set(11, 11, Dialog("cert", "cert", {"company_id": done.company_id}))
-    await services.dialogs.put_upload(11, "key", b"-----BEGIN ENCRYPTED PRIVATE KEY-----")
+    await services.dialogs.put_upload(11, "key", b"an uploaded .key file (opaque bytes)")
     await services.companies.forget(11)
     counts = await all_rows(services.db)
     assert counts["companies"] == 1 and counts["ksef_tokens"] == 1  # only user 22's own company

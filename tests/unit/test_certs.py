@@ -29,6 +29,7 @@ from ksef.certs import (
 )
 from ksef.errors import KsefError
 from tests import certgen
+from tests.paths import pem_label
 
 PBES2_OID_DER = bytes.fromhex("06092a864886f70d01050d")  # 1.2.840.113549.1.5.13
 
@@ -37,7 +38,7 @@ PBES2_OID_DER = bytes.fromhex("06092a864886f70d01050d")  # 1.2.840.113549.1.5.13
 @pytest.mark.parametrize("der", [False, True], ids=["pem", "der"])
 def test_portal_pair_loads(kind: str, der: bool) -> None:
     files = certgen.make_pair(kind, der=der)  # type: ignore[arg-type]
-    assert (files.key_file.startswith(b"-----BEGIN ENCRYPTED PRIVATE KEY-----")) is not der
+    assert (pem_label(files.key_file) == "ENCRYPTED PRIVATE KEY") is not der
     pair = load_key_pair(files.key_file, files.cert_file, files.password, expected_type=CertType.OFFLINE)
     assert pair.key_type == kind
     assert pair.cert_type is CertType.OFFLINE
@@ -55,7 +56,7 @@ def test_password_as_bytes_and_unencrypted_keys() -> None:
     files = certgen.make_pair("EC")
     assert load_key_pair(files.key_file, files.cert_file, files.password.encode("utf-8")).key_type == "EC"
     plain = certgen.key_file(files.key, None)
-    assert plain.startswith(b"-----BEGIN PRIVATE KEY-----")
+    assert pem_label(plain) == "PRIVATE KEY"
     # No password needed; a password given for an unencrypted key is not an error.
     assert load_key_pair(plain, files.cert_file, None).cert_type is CertType.OFFLINE
     assert load_key_pair(plain, files.cert_file, "ignored").cert_type is CertType.OFFLINE
@@ -68,7 +69,7 @@ def test_traditional_openssl_key_format_loads() -> None:
     traditional = files.key.private_bytes(serialization.Encoding.PEM,
                                           serialization.PrivateFormat.TraditionalOpenSSL,
                                           serialization.NoEncryption())
-    assert traditional.startswith(b"-----BEGIN RSA PRIVATE KEY-----")
+    assert pem_label(traditional) == "RSA PRIVATE KEY"
     assert load_key_pair(traditional, files.cert_file, None).key_type == "RSA"
 
 
@@ -291,7 +292,7 @@ def test_csr_rejects_unknown_fields_and_empty_subject() -> None:
 def test_encrypted_pem_is_pbes2_and_round_trips(kind: str) -> None:
     key = certgen.new_key(kind)  # type: ignore[arg-type]
     pem = certs.encrypt_private_key_pem(key, "tajne hasło")
-    assert pem.startswith(b"-----BEGIN ENCRYPTED PRIVATE KEY-----")
+    assert pem_label(pem) == "ENCRYPTED PRIVATE KEY"
     body = base64.b64decode(b"".join(pem.split(b"\n")[1:-2]))
     assert PBES2_OID_DER in body[:40]
     loaded = certs.load_private_key(pem, "tajne hasło")

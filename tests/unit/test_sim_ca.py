@@ -14,6 +14,7 @@ from cryptography.x509.oid import NameOID
 
 from ksef.errors import CertificateAuthorityError, KsefError
 from ksef.sim.ca import DEFAULT_VALIDITY, SimCA, cert_type, subject_for
+from tests.paths import pem_label
 
 NIP = "5265877635"
 PASSWORD = "Tajne-Hasło-1"
@@ -113,7 +114,7 @@ def test_key_is_encrypted_pkcs8_pbes2_and_opens_only_with_the_password(
     ca: SimCA, key_type: str, key_class: type
 ) -> None:
     issued = ca.issue(NIP, "Offline", PASSWORD, key_type)
-    assert issued.key_pem.startswith("-----BEGIN ENCRYPTED PRIVATE KEY-----")
+    assert pem_label(issued.key_pem) == "ENCRYPTED PRIVATE KEY"
     assert PBES2_OID_DER in _pem_der(issued.key_pem)[:20]
     key = serialization.load_pem_private_key(issued.key_pem.encode(), PASSWORD.encode())
     assert isinstance(key, key_class)
