@@ -28,9 +28,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from telegram import Bot
 from telegram.request import HTTPXRequest
 
-from bot.chat.outbound import make_sender
 from bot.chat.status import TelegramBroadcastMessenger
-from bot.pacing import OutboundJob, PacingConfig
+from bot.pacing import OutboundJob, PacingConfig, Sender
 from bot.sandbox.botapi import FakeBotApi
 from bot.sandbox.botapi_limits import FloodLimits
 from bot.sandbox.botapi_server import BotApiServer
@@ -79,7 +78,7 @@ async def run(users: int, rate: float, workdir: Path) -> dict[str, Any]:
             async def send(job: OutboundJob[int]) -> None:
                 await broadcast.send_one(job.payload, messenger)
 
-            sender = make_sender(send, config=PacingConfig(global_rate=rate))
+            sender = Sender(send, config=PacingConfig(global_rate=rate))
             start = time.monotonic()
             cpu_start = time.process_time()
             sender.start()

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import datetime
 import json
 import platform
 import sys
@@ -23,18 +22,14 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from telegram import Bot
-from telegram import error as tg_error
 from telegram.request import HTTPXRequest
 
+from bot.chat.outbound import mapped
 from bot.pacing import (
-    ChatBlocked,
     OutboundJob,
     PacingConfig,
-    PermanentSendError,
     Priority,
-    RetryAfter,
     Sender,
-    TransientSendError,
 )
 from bot.sandbox.botapi import FakeBotApi
 from bot.sandbox.botapi_limits import FloodLimits
@@ -44,21 +39,11 @@ TELEGRAM_LIMIT = 30.0
 
 
 def ptb_send(bot: Bot) -> Any:
-    """PTB errors mapped to the pacing module's (the same mapping the bot's Telegram layer does)."""
+    """``send(job)`` for the Sender, with PTB's errors mapped exactly as the bot's Telegram layer maps
+    them (``bot.chat.outbound.mapped``), so this exercises the production mapping."""
 
     async def send(job: OutboundJob[str]) -> None:
-        try:
-            await bot.send_message(chat_id=job.chat_id, text=job.payload)
-        except tg_error.RetryAfter as exc:
-            delay = exc.retry_after
-            raise RetryAfter(delay.total_seconds() if isinstance(delay, datetime.timedelta)
-                             else float(delay)) from exc
-        except tg_error.Forbidden as exc:
-            raise ChatBlocked(str(exc)) from exc
-        except tg_error.BadRequest as exc:
-            raise PermanentSendError(str(exc)) from exc
-        except tg_error.TelegramError as exc:
-            raise TransientSendError(str(exc)) from exc
+        await mapped(lambda: bot.send_message(chat_id=job.chat_id, text=job.payload))
 
     return send
 

@@ -15,10 +15,7 @@ from telegram.request import HTTPXRequest
 
 from bot.pacing import (
     ChatBlocked,
-    ChatCallback,
     ChatId,
-    FailCallback,
-    JobCallback,
     OutboundJob,
     PacingConfig,
     PermanentSendError,
@@ -86,13 +83,6 @@ async def mapped(call: Callable[[], Awaitable[T]]) -> T:
         raise PermanentSendError(str(exc)) from exc
     except tg_error.TelegramError as exc:  # NetworkError, TimedOut, 5xx
         raise TransientSendError(str(exc)) from exc
-
-
-def make_sender(send: Callable[[OutboundJob[int]], Awaitable[None]], *,
-                on_sent: JobCallback[int] | None = None, on_failed: FailCallback[int] | None = None,
-                on_blocked: ChatCallback | None = None, config: PacingConfig | None = None) -> Sender[int]:
-    """The one rate-limited Sender of the bot (payload: an outbox row id or a broadcast id)."""
-    return Sender(send, config=config, on_sent=on_sent, on_failed=on_failed, on_blocked=on_blocked)
 
 
 Key = tuple[str, int]  # (route name, row id): what the shared Sender carries

@@ -3,22 +3,17 @@ with Telegram's flood limits enforced (429 beyond ~30 msg/s overall and ~1 msg/s
 
 from __future__ import annotations
 
-import datetime
 from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
 from telegram import Bot
-from telegram import error as tg_error
 from telegram.request import HTTPXRequest
 
+from bot.chat.outbound import mapped
 from bot.pacing import (
-    ChatBlocked,
     OutboundJob,
-    PermanentSendError,
-    RetryAfter,
     Sender,
-    TransientSendError,
 )
 from tests.fixtures.botapi import BotApiHandle
 
@@ -26,21 +21,11 @@ Job = OutboundJob[str]
 
 
 def ptb_sender(bot: Bot) -> Any:
-    """``send(job)`` for the Sender: PTB's errors mapped to the pacing module's (what bot/chat does)."""
+    """``send(job)`` for the Sender, with PTB's errors mapped exactly as the bot's Telegram layer maps
+    them (``bot.chat.outbound.mapped``), so this exercises the production mapping."""
 
     async def send(job: Job) -> None:
-        try:
-            await bot.send_message(chat_id=job.chat_id, text=job.payload)
-        except tg_error.RetryAfter as exc:
-            delay = exc.retry_after
-            seconds = delay.total_seconds() if isinstance(delay, datetime.timedelta) else float(delay)
-            raise RetryAfter(seconds) from exc
-        except tg_error.Forbidden as exc:
-            raise ChatBlocked(str(exc)) from exc
-        except tg_error.BadRequest as exc:
-            raise PermanentSendError(str(exc)) from exc
-        except tg_error.TelegramError as exc:  # NetworkError, TimedOut, 5xx
-            raise TransientSendError(str(exc)) from exc
+        await mapped(lambda: bot.send_message(chat_id=job.chat_id, text=job.payload))
 
     return send
 
