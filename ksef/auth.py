@@ -31,7 +31,7 @@ from ksef.errors import (
     TokenRevokedError,
 )
 from ksef.http import HttpTransport, Sleep
-from ksef.mfkeys import TOKEN_ENCRYPTION, MfKeys, is_unknown_key
+from ksef.mfkeys import TOKEN_ENCRYPTION, MfKeys, MfPublicKey
 from ksef.models import AuthInfo, now_utc, parse_datetime
 
 REFRESH_MARGIN = timedelta(seconds=60)   # refresh this long before the access token expires
@@ -163,9 +163,10 @@ class TokenAuthenticator:
         token = self.ksef_token
         if "|" not in token:
             raise InvalidTokenError("token KSeF ma niepoprawny format (oczekiwano części rozdzielonych '|')")
-        for attempt in range(2):
+
+        async def submit(key: MfPublicKey) -> dict[str, Any]:
+            # A fresh challenge for each attempt: the token is encrypted together with its time.
             challenge = _json(await self._transport.request("POST", "/auth/challenge", idempotent=True))
-            key = await self._keys.get(TOKEN_ENCRYPTION)
             ts_ms = challenge.get("timestampMs")
             if not isinstance(ts_ms, int):
                 ts = parse_datetime(challenge.get("timestamp"))
@@ -176,14 +177,9 @@ class TokenAuthenticator:
             body = {"challenge": challenge.get("challenge"),
                     "contextIdentifier": {"type": "Nip", "value": self._nip},
                     "encryptedToken": b64(encrypted), "publicKeyId": key.public_key_id}
-            try:
-                init = _json(await self._transport.request("POST", "/auth/ksef-token", json_body=body))
-            except KsefApiError as exc:
-                if is_unknown_key(exc) and attempt == 0:
-                    self._keys.invalidate()
-                    continue
-                raise
-            break
+            return _json(await self._transport.request("POST", "/auth/ksef-token", json_body=body))
+
+        init = await self._keys.with_key(TOKEN_ENCRYPTION, submit)
         reference = str(init.get("referenceNumber") or "")
         return reference, str((init.get("authenticationToken") or {}).get("token") or "")
 

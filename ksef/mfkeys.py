@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import base64
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import TypeVar
 
 from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric.rsa import RSAPublicKey
@@ -12,6 +14,8 @@ from cryptography.hazmat.primitives.asymmetric.rsa import RSAPublicKey
 from ksef.errors import KsefApiError, PublicKeyError
 from ksef.http import HttpTransport
 from ksef.models import now_utc, parse_datetime
+
+T = TypeVar("T")
 
 TOKEN_ENCRYPTION = "KsefTokenEncryption"  # noqa: S105 (a usage name, not a secret)
 SYMMETRIC_KEY_ENCRYPTION = "SymmetricKeyEncryption"
@@ -94,6 +98,18 @@ class MfKeys:
     def invalidate(self) -> None:
         """Forget the cached list (after error 21470)."""
         self._keys = None
+
+    async def with_key(self, usage: str, call: Callable[[MfPublicKey], Awaitable[T]]) -> T:
+        """``call(key)`` with the current key for ``usage``; when KSeF answers 21470 (key withdrawn or
+        rotated) re-fetch the list once and call again with the new key (DIGEST 3)."""
+        key = await self.get(usage)
+        try:
+            return await call(key)
+        except KsefApiError as exc:
+            if not is_unknown_key(exc):
+                raise
+        self.invalidate()
+        return await call(await self.get(usage))
 
 
 def is_unknown_key(error: KsefApiError) -> bool:

@@ -11,13 +11,14 @@ import asyncio
 import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from ksef.auth import AuthorizedApi
 from ksef.crypto import aes_cbc_encrypt, b64, new_aes_key, new_iv, rsa_oaep_encrypt, sha256_b64
 from ksef.errors import KsefApiError, KsefError, SessionError
 from ksef.http import Sleep
 from ksef.identifiers import ksef_number_is_valid
-from ksef.mfkeys import SYMMETRIC_KEY_ENCRYPTION, MfKeys, is_unknown_key
+from ksef.mfkeys import SYMMETRIC_KEY_ENCRYPTION, MfKeys, MfPublicKey
 from ksef.models import SentInvoice, SessionStatus, now_utc, parse_datetime
 
 FORM_CODE_FA3 = {"systemCode": "FA (3)", "schemaVersion": "1-0E", "value": "FA"}
@@ -75,19 +76,14 @@ class OnlineSessions:
     async def open(self) -> OnlineSession:
         """Open a new session with a fresh key and IV (21470 → refresh MF keys and retry once)."""
         aes_key, iv = new_aes_key(), new_iv()
-        for attempt in range(2):
-            mf = await self._keys.get(SYMMETRIC_KEY_ENCRYPTION)
+
+        async def open_with(mf: MfPublicKey) -> dict[str, Any]:
             body = {"formCode": FORM_CODE_FA3,
                     "encryption": {"encryptedSymmetricKey": b64(rsa_oaep_encrypt(mf.public_key, aes_key)),
                                    "initializationVector": b64(iv), "publicKeyId": mf.public_key_id}}
-            try:
-                answer = await self._api.json("POST", "/sessions/online", json_body=body)
-            except KsefApiError as exc:
-                if is_unknown_key(exc) and attempt == 0:
-                    self._keys.invalidate()
-                    continue
-                raise
-            break
+            return await self._api.json("POST", "/sessions/online", json_body=body)
+
+        answer = await self._keys.with_key(SYMMETRIC_KEY_ENCRYPTION, open_with)
         reference = str(answer.get("referenceNumber") or "")
         if not reference:
             raise SessionError("KSeF nie zwrócił numeru sesji")
