@@ -6,8 +6,8 @@ from __future__ import annotations
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
 from bot.chat import guide
-from bot.chat.certificates import receive_pair_file
-from bot.chat.common import Context, delete_message, error_text, esc, ids, language, send, services
+from bot.chat.certificates import receive_pair_file, take_password_and_files
+from bot.chat.common import Context, error_text, esc, ids, language, send, services
 from bot.chat.texts import fmt_date, t
 from bot.services.connect import parse_nip
 from bot.services.dialogs import Dialog
@@ -86,21 +86,10 @@ async def on_text(update: Update, context: Context, dialog: Dialog, lang: str) -
         await svc.dialogs.set(chat_id, user_id, following)
         await guide.show(context, chat_id, lang, following)
         return
-    if dialog.step != "password":
-        waiting_for_file = dialog.step in ("key", "cert")
-        await send(context, chat_id, t(lang, "expect_document" if waiting_for_file else "use_buttons"))
+    taken = await take_password_and_files(update, context, dialog, lang)
+    if taken is None:
         return
-    password = update.message.text
-    # Delete first: the password must not stay in the chat whatever happens next.
-    if not await delete_message(context, chat_id, update.message.message_id):
-        await send(context, chat_id, t(lang, "password_deleted_failed"))
-    key = await svc.dialogs.get_upload(chat_id, "key")
-    cert = await svc.dialogs.get_upload(chat_id, "cert")
-    if key is None or cert is None:  # uploads went missing: ask from the key again
-        retry = Dialog(FLOW, "key", dialog.data)
-        await svc.dialogs.set(chat_id, user_id, retry)
-        await guide.show(context, chat_id, lang, retry)
-        return
+    password, key, cert = taken
     await send(context, chat_id, t(lang, "auth.checking"))
     try:
         result = await svc.cert_login.connect_certificate(user_id, chat_id, str(dialog.data["nip"]), key,

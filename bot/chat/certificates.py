@@ -82,6 +82,32 @@ async def receive_pair_file(update: Update, context: Context, dialog: Dialog, la
     await guide.show(context, chat_id, lang, following)
 
 
+async def take_password_and_files(update: Update, context: Context, dialog: Dialog,
+                                  lang: str) -> tuple[str, bytes, bytes] | None:
+    """The password step of both certificate dialogues: delete the password message at once, then
+    return (password, .key bytes, .cert bytes); None when the dialogue is not at that step or the
+    uploads went missing (then it asks again from the key)."""
+    assert update.message is not None and update.message.text is not None
+    user_id, chat_id = ids(update)
+    svc = services(context)
+    if dialog.step != "password":
+        waiting_for_file = dialog.step in ("key", "cert")
+        await send(context, chat_id, t(lang, "expect_document" if waiting_for_file else "use_buttons"))
+        return None
+    password = update.message.text
+    # Delete first: the password must not stay in the chat whatever happens next.
+    if not await delete_message(context, chat_id, update.message.message_id):
+        await send(context, chat_id, t(lang, "password_deleted_failed"))
+    key = await svc.dialogs.get_upload(chat_id, "key")
+    cert = await svc.dialogs.get_upload(chat_id, "cert")
+    if key is None or cert is None:  # uploads went missing: ask from the key again
+        retry = Dialog(dialog.flow, "key", dialog.data)
+        await svc.dialogs.set(chat_id, user_id, retry)
+        await guide.show(context, chat_id, lang, retry)
+        return None
+    return password, key, cert
+
+
 async def on_document(update: Update, context: Context, dialog: Dialog, lang: str) -> None:
     """A file while the offline-certificate dialogue waits for the ``.key`` or the ``.cert``."""
     await receive_pair_file(update, context, dialog, lang, expected=CertType.OFFLINE, after_cert="name")
@@ -102,20 +128,10 @@ async def on_text(update: Update, context: Context, dialog: Dialog, lang: str) -
         await svc.dialogs.set(chat_id, user_id, following)
         await guide.show(context, chat_id, lang, following)
         return
-    if dialog.step != "password":
-        waiting_for_file = dialog.step in ("key", "cert")
-        await send(context, chat_id, t(lang, "expect_document" if waiting_for_file else "use_buttons"))
+    taken = await take_password_and_files(update, context, dialog, lang)
+    if taken is None:
         return
-    password = update.message.text
-    if not await delete_message(context, chat_id, update.message.message_id):
-        await send(context, chat_id, t(lang, "password_deleted_failed"))
-    key = await svc.dialogs.get_upload(chat_id, "key")
-    cert = await svc.dialogs.get_upload(chat_id, "cert")
-    if key is None or cert is None:  # uploads went missing: ask from the key again
-        retry = Dialog("cert", "key", dialog.data)
-        await svc.dialogs.set(chat_id, user_id, retry)
-        await guide.show(context, chat_id, lang, retry)
-        return
+    password, key, cert = taken
     try:
         stored = await svc.certificates.add(user_id, int(dialog.data["company_id"]), str(dialog.data["name"]),
                                             key, cert, password)
