@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import logging
 import math
 import os
 import re
@@ -279,27 +278,3 @@ def _port(value: str | None) -> int:
     if not 1 <= port <= 65535:
         raise ConfigError(f"WEBHOOK_PORT must be a TCP port number 1-65535, not {value!r}")
     return port
-
-
-_TOKEN_RE = re.compile(r"\d{3,}:[A-Za-z0-9_-]{20,}")
-
-
-class RedactTokens(logging.Filter):
-    """Replaces anything shaped like a bot token in log records (URLs of API calls carry it)."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        message = record.getMessage()
-        if _TOKEN_RE.search(message):
-            record.msg = _TOKEN_RE.sub("<token>", message)
-            record.args = None
-        return True
-
-
-def configure_logging(settings: Settings) -> None:
-    """Root logging at the configured level, bot tokens redacted; ``httpx`` at WARNING (it logs URLs)."""
-    logging.basicConfig(level=settings.log_level,
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    for handler in logging.getLogger().handlers:
-        if not any(isinstance(f, RedactTokens) for f in handler.filters):
-            handler.addFilter(RedactTokens())
-    logging.getLogger("httpx").setLevel(logging.WARNING)
