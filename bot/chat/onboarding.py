@@ -8,10 +8,12 @@ from telegram import Update
 
 from bot.chat import cert_login, guide
 from bot.chat.common import Context, delete_message, error_text, esc, ids, language, send, services
+from bot.chat.outbound import shared_outbound
 from bot.chat.texts import fmt_date, t
 from bot.services.connect import parse_nip
 from bot.services.dialogs import Dialog
 from bot.services.errors import ServiceError
+from bot.services.inbox import REQUEUE_DAYS
 
 log = logging.getLogger(__name__)
 
@@ -30,10 +32,18 @@ async def start(update: Update, context: Context) -> None:
     from bot.chat import companies  # the invitation flow lives with the company screens
 
     user_id, chat_id = ids(update)
+    svc = services(context)
+    # /start is what a user sends after unblocking the bot: the shared sender accepts his chat again
+    # (it refuses chats that answered 403), notifications resume and missed ones are queued
+    shared_outbound(context.application.bot_data).sender.unblock(chat_id)
+    resumed = await svc.inbox.resume_user(user_id)
+    if resumed is not None:
+        lang = await language(context, user_id)
+        await send(context, chat_id, t(lang, "in.resumed", count=resumed, days=REQUEUE_DAYS) if resumed
+                   else t(lang, "in.resumed_none"))
     if context.args and context.args[0].startswith("inv_"):
         await companies.accept_invitation(update, context, context.args[0])
         return
-    svc = services(context)
     lang = await language(context, user_id)
     await svc.dialogs.clear(chat_id)
     dialog = Dialog("token", "guide:0")

@@ -19,6 +19,7 @@ from bot.store.models_inbox import ChatCursor, InboxPrefs, InboxSync, OutboxMess
 
 WARSAW = ZoneInfo("Europe/Warsaw")
 SINGLE_LIMIT = 10  # more new invoices than this in one poll become one summary message per chat
+REQUEUE_DAYS = 7  # on return after blocking the bot, missed invoices this recent are sent again
 _IN_CHUNK = 500  # bound on IN (...) lists (SQLite allows 32 766 variables, PostgreSQL more)
 
 
@@ -280,11 +281,62 @@ class InboxService:
             prefs = await self._prefs(session, company_id, user_id)
             prefs.quiet_from, prefs.quiet_to = quiet_from, quiet_to
 
-    async def resume_user(self, user_id: int) -> None:
-        """The user is back (/start after blocking): notify again."""
+    async def resume_user(self, user_id: int, *, requeue_days: int = REQUEUE_DAYS) -> int | None:
+        """The user is back (/start after blocking): notify again and queue what he missed.
+
+        None when nothing was paused; else how many missed invoices were queued.
+
+        Why re-queue at all: someone who unblocks the bot expects the invoices that came meanwhile.
+        Missed are the invoices of the last ``requeue_days`` found since the first parked row of this
+        pause: those in ``blocked`` rows and those found while paused (they got no row), minus any
+        already in another row of his. They go out as one message per company (a summary when more
+        than one) instead of a burst of pings; the parked rows become ``requeued``. Older ones are
+        stale news: their rows become ``expired`` and /faktury still lists them. Muted companies stay
+        silent (he chose that). Quiet hours are not applied: he is in the chat right now."""
+        now = self.clock()
+        since = now - timedelta(days=requeue_days)
+        queued = 0
         async with self.db.transaction() as session:
-            await session.execute(update(InboxPrefs).where(InboxPrefs.user_id == user_id)
-                                  .values(paused=False))
+            user = await session.get(User, user_id)
+            paused = (await session.execute(select(InboxPrefs).where(
+                InboxPrefs.user_id == user_id, InboxPrefs.paused.is_(True))
+                .order_by(InboxPrefs.company_id))).scalars().all()
+            if user is None or not paused:
+                return None
+            for prefs in paused:
+                prefs.paused = False
+                member = (await session.execute(select(CompanyMember.company_id).where(
+                    CompanyMember.company_id == prefs.company_id, CompanyMember.user_id == user_id))
+                ).scalar_one_or_none()
+                if prefs.muted or member is None:
+                    continue
+                parked = (await session.execute(select(OutboxMessage).where(
+                    OutboxMessage.user_id == user_id, OutboxMessage.company_id == prefs.company_id,
+                    OutboxMessage.status == "blocked"))).scalars().all()
+                if not parked:
+                    continue  # paused without a parked row: no known start, nothing to catch up on
+                # every resume settles all parked rows, so the ones left belong to this pause
+                start = max(min(r.created_at for r in parked), since)
+                for row in parked:
+                    row.status = "requeued" if row.created_at >= since else "expired"
+                recent = (await session.execute(select(OutboxMessage.invoice_ids).where(
+                    OutboxMessage.user_id == user_id, OutboxMessage.company_id == prefs.company_id,
+                    OutboxMessage.created_at >= start,
+                    OutboxMessage.status.not_in(("requeued", "expired"))))).scalars().all()
+                announced = {i for ids in recent for i in ids}
+                found = (await session.execute(select(ReceivedInvoice.id).where(
+                    ReceivedInvoice.company_id == prefs.company_id, ReceivedInvoice.found_at >= start)
+                    .order_by(ReceivedInvoice.id))).scalars().all()
+                missed = [i for i in found if i not in announced]
+                if not missed:
+                    continue
+                single = len(missed) == 1
+                session.add(OutboxMessage(
+                    company_id=prefs.company_id, user_id=user_id, chat_id=user.chat_id,
+                    kind="invoice" if single else "summary", invoice_ids=missed, status="pending",
+                    not_before=None, created_at=now, params={} if single else {"count": len(missed)}))
+                queued += len(missed)
+        return queued
 
     # --- reading --------------------------------------------------------------------------------------
 

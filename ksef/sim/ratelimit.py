@@ -47,8 +47,13 @@ class RateLimiter:
             for length, allowed in windows:
                 inside = [t for t in hits if t > now - length]
                 if len(inside) >= allowed:
-                    # the oldest counted hit leaves the window after this many seconds
-                    wait = max(1, math.ceil(inside[-allowed] + length - now))
+                    if allowed == 0:
+                        # nothing ever gets through: waiting is pointless until the limit changes, so
+                        # ask for a whole window (a client honouring Retry-After tries once per window)
+                        wait = max(1, math.ceil(length))
+                    else:
+                        # the oldest counted hit leaves the window after this many seconds
+                        wait = max(1, math.ceil(inside[-allowed] + length - now))
                     message = (
                         f"Przekroczono limit {allowed} żądań na {_WINDOW_NAMES[length]}. "
                         f"Spróbuj ponownie po {wait} sekundach."

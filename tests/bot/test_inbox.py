@@ -3,17 +3,25 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import update
 
 from bot.services.inbox import WARSAW, quiet_until
-from bot.store.models_inbox import InboxSync
+from bot.store.models_inbox import InboxSync, OutboxMessage, ReceivedInvoice
 from ksef.sync import cursor_at
 from tests.bot.test_companies import connect_in_chat
-from tests.bot.test_notify import connected_bot, invoice_xml, mentions, polls_pass, wait_mentioned
+from tests.bot.test_notify import (
+    any_bot_factory_fixture,  # noqa: F401 (the fixture any_bot_factory, found by pytest here)
+    backend_fixture,  # noqa: F401 (the fixture backend)
+    connected_bot,
+    invoice_xml,
+    mentions,
+    polls_pass,
+    wait_mentioned,
+)
 from tests.fixtures.bot import BotHarness
 
 SELLER = "5265877635"
@@ -64,8 +72,8 @@ def test_quiet_hours_window() -> None:
     assert quiet_until(evening, None, None) is None
 
 
-async def test_fifty_at_once_become_one_summary(bot_factory: Callable[..., Any]) -> None:
-    bot, user, nip = await connected_bot(bot_factory, poll_interval=2)
+async def test_fifty_at_once_become_one_summary(any_bot_factory: Callable[..., Any]) -> None:
+    bot, user, nip = await connected_bot(any_bot_factory, poll_interval=2)
     await rewind_cursor(bot)
     before = len(bot.fake.bot_messages(user.chat_id))
     numbers = await asyncio.to_thread(bot.sim.inject_bulk, SELLER, nip, 50)
@@ -83,8 +91,8 @@ async def test_fifty_at_once_become_one_summary(bot_factory: Callable[..., Any])
     assert len(numbers) == 50
 
 
-async def test_truncated_query_window_loses_nothing(bot_factory: Callable[..., Any]) -> None:
-    bot, user, nip = await connected_bot(bot_factory, poll_interval=2)
+async def test_truncated_query_window_loses_nothing(any_bot_factory: Callable[..., Any]) -> None:
+    bot, user, nip = await connected_bot(any_bot_factory, poll_interval=2)
     await rewind_cursor(bot)
     bot.sim.configure(queryCap=120)  # isTruncated after 120 records: the sync restarts from the last date
     numbers = await asyncio.to_thread(bot.sim.inject_bulk, SELLER, nip, 700, 3)
@@ -152,8 +160,8 @@ async def test_mute_and_quiet_hours(bot_factory: Callable[..., Any]) -> None:
     assert mentions(bot, user.chat_id, muted) == []
 
 
-async def test_blocked_user_is_paused_not_retried(bot_factory: Callable[..., Any]) -> None:
-    bot, user, nip = await connected_bot(bot_factory)
+async def test_blocked_user_is_paused_not_retried(any_bot_factory: Callable[..., Any]) -> None:
+    bot, user, nip = await connected_bot(any_bot_factory)
     bot.fake.block_user(user.id)
     bot.sim.inject_invoice(invoice_xml(nip, "X/1"))
 
@@ -171,6 +179,90 @@ async def test_blocked_user_is_paused_not_retried(bot_factory: Callable[..., Any
     assert prefs["paused"] is True
 
 
+async def parked_rows(bot: BotHarness, count: int) -> None:
+    async def parked() -> bool:
+        rows = await bot.table_rows("inbox_outbox")
+        return len([r for r in rows if r["status"] == "blocked"]) >= count
+
+    await bot.eventually(parked, timeout=30, message=f"{count} parked rows")
+
+
+async def _equals(value: Awaitable[Any], expected: Any) -> bool:
+    return bool(await value == expected)
+
+
+async def test_start_after_blocking_resumes_and_sends_missed_invoices_once(
+        any_bot_factory: Callable[..., Any]) -> None:
+    """Block → invoices arrive (one parked row, the others found while paused, one parked row older
+    than 7 days) → unblock and /start: one summary of exactly the recent missed ones, then normal."""
+    bot, user, nip = await connected_bot(any_bot_factory)
+    seen = bot.sim.inject_invoice(invoice_xml(nip, "S/0"))
+    await wait_mentioned(bot, user.chat_id, seen)
+    bot.fake.block_user(user.id)
+    stale = bot.sim.inject_invoice(invoice_xml(nip, "S/OLD"))
+    await parked_rows(bot, 1)
+    # as if that invoice (and its parked row) dated from 8 days ago: too old to push on return
+    eight_days_ago = bot.clock() - timedelta(days=8)
+    async with bot.db.transaction() as session:
+        await session.execute(update(ReceivedInvoice).where(ReceivedInvoice.ksef_number == stale)
+                              .values(found_at=eight_days_ago))
+        await session.execute(update(OutboxMessage).where(OutboxMessage.status == "blocked")
+                              .values(created_at=eight_days_ago))
+    missed = [bot.sim.inject_invoice(invoice_xml(nip, f"S/{i}")) for i in (1, 2)]
+    await all_stored(bot, 4)
+    await polls_pass(bot)
+    for number in [stale, *missed]:
+        assert mentions(bot, user.chat_id, number) == []
+    bot.fake.block_user(user.id, blocked=False)
+    back = await bot.say(user, "/start", contains="Witaj ponownie")
+    assert "Zaraz wyślę 2 faktury, które przyszły pod Twoją nieobecność (z ostatnich 7 dni)" in back.content
+    summary = await wait_mentioned(bot, user.chat_id, "Nowe faktury zakupowe: 2")
+    assert "S/1" in summary.content and "S/2" in summary.content
+    assert "S/OLD" not in summary.content and "S/0" not in summary.content
+
+    async def statuses() -> list[str]:
+        return sorted(r["status"] for r in await bot.table_rows("inbox_outbox"))
+
+    # S/0 and the summary sent; the stale parked row expired (not pushed, not left parked)
+    await bot.eventually(lambda: _equals(statuses(), ["expired", "sent", "sent"]), message="rows settled")
+    [prefs] = await bot.table_rows("inbox_prefs")
+    assert prefs["paused"] is False
+    # notifications work as before, and a second /start queues nothing again
+    after = bot.sim.inject_invoice(invoice_xml(nip, "S/3"))
+    await wait_mentioned(bot, user.chat_id, after)
+    await bot.say(user, "/start", contains="Krok 1")
+    await polls_pass(bot)
+    assert not [m for m in bot.fake.bot_messages(user.chat_id) if "Witaj ponownie" in m.content][1:]
+    for text in [seen, "S/1", "S/2", after]:  # the summary names invoices by their own numbers
+        assert len(mentions(bot, user.chat_id, text)) == 1, text
+    assert mentions(bot, user.chat_id, "S/OLD") == []
+    assert len(mentions(bot, user.chat_id, "Nowe faktury zakupowe")) == 1
+    # the stale one was not pushed, but the list still has it
+    listing = await bot.say(user, "/faktury", contains="Faktury zakupowe firmy")
+    assert "S/OLD" in listing.content and "(1–5 z 5)" in listing.content
+
+
+async def test_start_after_blocking_with_one_missed_invoice_sends_it_in_full(
+        any_bot_factory: Callable[..., Any]) -> None:
+    bot, user, nip = await connected_bot(any_bot_factory)
+    bot.fake.block_user(user.id)
+    number = bot.sim.inject_invoice(invoice_xml(nip, "P/1"))
+    await parked_rows(bot, 1)
+    bot.fake.block_user(user.id, blocked=False)
+    back = await bot.say(user, "/start", contains="Witaj ponownie")
+    assert "Zaraz wyślę 1 fakturę, która przyszła" in back.content
+    note = await wait_mentioned(bot, user.chat_id, number)
+    assert "Nowa faktura zakupowa" in note.content and "P/1" in note.content
+
+    async def rows() -> list[tuple[str, str]]:
+        return sorted((r["status"], r["kind"]) for r in await bot.table_rows("inbox_outbox"))
+
+    await bot.eventually(lambda: _equals(rows(), [("requeued", "invoice"), ("sent", "invoice")]),
+                         message="the parked row requeued, the new one sent")
+    await polls_pass(bot)
+    assert len(mentions(bot, user.chat_id, number)) == 1
+
+
 async def test_invoice_list_and_backfill(bot_factory: Callable[..., Any]) -> None:
     bot: BotHarness = await bot_factory(poll_interval=1, inbox_tick=0.2)
     bot.sim.set_limits({"enabled": False})
@@ -182,7 +274,7 @@ async def test_invoice_list_and_backfill(bot_factory: Callable[..., Any]) -> Non
     await connect_in_chat(bot, user, nip, token)
     await bot.say(user, "/faktury", contains="Nie ma jeszcze faktur")
     done = await bot.say(user, "/faktury 30", contains="Gotowe")
-    assert "1 nowych" in done.content
+    assert "znalazłem 1 nową fakturę z ostatnich 30 dni" in done.content
     listing = await wait_mentioned(bot, user.chat_id, "Faktury zakupowe firmy")
     assert "H/1" in listing.content
     await polls_pass(bot, 2)

@@ -4,17 +4,18 @@ from __future__ import annotations
 
 import asyncio
 import random
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from datetime import timedelta
 from typing import Any
 
+import pytest
 from sqlalchemy import update
 
 from bot.sandbox.botapi import ChatMessage, FakeUser
 from bot.store.models_inbox import OutboxMessage
 from ksef.fa3 import build, invoice_from_dict
 from tests.bot.test_companies import connect_in_chat
-from tests.fixtures.bot import BotHarness
+from tests.fixtures.bot import BotHarness, postgres_schema
 
 BASE_INVOICE: dict[str, Any] = {
     "number": "FV/1/2026", "issue_date": "2026-02-02", "currency": "PLN", "prices": "net",
@@ -28,6 +29,27 @@ BASE_INVOICE: dict[str, Any] = {
     "payment": {"method": "transfer", "due_date": "2026-02-16",
                 "bank_account": "PL61 1090 1014 0000 0712 1981 2874"},
 }
+
+
+@pytest.fixture(name="backend", params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+async def backend_fixture(request: pytest.FixtureRequest) -> AsyncIterator[dict[str, Any]]:
+    """``bot_factory`` arguments of the database backend: a fresh PostgreSQL schema, or SQLite."""
+    if request.param == "sqlite":
+        yield {}
+        return
+    async with postgres_schema() as (url, schema):
+        yield {"database_url": url, "db_schema": schema}
+
+
+@pytest.fixture(name="any_bot_factory")
+def any_bot_factory_fixture(backend: dict[str, Any], bot_factory: Callable[..., Any]) -> Callable[..., Any]:
+    """``bot_factory`` on each backend. Requests ``backend`` first, so the bots stop (bot_factory's
+    teardown) before the PostgreSQL schema is dropped."""
+
+    def make(**options: Any) -> Any:
+        return bot_factory(**backend, **options)
+
+    return make
 
 
 def invoice_xml(buyer_nip: str, number: str, seller_nip: str = "5265877635") -> bytes:
@@ -105,8 +127,9 @@ async def test_new_invoice_one_message_with_details_xml_and_pdf(bot_factory: Cal
     assert row["status"] == "sent" and row["message_id"] == note.message_id
 
 
-async def test_invoices_injected_at_random_moments_each_arrive_once(bot_factory: Callable[..., Any]) -> None:
-    bot, user, nip = await connected_bot(bot_factory)
+async def test_invoices_injected_at_random_moments_each_arrive_once(
+        any_bot_factory: Callable[..., Any]) -> None:
+    bot, user, nip = await connected_bot(any_bot_factory)
     rng = random.Random(5)
     numbers = []
     for i in range(6):
@@ -133,8 +156,8 @@ async def test_history_before_connecting_is_not_announced(bot_factory: Callable[
     assert mentions(bot, user.chat_id, old) == []
 
 
-async def test_crash_between_storing_and_sending_loses_nothing(bot_factory: Callable[..., Any]) -> None:
-    bot, user, nip = await connected_bot(bot_factory)
+async def test_crash_between_storing_and_sending_loses_nothing(any_bot_factory: Callable[..., Any]) -> None:
+    bot, user, nip = await connected_bot(any_bot_factory)
     bot.fake.fail_next("sendMessage", status=500, count=10_000)  # Telegram down: rows stay queued
     number = bot.sim.inject_invoice(invoice_xml(nip, "C/1"))
 
@@ -149,8 +172,9 @@ async def test_crash_between_storing_and_sending_loses_nothing(bot_factory: Call
     assert len(mentions(bot, user.chat_id, number)) == 1
 
 
-async def test_crash_between_sending_and_marking_shows_nothing_twice(bot_factory: Callable[..., Any]) -> None:
-    bot, user, nip = await connected_bot(bot_factory)
+async def test_crash_between_sending_and_marking_shows_nothing_twice(
+        any_bot_factory: Callable[..., Any]) -> None:
+    bot, user, nip = await connected_bot(any_bot_factory)
     number = bot.sim.inject_invoice(invoice_xml(nip, "C/2"))
     note = await wait_mentioned(bot, user.chat_id, number)
     await bot.stop()
@@ -158,11 +182,11 @@ async def test_crash_between_sending_and_marking_shows_nothing_twice(bot_factory
     # marked `sending` (with the chat's message id recorded before the call), not `sent`.
     from bot.store.db import Database
 
-    db = Database.from_url(bot.settings.database_url)
+    db = Database.from_url(bot.settings.database_url, schema=bot.options.db_schema)
     async with db.transaction() as session:
         await session.execute(update(OutboxMessage).values(status="sending", message_id=None, sent_at=None))
     await db.dispose()
-    [row] = [r for r in await _rows(bot.settings.database_url)]
+    [row] = [r for r in await _rows(bot.settings.database_url, bot.options.db_schema)]
     assert row["after_message_id"] is not None and row["after_message_id"] < note.message_id
     await bot.start()
 
@@ -179,8 +203,8 @@ async def test_crash_between_sending_and_marking_shows_nothing_twice(bot_factory
 
 
 async def test_ambiguous_network_error_after_delivery_is_not_a_duplicate(
-        bot_factory: Callable[..., Any]) -> None:
-    bot, user, nip = await connected_bot(bot_factory)
+        any_bot_factory: Callable[..., Any]) -> None:
+    bot, user, nip = await connected_bot(any_bot_factory)
     # The connection breaks after Telegram stored the message: the bot cannot know it arrived.
     bot.fake.fail_next("sendMessage", drop=True, status=200)
     number = bot.sim.inject_invoice(invoice_xml(nip, "C/3"))
@@ -195,13 +219,13 @@ async def test_ambiguous_network_error_after_delivery_is_not_a_duplicate(
     assert len(mentions(bot, user.chat_id, number)) == 1
 
 
-async def _rows(url: str) -> list[dict[str, Any]]:
+async def _rows(url: str, schema: str | None = None) -> list[dict[str, Any]]:
     from sqlalchemy import select
 
     from bot.store.db import Database
     from bot.store.models import Base
 
-    db = Database.from_url(url)
+    db = Database.from_url(url, schema=schema)
     async with db.transaction() as session:
         result = await session.execute(select(Base.metadata.tables["inbox_outbox"]))
         rows = [dict(r._mapping) for r in result]

@@ -48,6 +48,26 @@ def test_metadata_query_hits_published_hourly_limit_with_retry_after(sim):
         client.close()
 
 
+def test_zero_limit_refuses_with_window_long_retry_after(sim):
+    """A window allowing 0 requests answers 429 (not 500) and asks to wait one whole window."""
+    nip, token = sim.create_subject()
+    api = RawKsef(sim.base_url)
+    api.login(nip, token)
+    sim.set_limits({"invoiceMetadata": {"perSecond": 100, "perMinute": 100, "perHour": 0}})
+    for _ in range(2):  # refusals are not counted, so every attempt gets the same answer
+        limited = _query(api)
+        assert limited.status_code == 429
+        assert limited.headers["Retry-After"] == "3600"
+        assert "0" in limited.json()["status"]["details"][0]
+    sim.set_limits({"invoiceMetadata": {"perSecond": 100, "perMinute": 0, "perHour": None}})
+    limited = _query(api)
+    assert limited.status_code == 429
+    assert limited.headers["Retry-After"] == "60"
+    sim.set_limits({"defaults": True, "reset": True})
+    assert _query(api).status_code == 200
+    api.close()
+
+
 def test_per_second_limit_default_figures(sim):
     nip, token = sim.create_subject()
     api = RawKsef(sim.base_url)

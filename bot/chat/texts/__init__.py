@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -18,6 +19,12 @@ CATALOGS: dict[str, dict[str, str]] = {"pl": pl.TEXTS, "en": en.TEXTS}
 LOCALES = {"pl": "pl_PL", "en": "en_GB"}
 DEFAULT_LANGUAGE = "pl"
 WARSAW = ZoneInfo("Europe/Warsaw")
+# CLDR's order of plural categories; a template lists its forms in this order, restricted to the
+# categories its language has (Polish: one|few|many, English: one|other).
+_CATEGORY_ORDER = ("zero", "one", "two", "few", "many", "other")
+# ``{count:plural:nową fakturę|nowe faktury|nowych faktur}``: the words agreeing with the number
+# ``count`` (written as a format spec, so the placeholder is still ``count`` to str.format's parser)
+_PLURAL_MARK = re.compile(r"\{(\w+):plural:([^{}]*)\}")
 
 
 def language_of(code: str | None) -> str:
@@ -26,10 +33,40 @@ def language_of(code: str | None) -> str:
 
 
 def t(lang: str, key: str, **params: Any) -> str:
-    """The text ``key`` in ``lang`` (falling back to Polish) with ``params`` filled in."""
-    catalog = CATALOGS[language_of(lang)]
-    template = catalog.get(key) or pl.TEXTS[key]
-    return template.format(**params) if params else template
+    """The text ``key`` in ``lang`` (falling back to Polish) with ``params`` filled in.
+
+    ``{n:plural:one|few|many}`` in a template becomes the form agreeing with the integer ``n``
+    (Polish: one|few|many, English: one|other), e.g. "{n} {n:plural:nowa faktura|nowe faktury|nowych faktur}".
+    """
+    lang = language_of(lang)
+    template = CATALOGS[lang].get(key)
+    if template is None:
+        # a text missing in ``lang`` comes from the Polish catalog, so its plural forms are Polish ones
+        lang, template = DEFAULT_LANGUAGE, pl.TEXTS[key]
+    if not params:
+        return template
+    if ":plural:" in template:
+        template = _PLURAL_MARK.sub(lambda m: _choose(lang, params[m.group(1)], m.group(2)), template)
+    return template.format(**params)
+
+
+def plural_form(lang: str, n: int, forms: list[str] | tuple[str, ...]) -> str:
+    """The one of ``forms`` (listed in CLDR category order for ``lang``) that agrees with ``n``.
+
+    Polish forms are ``(one, few, many)``: 1 faktura, 2 faktury, 5 faktur, 22 faktury, 112 faktur.
+    English forms are ``(one, other)``. Missing trailing forms fall back to the last one given.
+    """
+    rule = Locale.parse(LOCALES[language_of(lang)]).plural_form
+    categories = [c for c in _CATEGORY_ORDER if c in rule.tags or c == "other"]
+    category = rule(n)
+    index = categories.index(category) if category in categories else len(categories) - 1
+    return forms[min(index, len(forms) - 1)]
+
+
+def _choose(lang: str, value: object, spec: str) -> str:
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise TypeError(f"plural forms need an integer, got {value!r}")
+    return plural_form(lang, value, spec.split("|"))
 
 
 def plural(lang: str, n: int, key: str) -> str:

@@ -139,7 +139,7 @@ TEXTS: dict[str, str] = {
     "err.cert_password": "The password does not open the key. Type it again (letter case matters).",
     "err.cert_other_nip": "This certificate was issued for NIP {cert_nip}, the company is NIP {nip}. Send the right .cert.",
     "err.cert_invalid": "This certificate cannot be used. Check the files and try again.",
-    "err.cert_name": "The certificate name must have 1 to {limit} characters.",
+    "err.cert_name": "The certificate name must have 1 to {limit} {limit:plural:character|characters}.",
     "password_deleted_failed": "I could not delete the message with the password. Please delete it yourself.",
     "ksef.company": "<b>NIP {nip}</b>{active} — environment: {environment}{role}",
     "ksef.active": " (active)",
@@ -222,6 +222,12 @@ TEXTS: dict[str, str] = {
     "in.unavailable": "Could not get the invoice from KSeF right now. Try again in a moment.",
     "in.muted": "Invoice notifications of company NIP {nip} are muted. To turn them on: /notifications on",
     "in.unmuted": "Invoice notifications of company NIP {nip} are on.",
+    "in.resumed": (
+        "Welcome back! New invoice notifications are on again. In a moment I will send the {count} "
+        "{count:plural:invoice that|invoices that} arrived while you were away (last {days} {days:plural:day|days}). "
+        "All invoices: /invoices"
+    ),
+    "in.resumed_none": "Welcome back! New invoice notifications are on again. All invoices: /invoices",
     "in.quiet_set": "Quiet hours for company NIP {nip}: {start}–{end} (Polish time). Invoices found then "
                     "arrive when they end.",
     "in.quiet_off": "Quiet hours for company NIP {nip} are off.",
@@ -229,8 +235,8 @@ TEXTS: dict[str, str] = {
         "Notification settings of the active company:\n/notifications off — mute\n/notifications on — "
         "unmute\n/quiet 22:00-07:00 — quiet hours\n/quiet off — no quiet hours"
     ),
-    "in.backfill": "Fetching purchase invoices of the last {days} days…",
-    "in.backfill_done": "Done: found {count} new invoices of the last {days} days.",
+    "in.backfill": "Fetching purchase invoices of the last {days} {days:plural:day|days}…",
+    "in.backfill_done": "Done: found {count} new {count:plural:invoice|invoices} of the last {days} {days:plural:day|days}.",
     "in.backfill_failed": "Could not fetch invoices from KSeF ({error}). Try later.",
     # --- availability monitor (issue 7: bot/services/availability.py, bot/chat/status.py) ---
     "av.state.AVAILABLE": "KSeF is working",
@@ -317,8 +323,8 @@ TEXTS: dict[str, str] = {
     "btn.auth_switch": "Switch to a certificate",
     "auth.quota": (
         "Requesting an Offline certificate for NIP {nip} uses 1 of your KSeF limit. Left: {enrollments} "
-        "requests and {certificates} active certificate slots.\nI will generate the key, request, wait and store "
-        "the certificate encrypted. Continue?"
+        "{enrollments:plural:request|requests} and {certificates} active certificate {certificates:plural:slot|slots}.\n"
+        "I will generate the key, request, wait and store the certificate encrypted. Continue?"
     ),
     "auth.enrolling": "Requesting the certificate from KSeF and waiting for it…",
     "auth.enrolled": (

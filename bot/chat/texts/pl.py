@@ -155,7 +155,7 @@ TEXTS: dict[str, str] = {
     "err.cert_password": "Hasło nie pasuje do klucza. Wpisz je jeszcze raz (wielkość liter ma znaczenie).",
     "err.cert_other_nip": "Ten certyfikat wystawiono dla NIP {cert_nip}, a firma ma NIP {nip}. Wyślij właściwy .cert.",
     "err.cert_invalid": "Nie udało się użyć tego certyfikatu. Sprawdź pliki i spróbuj ponownie.",
-    "err.cert_name": "Nazwa certyfikatu musi mieć od 1 do {limit} znaków.",
+    "err.cert_name": "Nazwa certyfikatu musi mieć od 1 do {limit} {limit:plural:znaku|znaków|znaków}.",
     "password_deleted_failed": "Nie udało mi się usunąć wiadomości z hasłem. Usuń ją proszę ręcznie.",
     # --- /ksef ---
     "ksef.none": "Nie masz jeszcze podłączonej firmy. Zacznij od /start",
@@ -242,7 +242,7 @@ TEXTS: dict[str, str] = {
     "in.ksef": "Numer KSeF: <code>{number}</code>",
     "in.summary": "🧾 <b>Nowe faktury zakupowe: {count}</b> (firma NIP {company})",
     "in.summary_line": "• {seller} — {number} — {amount}",
-    "in.summary_more": "…i {count} kolejnych. Wszystkie: /faktury",
+    "in.summary_more": "…i {count} {count:plural:kolejna|kolejne|kolejnych}. Wszystkie: /faktury",
     "btn.in_details": "Szczegóły",
     "btn.in_xml": "Plik XML",
     "btn.in_pdf": "Wydruk PDF",
@@ -259,6 +259,13 @@ TEXTS: dict[str, str] = {
     "in.unavailable": "Nie udało się teraz pobrać faktury z KSeF. Spróbuj za chwilę.",
     "in.muted": "Powiadomienia o fakturach firmy NIP {nip} są wyciszone. Włączysz je: /powiadomienia wlacz",
     "in.unmuted": "Powiadomienia o fakturach firmy NIP {nip} są włączone.",
+    "in.resumed": (
+        "Witaj ponownie! Powiadomienia o nowych fakturach są znowu włączone. Zaraz wyślę {count} "
+        "{count:plural:fakturę, która przyszła|faktury, które przyszły|faktur, które przyszły} pod Twoją nieobecność "
+        "(z {days:plural:ostatniego|ostatnich|ostatnich} {days} {days:plural:dnia|dni|dni}). Wszystkie faktury: /faktury"
+    ),
+    "in.resumed_none": "Witaj ponownie! Powiadomienia o nowych fakturach są znowu włączone. Wszystkie faktury: "
+                       "/faktury",
     "in.quiet_set": "Godziny ciszy dla firmy NIP {nip}: {start}–{end} (czas polski). Faktury z tego czasu "
                     "przyjdą po jego końcu.",
     "in.quiet_off": "Godziny ciszy dla firmy NIP {nip} są wyłączone.",
@@ -266,8 +273,11 @@ TEXTS: dict[str, str] = {
         "Ustawienia powiadomień aktywnej firmy:\n/powiadomienia wylacz — wycisz\n/powiadomienia wlacz — "
         "włącz\n/cisza 22:00-07:00 — godziny ciszy\n/cisza wylacz — bez godzin ciszy"
     ),
-    "in.backfill": "Pobieram faktury zakupowe z ostatnich {days} dni…",
-    "in.backfill_done": "Gotowe: znalazłem {count} nowych faktur z ostatnich {days} dni.",
+    "in.backfill": "Pobieram faktury zakupowe z {days:plural:ostatniego|ostatnich|ostatnich} {days} {days:plural:dnia|dni|dni}…",
+    "in.backfill_done": (
+        "Gotowe: znalazłem {count} {count:plural:nową fakturę|nowe faktury|nowych faktur} z "
+        "{days:plural:ostatniego|ostatnich|ostatnich} {days} {days:plural:dnia|dni|dni}."
+    ),
     "in.backfill_failed": "Nie udało się pobrać faktur z KSeF ({error}). Spróbuj później.",
     # --- availability monitor (issue 7: bot/services/availability.py, bot/chat/status.py) ---
     "av.state.AVAILABLE": "KSeF działa",
@@ -330,7 +340,9 @@ TEXTS: dict[str, str] = {
         "<b>Razem: netto {net}, VAT {vat}, brutto {gross}</b>\n{payment}"
     ),
     "iv.preview_line": "{no}. {name} — {qty} {unit} × {price} ({rate})",
-    "iv.more_lines": "… i {count} dalszych pozycji (pełna lista na wydruku)",
+    "iv.more_lines": (
+        "… i {count} {count:plural:dalsza pozycja|dalsze pozycje|dalszych pozycji} (pełna lista na wydruku)"
+    ),
     "iv.preview_rate": "VAT {label}: netto {net}, VAT {vat}, brutto {gross}",
     "iv.preview_payment": "Płatność: {method}, termin {due}",
     "iv.consumer": "konsument (bez NIP)",
@@ -396,7 +408,7 @@ TEXTS: dict[str, str] = {
     ),
     "err.no_buyer": "Brakuje nabywcy faktury.",
     "err.no_lines": "Faktura musi mieć co najmniej jedną pozycję.",
-    "err.too_many_lines": "W czacie faktura może mieć najwyżej {limit} pozycji.",
+    "err.too_many_lines": "W czacie faktura może mieć najwyżej {limit} {limit:plural:pozycję|pozycje|pozycji}.",
     "err.no_company": "Najpierw podłącz firmę do KSeF: /start",
     "err.no_profile": "Najpierw podaj dane sprzedawcy: /profil",
     "err.no_token": "Firma nie ma zapisanego tokenu KSeF. Dodaj go: /start",
@@ -423,7 +435,7 @@ TEXTS: dict[str, str] = {
     "pf.vat_answer": "Wpisz „vat” albo „zw”.",
     "pf.saved": (
         "Zapisano dane sprzedawcy:\n{name}\n{address}\n{vat}\nRachunek: {account}\nStawka: {rate}, termin: "
-        "{days} dni\nNumeracja: {pattern}\n\nWystaw fakturę: /wystaw"
+        "{days} {days:plural:dzień|dni|dni}\nNumeracja: {pattern}\n\nWystaw fakturę: /wystaw"
     ),
     "pf.vat_payer": "Czynny podatnik VAT",
     "pf.vat_exempt": "Zwolniony z VAT (art. 113)",
@@ -461,7 +473,8 @@ TEXTS: dict[str, str] = {
     "btn.auth_switch": "Przejdź na certyfikat",
     "auth.quota": (
         "Wniosek o certyfikat Offline dla NIP {nip} zużyje 1 z limitu KSeF. Pozostało: {enrollments} "
-        "wniosków i {certificates} miejsc na aktywne certyfikaty.\nWygeneruję klucz, złożę wniosek, poczekam "
+        "{enrollments:plural:wniosek|wnioski|wniosków} i {certificates} {certificates:plural:miejsce|miejsca|miejsc} na aktywne "
+        "certyfikaty.\nWygeneruję klucz, złożę wniosek, poczekam "
         "na certyfikat i zapiszę go zaszyfrowany. Kontynuować?"
     ),
     "auth.enrolling": "Składam wniosek w KSeF i czekam na certyfikat…",
