@@ -11,6 +11,7 @@ import contextlib
 import logging
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
 from telegram import BotCommand, LinkPreviewOptions, Update
 from telegram.constants import ParseMode
@@ -25,12 +26,13 @@ from bot.chat.outbound import TrackingRateLimiter, make_request
 from bot.chat.texts import WARSAW
 from bot.chat.updates import PerChatSerialProcessor
 from bot.config import Settings
+from bot.jobs import PROCRASTINATE
 from bot.services import Services
+from bot.services import open_services as open_services_shared
 from bot.services.offline_queue import OfflineQueue
-from bot.services.ports import Clock, KsefClientGateway, KsefGateway, system_clock
+from bot.services.ports import Clock, KsefGateway, system_clock
 from bot.services.scheduler import PollScheduler
-from bot.store.db import Database
-from bot.vault import Vault
+from bot.store.locks import LeaderLock, NamedLocks
 from ksef.availability import AvailabilityConfig
 
 log = logging.getLogger(__name__)
@@ -69,14 +71,13 @@ class BotOptions:
     inbox_tick: float = 5.0  # how often due polls and due notifications are looked for
     availability_interval: float = 60.0  # seconds between KSeF availability checks (issue 7)
     availability_config: AvailabilityConfig | None = None  # damping/filtering (default: per env)
+    leader_check: float = 10.0  # seconds between checks that this gateway still holds the leader lock
 
 
 async def open_services(settings: Settings, options: BotOptions) -> Services:
     """Database (migrated), vault and services."""
-    db = Database.from_url(settings.database_url, schema=options.db_schema)
-    await db.migrate()
-    vault = Vault.from_settings(settings)
-    return Services.build(db, vault, options.ksef or KsefClientGateway(), settings.ksef_env, options.clock)
+    return await open_services_shared(settings, ksef=options.ksef, clock=options.clock,
+                                      schema=options.db_schema)
 
 
 def build_application(settings: Settings, services: Services, options: BotOptions, *,
@@ -115,8 +116,20 @@ def build_application(settings: Settings, services: Services, options: BotOption
                                         first=options.issuing_first,
                                         name="issuing", job_kwargs={"max_instances": 1, "coalesce": True})
     services.sync.interval = float(options.poll_interval or settings.poll_interval)
-    application.bot_data["inbox"] = InboxRuntime(services.notify, services.sync, PollScheduler(services.sync))
-    application.job_queue.run_repeating(inbox_tick, interval=options.inbox_tick, first=0.1, name="inbox",
+    scale_out = settings.jobs == PROCRASTINATE
+    if scale_out:
+        # The workers poll and do the KSeF side of issuing; this gateway talks to Telegram, drains the
+        # outbox (often: new rows come from other processes) and sends confirmed invoices itself,
+        # under the same cross-process invoice lock the workers take.
+        services.issuing.advance_here = False
+        services.issuing.locks = NamedLocks(services.db)
+    application.bot_data["inbox"] = InboxRuntime(services.notify, services.sync,
+                                                 None if scale_out else PollScheduler(services.sync))
+    inbox_every = min(options.inbox_tick, 1.0) if scale_out else options.inbox_tick
+    application.job_queue.run_repeating(inbox_tick, interval=inbox_every, first=0.1, name="inbox",
+                                        job_kwargs={"max_instances": 1, "coalesce": True})
+    application.job_queue.run_repeating(_check_leader, interval=options.leader_check,
+                                        first=options.leader_check, name="leader",
                                         job_kwargs={"max_instances": 1, "coalesce": True})
     if options.availability_config is not None:
         services.availability.configure(options.availability_config)
@@ -128,13 +141,42 @@ def build_application(settings: Settings, services: Services, options: BotOption
 
 
 async def _stop_inbox(application: Application, crash: bool = False) -> None:  # type: ignore[type-arg]
-    """Stop the shared Sender (queued notifications stay pending in the outbox) and KSeF clients."""
+    """Stop the shared Sender (queued notifications stay pending in the outbox) and KSeF clients, and
+    give up leadership (a crash gives it up by losing the lock's connection)."""
     inbox = application.bot_data.get("inbox")
     if isinstance(inbox, InboxRuntime):
         await inbox.stop(crash=crash)
+    leader = application.bot_data.pop("leader", None)
+    if isinstance(leader, LeaderLock):
+        await (leader.abandon() if crash else leader.release())
+
+
+async def lead(application: Application) -> LeaderLock:  # type: ignore[type-arg]
+    """Become the one active gateway (waits while another process leads; immediate on SQLite)."""
+    services = application.bot_data["services"]
+    assert isinstance(services, Services)
+    leader = LeaderLock(services.db)
+    await leader.acquire()
+    application.bot_data["leader"] = leader
+    return leader
+
+
+async def _check_leader(context: Any) -> None:
+    """Leadership lost (the lock's database connection broke): stop, so a standby takes over cleanly
+    instead of two gateways sending; the service manager restarts this process as a standby."""
+    leader = context.application.bot_data.get("leader")
+    if isinstance(leader, LeaderLock) and not await leader.still_leader():
+        log.critical("gateway: leadership lost; stopping")
+        request_stop = context.application.bot_data.get("request_stop")  # the webhook server's (bot.web)
+        if callable(request_stop):
+            request_stop()
+        else:
+            context.application.stop_running()  # run_polling's own loop
 
 
 async def _post_init(application: Application) -> None:  # type: ignore[type-arg]
+    if "leader" not in application.bot_data:
+        await lead(application)
     if not application.bot_data.get("set_commands", True):
         return
     for lang, commands in COMMANDS.items():
@@ -211,8 +253,13 @@ class BotRuntime:
 
 
 def run(settings: Settings, options: BotOptions | None = None) -> None:
-    """``ksef-bot run``: long polling, or a webhook server when ``WEBHOOK_URL`` is set."""
+    """``ksef-bot run``: long polling, or the webhook gateway (``bot.web``) when ``WEBHOOK_URL`` is set."""
     options = options or BotOptions()
+    if settings.webhook_mode:
+        from bot.web import run_webhook  # Starlette + uvicorn: webhook, /healthz, /readyz, /metrics
+
+        run_webhook(settings, options)
+        return
 
     async def prepare() -> Services:
         services = await open_services(settings, options)
@@ -222,10 +269,4 @@ def run(settings: Settings, options: BotOptions | None = None) -> None:
     services = asyncio.run(prepare())
     asyncio.set_event_loop(asyncio.new_event_loop())
     application = build_application(settings, services, options)
-    if settings.webhook_mode:
-        # PTB's webhook server answers 403 to requests without the right secret-token header.
-        application.run_webhook(listen=settings.webhook_listen, port=settings.webhook_port,
-                                url_path=settings.webhook_path, webhook_url=settings.webhook_url,
-                                secret_token=settings.webhook_secret, allowed_updates=Update.ALL_TYPES)
-    else:
-        application.run_polling(allowed_updates=Update.ALL_TYPES)
+    application.run_polling(allowed_updates=Update.ALL_TYPES)

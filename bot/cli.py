@@ -1,4 +1,5 @@
-"""``ksef-bot``: ``run`` (polling, or webhook when WEBHOOK_URL is set), ``migrate``, ``rotate-key``."""
+"""``ksef-bot``: ``run`` (polling, or webhook when WEBHOOK_URL is set), ``sandbox``, ``worker``,
+``migrate``, ``rotate-key``."""
 
 from __future__ import annotations
 
@@ -6,7 +7,6 @@ import argparse
 import asyncio
 import logging
 import os
-import sys
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -34,7 +34,7 @@ def _settings() -> Settings:
 def _logging(settings: Settings) -> None:
     known = [settings.telegram_bot_token, settings.webhook_secret,
              encode_master_key(settings.master_key) if settings.master_key else None]
-    setup_logging(settings.log_level, secrets=[s for s in known if s])
+    setup_logging(settings.log_level, secrets=[s for s in known if s], fmt=settings.log_format)
 
 
 def cmd_run(_: argparse.Namespace) -> int:
@@ -134,10 +134,19 @@ def cmd_sandbox(args: argparse.Namespace) -> int:
     return main(options)
 
 
-def cmd_not_yet(args: argparse.Namespace) -> int:
-    print(f"ksef-bot {args.command}: not available yet (planned in a later issue). "
-          "Use `ksef-bot run` for now.", file=sys.stderr)
-    return 2
+def cmd_worker(args: argparse.Namespace) -> int:
+    from bot.jobs import WorkerConfig, run_worker
+
+    settings = _settings()
+    _logging(settings)
+    config = WorkerConfig(concurrency=args.concurrency, schedule_every=args.schedule_every, lease=args.lease)
+    if args.metrics_port:
+        from bot.metrics import serve_metrics
+
+        serve_metrics(args.metrics_port, addr=args.metrics_host)
+    log.info("worker starting: KSeF %s, concurrency %s", settings.ksef_environment.name, config.concurrency)
+    asyncio.run(run_worker(settings, config))
+    return 0
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -160,8 +169,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     sandbox.add_argument("--no-demo-invoices", action="store_true",
                          help="do not send scheduled supplier invoices to the demo company")
     sandbox.set_defaults(handler=cmd_sandbox)
-    for name in ("worker",):
-        sub.add_parser(name, help="not yet available").set_defaults(handler=cmd_not_yet)
+    worker = sub.add_parser("worker", help="scale-out job worker (KSEFBOT_JOBS=procrastinate, PostgreSQL): "
+                            "polls companies and sends issued invoices; run as many as needed")
+    worker.add_argument("--concurrency", type=int, default=8, help="jobs at once in this process (default 8)")
+    worker.add_argument("--schedule-every", type=float, default=5.0,
+                        help="seconds between looks for due work (default 5)")
+    worker.add_argument("--lease", type=float, default=300.0,
+                        help="seconds before a claimed poll whose lost job is claimed again (default 300)")
+    worker.add_argument("--metrics-port", type=int, default=0,
+                        help="serve Prometheus metrics on this port (default: off)")
+    worker.add_argument("--metrics-host", default="127.0.0.1",
+                        help="address for --metrics-port (default 127.0.0.1; 0.0.0.0 in a container)")
+    worker.set_defaults(handler=cmd_worker)
     args = parser.parse_args(argv)
     result: int = args.handler(args)
     return result

@@ -19,6 +19,7 @@ from urllib.parse import urlsplit
 
 from dotenv import dotenv_values
 
+from bot.logs import LOG_FORMATS
 from ksef.environments import Environment, resolve_environment
 from ksef.limits import PUBLISHED_LIMITS
 
@@ -61,6 +62,8 @@ class Settings:
     poll_interval: int = DEFAULT_POLL_INTERVAL
     language: str = "pl"
     log_level: str = "INFO"
+    log_format: str = "text"  # "json": one JSON object per line for log collectors (bot.logs)
+    jobs: str = "embedded"  # "procrastinate": scale-out workers on PostgreSQL (bot.jobs)
 
     @property
     def webhook_mode(self) -> bool:
@@ -138,6 +141,16 @@ def load_settings(environ: Mapping[str, str] | None = None, *, env_file: str | N
     log_level = (env.get("KSEFBOT_LOG_LEVEL") or env.get("LOG_LEVEL") or "INFO").upper()
     if log_level not in LOG_LEVELS:
         raise ConfigError(f"KSEFBOT_LOG_LEVEL must be one of {', '.join(LOG_LEVELS)}, not {log_level!r}")
+    log_format = (env.get("KSEFBOT_LOG_FORMAT") or "text").lower()
+    if log_format not in LOG_FORMATS:
+        raise ConfigError(f"KSEFBOT_LOG_FORMAT must be one of {', '.join(LOG_FORMATS)}, not {log_format!r}")
+
+    jobs = (env.get("KSEFBOT_JOBS") or "embedded").lower()
+    if jobs not in ("embedded", "procrastinate"):
+        raise ConfigError(f"KSEFBOT_JOBS must be embedded or procrastinate, not {jobs!r}")
+    if jobs == "procrastinate" and not database_url.startswith("postgresql"):
+        raise ConfigError("KSEFBOT_JOBS=procrastinate needs PostgreSQL: set DATABASE_URL="
+                          "postgresql+asyncpg://user@host/db (SQLite runs the embedded mode only)")
 
     token = env.get("TELEGRAM_BOT_TOKEN")
     if token is not None and not re.fullmatch(r"\d+:[A-Za-z0-9_-]+", token):
@@ -162,6 +175,8 @@ def load_settings(environ: Mapping[str, str] | None = None, *, env_file: str | N
         poll_interval=poll_interval,
         language=language,
         log_level=log_level,
+        log_format=log_format,
+        jobs=jobs,
     )
 
 

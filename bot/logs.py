@@ -1,12 +1,18 @@
-"""Logging setup with a redacting filter: no bot token, KSeF token, password or key in any log line."""
+"""Logging setup with a redacting filter: no bot token, KSeF token, password or key in any log line.
+
+Two formats: ``text`` (one human-readable line) and ``json`` (one JSON object per line for log
+collectors: ``ts``, ``level``, ``logger``, ``message``, ``exc`` and the ``extra`` fields), both redacted.
+"""
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 import sys
 from collections.abc import Iterable
-from typing import TextIO
+from datetime import UTC, datetime
+from typing import Any, TextIO
 
 # The bot token as it appears in Bot API URLs ("/bot123456:AA…/sendMessage"), also URL-encoded
 # ("%3A" in file download URLs), or alone.
@@ -15,6 +21,10 @@ _BOT_TOKEN = re.compile(r"\d{5,}(?::|%3A|%3a)[A-Za-z0-9_-]{30,}")
 _KSEF_TOKEN = re.compile(r"\d{8}-[A-Z]{2}-[0-9A-F-]+\|[^|\s]+\|[0-9A-Za-z]+")
 _PEM = re.compile(r"-----BEGIN [A-Z ]+-----.*?-----END [A-Z ]+-----", re.DOTALL)
 REDACTED = "[REDACTED]"
+LOG_FORMATS = ("text", "json")
+# Attributes every LogRecord has; anything else on a record came from ``extra=``.
+_STANDARD_ATTRS = frozenset(logging.LogRecord("", 0, "", 0, "", None, None).__dict__) | {
+    "message", "asctime", "taskName"}
 
 
 class RedactingFilter(logging.Filter):
@@ -39,6 +49,16 @@ class RedactingFilter(logging.Filter):
         text = _KSEF_TOKEN.sub(REDACTED, text)
         return _PEM.sub(REDACTED, text)
 
+    def redact_value(self, value: Any) -> Any:
+        """``value`` with every string in it redacted (containers walked); other types unchanged."""
+        if isinstance(value, str):
+            return self.redact(value)
+        if isinstance(value, dict):
+            return {k: self.redact_value(v) for k, v in value.items()}
+        if isinstance(value, list | tuple | set | frozenset):
+            return [self.redact_value(v) for v in value]
+        return value
+
     def filter(self, record: logging.LogRecord) -> bool:
         message = record.getMessage()
         redacted = self.redact(message)
@@ -48,12 +68,66 @@ class RedactingFilter(logging.Filter):
             text = logging.Formatter().formatException(record.exc_info)
             record.exc_text = self.redact(text)
             record.exc_info = None  # the handler prints exc_text, already redacted
+        elif record.exc_text:
+            record.exc_text = self.redact(record.exc_text)
+        if record.stack_info:
+            record.stack_info = self.redact(record.stack_info)
+        for name in extra_fields(record):
+            setattr(record, name, self.redact_value(getattr(record, name)))
         return True
 
 
+def extra_fields(record: logging.LogRecord) -> list[str]:
+    """Names of the attributes a call added with ``extra=``."""
+    return [name for name in record.__dict__ if name not in _STANDARD_ATTRS and not name.startswith("_")]
+
+
+class JsonFormatter(logging.Formatter):
+    """One JSON object per line: ``ts`` (UTC, ISO 8601), ``level``, ``logger``, ``message``, ``exc``
+    (when there is one) and the ``extra`` fields. Values that are not JSON types are written as text,
+    passed through ``redactor`` again (their ``str()`` is only known here)."""
+
+    _RESERVED = ("ts", "level", "logger", "message", "exc", "stack")
+
+    def __init__(self, redactor: RedactingFilter | None = None) -> None:
+        super().__init__()
+        self.redactor = redactor or RedactingFilter()
+
+    def _plain(self, value: Any) -> Any:
+        if value is None or isinstance(value, bool | int | float):
+            return value
+        if isinstance(value, str):
+            return self.redactor.redact(value)
+        if isinstance(value, dict):
+            return {str(k): self._plain(v) for k, v in value.items()}
+        if isinstance(value, list | tuple | set | frozenset):
+            return [self._plain(v) for v in value]
+        return self.redactor.redact(str(value))
+
+    def format(self, record: logging.LogRecord) -> str:
+        entry: dict[str, Any] = {
+            "ts": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
+            "level": record.levelname,
+            "logger": record.name,
+            "message": record.getMessage(),
+        }
+        exc = record.exc_text
+        if not exc and record.exc_info and record.exc_info[0] is not None:
+            exc = self.formatException(record.exc_info)  # no RedactingFilter on this handler
+        if exc:
+            entry["exc"] = exc
+        if record.stack_info:
+            entry["stack"] = record.stack_info
+        for name in extra_fields(record):
+            entry[f"extra_{name}" if name in self._RESERVED else name] = getattr(record, name)
+        return json.dumps(self._plain(entry), ensure_ascii=False)
+
+
 def setup_logging(level: int | str = logging.INFO, *, secrets: Iterable[str] = (),
-                  stream: TextIO | None = None) -> RedactingFilter:
+                  stream: TextIO | None = None, fmt: str = "text") -> RedactingFilter:
     """Configure the root logger once for the bot: one stream handler that redacts secrets.
+
+    ``fmt`` is ``text`` (default) or ``json`` (``KSEFBOT_LOG_FORMAT``; see :class:`JsonFormatter`).
 
     httpx and httpcore are held at WARNING: at INFO httpx logs every request URL, and Bot API URLs
     contain the bot token. python-telegram-bot is held at INFO or above: its DEBUG lines print whole
@@ -63,7 +137,12 @@ def setup_logging(level: int | str = logging.INFO, *, secrets: Iterable[str] = (
     """
     redactor = RedactingFilter(secrets)
     handler = logging.StreamHandler(stream or sys.stderr)
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    if fmt == "json":
+        handler.setFormatter(JsonFormatter(redactor))
+    elif fmt == "text":
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    else:
+        raise ValueError(f"log format must be one of {', '.join(LOG_FORMATS)}, not {fmt!r}")
     handler.addFilter(redactor)
     root = logging.getLogger()
     for old in [h for h in root.handlers if getattr(h, "_ksef_bot", False)]:

@@ -12,6 +12,7 @@ import json
 import logging
 import random
 from collections.abc import Awaitable, Callable, Mapping
+from http.cookiejar import CookieJar, DefaultCookiePolicy
 from typing import Any
 
 import httpx
@@ -84,6 +85,26 @@ def parse_error(response: httpx.Response) -> KsefApiError:
     if status >= 500:
         return KsefServerError(status, code, description, details, trace)
     return KsefApiError(status, code, description, details, trace)
+
+
+def shared_http_client(*, timeout: float = 30.0, max_connections: int = 100,
+                       max_keepalive: int = 16) -> httpx.AsyncClient:
+    """An ``httpx.AsyncClient`` to pass as ``http=`` to many ``KsefClient`` objects of one environment.
+
+    One connection pool (and one TLS context) for all companies instead of one each: a TLS context
+    alone holds hundreds of KiB. Cookies are never stored, so nothing one company's responses set
+    can ride on another company's requests (KSeF authorises by bearer token only).
+    """
+    return httpx.AsyncClient(timeout=timeout, cookies=_NoCookies(),
+                             limits=httpx.Limits(max_connections=max_connections,
+                                                 max_keepalive_connections=max_keepalive))
+
+
+class _NoCookies(CookieJar):
+    """A cookie jar that accepts nothing (see :func:`shared_http_client`)."""
+
+    def __init__(self) -> None:
+        super().__init__(policy=DefaultCookiePolicy(allowed_domains=[]))
 
 
 class HttpTransport:

@@ -122,7 +122,7 @@ class InboxRuntime:
 
     notify: NotifyService
     sync: SyncService
-    scheduler: PollScheduler
+    scheduler: PollScheduler | None  # None in a scale-out gateway: the workers poll (bot.jobs)
     outbound: OutboundRouter | None = None
     messenger: TelegramMessenger | None = None
     queued: dict[int, int] = field(default_factory=dict)  # outbox id → chat id
@@ -198,7 +198,8 @@ async def inbox_tick(context: Context) -> None:
         if result.new_invoice_ids:
             await rt.dispatch()
 
-    await rt.scheduler.tick(context.application.create_task, after_poll)
+    if rt.scheduler is not None:
+        await rt.scheduler.tick(context.application.create_task, after_poll)
     await rt.dispatch()
 
 

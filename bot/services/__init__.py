@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from bot.services.availability import AvailabilityService, HttpStatusSource
 from bot.services.broadcast import BroadcastService
@@ -30,6 +31,9 @@ from bot.services.seller_profile import SellerProfileService
 from bot.services.sync import SyncService
 from bot.store.db import Database
 from ksef.environments import resolve_environment
+
+if TYPE_CHECKING:
+    from bot.config import Settings
 
 
 @dataclass
@@ -88,3 +92,14 @@ class Services:
                                              source=HttpStatusSource(resolve_environment(environment))),
             broadcast=BroadcastService(db, clock),
         )
+
+
+async def open_services(settings: Settings, *, ksef: KsefGateway | None = None, clock: Clock = system_clock,
+                        schema: str | None = None) -> Services:
+    """Database (migrated), vault and services: the part every process (gateway, worker) shares."""
+    from bot.vault import Vault
+
+    db = Database.from_url(settings.database_url, schema=schema)
+    await db.migrate()
+    vault = Vault.from_settings(settings)
+    return Services.build(db, vault, ksef or KsefClientGateway(), settings.ksef_env, clock)

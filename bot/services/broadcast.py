@@ -13,6 +13,7 @@ not found: it is sent again.
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -20,6 +21,7 @@ from typing import Protocol
 
 from sqlalchemy import func, select, update
 
+from bot.metrics import observe_sent
 from bot.pacing import OutboundJob, Priority
 from bot.services.ports import Clock, system_clock
 from bot.store.db import Database
@@ -116,8 +118,10 @@ class BroadcastService:
                                   .values(status=SENDING,
                                           after_message_id=max(messenger.newest_message_id(chat_id),
                                                                after or 0)))
+        started = time.perf_counter()
         message_id = await messenger.send(chat_id, text, delivery_id)
         await self.mark(delivery_id, SENT, message_id=message_id)
+        observe_sent("availability", time.perf_counter() - started, None)
 
     @staticmethod
     async def _probe(messenger: BroadcastMessenger, chat_id: int, after: int, delivery_id: int) -> int | None:

@@ -21,8 +21,9 @@ from typing import Any, Protocol
 
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.hazmat.primitives.serialization import load_der_private_key
-from sqlalchemy import and_, or_, select
+from sqlalchemy import ColumnElement, and_, or_, select
 
+from bot.metrics import ksef_error
 from bot.services.access import require_member
 from bot.services.cert_login import KsefLogin
 from bot.services.certificates import CertificateService
@@ -34,6 +35,7 @@ from bot.services.offline_queue import warning_due
 from bot.services.ports import Clock, SecretBox
 from bot.services.seller_profile import ProfileView, SellerProfileService
 from bot.store.db import Database
+from bot.store.locks import NamedLocks
 from bot.store.models import Company
 from bot.store.models_issuing import UNFINISHED_STATES, IssuedInvoice
 from ksef import qr
@@ -259,6 +261,9 @@ class IssuingService:
         self.logins: Callable[[int], Awaitable[KsefLogin | None]] | None = None
         self.pace = True  # keep to KSeF's published limits (False only for a simulator with limits off)
         self.idle_session = timedelta(minutes=10)
+        # Scale-out (bot.jobs): cross-process locks, and the gateway leaves KSeF work to the workers.
+        self.locks: NamedLocks | None = None
+        self.advance_here = True
 
     @classmethod
     def create(cls, db: Database, vault: SecretBox, environment: str, clock: Clock) -> IssuingService:
@@ -321,6 +326,9 @@ class IssuingService:
     async def issue(self, invoice_id: int, *, offline: bool = False) -> IssuedView:
         """Send a prepared invoice online (or issue it offline when asked or when KSeF is down)."""
         async with self._lock(invoice_id):
+            current = await self.get(invoice_id)
+            if current.state != "prepared":
+                return current  # a background job (another worker) got to it first: never send twice
             announced = None if offline else await self._announced()
             if announced is not None:  # KSeF announced unavailability: no online attempt
                 return await self._go_offline(invoice_id, announced.offline_mode or OfflineMode.OFFLINE24,
@@ -329,12 +337,15 @@ class IssuingService:
                 return await self._go_offline(invoice_id, OfflineMode.OFFLINE24)
             try:
                 return await self._send(invoice_id)
-            except _UNAVAILABLE:
+            except _UNAVAILABLE as exc:
+                ksef_error(exc)
                 view = await self.get(invoice_id)
                 if view.state in ("sending", "prepared"):
                     return await self._go_offline(invoice_id, OfflineMode.OFFLINE24)
                 return view  # KSeF has it; the job follows the status up
             except (KsefError, ServiceError) as exc:
+                if isinstance(exc, KsefError):
+                    ksef_error(exc)
                 # E.g. a revoked token: the invoice stays stored and the job tries again later.
                 text = exc.user_message if isinstance(exc, ServiceError) else str(exc)
                 return await self._update(invoice_id, status_text=(text or type(exc).__name__)[:1000])
@@ -400,22 +411,40 @@ class IssuingService:
 
     # --- background: reconcile, upload offline invoices, warn before deadlines ---------------------
     async def process_pending(self) -> list[Notice]:
-        """Finish unfinished invoices (reconciling with KSeF first); returns what the user must hear."""
-        async with self.db.transaction() as session:
-            ids = list((await session.execute(select(IssuedInvoice.id).where(
-                IssuedInvoice.state.in_(UNFINISHED_STATES)).order_by(IssuedInvoice.id))).scalars())
-        for invoice_id in ids:
-            lock = self._locks.setdefault(invoice_id, asyncio.Lock())
-            if lock.locked():
-                continue  # a chat handler is on it
-            async with lock:
-                try:
-                    await self._advance(invoice_id)
-                except _UNAVAILABLE:
-                    continue  # KSeF still down: try on the next tick
-                except KsefError as exc:
-                    await self._update(invoice_id, status_text=str(exc)[:1000])
+        """Finish unfinished invoices (reconciling with KSeF first); returns what the user must hear.
+
+        In a scale-out gateway (``advance_here`` False) the workers do the KSeF part (``advance``) and
+        this only collects the news to tell."""
+        if self.advance_here:
+            for invoice_id in await self.unfinished():
+                await self.advance(invoice_id)
         return await self._notices()
+
+    async def unfinished(self, *, grace: timedelta | None = None) -> list[int]:
+        """Invoices not in a final state; with ``grace``, ``prepared`` ones younger than that are left to
+        the chat handler that is sending them right now."""
+        condition: ColumnElement[bool] = IssuedInvoice.state.in_(UNFINISHED_STATES)
+        if grace is not None:
+            young = and_(IssuedInvoice.state == "prepared", IssuedInvoice.updated_at > self.clock() - grace)
+            condition = and_(condition, ~young)
+        async with self.db.transaction() as session:
+            return list((await session.execute(select(IssuedInvoice.id).where(condition)
+                                               .order_by(IssuedInvoice.id))).scalars())
+
+    async def advance(self, invoice_id: int) -> bool:
+        """One step of the background work on one invoice (send, reconcile, follow, upload offline);
+        False when someone else (a chat handler, another worker) holds it now."""
+        async with self._lock(invoice_id, wait=False) as got:
+            if not got:
+                return False
+            try:
+                await self._advance(invoice_id)
+            except _UNAVAILABLE as exc:
+                ksef_error(exc)  # KSeF still down: try on the next tick
+            except KsefError as exc:
+                ksef_error(exc)
+                await self._update(invoice_id, status_text=str(exc)[:1000])
+            return True
 
     async def _advance(self, invoice_id: int) -> None:
         view = await self.get(invoice_id)
@@ -476,9 +505,18 @@ class IssuingService:
             self._in_chat.discard(invoice_id)
 
     @contextlib.asynccontextmanager
-    async def _lock(self, invoice_id: int) -> AsyncIterator[None]:
-        async with self._locks.setdefault(invoice_id, asyncio.Lock()):
-            yield
+    async def _lock(self, invoice_id: int, *, wait: bool = True) -> AsyncIterator[bool]:
+        """One actor per invoice: across processes when ``locks`` is set (PostgreSQL), else in-process."""
+        if self.locks is not None:
+            async with self.locks.hold(f"issue:{invoice_id}", wait=wait) as got:
+                yield got
+            return
+        lock = self._locks.setdefault(invoice_id, asyncio.Lock())
+        if not wait and lock.locked():
+            yield False
+            return
+        async with lock:
+            yield True
 
     async def _update(self, invoice_id: int, **values: Any) -> IssuedView:
         async with self.db.transaction() as session:
@@ -529,10 +567,12 @@ class IssuingService:
                                              hash_of_corrected_invoice=corrected)
         except _UNAVAILABLE:
             raise
-        except RateLimitedError:
+        except RateLimitedError as exc:
+            ksef_error(exc)
             # Refused before acceptance (locally paced or HTTP 429): nothing reached KSeF, retried later.
             return await self._update(invoice_id, state="prepared" if not offline_mode else view.state)
         except KsefApiError as exc:
+            ksef_error(exc)
             return await self._update(invoice_id, state="rejected", status_code=exc.code or 400,
                                       status_text=_explain_api_error(exc))
         await self._update(invoice_id, state="processing", session_reference=sent.session_reference,

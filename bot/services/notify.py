@@ -24,8 +24,10 @@ needs a crash inside the send window AND an untracked bot message right after th
 from __future__ import annotations
 
 import logging
+import time
 from typing import Protocol
 
+from bot.metrics import observe_sent
 from bot.pacing import ChatBlocked, PermanentSendError, RetryAfter
 from bot.services.inbox import InboxService, OutboxView
 
@@ -85,6 +87,7 @@ class NotifyService:
                 return False
         after = await self.inbox.mark_sending(outbox_id, messenger.newest_message_id(view.chat_id))
         view = OutboxView(**{**view.__dict__, "after_message_id": after, "status": "sending"})
+        started = time.perf_counter()
         try:
             message_id = await messenger.send(view)
         except (RetryAfter, PermanentSendError, ChatBlocked):
@@ -92,5 +95,17 @@ class NotifyService:
             await self.inbox.mark_status(outbox_id, "pending")
             raise
         # Transient errors leave the row in `sending`: the next attempt probes first.
+        sent_in = time.perf_counter() - started
         await self.inbox.mark_sent(outbox_id, message_id)
+        observe_sent(view.kind, sent_in, await self._delay(outbox_id))
         return True
+
+    async def _delay(self, outbox_id: int) -> float | None:
+        """Seconds from the row's creation to its sending (both stamped by the service clock)."""
+        from bot.store.models_inbox import OutboxMessage
+
+        async with self.inbox.db.transaction() as session:
+            row = await session.get(OutboxMessage, outbox_id)
+            if row is None or row.sent_at is None or row.created_at is None:
+                return None
+            return (row.sent_at - row.created_at).total_seconds()

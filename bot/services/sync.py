@@ -14,10 +14,11 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from sqlalchemy import exists, or_, select
 
+from bot.metrics import ksef_error, observe_poll
 from bot.services.cert_login import KsefLogin
 from bot.services.connect import token_aad
 from bot.services.inbox import SINGLE_LIMIT, FoundInvoice, InboxService
@@ -26,6 +27,9 @@ from bot.store.db import Database
 from bot.store.models import Certificate, Company, KsefToken
 from bot.store.models_inbox import InboxSync
 from ksef.models import InvoiceMetadata, ReceivedBatch
+
+if TYPE_CHECKING:
+    import httpx
 
 log = logging.getLogger(__name__)
 
@@ -45,10 +49,12 @@ Logins = Callable[[int], Awaitable[KsefLogin | None]]  # company id -> its KSeF 
 
 
 class KsefSources:
-    """One ``KsefClient`` per company, kept between polls (its access token is reused)."""
+    """One ``KsefClient`` per company, kept between polls (its access token is reused); the clients of
+    one environment share one HTTP connection pool (``ksef.http.shared_http_client``)."""
 
     def __init__(self) -> None:
         self._clients: dict[int, tuple[str, object]] = {}
+        self._pools: dict[str, httpx.AsyncClient] = {}  # api base URL -> its shared pool
 
     def __call__(self, company_id: int, environment: str, login: KsefLogin) -> InboxSource:
         from ksef.client import KsefClient  # heavy; only the real runtime needs it
@@ -61,10 +67,17 @@ class KsefSources:
             client = cached[1]
             assert isinstance(client, KsefClient)
             return client
+        from ksef.http import shared_http_client
+
         env = resolve_environment(environment)
+        # One pool per environment: a client per company would hold its own connections and TLS
+        # context (~0.9 MiB RSS per company measured in bench/bench_inbox.py).
+        pool = self._pools.get(env.api_base)
+        if pool is None:
+            pool = self._pools[env.api_base] = shared_http_client()
         # MF environments: pace locally to the published limits; a simulator enforces its own.
         client = KsefClient(env, nip=login.nip, token=login.token, certificate=login.certificate,
-                            pace=env.is_real, max_wait=5.0)
+                            http=pool, pace=env.is_real, max_wait=5.0)
         self._clients[company_id] = (identity, client)
         return client
 
@@ -74,6 +87,9 @@ class KsefSources:
             if close is not None:
                 await close()
         self._clients.clear()
+        for pool in self._pools.values():
+            await pool.aclose()
+        self._pools.clear()
 
 
 @dataclass(frozen=True)
@@ -178,6 +194,51 @@ class SyncService:
                 due.append(company_id)
             return due
 
+    async def claim_due(self, limit: int, lease: float) -> list[int]:
+        """Scale-out scheduling: the due companies, each claimed for ``lease`` seconds (its next poll
+        time moved on), so concurrent schedulers in several workers hand out disjoint sets.
+
+        ``FOR UPDATE SKIP LOCKED`` on PostgreSQL (nothing on SQLite, which has one writer): a row another
+        scheduler is claiming is skipped, not waited for. A claim whose job is lost (its worker killed)
+        comes due again when the lease ends; the poll itself moves the time on by the interval.
+        """
+        from sqlalchemy.exc import IntegrityError
+
+        try:
+            await self._baselines(max(limit, 5000))  # cheap rows; all new companies at once
+        except IntegrityError:
+            pass  # another worker created the same baseline row first: it is there, which is all we need
+        now = self.clock()
+        has_token = exists().where(KsefToken.company_id == InboxSync.company_id, KsefToken.status == "active")
+        has_cert = exists().where(Certificate.company_id == InboxSync.company_id,
+                                  Certificate.cert_type == "Authentication")
+        async with self._writes, self.db.transaction() as session:
+            rows = list((await session.execute(
+                select(InboxSync).where(InboxSync.next_poll_at <= now, or_(has_token, has_cert))
+                .order_by(InboxSync.next_poll_at).limit(limit)
+                .with_for_update(skip_locked=True))).scalars())
+            for row in rows:
+                row.next_poll_at = now + timedelta(seconds=lease)
+            return [row.company_id for row in rows]
+
+    async def _baselines(self, limit: int) -> None:
+        """Start newly connected companies at the moment they were connected (see due_companies)."""
+        from ksef.sync import cursor_at
+
+        has_token = exists().where(KsefToken.company_id == Company.id, KsefToken.status == "active")
+        has_cert = exists().where(Certificate.company_id == Company.id,
+                                  Certificate.cert_type == "Authentication")
+        now = self.clock()
+        async with self._writes, self.db.transaction() as session:
+            rows = (await session.execute(
+                select(Company.id, Company.created_at)
+                .outerjoin(InboxSync, InboxSync.company_id == Company.id)
+                .where(or_(has_token, has_cert), InboxSync.company_id.is_(None))
+                .order_by(Company.id).limit(limit))).all()
+            for company_id, created_at in rows:
+                session.add(InboxSync(company_id=company_id, cursor=cursor_at(created_at), next_poll_at=now,
+                                      failures=0))
+
     async def poll(self, company_id: int, *, download_limit: int = SINGLE_LIMIT) -> PollResult:
         """One incremental poll of one company; never raises for KSeF or network errors."""
         from ksef.errors import KsefError, RateLimitedError
@@ -185,11 +246,11 @@ class SyncService:
         async with self.db.transaction() as session:
             state = await session.get(InboxSync, company_id)
             if state is None:
-                return PollResult(company_id, (), "gone")
+                return observe_poll(PollResult(company_id, (), "gone"))
             cursor = state.cursor
         source = await self._source(company_id)
         if source is None:
-            return PollResult(company_id, (), "gone")
+            return observe_poll(PollResult(company_id, (), "gone"))
         try:
             batch = await source.received_since(cursor)
             found: list[FoundInvoice] = []
@@ -198,25 +259,30 @@ class SyncService:
                 xml = await source.download_invoice(meta.ksef_number) if download else None
                 found.append(_found(meta, xml))
         except RateLimitedError as exc:
-            return await self._failed(company_id, "429", max(float(exc.retry_after), 1.0))
+            return await self._failed(company_id, "429", max(float(exc.retry_after), 1.0), exc)
         except (KsefError, OSError, TimeoutError) as exc:
-            return await self._failed(company_id, type(exc).__name__, None)
+            return await self._failed(company_id, type(exc).__name__, None, exc)
         except Exception as exc:  # httpx transport errors and anything unexpected: retry later
             log.warning("poll of company %s failed: %s", company_id, type(exc).__name__)
-            return await self._failed(company_id, type(exc).__name__, None)
+            return await self._failed(company_id, type(exc).__name__, None, exc)
         now = self.clock()
         async with self._writes, self.db.transaction() as session:
-            state = await session.get(InboxSync, company_id)
+            # Row-locked: a concurrent poll of the same company (another process) cannot interleave
+            # between this check and the cursor advance.
+            state = await session.get(InboxSync, company_id, with_for_update=True)
             if state is None or state.cursor != cursor:
-                return PollResult(company_id, (), "raced")  # someone else polled meanwhile
+                return observe_poll(PollResult(company_id, (), "raced"))  # someone else polled meanwhile
             ids = await self.inbox.store_found(session, company_id, found)
             state.cursor = batch.next_cursor
             state.last_poll_at, state.last_error, state.failures = now, None, 0
             # An incomplete batch (the backlog met the hourly limit) continues at the next interval.
             state.next_poll_at = now + timedelta(seconds=self.interval)
-        return PollResult(company_id, tuple(ids), None, batch.complete)
+        return observe_poll(PollResult(company_id, tuple(ids), None, batch.complete))
 
-    async def _failed(self, company_id: int, error: str, retry_after: float | None) -> PollResult:
+    async def _failed(self, company_id: int, error: str, retry_after: float | None,
+                      exc: BaseException | None = None) -> PollResult:
+        if exc is not None:
+            ksef_error(exc)
         now = self.clock()
         async with self._writes, self.db.transaction() as session:
             state = await session.get(InboxSync, company_id)
@@ -227,7 +293,7 @@ class SyncService:
                 wait = max(retry_after or 0.0, backoff if retry_after is None else self.interval)
                 state.last_error, state.next_poll_at = error[:200], now + timedelta(seconds=wait)
         log.info("poll of company %s failed (%s); cursor kept", company_id, error)
-        return PollResult(company_id, (), error)
+        return observe_poll(PollResult(company_id, (), error))
 
     async def backfill(self, company_id: int, days: int) -> tuple[int, str | None]:
         """Store (without notifying) the purchase invoices of the last ``days`` days; the regular

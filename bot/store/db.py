@@ -30,6 +30,9 @@ def make_engine(url: str, *, schema: str | None = None) -> AsyncEngine:
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)  # a fresh data directory
     if url.startswith("postgresql") and schema:
         kwargs["connect_args"] = {"server_settings": {"search_path": schema}}
+    if url.startswith("postgresql"):
+        # Polls hold an advisory-lock connection besides their transactions (bot.store.locks).
+        kwargs.update(pool_size=10, max_overflow=20, pool_pre_ping=True)
     engine = create_async_engine(url, **kwargs)
     if engine.dialect.name == "sqlite":
         event.listen(engine.sync_engine, "connect", _enable_sqlite_foreign_keys)
@@ -44,6 +47,9 @@ def alembic_config() -> Config:
     return cfg
 
 
+_MIGRATE_LOCK = 0x6B73_6566_6D69_6772  # "ksefmigr": one advisory lock key for schema migrations
+
+
 def _upgrade(connection: Connection, revision: str) -> None:
     cfg = alembic_config()
     cfg.attributes["connection"] = connection
@@ -53,19 +59,26 @@ def _upgrade(connection: Connection, revision: str) -> None:
 async def migrate(engine: AsyncEngine, revision: str = "head") -> None:
     """Bring the schema to ``revision`` (idempotent)."""
     async with engine.begin() as conn:
+        if conn.dialect.name == "postgresql":
+            # Several processes (workers, gateway) may start together on a new database: one migrates,
+            # the others wait here and then find the schema up to date. Released at commit.
+            from sqlalchemy import text
+
+            await conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _MIGRATE_LOCK})
         await conn.run_sync(_upgrade, revision)
 
 
 class Database:
     """The engine plus a session factory; one per process."""
 
-    def __init__(self, engine: AsyncEngine) -> None:
+    def __init__(self, engine: AsyncEngine, schema: str | None = None) -> None:
         self.engine = engine
+        self.schema = schema  # PostgreSQL schema (tests); scopes advisory lock names
         self.sessions = async_sessionmaker(engine, expire_on_commit=False)
 
     @classmethod
     def from_url(cls, url: str, *, schema: str | None = None) -> Database:
-        return cls(make_engine(url, schema=schema))
+        return cls(make_engine(url, schema=schema), schema)
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[AsyncSession]:

@@ -88,6 +88,7 @@ class Admin:
             Route("/sim/limits", self._wrap(self.limits), methods=["PUT", "GET"]),
             Route("/sim/config", self._wrap(self.config), methods=["PUT", "GET"]),
             Route("/sim/state", self._wrap(self.get_state), methods=["GET"]),
+            Route("/sim/requests", self._wrap(self.requests), methods=["GET", "DELETE"]),
         ]
 
     def _wrap(self, fn: Any) -> Any:
@@ -317,6 +318,18 @@ class Admin:
                     setattr(cfg, attr, float(value) if isinstance(current, float) else value)
                 self.state.mark_dirty()
         return JSONResponse(cfg.to_json())
+
+    async def requests(self, request: Request) -> Response:
+        """``GET /sim/requests[?path=/invoices/query/metadata&nip=…]``: the request log, oldest first;
+        ``DELETE`` empties it."""
+        log = self.runtime.requests
+        if request.method == "DELETE":
+            log.clear()
+            return Response(status_code=204)
+        path, nip = request.query_params.get("path"), request.query_params.get("nip")
+        entries = [dict(e) for e in list(log)
+                   if (path is None or e["path"] == path) and (nip is None or e["nip"] == nip)]
+        return JSONResponse({"requests": entries, "capacity": log.maxlen})
 
     async def get_state(self, request: Request) -> Response:
         """``GET /sim/state``: counts, availability, config."""

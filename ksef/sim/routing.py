@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -21,7 +22,7 @@ from ksef.sim import jwt
 from ksef.sim.errors import ApiError, bad_request, forbidden, render, unauthorized
 from ksef.sim.openapi import OpenApiSpec, load_spec
 from ksef.sim.ratelimit import RateLimiter
-from ksef.sim.state import IssuedJwt, SimState, utcnow
+from ksef.sim.state import IssuedJwt, SimState, iso, utcnow
 
 log = logging.getLogger(__name__)
 
@@ -29,6 +30,10 @@ _WAF_503 = """<!DOCTYPE html><html><head><title>503 Service Temporarily Unavaila
 <body><center><h1>503 Service Temporarily Unavailable</h1></center><hr><center>WAF</center></body></html>"""
 _ERROR_500 = """<!DOCTYPE html><html><head><title>500 Internal Server Error</title></head>
 <body><h1>Internal Server Error</h1><p>The server encountered an internal error.</p></body></html>"""
+
+
+REQUEST_LOG_SIZE = 50_000
+QUERY_METADATA = "/invoices/query/metadata"
 
 
 @dataclass
@@ -40,6 +45,9 @@ class Runtime:
     spec: OpenApiSpec | None = None
     ca: Any = None  # ksef.sim.ca.SimCA when that module is present
     tick: Callable[[SimState], None] | None = None
+    # The last KSeF API calls (``GET /sim/requests``): tests check from it, e.g., that no two clients
+    # queried one subject's invoices at once. Bounded, in memory only (not part of the saved state).
+    requests: deque[dict[str, Any]] = field(default_factory=lambda: deque(maxlen=REQUEST_LOG_SIZE))
 
     def __post_init__(self) -> None:
         if self.spec is None:
@@ -124,7 +132,26 @@ _AUTH_KINDS = {
 
 
 async def dispatch(request: Request, route: ApiRoute, runtime: Runtime) -> Response:
-    """Run ``route`` for ``request`` through the whole pipeline."""
+    """Run ``route`` for ``request`` through the whole pipeline (and record it in the request log)."""
+    started = utcnow()
+    caller: list[str | None] = [None]
+    response = await _pipeline(request, route, runtime, caller)
+    state = runtime.state
+    if route.template == QUERY_METADATA and state.config.query_delay_seconds > 0:
+        # Latency of the metadata query only (outside the state lock, other calls go on meanwhile):
+        # makes concurrent polls of one subject overlap visibly in the request log.
+        await asyncio.sleep(state.config.query_delay_seconds)
+    # A client that went away before the answer (e.g. a killed process) is marked: its call was still
+    # running here after the client had stopped, which tests of "one client at a time" must allow for.
+    gone = await request.is_disconnected()
+    runtime.requests.append({"method": route.method, "path": route.template, "nip": caller[0],
+                             "status": response.status_code, "start": iso(started), "end": iso(utcnow()),
+                             "clientGone": gone})
+    return response
+
+
+async def _pipeline(request: Request, route: ApiRoute, runtime: Runtime,
+                    caller: list[str | None]) -> Response:
     state = runtime.state
     mode = state.availability.api
     if mode == "down":
@@ -139,6 +166,7 @@ async def dispatch(request: Request, route: ApiRoute, runtime: Runtime) -> Respo
             auth = None
             if route.auth != "none":
                 auth = _bearer(request, state, _AUTH_KINDS[route.auth])
+                caller[0] = auth.nip
             ip = request.client.host if request.client else "0.0.0.0"  # noqa: S104 - only a dictionary key
             group = endpoint_group(request.method, route.template)
             context = "" if group == "public" or auth is None else auth.nip

@@ -47,6 +47,7 @@ class SimConfig:
     query_cap: int = 10_000
     nip_checksum: bool = False  # TEST does not enforce NIP checksums (DIGEST 6)
     validate_requests: bool = True
+    query_delay_seconds: float = 0.0  # extra latency of POST /invoices/query/metadata (tests of overlap)
 
     # JSON names used by the admin API
     JSON_NAMES: ClassVar[dict[str, str]] = {
@@ -57,6 +58,7 @@ class SimConfig:
         "queryCap": "query_cap",
         "nipChecksum": "nip_checksum",
         "validateRequests": "validate_requests",
+        "queryDelaySeconds": "query_delay_seconds",
     }
 
     def to_json(self) -> dict[str, Any]:

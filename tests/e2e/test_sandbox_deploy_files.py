@@ -29,14 +29,14 @@ def test_env_example_lists_every_setting_and_loads() -> None:
     values["TELEGRAM_BOT_TOKEN"] = "123456:" + "A" * 35
     settings = load_settings(values, env_file=None)
     assert settings.ksef_env == "test" and settings.poll_interval == 900 and not settings.webhook_mode
+    assert settings.jobs == "embedded"  # scale-out is opt-in (and needs PostgreSQL)
     assert "KSEFBOT_MASTER_KEY=\n" in text and not re.search(r"^WEBHOOK_SECRET=\S", text, flags=re.M)
 
 
 def cli_commands() -> set[str]:
-    """Sub-commands registered in bot/cli.py (``worker`` is still a stub there, kept for scale-out)."""
+    """Sub-commands registered in bot/cli.py (``run``, ``sandbox``, ``worker``, ``migrate``, ...)."""
     source = (REPO / "bot" / "cli.py").read_text()
-    registered = set(re.findall(r'add_parser\("([a-z-]+)"', source))
-    return registered | set(re.findall(r'for name in \("([a-z-]+)"', source))
+    return set(re.findall(r'add_parser\("([a-z-]+)"', source))
 
 
 @pytest.mark.parametrize("name", ["systemd/ksef-bot.service", "systemd/ksef-bot-worker@.service",
@@ -66,5 +66,6 @@ def test_compose_services_and_nginx_exposes_only_the_webhook() -> None:
     nginx = (DEPLOY / "nginx" / "ksef-bot.conf").read_text()
     assert "location = /telegram/" in nginx and "return 404" in nginx and "ssl_certificate " in nginx
     ops = (DEPLOY / "OPERATIONS.md").read_text()
-    for topic in ("ksef-bot migrate", "ksef-bot rotate-key", "--new-key-file", "pg_dump", "master.key"):
+    for topic in ("ksef-bot migrate", "ksef-bot rotate-key", "--new-key-file", "pg_dump", "master.key",
+                  "KSEFBOT_JOBS=procrastinate", "--scale worker="):
         assert topic in ops
