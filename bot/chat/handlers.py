@@ -5,7 +5,14 @@ from __future__ import annotations
 import logging
 
 from telegram import Update
-from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
+from telegram.ext import (
+    Application,
+    CallbackQueryHandler,
+    ChatMemberHandler,
+    CommandHandler,
+    MessageHandler,
+    filters,
+)
 
 from bot.chat import (
     cert_login,
@@ -49,6 +56,7 @@ def register(application: Application) -> None:  # type: ignore[type-arg]
     application.add_handler(MessageHandler(private & filters.TEXT & ~filters.COMMAND, dialog.on_text))
     application.add_handler(MessageHandler(private & filters.Document.ALL, dialog.on_document))
     application.add_handler(CallbackQueryHandler(dialog.on_callback))
+    application.add_handler(ChatMemberHandler(onboarding.on_my_chat_member, ChatMemberHandler.MY_CHAT_MEMBER))
     application.add_error_handler(on_error)
 
 

@@ -27,20 +27,39 @@ def looks_like_token(text: str) -> bool:
     return "|" in stripped or (len(stripped) > 40 and " " not in stripped)
 
 
+async def resume(context: Context, user_id: int, chat_id: int) -> None:
+    """The user is reachable again: the shared sender accepts his chat again (it refuses chats that
+    answered 403), notifications resume and the ones he missed are queued (told once)."""
+    shared_outbound(context.application.bot_data).sender.unblock(chat_id)
+    resumed = await services(context).inbox.resume_user(user_id)
+    if resumed is not None:
+        lang = await language(context, user_id)
+        await send(context, chat_id, t(lang, "in.resumed", count=resumed, days=REQUEUE_DAYS) if resumed
+                   else t(lang, "in.resumed_none"))
+
+
+async def on_my_chat_member(update: Update, context: Context) -> None:
+    """Telegram reports the user blocking (``kicked``) or unblocking (``member``) the bot in his private
+    chat: pause at once instead of learning it from a refused message; resume without waiting for /start."""
+    change = update.my_chat_member
+    if change is None or change.chat.type != "private":
+        return
+    chat_id, user_id = change.chat.id, change.from_user.id
+    status = change.new_chat_member.status
+    if status == "kicked":
+        await services(context).inbox.pause_chat(chat_id)
+    elif status == "member" and change.old_chat_member.status == "kicked":
+        await resume(context, user_id, chat_id)
+
+
 async def start(update: Update, context: Context) -> None:
     """/start: introduction and step 1 of the guide; ``/start inv_<code>`` accepts an invitation."""
     from bot.chat import companies  # the invitation flow lives with the company screens
 
     user_id, chat_id = ids(update)
     svc = services(context)
-    # /start is what a user sends after unblocking the bot: the shared sender accepts his chat again
-    # (it refuses chats that answered 403), notifications resume and missed ones are queued
-    shared_outbound(context.application.bot_data).sender.unblock(chat_id)
-    resumed = await svc.inbox.resume_user(user_id)
-    if resumed is not None:
-        lang = await language(context, user_id)
-        await send(context, chat_id, t(lang, "in.resumed", count=resumed, days=REQUEUE_DAYS) if resumed
-                   else t(lang, "in.resumed_none"))
+    # /start is what a user sends after unblocking the bot (Telegram also tells us: on_my_chat_member)
+    await resume(context, user_id, chat_id)
     if context.args and context.args[0].startswith("inv_"):
         await companies.accept_invitation(update, context, context.args[0])
         return

@@ -1319,6 +1319,19 @@ class FakeUser:
         msg = self.fake._add_message(self.chat_id, from_bot=False, sender=self.info, build=build)
         return msg, dict(msg.raw)
 
+    async def set_blocked(self, blocked: bool = True) -> dict[str, Any]:
+        """Block (or unblock) the bot as Telegram does it: sends answer 403 from now on, and the bot gets
+        a ``my_chat_member`` update (its status in this private chat: ``kicked`` / ``member``)."""
+        self.fake.block_user(self.id, blocked)
+        chat = {"id": self.chat_id, "type": "private", "first_name": self.info.get("first_name", "")}
+        old, new = ("member", "kicked") if blocked else ("kicked", "member")
+        bot = {k: self.fake.bot_user[k] for k in ("id", "is_bot", "first_name", "username")}
+        return await self.fake.push_update({"my_chat_member": {
+            "chat": chat, "from": dict(self.info), "date": int(time.time()),
+            "old_chat_member": {"status": old, "user": bot, **({"until_date": 0} if old == "kicked" else {})},
+            "new_chat_member": {"status": new, "user": bot, **({"until_date": 0} if new == "kicked" else {})},
+        }})
+
     async def send_text(self, text: str, *, entities: Iterable[dict[str, Any]] = ()) -> ChatMessage:
         """Type and send a text message."""
         ents = list(entities)

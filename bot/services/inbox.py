@@ -253,7 +253,8 @@ class InboxService:
                     CompanyMember.user_id == user_id))).scalars().all()
                 for company_id in companies:
                     prefs = await self._prefs(session, company_id, user_id)
-                    prefs.paused = True
+                    if not prefs.paused:
+                        prefs.paused, prefs.paused_at = True, self.clock()
 
     # --- preferences --------------------------------------------------------------------------------
 
@@ -313,10 +314,12 @@ class InboxService:
                 parked = (await session.execute(select(OutboxMessage).where(
                     OutboxMessage.user_id == user_id, OutboxMessage.company_id == prefs.company_id,
                     OutboxMessage.status == "blocked"))).scalars().all()
-                if not parked:
-                    continue  # paused without a parked row: no known start, nothing to catch up on
                 # every resume settles all parked rows, so the ones left belong to this pause
-                start = max(min(r.created_at for r in parked), since)
+                starts = [r.created_at for r in parked] + ([prefs.paused_at] if prefs.paused_at else [])
+                prefs.paused_at = None
+                if not starts:
+                    continue  # paused before the pause time was recorded, nothing parked: no known start
+                start = max(min(starts), since)
                 for row in parked:
                     row.status = "requeued" if row.created_at >= since else "expired"
                 recent = (await session.execute(select(OutboxMessage.invoice_ids).where(

@@ -100,6 +100,7 @@ class InboxPrefs(Base):
     quiet_from: Mapped[int | None] = mapped_column(Integer, nullable=True)  # minutes after midnight
     quiet_to: Mapped[int | None] = mapped_column(Integer, nullable=True)
     paused: Mapped[bool] = mapped_column(Boolean, default=False)  # the user blocked the bot
+    paused_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)  # since when
 
 
 class ChatCursor(Base):

@@ -279,3 +279,32 @@ async def test_invoice_list_and_backfill(bot_factory: Callable[..., Any]) -> Non
     assert "H/1" in listing.content
     await polls_pass(bot, 2)
     assert mentions(bot, user.chat_id, old) == []  # history is listed, not announced
+
+
+async def test_block_and_unblock_reported_by_telegram_pause_and_resume(
+        any_bot_factory: Callable[..., Any]) -> None:
+    """Telegram's ``my_chat_member`` updates: blocking pauses at once (no message is even tried while
+    blocked), unblocking resumes and sends what came meanwhile, without the user typing /start."""
+    bot, user, nip = await connected_bot(any_bot_factory)
+    seen = bot.sim.inject_invoice(invoice_xml(nip, "M/0"))
+    await wait_mentioned(bot, user.chat_id, seen)
+    await user.set_blocked(True)
+
+    async def paused() -> bool:
+        return all(r["paused"] for r in await bot.table_rows("inbox_prefs"))
+
+    await bot.eventually(paused, message="paused on my_chat_member 'kicked'")
+    refused_before = len(bot.fake.calls_of("sendMessage"))
+    missed = bot.sim.inject_invoice(invoice_xml(nip, "M/1"))
+    await all_stored(bot, 2)
+    await polls_pass(bot)
+    assert len(bot.fake.calls_of("sendMessage")) == refused_before  # nothing tried against the block
+    assert await bot.table_rows("inbox_outbox") and not [
+        r for r in await bot.table_rows("inbox_outbox") if r["status"] in ("pending", "sending")]
+    await user.set_blocked(False)
+    back = await wait_mentioned(bot, user.chat_id, "Witaj ponownie")
+    assert "1" in back.content
+    arrived = await wait_mentioned(bot, user.chat_id, missed)
+    assert "M/1" in arrived.content
+    await polls_pass(bot)
+    assert len(mentions(bot, user.chat_id, missed)) == 1 and len(mentions(bot, user.chat_id, seen)) == 1
