@@ -68,7 +68,8 @@ class BotOptions:
     issuing_interval: float = 30.0  # reconcile / offline-upload / deadline job of issuing (issue 6)
     issuing_first: float = 0.5  # its first run: right after start (reconciles what a crash left)
     poll_interval: float | None = None  # seconds between polls of one company (default: settings)
-    inbox_tick: float = 5.0  # how often due polls and due notifications are looked for
+    inbox_tick: float = 1.0  # how often due polls and due notifications are looked for (two indexed queries;
+    # the notification latency bar is "poll interval + 2 s", so this wait must stay well under 2 s)
     availability_interval: float = 60.0  # seconds between KSeF availability checks (issue 7)
     availability_config: AvailabilityConfig | None = None  # damping/filtering (default: per env)
     leader_check: float = 10.0  # seconds between checks that this gateway still holds the leader lock

@@ -1,0 +1,157 @@
+"""Issue 5 / ARCHITECTURE §6: the lean empty poll (one read, cached login, compare-and-set cursor write)
+keeps the behaviour of the full poll: a replaced token is used at once, a deleted company is "gone",
+a concurrent cursor advance is "raced", and an error never moves the cursor."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import delete, select, update
+
+from bot.services import Services
+from bot.services.cert_login import KsefLogin
+from bot.services.connect import token_aad
+from bot.services.ports import KsefClientGateway, system_clock
+from bot.services.sync import SyncService
+from bot.store.db import Database
+from bot.store.models import Company, KsefToken
+from bot.store.models_inbox import InboxSync
+from bot.vault import Vault
+from tests.fixtures.bot import postgres_schema
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+async def db(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Database]:
+    if request.param == "sqlite":
+        database = Database.from_url(f"sqlite+aiosqlite:///{tmp_path}/sync.sqlite")
+        await database.migrate()
+        yield database
+        await database.dispose()
+        return
+    async with postgres_schema() as (url, schema):
+        database = Database.from_url(url, schema=schema)
+        await database.migrate()
+        yield database
+        await database.dispose()
+
+
+class CountingLogins:
+    """The production logins (``CertLoginService.credentials``), counted: each call decrypts."""
+
+    def __init__(self, services: Services) -> None:
+        self.inner, self.calls = services.cert_login.credentials, 0
+
+    async def __call__(self, company_id: int) -> KsefLogin | None:
+        self.calls += 1
+        return await self.inner(company_id)
+
+
+async def _setup(db: Database, sim: Any) -> tuple[SyncService, CountingLogins, Vault, int, str]:
+    vault = Vault(os.urandom(32))
+    services = Services.build(db, vault, KsefClientGateway(), sim.base_url, system_clock)
+    logins = CountingLogins(services)
+    sync = SyncService(db, vault, services.inbox, system_clock, logins=logins, interval=0)
+    nip, token = sim.create_subject()
+    async with db.transaction() as session:
+        company = Company(nip=nip, environment=sim.base_url)
+        session.add(company)
+        await session.flush()
+        session.add(KsefToken(company_id=company.id, permissions=["InvoiceRead"], status="active",
+                              token_blob=vault.encrypt(token.encode(), aad=token_aad(company.id))))
+        company_id = company.id
+    assert await sync.due_companies() == [company_id]  # baseline cursor
+    return sync, logins, vault, company_id, nip
+
+
+async def _cursor(db: Database, company_id: int) -> str | None:
+    async with db.transaction() as session:
+        return (await session.execute(select(InboxSync.cursor).where(
+            InboxSync.company_id == company_id))).scalar_one_or_none()
+
+
+async def test_empty_polls_reuse_the_login_until_the_token_is_replaced(db: Database, sim: Any) -> None:
+    sync, logins, vault, company_id, nip = await _setup(db, sim)
+    try:
+        first = await sync.poll(company_id)
+        assert first.error is None and first.new_invoice_ids == ()
+        client = sync.sources(company_id, sim.base_url, (await logins.inner(company_id)) or KsefLogin(nip))
+        second = await sync.poll(company_id)
+        assert second.error is None
+        assert logins.calls == 1  # the second poll decrypted nothing
+        # The token is replaced (new row): the next poll logs in with the new one, through a new client.
+        new_token = sim.create_token(nip, ["InvoiceRead"])
+        async with db.transaction() as session:
+            await session.execute(delete(KsefToken).where(KsefToken.company_id == company_id))
+            session.add(KsefToken(company_id=company_id, permissions=["InvoiceRead"], status="active",
+                                  token_blob=vault.encrypt(new_token.encode(), aad=token_aad(company_id))))
+        third = await sync.poll(company_id)
+        assert third.error is None
+        assert logins.calls == 2
+        assert sync._poll_logins[company_id][1].token == new_token
+        assert sync.sources(company_id, sim.base_url, KsefLogin(nip, token=new_token)) is not client
+    finally:
+        await sync.aclose()
+
+
+async def test_empty_poll_advances_the_cursor_only_if_unchanged(db: Database, sim: Any) -> None:
+    sync, _, _, company_id, _ = await _setup(db, sim)
+    source_factory = sync.sources
+    try:
+        async with db.transaction() as session:  # as if an earlier poll had failed
+            await session.execute(update(InboxSync).where(InboxSync.company_id == company_id)
+                                  .values(failures=3, last_error="ConnectError"))
+        assert (await sync.poll(company_id)).error is None
+        async with db.transaction() as session:
+            state = await session.get(InboxSync, company_id)
+            assert state is not None and state.last_poll_at is not None
+            assert (state.failures, state.last_error) == (0, None)
+        # Another poll moves the cursor between our read and our write: ours must not overwrite it.
+
+        def racing(company: int, environment: str, login: KsefLogin) -> Any:
+            source = source_factory(company, environment, login)
+
+            class Racing:
+                async def received_since(self, cursor: str | None) -> Any:
+                    batch = await source.received_since(cursor)
+                    async with db.transaction() as session:
+                        await session.execute(update(InboxSync).where(InboxSync.company_id == company)
+                                              .values(cursor="someone-else"))
+                    return batch
+
+                async def download_invoice(self, ksef_number: str) -> bytes:
+                    return await source.download_invoice(ksef_number)
+
+            return Racing()
+
+        sync.sources = racing
+        assert (await sync.poll(company_id)).error == "raced"
+        assert await _cursor(db, company_id) == "someone-else"
+    finally:
+        sync.sources = source_factory
+        await sync.aclose()
+
+
+async def test_errors_keep_the_cursor_and_deleted_company_is_gone(db: Database, sim: Any) -> None:
+    sync, _, _, company_id, _ = await _setup(db, sim)
+    try:
+        assert (await sync.poll(company_id)).error is None
+        cursor = await _cursor(db, company_id)
+        async with db.transaction() as session:  # a cursor KSeF refuses: the poll fails, nothing moves
+            await session.execute(update(InboxSync).where(InboxSync.company_id == company_id)
+                                  .values(cursor="not-a-cursor"))
+        failed = await sync.poll(company_id)
+        assert failed.error is not None and failed.error not in ("gone", "raced")
+        async with db.transaction() as session:
+            state = await session.get(InboxSync, company_id)
+            assert state is not None and state.cursor == "not-a-cursor" and state.failures == 1
+            state.cursor = cursor
+        async with db.transaction() as session:
+            await session.execute(delete(Company).where(Company.id == company_id))
+        assert (await sync.poll(company_id)).error == "gone"
+        assert company_id not in sync._poll_logins
+    finally:
+        await sync.aclose()
