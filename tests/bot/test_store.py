@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -20,19 +19,9 @@ from bot.vault import Vault
 from tests.fixtures.bot import MutableClock, postgres_schema
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-async def database(request: pytest.FixtureRequest, tmp_path: Any) -> AsyncIterator[Database]:
-    if request.param == "sqlite":
-        db = Database.from_url(f"sqlite+aiosqlite:///{tmp_path / 'store.sqlite'}")
-        await db.migrate()
-        yield db
-        await db.dispose()
-        return
-    async with postgres_schema() as (url, schema):
-        db = Database.from_url(url, schema=schema)
-        await db.migrate()
-        yield db
-        await db.dispose()
+@pytest.fixture
+def database(any_database: Database) -> Database:
+    return any_database
 
 
 @pytest.fixture

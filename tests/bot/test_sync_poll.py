@@ -5,8 +5,6 @@ a concurrent cursor advance is "raced", and an error never moves the cursor."""
 from __future__ import annotations
 
 import os
-from collections.abc import AsyncIterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -21,22 +19,11 @@ from bot.store.db import Database
 from bot.store.models import Company, KsefToken
 from bot.store.models_inbox import InboxSync
 from bot.vault import Vault
-from tests.fixtures.bot import postgres_schema
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-async def db(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Database]:
-    if request.param == "sqlite":
-        database = Database.from_url(f"sqlite+aiosqlite:///{tmp_path}/sync.sqlite")
-        await database.migrate()
-        yield database
-        await database.dispose()
-        return
-    async with postgres_schema() as (url, schema):
-        database = Database.from_url(url, schema=schema)
-        await database.migrate()
-        yield database
-        await database.dispose()
+@pytest.fixture
+def db(any_database: Database) -> Database:
+    return any_database
 
 
 class CountingLogins:
