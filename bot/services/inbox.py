@@ -212,15 +212,17 @@ class InboxService:
             row.status, row.after_message_id = "sending", after
             return after
 
-    async def mark_sent(self, outbox_id: int, message_id: int | None) -> None:
-        """The message is in the chat (``message_id`` known, or found by a probe)."""
+    async def mark_sent(self, outbox_id: int, message_id: int | None) -> float | None:
+        """The message is in the chat (``message_id`` known, or found by a probe); returns the seconds
+        from the row's creation to now (for the delay metric), None when the row is gone."""
         async with self.db.transaction() as session:
             row = await session.get(OutboxMessage, outbox_id)
             if row is None:
-                return
+                return None
             row.status, row.message_id, row.sent_at = "sent", message_id, self.clock()
             if message_id is not None:
                 await self._note_message(session, row.chat_id, message_id)
+            return (row.sent_at - row.created_at).total_seconds()
 
     async def note_message(self, chat_id: int, message_id: int) -> None:
         """Remember a message id we saw in a chat (the next probe starts after it)."""

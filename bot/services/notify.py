@@ -96,16 +96,6 @@ class NotifyService:
             raise
         # Transient errors leave the row in `sending`: the next attempt probes first.
         sent_in = time.perf_counter() - started
-        await self.inbox.mark_sent(outbox_id, message_id)
-        observe_sent(view.kind, sent_in, await self._delay(outbox_id))
+        delay = await self.inbox.mark_sent(outbox_id, message_id)
+        observe_sent(view.kind, sent_in, delay)
         return True
-
-    async def _delay(self, outbox_id: int) -> float | None:
-        """Seconds from the row's creation to its sending (both stamped by the service clock)."""
-        from bot.store.models_inbox import OutboxMessage
-
-        async with self.inbox.db.transaction() as session:
-            row = await session.get(OutboxMessage, outbox_id)
-            if row is None or row.sent_at is None or row.created_at is None:
-                return None
-            return (row.sent_at - row.created_at).total_seconds()
