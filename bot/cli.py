@@ -138,6 +138,9 @@ def cmd_worker(args: argparse.Namespace) -> int:
     from bot.jobs import WorkerConfig, run_worker
 
     settings = _settings()
+    if settings.jobs != "procrastinate":
+        raise SystemExit("ksef-bot worker: set KSEFBOT_JOBS=procrastinate (and a PostgreSQL DATABASE_URL); "
+                         "in the embedded mode `ksef-bot run` does all the work itself")
     _logging(settings)
     config = WorkerConfig(concurrency=args.concurrency, schedule_every=args.schedule_every, lease=args.lease)
     if args.metrics_port:

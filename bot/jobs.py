@@ -228,8 +228,7 @@ async def run_worker(settings: Settings, config: WorkerConfig | None = None, *,
     from bot.services import open_services
 
     if settings.jobs != PROCRASTINATE:
-        raise SystemExit("ksef-bot worker: set KSEFBOT_JOBS=procrastinate (and a PostgreSQL DATABASE_URL); "
-                         "in the embedded mode `ksef-bot run` does all the work itself")
+        raise ValueError("run_worker needs KSEFBOT_JOBS=procrastinate")
     services = await open_services(settings)
     services.sync.interval = float(settings.poll_interval)
     stop = stop or asyncio.Event()

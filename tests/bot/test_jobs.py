@@ -275,3 +275,17 @@ async def test_jobs_of_dead_workers_are_cleared(pg_database: tuple[str, str], si
             assert statuses == {"1": "failed", "2": "todo"}  # the queued one is untouched
     finally:
         await services.db.dispose()
+
+
+def test_worker_command_refuses_the_embedded_mode(monkeypatch: pytest.MonkeyPatch, tmp_path: Any) -> None:
+    from bot.cli import main
+
+    monkeypatch.chdir(tmp_path)  # no .env
+    monkeypatch.setenv("KSEFBOT_DATA_DIR", str(tmp_path))
+    monkeypatch.delenv("KSEFBOT_JOBS", raising=False)
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    with pytest.raises(SystemExit, match="KSEFBOT_JOBS=procrastinate"):
+        main(["worker"])
+    monkeypatch.setenv("KSEFBOT_JOBS", "procrastinate")
+    with pytest.raises(SystemExit, match="needs PostgreSQL"):
+        main(["worker"])
