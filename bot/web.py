@@ -6,8 +6,8 @@ Routes:
   match ``WEBHOOK_SECRET`` (403 otherwise); while this process cannot take updates (not started, or not
   the leader) the answer is 503, so Telegram delivers the update again later.
 - ``GET /healthz``: liveness (the event loop answers); no database.
-- ``GET /readyz``: 200 only when the database answers, the Application runs and this process is the
-  leader; else 503 with the failed checks in a JSON body.
+- ``GET /readyz``: 200 only when the database answers, the Application runs, this process is the
+  leader and its webhook is registered with Telegram; else 503 with the failed checks in a JSON body.
 - ``GET /metrics``: Prometheus text format (``bot.metrics``).
 
 ``setWebhook`` is called only when ``getWebhookInfo`` differs from what we want (URL, update types) or
@@ -64,6 +64,7 @@ class WebGateway:
         self.runtime = BotRuntime(settings, options)
         self.is_leader: LeaderCheck = is_leader or self._holds_leader_lock
         self.leading = asyncio.Event()  # set once this process leads and its Application runs
+        self.registered = False  # Telegram has our webhook (checked or set by this process)
         self._leading: asyncio.Task[None] | None = None
         self.db_timeout = db_timeout
         self._secret = settings.webhook_secret.encode()
@@ -162,6 +163,7 @@ class WebGateway:
         if info.url == self.settings.webhook_url and current_types == wanted_types \
                 and info.last_error_date is None:
             log.info("webhook already registered; not set again")
+            self.registered = True
             return False
         reason = "other URL" if info.url != self.settings.webhook_url else \
             "other update types" if current_types != wanted_types else \
@@ -169,6 +171,7 @@ class WebGateway:
         await bot.set_webhook(self.settings.webhook_url, secret_token=self.settings.webhook_secret,
                               allowed_updates=list(Update.ALL_TYPES))
         log.info("webhook set (%s)", reason)
+        self.registered = True
         return True
 
     async def register(self, *, attempts: int = 0) -> None:
@@ -252,6 +255,8 @@ class WebGateway:
             "database": await self._database_ok(),
             "application": application is not None and bool(application.running),
             "leader": await self.leader(),
+            # Ready means Telegram can deliver to us: the webhook is registered (by this process).
+            "webhook": self.registered,
         }
         failed = [name for name, ok in checks.items() if not ok]
         body = {"status": "ok" if not failed else "unavailable", "checks": checks, "failed": failed}

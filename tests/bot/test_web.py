@@ -119,7 +119,8 @@ async def test_healthz_and_readyz(botapi: Any, sim: Any, tmp_path: Path) -> None
         assert (await client.get("/healthz")).status_code == 200
         ready = await client.get("/readyz")
         assert ready.status_code == 200, ready.text
-        assert ready.json()["checks"] == {"database": True, "application": True, "leader": True}
+        assert ready.json()["checks"] == {"database": True, "application": True, "leader": True,
+                                          "webhook": True}
 
         leading["value"] = False
         ready = await client.get("/readyz")
@@ -153,10 +154,13 @@ async def test_readyz_before_start_and_after_stop(botapi: Any, sim: Any, tmp_pat
                                  base_url="http://bot.test") as client:
         ready = await client.get("/readyz")
         assert ready.status_code == 503
-        assert set(ready.json()["failed"]) == {"database", "application", "leader"}
+        assert set(ready.json()["failed"]) == {"database", "application", "leader", "webhook"}
         update = await client.post("/tg/hook", json={"update_id": 5}, headers={web.SECRET_HEADER: SECRET})
         assert update.status_code == 503
         await gateway.start()
+        started = await client.get("/readyz")
+        assert started.status_code == 503 and started.json()["failed"] == ["webhook"]  # not registered yet
+        await gateway.ensure_webhook()
         assert (await client.get("/readyz")).status_code == 200
         await gateway.stop()
         assert (await client.get("/readyz")).status_code == 503
@@ -313,13 +317,17 @@ async def test_standby_gateway_serves_health_and_takes_over(botapi: Any, sim: An
                                      base_url="http://bot.test") as standby:
             assert (await standby.get("/healthz")).status_code == 200
             ready = await standby.get("/readyz")
-            assert ready.status_code == 503 and ready.json()["failed"] == ["application", "leader"]
+            assert ready.status_code == 503
+            assert ready.json()["failed"] == ["application", "leader", "webhook"]
             refused = await standby.post("/tg/hook", json=start_update(botapi.fake.user(7300), 1),
                                          headers={web.SECRET_HEADER: SECRET})
             assert refused.status_code == 503
             leader = first.application.bot_data["leader"]
             await leader.abandon()  # the leader's process dies: its connection and lock go
             await asyncio.wait_for(second.leading.wait(), 10)
+            assert (await standby.get("/readyz")).json()["failed"] == ["webhook"]
+            await second.ensure_webhook()  # what serve() does once this process leads
+            assert botapi.fake.webhook_url == WEBHOOK_URL
             assert (await standby.get("/readyz")).status_code == 200
     finally:
         await second.stop()
