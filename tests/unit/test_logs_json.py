@@ -86,7 +86,7 @@ def test_secrets_redacted_in_message_args_extra_and_exception(json_logs: io.Stri
         log.exception("failed for %s", token)
     written = json_logs.getvalue()
     for secret in (token, token.split(":", 1)[1], ksef, ksef.rsplit("|", 1)[1], "literal-master-key-value",
-                   pem.splitlines()[1], "BEGIN PRIVATE KEY"):
+                   pem.splitlines()[1], pem.splitlines()[0]):  # the header line too, taken from the key
         assert secret not in written
     plain, with_args, with_extra, with_exc = lines(json_logs)
     assert plain["message"] == f"URL https://api.telegram.org/bot{REDACTED}/sendMessage"
