@@ -33,7 +33,6 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
 from bot.store.locks import NamedLocks
@@ -48,7 +47,6 @@ log = logging.getLogger(__name__)
 
 EMBEDDED = "embedded"
 PROCRASTINATE = "procrastinate"
-JOB_BACKENDS = (EMBEDDED, PROCRASTINATE)
 POLL_TASK = "ksefbot.poll_company"
 ADVANCE_TASK = "ksefbot.advance_invoice"
 
@@ -208,16 +206,6 @@ class WorkerRuntime:
                         await task
                 stopper.cancel()
         log.info("worker %s stopped after %s polls", self.config.name, self.polled)
-
-
-async def database_ready(services: Services) -> bool:
-    """The database answers (for readiness checks of workers)."""
-    try:
-        async with services.db.engine.connect() as conn:
-            await conn.execute(text("SELECT 1"))
-        return True
-    except Exception:
-        return False
 
 
 async def run_worker(settings: Settings, config: WorkerConfig | None = None, *,

@@ -16,8 +16,8 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING, Protocol
 
-from sqlalchemy import Executable, Update, bindparam, exists, or_, select, update
-from sqlalchemy.orm import aliased
+from sqlalchemy import ColumnElement, Executable, Update, bindparam, exists, or_, select, update
+from sqlalchemy.orm import InstrumentedAttribute, aliased
 
 from bot.metrics import ksef_error, observe_poll
 from bot.services.cert_login import AUTH_TYPE, KsefLogin
@@ -118,6 +118,12 @@ def _poll_statements() -> tuple[Executable, Update]:
 _POLL_READ, _EMPTY_POLL_WRITE = _poll_statements()
 
 
+def _can_log_in(company_id: ColumnElement[int] | InstrumentedAttribute[int]) -> ColumnElement[bool]:
+    """The company has an active token or an Authentication certificate (it can be polled)."""
+    return or_(exists().where(KsefToken.company_id == company_id, KsefToken.status == "active"),
+               exists().where(Certificate.company_id == company_id, Certificate.cert_type == AUTH_TYPE))
+
+
 @dataclass(frozen=True)
 class PollResult:
     """What one poll did."""
@@ -200,28 +206,13 @@ class SyncService:
     async def due_companies(self, limit: int = 500) -> list[int]:
         """Companies that can log in (an active token or an Authentication certificate) whose next poll
         time has come (new ones get a baseline first)."""
+        await self._baselines(limit)
         now = self.clock()
-        has_token = exists().where(KsefToken.company_id == Company.id, KsefToken.status == "active")
-        has_cert = exists().where(Certificate.company_id == Company.id,
-                                  Certificate.cert_type == "Authentication")
         async with self.db.transaction() as session:
-            rows = await session.execute(
-                select(Company.id, Company.created_at, InboxSync.company_id)
-                .outerjoin(InboxSync, InboxSync.company_id == Company.id)
-                .where(or_(has_token, has_cert),
-                       (InboxSync.company_id.is_(None)) | (InboxSync.next_poll_at <= now))
-                .order_by(Company.id).limit(limit))
-            due: list[int] = []
-            for company_id, created_at, synced in rows.all():
-                if synced is None:
-                    # Baseline: start at the moment the company was connected, so the history
-                    # before it is not announced (no flood); everything after it is.
-                    from ksef.sync import cursor_at
-
-                    session.add(InboxSync(company_id=company_id, cursor=cursor_at(created_at),
-                                          next_poll_at=now, failures=0))
-                due.append(company_id)
-            return due
+            return list((await session.execute(
+                select(InboxSync.company_id)
+                .where(InboxSync.next_poll_at <= now, _can_log_in(InboxSync.company_id))
+                .order_by(InboxSync.company_id).limit(limit))).scalars())
 
     async def claim_due(self, limit: int, lease: float) -> list[int]:
         """Scale-out scheduling: the due companies, each claimed for ``lease`` seconds (its next poll
@@ -238,12 +229,9 @@ class SyncService:
         except IntegrityError:
             pass  # another worker created the same baseline row first: it is there, which is all we need
         now = self.clock()
-        has_token = exists().where(KsefToken.company_id == InboxSync.company_id, KsefToken.status == "active")
-        has_cert = exists().where(Certificate.company_id == InboxSync.company_id,
-                                  Certificate.cert_type == "Authentication")
         async with self._writes, self.db.transaction() as session:
             rows = list((await session.execute(
-                select(InboxSync).where(InboxSync.next_poll_at <= now, or_(has_token, has_cert))
+                select(InboxSync).where(InboxSync.next_poll_at <= now, _can_log_in(InboxSync.company_id))
                 .order_by(InboxSync.next_poll_at).limit(limit)
                 .with_for_update(skip_locked=True))).scalars())
             for row in rows:
@@ -251,18 +239,16 @@ class SyncService:
             return [row.company_id for row in rows]
 
     async def _baselines(self, limit: int) -> None:
-        """Start newly connected companies at the moment they were connected (see due_companies)."""
+        """Start newly connected companies at the moment they were connected, so the history before it is
+        not announced (no flood); everything after it is."""
         from ksef.sync import cursor_at
 
-        has_token = exists().where(KsefToken.company_id == Company.id, KsefToken.status == "active")
-        has_cert = exists().where(Certificate.company_id == Company.id,
-                                  Certificate.cert_type == "Authentication")
         now = self.clock()
         async with self._writes, self.db.transaction() as session:
             rows = (await session.execute(
                 select(Company.id, Company.created_at)
                 .outerjoin(InboxSync, InboxSync.company_id == Company.id)
-                .where(or_(has_token, has_cert), InboxSync.company_id.is_(None))
+                .where(_can_log_in(Company.id), InboxSync.company_id.is_(None))
                 .order_by(Company.id).limit(limit))).all()
             for company_id, created_at in rows:
                 session.add(InboxSync(company_id=company_id, cursor=cursor_at(created_at), next_poll_at=now,
