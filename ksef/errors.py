@@ -215,3 +215,64 @@ class EnrollmentError(KsefError):
 
 class CertificateLimitError(EnrollmentError):
     """The per-subject limit of enrollment requests (25006) or active certificates (25007) is used up."""
+
+
+# --- ksef.whitelist (MF's VAT taxpayer list, "Wykaz podatników VAT") -------------------------------
+
+
+class WhiteListError(KsefError):
+    """The VAT taxpayer list could not answer the question; ``kind`` says why (for the caller's text).
+
+    ``code`` is MF's error code (``WL-115``...) when the list itself answered, ``http_status`` its HTTP
+    status (0 when nothing was sent or nothing came back). Never raised for "not on the list":
+    that is an answer, not an error.
+    """
+
+    kind = "error"
+
+    def __init__(self, message: str, *, code: str | None = None, http_status: int = 0) -> None:
+        super().__init__(message)
+        self.code = code
+        self.http_status = http_status
+
+
+class WhiteListInvalidNipError(WhiteListError, KsefValidationError):
+    """The NIP is malformed or its checksum is wrong (checked locally, or MF's WL-112..115)."""
+
+    kind = "invalid_nip"
+
+
+class WhiteListInvalidAccountError(WhiteListError, KsefValidationError):
+    """The account number is malformed or its checksum is wrong (locally, or MF's WL-108..111)."""
+
+    kind = "invalid_account"
+
+
+class WhiteListInvalidDateError(WhiteListError, KsefValidationError):
+    """The date asked about is in the future or before the list's range (MF's WL-101..103, WL-118)."""
+
+    kind = "invalid_date"
+
+
+class WhiteListDailyLimitError(WhiteListError):
+    """The day's request limit is used up (MF's WL-191, or our own count): no request until midnight."""
+
+    kind = "daily_limit"
+
+
+class WhiteListServerError(WhiteListError):
+    """MF answered with a server error, a database update in progress, or an unreadable answer."""
+
+    kind = "server_error"
+
+
+class WhiteListTimeoutError(WhiteListError):
+    """MF did not answer in time."""
+
+    kind = "timeout"
+
+
+class WhiteListUnavailableError(WhiteListError):
+    """MF's server could not be reached at all (connection refused, DNS, TLS)."""
+
+    kind = "unavailable"

@@ -77,6 +77,7 @@ def create_app(state: SimState | None = None, *, state_file: Path | str | None =
     routes += latarnia.routes(state)
     routes += admin.Admin(runtime).routes()
     routes += certificates.admin_routes(runtime)
+    routes += importlib.import_module("ksef.sim.whitelist").routes(runtime)  # MF's VAT list under /wl
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
