@@ -7,7 +7,6 @@ import re
 import socket
 from datetime import date, timedelta
 
-import httpx
 import pytest
 
 from ksef.banking import format_account
@@ -51,7 +50,7 @@ async def test_search_finds_an_active_subject_with_the_real_answer_shape(sim):
               residenceAddress="ul. Piotrkowska 1, 90-001 Łódź", workingAddress=None,
               accountNumbers=["PL" + ACCOUNT, format_account(OTHER_ACCOUNT)], regon="123456785",
               registrationLegalDate="2019-10-01")
-    raw = httpx.get(f"{sim.root_url}/wl/api/search/nip/{nip}", params={"date": today_in_poland().isoformat()})
+    raw = sim.admin.get(f"/wl/api/search/nip/{nip}", params={"date": today_in_poland().isoformat()})
     assert raw.status_code == 200
     result = raw.json()["result"]
     assert set(result) == {"subject", "requestId", "requestDateTime"}
@@ -59,7 +58,8 @@ async def test_search_finds_an_active_subject_with_the_real_answer_shape(sim):
     assert re.fullmatch(r"\d{2}-\d{2}-\d{4} \d{2}:\d{2}:\d{2}", result["requestDateTime"])
     subject = result["subject"]
     assert subject["accountNumbers"] == [ACCOUNT, OTHER_ACCOUNT]  # stored as plain 26-digit NRBs
-    assert subject["representatives"] == [] and subject["pesel"] is None and subject["hasVirtualAccounts"] is False
+    assert subject["representatives"] == [] and subject["pesel"] is None
+    assert subject["hasVirtualAccounts"] is False
 
     async with _client(sim) as wl:
         found = await wl.search_nip(nip)
@@ -124,7 +124,7 @@ async def test_same_question_the_same_day_is_one_request(sim):
         assert [c.from_cache for c in checks] == [False, True, True]
         assert len({c.request_id for c in checks}) == 1
         # both at once: the second waits for the first one's answer instead of asking too
-        both = await asyncio.gather(wl.check_account(nip, OTHER_ACCOUNT), wl.check_account(nip, OTHER_ACCOUNT))
+        both = await asyncio.gather(*(wl.check_account(nip, OTHER_ACCOUNT) for _ in range(2)))
         assert both[0].request_id == both[1].request_id
         assert len(_requests(sim, "search")) == 1 and len(_requests(sim, "check")) == 2
         # another date asked about is another question
