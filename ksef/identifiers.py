@@ -77,3 +77,14 @@ def random_valid_nip(rng: random.Random | None = None) -> str:
         remainder = sum(int(d) * w for d, w in zip(first, _NIP_WEIGHTS, strict=True)) % 11
         if remainder != 10:
             return first + str(remainder)
+
+
+# Collective identifier (IZ) of KSeF 2.7+: seller NIP, "IZ" + year and month, 12 upper-case hex, CRC-8.
+COLLECTIVE_ID_RE = re.compile(r"^[1-9]\d{9}-IZ20\d{2}(0[1-9]|1[0-2])-[0-9A-F]{12}-[0-9A-F]{2}$")
+
+
+def collective_id_is_valid(identifier: str) -> bool:
+    """True when ``identifier`` is a well-formed IZ whose CRC-8 (as for KSeF numbers) is right."""
+    if not COLLECTIVE_ID_RE.match(identifier):
+        return False
+    return ksef_number_checksum(identifier[:32]) == identifier[-2:]
