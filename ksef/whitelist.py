@@ -62,6 +62,24 @@ _LIMIT_CODE = "WL-191"
 _REQUEST_TIME_RE = re.compile(r"^(\d{2})-(\d{2})-(\d{4}) (\d{2}):(\d{2}):(\d{2})$")
 
 
+def whitelist_url(ksef_env: str) -> str:
+    """The white-list base URL that goes with a KSeF environment (``test``, ``demo``, ``prod`` or a URL).
+
+    MF's environments pair with MF's list (its test instance for ``test`` and ``demo``, where
+    integrations are meant to be tried); a simulator's URL (``http://host:port[/v2]``) with the
+    simulator's own ``/wl`` route.
+    """
+    key = ksef_env.strip().lower()
+    if key == "prod":
+        return PRODUCTION_URL
+    if key in ("test", "demo"):
+        return TEST_URL
+    if not key.startswith(("http://", "https://")):
+        raise ValueError(f"unknown KSeF environment {ksef_env!r}: use test, demo, prod or a URL")
+    root = ksef_env.strip().rstrip("/")
+    return (root[: -len("/v2")] if root.endswith("/v2") else root) + "/wl"
+
+
 class VatStatus(StrEnum):
     """``statusVat`` of a subject on the list."""
 

@@ -16,7 +16,15 @@ from ksef.errors import (
     WhiteListServerError,
 )
 from ksef.offline import POLAND
-from ksef.whitelist import MemoryRequestBudget, MemoryWhiteListCache, SearchResult, WhiteListClient
+from ksef.whitelist import (
+    PRODUCTION_URL,
+    TEST_URL,
+    MemoryRequestBudget,
+    MemoryWhiteListCache,
+    SearchResult,
+    WhiteListClient,
+    whitelist_url,
+)
 
 NIP = "5265877635"
 ACCOUNT = "61109010140000071219812874"
@@ -139,3 +147,12 @@ async def test_memory_budget_counts_per_method_and_day():
     assert budget.used("search") == 2
     tomorrow = date(2026, 12, 5)
     assert await budget.take("search", tomorrow, 2) and await budget.take("check", tomorrow, 1)
+
+
+def test_whitelist_url_follows_the_ksef_environment():
+    assert whitelist_url("prod") == PRODUCTION_URL == "https://wl-api.mf.gov.pl"
+    assert whitelist_url("TEST") == whitelist_url("demo") == TEST_URL == "https://wl-test.mf.gov.pl"
+    assert whitelist_url("http://127.0.0.1:8765/v2") == "http://127.0.0.1:8765/wl"
+    assert whitelist_url("http://127.0.0.1:8765/") == "http://127.0.0.1:8765/wl"
+    with pytest.raises(ValueError, match="unknown"):
+        whitelist_url("staging")
