@@ -213,3 +213,14 @@ def test_any_input_gives_a_valid_payload_or_a_named_refusal(number, name, grosze
     assert fields.title == title.short and fields.recipient_name == result.name_in_code
     # the code's title is the whole invoice number or the generic one: never a cut-off piece of anything
     assert fields.title in {" ".join(number.split()), "Zapłata za fakturę"}
+
+
+def test_collective_identifier_validation():
+    from ksef.identifiers import collective_id_is_valid
+
+    assert collective_id_is_valid(IZ) and len(IZ) == 35
+    body13 = "5265877635-IZ202613-0A1B2C3D4E5F"
+    lower = IZ_BODY.lower()
+    for bad in (f"{body13}-{ksef_number_checksum(body13)}", f"{lower}-{ksef_number_checksum(lower)}",
+                IZ.replace("-IZ", "-XX"), KSEF, IZ + "0"):
+        assert not collective_id_is_valid(bad), bad
