@@ -136,6 +136,37 @@ class InvoiceSchemaError(KsefError):
         return "built FA(3) XML does not match the XSD: " + "; ".join(self.issues)
 
 
+# --- ksef.fa3.correction (corrective invoices, RodzajFaktury KOR) ---
+
+
+class CorrectionError(InvoiceDataError):
+    """A correction cannot be made as asked; ``message`` tells the user why, in Polish."""
+
+
+class NothingToCorrectError(CorrectionError):
+    """The edited invoice reads exactly like the corrected one."""
+
+
+class BelowZeroError(CorrectionError):
+    """A quantity or price would go below zero after the correction."""
+
+
+class PricingMethodChangeError(CorrectionError):
+    """The correction prices lines gross where the corrected invoice priced them net, or the reverse."""
+
+
+class CurrencyChangeError(CorrectionError):
+    """The correction changes the currency or the exchange rate of the corrected invoice."""
+
+
+class BuyerIdChangeError(CorrectionError):
+    """The buyer's NIP (or other identifier) changes: that takes a correction to zero and a new invoice."""
+
+
+class CorrectionNotReadyError(CorrectionError):
+    """The corrected invoice has no KSeF number yet (offline, not sent): build the correction later."""
+
+
 # --- ksef.xades (signed AuthTokenRequest) and ksef.sim.ca (the simulator's certificate authority) ---
 
 

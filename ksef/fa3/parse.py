@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
+from typing import TYPE_CHECKING
 
 from lxml import etree
 
@@ -17,6 +18,9 @@ from ksef.errors import InvoiceParseError
 from ksef.fa3.model import PAYMENT_LABELS, RATE_LABELS
 from ksef.fa3.summary import InvoiceSummary, LineSummary, PartySummary, PaymentSummary, RateTotal
 from ksef.schemas import safe_parser
+
+if TYPE_CHECKING:
+    from ksef.fa3.correction.summary import CorrectionSummary
 
 _WS = re.compile(r"\s+")
 
@@ -114,6 +118,7 @@ def _party(r: _Reader, podmiot: etree._Element | None) -> PartySummary:
         country=r.text(address, "KodKraju"),
         email=email,
         phone=phone,
+        other_id_country=r.text(ident, "KodKraju"),
     )
 
 
@@ -133,6 +138,7 @@ def _line(r: _Reader, wiersz: etree._Element, position: int) -> LineSummary:
         net=r.decimal(wiersz, "P_11"),
         gross=r.decimal(wiersz, "P_11A"),
         vat_rate=r.text(wiersz, "P_12"),
+        before=r.text(wiersz, "StanPrzed") == "1",
     )
 
 
@@ -238,4 +244,13 @@ def parse(xml: bytes) -> InvoiceSummary:
         exemption_basis=basis,
         created_at=_created_at(r.text(root, "Naglowek/DataWytworzeniaFa")),
         sale_period=_period(r, fa),
+        correction=_correction(r, root, fa, lines),
     )
+
+
+def _correction(r: _Reader, root: etree._Element, fa: etree._Element,
+                lines: tuple[LineSummary, ...]) -> CorrectionSummary | None:
+    # local: the correction reader builds on this module's readers
+    from ksef.fa3.correction.read import read_correction
+
+    return read_correction(r, root, fa, lines)

@@ -9,6 +9,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from ksef.fa3.correction.summary import CorrectionSummary
 
 
 @dataclass(frozen=True)
@@ -24,6 +28,7 @@ class PartySummary:
     country: str | None
     email: str | None
     phone: str | None
+    other_id_country: str | None = None  # KodKraju beside NrID (added later, hence the default)
 
 
 @dataclass(frozen=True)
@@ -39,6 +44,7 @@ class LineSummary:
     net: Decimal | None
     gross: Decimal | None
     vat_rate: str | None  # XSD P_12 value: "23", "8", "5", "0 KR", "zw", "np I", "oo"...
+    before: bool = False  # StanPrzed: a correction's row showing the position before the correction
 
 
 @dataclass(frozen=True)
@@ -88,3 +94,4 @@ class InvoiceSummary:
     created_at: datetime | None
     # Added later (with defaults, so existing constructors keep working):
     sale_period: tuple[date, date] | None = None  # OkresFa (P_6_Od, P_6_Do) instead of a single P_6
+    correction: CorrectionSummary | None = None  # what a correction (KOR...) corrects, rows before/after

@@ -14,6 +14,7 @@ rounding to full grosze with halves rounded up):
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -80,12 +81,17 @@ def rate_total(rate: VatRate, amount: Decimal, *, gross_prices: bool,
 
 def compute_totals(invoice: Invoice) -> Totals:
     """Line values and per-rate totals of ``invoice``."""
-    values = tuple(line_value(line) for line in invoice.lines)
+    return lines_totals(invoice.lines, gross_prices=invoice.prices_gross, exchange_rate=invoice.exchange_rate)
+
+
+def lines_totals(lines: Sequence[InvoiceLine], *, gross_prices: bool,
+                 exchange_rate: Decimal | None = None) -> Totals:
+    """Line values and per-rate totals of any lines (none gives zero totals), as :func:`compute_totals`."""
+    values = tuple(line_value(line) for line in lines)
     sums: dict[VatRate, Decimal] = {}
-    for line, value in zip(invoice.lines, values, strict=True):
+    for line, value in zip(lines, values, strict=True):
         sums[line.vat_rate] = sums.get(line.vat_rate, Decimal("0.00")) + value
-    rates = tuple(rate_total(rate, sums[rate], gross_prices=invoice.prices_gross,
-                             exchange_rate=invoice.exchange_rate)
+    rates = tuple(rate_total(rate, sums[rate], gross_prices=gross_prices, exchange_rate=exchange_rate)
                   for rate in RATE_FIELDS if rate in sums)
     zero = Decimal("0.00")
     return Totals(
