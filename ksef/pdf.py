@@ -552,8 +552,14 @@ def render_summary_pdf(summary: InvoiceSummary, *, kod1: QrBlock | None, kod2: Q
     story: list[Flowable] = []
     story += _header(summary, ksef_number, styles)
     story += _parties(summary, styles)
-    story += _lines(summary, styles)
-    story += _totals(summary, styles)
+    if summary.correction is not None:
+        # a correction shows before, after and the difference instead (ksef/pdf_correction.py)
+        from ksef.pdf_correction import correction_story  # local: it builds on this module's layout
+
+        story += correction_story(summary, styles)
+    else:
+        story += _lines(summary, styles)
+        story += _totals(summary, styles)
     story += _payment(summary.payment, styles)
     story += _remarks(summary, styles)
     story += _codes(summary, kod1, kod2, styles)
