@@ -84,8 +84,9 @@ async def test_every_correction_kind_is_accepted_and_names_the_corrected_ksef_nu
         after_price = invoice_state(original_xml, await client.download_invoice(numbers["price"]))
         assert after_price == kinds["price"].after
         second = correction_from_edit(
-            after_price, after_price.with_line(1, quantity=Decimal(38)), number="KOR/7/2026", issue_date=today,
-            corrected=CorrectedInvoice("KOR/1/2026", today, numbers["price"]), reason="Mniejsza powierzchnia")
+            after_price, after_price.with_line(1, quantity=Decimal(38)), number="KOR/7/2026",
+            issue_date=today, corrected=CorrectedInvoice("KOR/1/2026", today, numbers["price"]),
+            reason="Mniejsza powierzchnia")
         second_xml = build_correction(second)
         await _send(client, second_xml)
         part = parse(second_xml).correction

@@ -367,12 +367,32 @@ def test_exempt_seller_correction_keeps_the_exemption_basis() -> None:
     invoice = Invoice(exempt, BUYER, "FV/6/2026", date(2026, 3, 2),
                       (InvoiceLine("Korepetycje", Decimal(4), Decimal("80.00"), VatRate.ZW, "godz."),))
     state = InvoiceState.of(invoice)
+    assert invoice_state(build(invoice, created_at=CREATED)) == state  # "art. 113" marks the exempt seller
     correction = correction_from_edit(state, state.with_line(1, quantity=Decimal(3)), **header())
     xml = build_correction(correction, created_at=CREATED)
     assert _amounts(xml) == {"P_13_7": "-80.00", "P_15": "-80.00"}
     assert _xpath(xml, "fa:Fa/fa:Adnotacje/fa:Zwolnienie/fa:P_19A") == ["art. 113 ust. 1 ustawy o VAT"]
     with pytest.raises(InvoiceDataError, match=r"art\. 113"):
         correction_from_edit(state, state.with_line(1, vat_rate=VatRate.R23), **header())
+
+
+def test_seller_address_and_a_line_corrected_together() -> None:
+    state = invoice_state(ORIGINAL_XML)
+    moved = replace(SELLER, address=("ul. Piotrkowska 10", "90-002 Łódź"))
+    edited = replace(state.with_line(2, unit_price=Decimal("1400.00")), seller=moved)
+    correction = correction_from_edit(state, edited, **header())
+    assert correction.seller_changed and not correction.buyer_changed
+    xml = build_correction(correction, created_at=CREATED)
+    assert schema_errors("fa3", xml) == []
+    assert _xpath(xml, "fa:Podmiot1/fa:Adres/fa:AdresL1") == ["ul. Piotrkowska 10"]
+    assert _xpath(xml, "fa:Fa/fa:Podmiot1K/fa:Adres/fa:AdresL1") == ["ul. Żółkiewskiego 3"]
+    assert _xpath(xml, "fa:Fa/fa:Podmiot1K/fa:DaneIdentyfikacyjne/fa:NIP") == [SELLER.nip]
+    assert _amounts(xml) == {"P_13_2": "-100.00", "P_14_2": "-8.00", "P_15": "-108.00"}
+    summary = parse(xml)
+    assert summary.correction is not None and summary.correction.seller_before is not None
+    assert summary.correction.seller_before.address_lines == SELLER.address
+    assert "SPRZEDAWCA NA FAKTURZE KORYGOWANEJ" in text_of(pdf.render_pdf(xml))
+    assert invoice_state(ORIGINAL_XML, xml) == correction.after
 
 
 # --------------------------------------------------------------------------- waiting for a KSeF number

@@ -2,7 +2,7 @@
 
 How a correction is laid out (FA(3) XSD 1-0E element documentation of ``Fa``, ``P_13_1`` … ``P_15``,
 ``FaWiersz``, ``StanPrzed``, ``DaneFaKorygowanej``, ``Podmiot2K``; MF's published FA examples of
-corrections; see also ``docs/``):
+corrections):
 
 * Only the corrected positions appear, as rows "before" (``StanPrzed`` = 1) and "after", both with the
   position's number on the corrected invoice (``NrWierszaFa``), before first. A changed price, quantity,
@@ -21,8 +21,9 @@ corrections; see also ``docs/``):
   corrected to zero and a new invoice is issued to the right NIP (:func:`correct_buyer_nip`).
 * ``DaneFaKorygowanej`` names the corrected invoice: number, issue date and ``NrKSeF`` = 1 with its KSeF
   number, or ``NrKSeFN`` = 1 for an invoice issued outside KSeF. An invoice still waiting for its KSeF
-  number (offline) cannot be corrected yet: KSeF accepts a correction only once the original is numbered
-  (docs: tryby-offline), so the model holds it and :func:`build_correction` refuses until then.
+  number (offline) cannot be corrected yet: KSeF accepts a correction only once the original is
+  numbered (MF's KSeF documentation, tryby-offline), so the model holds such a correction and
+  :func:`build_correction` refuses it until then.
 * A correction of a correction names that correction; its "before" is the state after that correction
   (:attr:`Correction.after`, or :func:`invoice_state` over the stored XML of the invoice and its
   corrections).

@@ -44,7 +44,7 @@ class CorrectedInvoice:
     ``ksef_number`` once KSeF has numbered it; ``outside_ksef`` for an invoice issued outside KSeF
     (before the KSeF obligation: ``NrKSeFN``). Neither: an invoice waiting for its KSeF number (an
     offline invoice not sent yet) — a correction of it can be prepared but not built, since KSeF
-    takes a correction only once the original has its number (docs: tryby-offline).
+    takes a correction only once the original has its number (MF's KSeF documentation, tryby-offline).
     """
 
     number: str

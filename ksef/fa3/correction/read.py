@@ -4,6 +4,8 @@ of an invoice this library built, after its corrections, from the stored XML.
 
 from __future__ import annotations
 
+import re
+from dataclasses import replace
 from decimal import Decimal
 
 from lxml import etree
@@ -17,6 +19,7 @@ from ksef.fa3.summary import InvoiceSummary, LineSummary, PartySummary, RateTota
 from ksef.fa3.totals import line_value
 
 _CORRECTION_KINDS = ("KOR", "KOR_ZAL", "KOR_ROZ")
+_ART_113 = re.compile(r"\bart\.\s*113\b")
 
 
 def _pair_rows(lines: tuple[LineSummary, ...]) -> tuple[LineChangeSummary, ...]:
@@ -94,9 +97,11 @@ def _line(summary: InvoiceSummary, line: LineSummary, gross: bool) -> InvoiceLin
     return result
 
 
-def _seller(party: PartySummary) -> Seller:
+def _seller(party: PartySummary, exemption_basis: str | None) -> Seller:
+    # The XML has no "subjectively exempt" flag: an exemption based on art. 113 says it.
+    exempt = exemption_basis is not None and _ART_113.search(exemption_basis) is not None
     return Seller(nip=party.nip or "", name=party.name or "", address=party.address_lines,
-                  country=party.country or "PL", email=party.email, phone=party.phone)
+                  country=party.country or "PL", email=party.email, phone=party.phone, vat_exempt=exempt)
 
 
 def _buyer(party: PartySummary) -> Buyer:
@@ -138,7 +143,7 @@ def _initial_state(summary: InvoiceSummary, exchange_rate: Decimal | None) -> In
         raise _not_correctable(summary.number, "numery jej pozycji się powtarzają.")
     try:
         state = InvoiceState(
-            seller=_seller(summary.seller), buyer=_buyer(summary.buyer),
+            seller=_seller(summary.seller, summary.exemption_basis), buyer=_buyer(summary.buyer),
             lines=tuple(NumberedLine(line.number, _line(summary, line, gross)) for line in summary.lines),
             sale_date=summary.sale_date or summary.issue_date, currency=summary.currency, prices_gross=gross,
             exchange_rate=exchange_rate if summary.currency != "PLN" else None,
@@ -175,7 +180,8 @@ def _apply(state: InvoiceState, summary: InvoiceSummary) -> InvoiceState:
         if after is not None:
             touched.add(after.vat_rate)
     after_state = InvoiceState(
-        seller=_seller(summary.seller), buyer=_buyer(summary.buyer),
+        seller=replace(_seller(summary.seller, None), vat_exempt=state.seller.vat_exempt),
+        buyer=_buyer(summary.buyer),
         lines=tuple(NumberedLine(n, lines[n]) for n in sorted(lines)), sale_date=state.sale_date,
         currency=state.currency, prices_gross=state.prices_gross, exchange_rate=state.exchange_rate,
         exemption_basis=summary.exemption_basis or state.exemption_basis)
