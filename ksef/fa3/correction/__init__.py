@@ -2,7 +2,7 @@
 
 How a correction is laid out (FA(3) XSD 1-0E element documentation of ``Fa``, ``P_13_1`` … ``P_15``,
 ``FaWiersz``, ``StanPrzed``, ``DaneFaKorygowanej``, ``Podmiot2K``; MF's published FA examples of
-corrections):
+corrections; details, sources and the bot's recipe per kind in ``docs/corrections.md``):
 
 * Only the corrected positions appear, as rows "before" (``StanPrzed`` = 1) and "after", both with the
   position's number on the corrected invoice (``NrWierszaFa``), before first. A changed price, quantity,
