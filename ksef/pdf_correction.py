@@ -155,6 +155,7 @@ def _changes(correction: CorrectionSummary, styles: _Styles) -> list[Flowable]:
                 row.append(_p(text, style))
             table_rows.append(row)
         last = len(table_rows) - 1
+        # the spanned number also keeps a position's rows on one page (reportlab splits no span)
         commands += [("SPAN", (0, first), (0, last)), ("BACKGROUND", (1, last), (-1, last), _LIGHT),
                      ("LINEABOVE", (0, first), (-1, first), 0.9, colors.black)]
     table = Table(table_rows, colWidths=[width for _name, width in _COLUMNS], repeatRows=1)

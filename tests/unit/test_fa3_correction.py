@@ -258,6 +258,23 @@ def test_price_difference_rows_in_the_printout() -> None:
     assert "Skutek korekty w ewidencji VAT: w dacie ujęcia faktury korygowanej" in text
 
 
+def test_long_correction_paginates_with_each_position_whole_on_one_page() -> None:
+    import io
+
+    import pypdf
+
+    lines = tuple(InvoiceLine(f"Pozycja {i} o nazwie, która zawija się w komórce tabeli", Decimal(i),
+                              Decimal("10.00"), VatRate.R23, "szt.") for i in range(1, 41))
+    correction = cancel_to_zero(replace(ORIGINAL, lines=lines), **header())
+    document = pdf.render_pdf(build_correction(correction, created_at=CREATED))
+    pages = [" ".join(page.extract_text().split()) for page in pypdf.PdfReader(io.BytesIO(document)).pages]
+    assert len(pages) > 2
+    assert all("Lp. Stan Nazwa towaru lub usługi" in page for page in pages if "przed korektą" in page)
+    for i in range(1, 41):
+        holding = [page for page in pages if f"{i} przed korektą Pozycja {i} " in page]
+        assert len(holding) == 1 and f"różnica -{i} -{i * 10},00 23%" in holding[0]
+
+
 def test_buyer_data_correction_has_podmiot2k_and_no_rows() -> None:
     correction = _buyer_name()
     xml = build_correction(correction, created_at=CREATED)
