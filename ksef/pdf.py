@@ -46,7 +46,7 @@ from ksef.certs import KsefCertificate, PrivateKey
 from ksef.environments import Environment
 from ksef.errors import KsefValidationError
 from ksef.fa3.parse import parse
-from ksef.fa3.summary import InvoiceSummary, LineSummary, PartySummary, PaymentSummary
+from ksef.fa3.summary import DueTerm, InvoiceSummary, LineSummary, PartySummary, PaymentSummary
 from ksef.identifiers import ksef_number_is_valid
 
 __all__ = [
@@ -54,10 +54,12 @@ __all__ = [
     "LABEL_OFFLINE",
     "OfflineQr",
     "QrBlock",
+    "annotation_texts",
     "document_title",
     "format_account",
     "format_amount",
     "format_date",
+    "format_due_term",
     "format_money",
     "format_quantity",
     "format_rate",
@@ -343,6 +345,8 @@ def _header(summary: InvoiceSummary, ksef_number: str | None, styles: _Styles) -
         facts.append(("Miejsce wystawienia", summary.issue_place))
     if summary.currency.upper() != "PLN":
         facts.append(("Waluta", summary.currency))
+    facts += _case_facts(summary)
+    left += [Paragraph(f"<b>{escape(text)}</b>", styles.body) for text in annotation_texts(summary)]
     right = Table([[_p(k + ":", styles.small), _p(v, styles.body)] for k, v in facts],
                   colWidths=[30 * mm, 42 * mm])
     right.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
@@ -355,6 +359,31 @@ def _header(summary: InvoiceSummary, ksef_number: str | None, styles: _Styles) -
         "Numer KSeF: " + (f"<b>{escape(ksef_number)}</b>" if ksef_number else "nie nadano"),
         ParagraphStyle("ksef_no", parent=styles.body, alignment=TA_RIGHT))
     return [table, Spacer(1, 2 * mm), number_line, Spacer(1, 4 * mm)]
+
+
+def _case_facts(summary: InvoiceSummary) -> list[tuple[str, str]]:
+    """Header facts of the sale period and the exchange rate with its NBP table (art. 31a)."""
+    facts: list[tuple[str, str]] = []
+    if summary.sale_period is not None:
+        start, end = summary.sale_period
+        facts.append(("Okres sprzedaży", f"{format_date(start)} – {format_date(end)}"))
+    if summary.exchange_rate is not None:
+        rate = format_decimal(summary.exchange_rate, format="#,##0.00####", locale="pl_PL")
+        facts.append(("Kurs waluty", f"1 {summary.currency} = {rate} PLN"))
+    if summary.exchange_rate_table is not None and summary.exchange_rate_date is not None:
+        table_date = format_date(summary.exchange_rate_date)
+        facts.append(("Tabela NBP", f"{summary.exchange_rate_table} z {table_date}"))
+    return facts
+
+
+def annotation_texts(summary: InvoiceSummary) -> list[str]:
+    """The words the VAT act requires on the invoice for its annotations (art. 106e ust. 1 pkt 18, 18a)."""
+    found = []
+    if summary.split_payment:
+        found.append("mechanizm podzielonej płatności")
+    if summary.reverse_charge:
+        found.append("odwrotne obciążenie")
+    return found
 
 
 def _parties(summary: InvoiceSummary, styles: _Styles) -> list[Flowable]:
@@ -453,7 +482,24 @@ def _totals(summary: InvoiceSummary, styles: _Styles) -> list[Flowable]:
     paid = summary.payment is not None and summary.payment.paid
     due_label = "Zapłacono: " if paid else "Do zapłaty: "
     due_text = due_label + format_money(summary.gross_total, summary.currency)
-    return [KeepTogether([table, Spacer(1, 3 * mm), _p(due_text, styles.due)]), Spacer(1, 4 * mm)]
+    block: list[Flowable] = [table, *_vat_in_pln(summary, styles), Spacer(1, 3 * mm),
+                             _p(due_text, styles.due)]
+    return [KeepTogether(block), Spacer(1, 4 * mm)]
+
+
+def _vat_in_pln(summary: InvoiceSummary, styles: _Styles) -> list[Flowable]:
+    """The VAT of a foreign-currency invoice converted to złoty (P_14_xW), one line per rate."""
+    converted = [t for t in summary.totals if t.vat_pln is not None]
+    if not converted:
+        return []
+    right = ParagraphStyle("pln", parent=styles.body, alignment=TA_RIGHT)
+    parts = [f"{escape(t.label or format_rate(t.rate))}: {escape(format_money(t.vat_pln or Decimal(0)))}"
+             for t in converted]
+    total = sum((t.vat_pln or Decimal(0) for t in converted), Decimal(0))
+    text = "Kwota VAT w złotych – " + "; ".join(parts)
+    if len(converted) > 1:
+        text += f"; razem {escape(format_money(total))}"
+    return [Spacer(1, 2 * mm), Paragraph(text, right)]
 
 
 def _payment(payment: PaymentSummary | None, styles: _Styles) -> list[Flowable]:
@@ -462,8 +508,11 @@ def _payment(payment: PaymentSummary | None, styles: _Styles) -> list[Flowable]:
     facts: list[str] = []
     if payment.method_label or payment.method:
         facts.append(f"Forma płatności: <b>{escape(payment.method_label or payment.method or '')}</b>")
-    if payment.due_dates:
-        facts.append("Termin płatności: <b>" + ", ".join(format_date(d) for d in payment.due_dates) + "</b>")
+    if payment.due_dates or payment.due_terms:
+        terms = ", ".join(format_due_term(t) for t in payment.due_terms)
+        dates = ", ".join(format_date(d) for d in payment.due_dates)
+        text = f"{dates} ({terms})" if dates and terms else dates or terms
+        facts.append(f"Termin płatności: <b>{escape(text)}</b>")
     if payment.paid:
         when = f" ({format_date(payment.paid_date)})" if payment.paid_date else ""
         facts.append(f"Zapłacono{when}")
@@ -477,11 +526,25 @@ def _payment(payment: PaymentSummary | None, styles: _Styles) -> list[Flowable]:
             Spacer(1, 3 * mm)]
 
 
+_BASIS_LABELS = {
+    "P_19A": "Podstawa zwolnienia z VAT",
+    "P_19B": "Podstawa zwolnienia z VAT (przepis dyrektywy 2006/112/WE)",
+    "P_19C": "Podstawa zwolnienia z VAT (inna podstawa prawna)",
+}
+_DUE_EVENTS = {"wystawienie faktury": "od wystawienia faktury", "doręczenie faktury": "od doręczenia faktury"}
+
+
+def format_due_term(term: DueTerm) -> str:
+    """``14 dni od wystawienia faktury``; an event we do not know is quoted after "licząc od"."""
+    event = _DUE_EVENTS.get(term.event.strip().lower(), f"licząc od: {term.event}")
+    return f"{term.count} {term.unit} {event}"
+
+
 def _remarks(summary: InvoiceSummary, styles: _Styles) -> list[Flowable]:
     parts: list[Flowable] = []
     if summary.exemption_basis:
-        parts.append(Paragraph("Podstawa zwolnienia z VAT: <b>" + escape(summary.exemption_basis) + "</b>",
-                               styles.body))
+        label = _BASIS_LABELS.get(summary.exemption_basis_kind or "", _BASIS_LABELS["P_19A"])
+        parts.append(Paragraph(f"{label}: <b>" + escape(summary.exemption_basis) + "</b>", styles.body))
     if summary.notes:
         parts.append(_p("Uwagi", styles.section))
         parts.extend(_p(note, styles.body) for note in summary.notes)

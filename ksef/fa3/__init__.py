@@ -12,6 +12,7 @@ from ksef.fa3.dictform import invoice_from_dict, invoice_to_dict
 from ksef.fa3.model import (
     DEFAULT_EXEMPTION_BASIS,
     Buyer,
+    ExemptionBasis,
     Invoice,
     InvoiceLine,
     Payment,
@@ -20,12 +21,14 @@ from ksef.fa3.model import (
     VatRate,
 )
 from ksef.fa3.parse import parse
-from ksef.fa3.summary import InvoiceSummary, LineSummary, PartySummary, PaymentSummary, RateTotal
+from ksef.fa3.summary import DueTerm, InvoiceSummary, LineSummary, PartySummary, PaymentSummary, RateTotal
 from ksef.fa3.totals import Totals, compute_totals, line_value
 
 __all__ = [
     "DEFAULT_EXEMPTION_BASIS",
     "Buyer",
+    "DueTerm",
+    "ExemptionBasis",
     "Invoice",
     "InvoiceLine",
     "InvoiceSummary",

@@ -7,14 +7,14 @@ returned: a failure there is our bug and raises :class:`~ksef.errors.InvoiceSche
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import cast
 
 from lxml import etree
 
 from ksef.errors import InvoiceSchemaError
-from ksef.fa3.model import Buyer, Invoice, Payment, Seller, VatRate
+from ksef.fa3.model import Buyer, Invoice, Payment, Seller
 from ksef.fa3.totals import RATE_FIELDS, compute_totals, to_grosze
 from ksef.schemas import FA3_NAMESPACE, schema_errors
 
@@ -99,14 +99,13 @@ def _annotations(fa: etree._Element, invoice: Invoice) -> None:
     adnotacje = _sub(fa, "Adnotacje")
     _sub(adnotacje, "P_16", "2")  # cash accounting: not supported by this model
     _sub(adnotacje, "P_17", "2")  # self-billing: no
-    reverse_charge = any(line.vat_rate is VatRate.OO for line in invoice.lines)
-    _sub(adnotacje, "P_18", "1" if reverse_charge else "2")
-    # Mandatory split payment (P_18A) applies to annex-15 goods over 15 000 zł; not supported yet.
-    _sub(adnotacje, "P_18A", "2")
+    _sub(adnotacje, "P_18", "1" if invoice.reverse_charge_annotation else "2")
+    # The user marks split payment (ksef.fa3.vatrules says when the law requires it).
+    _sub(adnotacje, "P_18A", "1" if invoice.split_payment else "2")
     zwolnienie = _sub(adnotacje, "Zwolnienie")
     if invoice.exemption_basis is not None:
         _sub(zwolnienie, "P_19", "1")
-        _sub(zwolnienie, "P_19A", invoice.exemption_basis)
+        _sub(zwolnienie, invoice.exemption_basis_kind.value, invoice.exemption_basis)
     else:
         _sub(zwolnienie, "P_19N", "1")
     _sub(_sub(adnotacje, "NoweSrodkiTransportu"), "P_22N", "1")
@@ -114,19 +113,64 @@ def _annotations(fa: etree._Element, invoice: Invoice) -> None:
     _sub(_sub(adnotacje, "PMarzy"), "P_PMarzyN", "1")
 
 
-def _payment(fa: etree._Element, payment: Payment) -> None:
-    if not (payment.paid or payment.due_date or payment.method or payment.bank_account):
+#: ``TerminOpis/ZdarzeniePoczatkowe`` written for a term typed as "14 dni".
+DUE_FROM_ISSUE = "wystawienie faktury"
+
+
+def _payment(fa: etree._Element, payment: Payment, invoice: Invoice) -> None:
+    due_date = invoice.due_date
+    if not (payment.paid or due_date or payment.method or payment.bank_account):
         return
     platnosc = _sub(fa, "Platnosc")
     if payment.paid and payment.paid_date is not None:
         _sub(platnosc, "Zaplacono", "1")
         _sub(platnosc, "DataZaplaty", payment.paid_date.isoformat())
-    if payment.due_date is not None:
-        _sub(_sub(platnosc, "TerminPlatnosci"), "Termin", payment.due_date.isoformat())
+    if due_date is not None:
+        termin = _sub(platnosc, "TerminPlatnosci")
+        _sub(termin, "Termin", due_date.isoformat())
+        if payment.due_days is not None:
+            # "14 dni" is written both ways: the date (what the buyer's software, KSeF's printout and
+            # payment reminders read; days from the issue date leave no doubt about it, art. 111 KC)
+            # and the description the user typed. A date falling on a holiday is not moved: the
+            # earlier calendar date never makes the buyer pay late.
+            opis = _sub(termin, "TerminOpis")
+            _sub(opis, "Ilosc", str(payment.due_days))
+            _sub(opis, "Jednostka", "dni")
+            _sub(opis, "ZdarzeniePoczatkowe", DUE_FROM_ISSUE)
     if payment.method is not None:
         _sub(platnosc, "FormaPlatnosci", payment.method.value)
     if payment.bank_account is not None:
         _sub(_sub(platnosc, "RachunekBankowy"), "NrRB", payment.bank_account)
+
+
+def _sale_period(fa: etree._Element, period: tuple[date, date]) -> None:
+    okres = _sub(fa, "OkresFa")
+    _sub(okres, "P_6_Od", period[0].isoformat())
+    _sub(okres, "P_6_Do", period[1].isoformat())
+
+
+#: ``DodatkowyOpis/Klucz`` of the exchange rate's source (see :func:`rate_source_text`).
+RATE_SOURCE_KEY = "Kurs waluty"
+
+
+def rate_source_text(currency: str, rate: Decimal, table: str, day: date) -> str:
+    """The ``DodatkowyOpis`` value naming the NBP table a rate comes from, e.g.
+    ``1 EUR = 4.2345 PLN, kurs średni NBP, tabela 236/A/NBP/2026 z 2026-12-04``."""
+    return f"1 {currency} = {_plain(rate)} PLN, kurs średni NBP, tabela {table} z {day.isoformat()}"
+
+
+def _rate_source(fa: etree._Element, invoice: Invoice) -> None:
+    # FA(3) carries the rate itself per line (FaWiersz/KursWaluty: "kurs waluty stosowany do
+    # wyliczenia kwoty podatku") and the VAT in PLN (P_14_xW), but has no field for the NBP table;
+    # DodatkowyOpis is the XSD's place for data "wymaganych przepisami prawa, dla których nie
+    # przewidziano innych pól". KursWalutyZ is only for advance-payment invoices (art. 106b ust. 1 pkt 4).
+    if invoice.exchange_rate is None or invoice.exchange_rate_table is None \
+            or invoice.exchange_rate_date is None:
+        return
+    opis = _sub(fa, "DodatkowyOpis")
+    _sub(opis, "Klucz", RATE_SOURCE_KEY)
+    _sub(opis, "Wartosc", rate_source_text(invoice.currency, invoice.exchange_rate,
+                                           invoice.exchange_rate_table, invoice.exchange_rate_date))
 
 
 def _creation_time(created_at: datetime | None) -> str:
@@ -163,6 +207,8 @@ def to_element(invoice: Invoice, *, created_at: datetime | None = None) -> etree
     # P_6 only when the sale date differs from the issue date (XSD documentation of P_6).
     if invoice.sale_date is not None and invoice.sale_date != invoice.issue_date:
         _sub(fa, "P_6", invoice.sale_date.isoformat())
+    elif invoice.sale_period is not None:
+        _sale_period(fa, invoice.sale_period)
     by_rate = {total.rate: total for total in totals.rates}
     for rate, (net_field, vat_field) in RATE_FIELDS.items():
         total = by_rate.get(rate.value)
@@ -176,6 +222,7 @@ def to_element(invoice: Invoice, *, created_at: datetime | None = None) -> etree
     _sub(fa, "P_15", _amount(totals.gross))
     _annotations(fa, invoice)
     _sub(fa, "RodzajFaktury", "VAT")
+    _rate_source(fa, invoice)
     for number, (line, value) in enumerate(zip(invoice.lines, totals.line_values, strict=True), start=1):
         wiersz = _sub(fa, "FaWiersz")
         _sub(wiersz, "NrWierszaFa", str(number))
@@ -186,8 +233,10 @@ def to_element(invoice: Invoice, *, created_at: datetime | None = None) -> etree
         _sub(wiersz, "P_9B" if invoice.prices_gross else "P_9A", _plain(line.unit_price, 2))
         _sub(wiersz, "P_11A" if invoice.prices_gross else "P_11", _amount(value))
         _sub(wiersz, "P_12", line.vat_rate.value)
+        if invoice.exchange_rate is not None:
+            _sub(wiersz, "KursWaluty", _plain(invoice.exchange_rate))
     if invoice.payment is not None:
-        _payment(fa, invoice.payment)
+        _payment(fa, invoice.payment, invoice)
     if invoice.notes:
         stopka = _sub(root, "Stopka")
         for note in invoice.notes:

@@ -13,8 +13,13 @@ Shape (keys with ``null`` may be left out; see ``tests/data/invoices/*.json``)::
                 "address": [...], "country": "PL", "email": null, "phone": null},
       "lines": [{"name": "...", "quantity": "1", "unit": "szt.", "unit_price": "1000.00", "vat_rate": "23"}],
       "payment": {"method": "transfer", "due_date": "2026-02-16", "bank_account": "61 1090 ...",
-                  "paid": false, "paid_date": null}
+                  "paid": false, "paid_date": null, "due_days": null}
     }
+
+Added later, all optional: ``"exemption_basis_kind": "P_19A" | "P_19B" | "P_19C"``,
+``"sale_period": {"from": "2026-11-01", "to": "2026-11-30"}``, ``"split_payment": false``,
+``"reverse_charge": null | true | false``, ``"exchange_rate_table": "236/A/NBP/2026"``,
+``"exchange_rate_date": "2026-12-04"``; in ``payment``: ``"due_days": 14`` (instead of ``due_date``).
 
 Amounts and quantities are strings (``"1 234,50"`` is accepted too) or integers; dates are ISO
 ``YYYY-MM-DD``. Unknown keys are rejected so that typos do not silently drop data.
@@ -29,15 +34,26 @@ from typing import Any
 
 from ksef.amounts import parse_amount, parse_quantity
 from ksef.errors import AmountError, InvoiceDataError
-from ksef.fa3.model import Buyer, Invoice, InvoiceLine, Payment, PaymentMethod, Seller, VatRate
+from ksef.fa3.model import (
+    Buyer,
+    ExemptionBasis,
+    Invoice,
+    InvoiceLine,
+    Payment,
+    PaymentMethod,
+    Seller,
+    VatRate,
+)
 
 _INVOICE_KEYS = {"number", "issue_date", "sale_date", "issue_place", "currency", "prices", "exchange_rate",
                  "exemption_basis", "notes", "seller", "buyer", "lines", "payment"}
+_INVOICE_KEYS |= {"exemption_basis_kind", "sale_period", "split_payment", "reverse_charge",
+                  "exchange_rate_table", "exchange_rate_date"}
 _SELLER_KEYS = {"nip", "name", "address", "country", "email", "phone", "vat_exempt"}
 _BUYER_KEYS = {"name", "nip", "eu_code", "eu_vat", "other_id", "other_id_country", "address", "country",
                "email", "phone"}
 _LINE_KEYS = {"name", "quantity", "unit", "unit_price", "vat_rate"}
-_PAYMENT_KEYS = {"method", "due_date", "bank_account", "paid", "paid_date"}
+_PAYMENT_KEYS = {"method", "due_date", "bank_account", "paid", "paid_date", "due_days"}
 
 
 def _mapping(path: str, value: Any, allowed: set[str]) -> Mapping[str, Any]:
@@ -163,7 +179,44 @@ def _payment(d: Any) -> Payment | None:
         bank_account=_str("payment.bank_account", m.get("bank_account")),
         paid=_bool("payment.paid", m.get("paid")),
         paid_date=_date("payment.paid_date", m.get("paid_date")),
+        due_days=_int("payment.due_days", m.get("due_days")),
     )
+
+
+def _int(path: str, value: Any) -> int | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise InvoiceDataError(path, f"Pole „{path}” musi być liczbą całkowitą.")
+    return value
+
+
+def _optional_bool(path: str, value: Any) -> bool | None:
+    return None if value is None else _bool(path, value)
+
+
+def _period(value: Any) -> tuple[date, date] | None:
+    if value is None:
+        return None
+    m = _mapping("sale_period", value, {"from", "to"})
+    start = _required("sale_period.from", _date("sale_period.from", m.get("from")))
+    end = _required("sale_period.to", _date("sale_period.to", m.get("to")))
+    return start, end
+
+
+def _cases(m: Mapping[str, Any]) -> dict[str, Any]:
+    """Keyword arguments of :class:`Invoice` for the keys added later (absent keys: the defaults)."""
+    kind = _str("exemption_basis_kind", m.get("exemption_basis_kind"))
+    if kind is not None and kind not in {k.value for k in ExemptionBasis}:
+        raise InvoiceDataError("exemption_basis_kind", "„exemption_basis_kind” to P_19A, P_19B albo P_19C.")
+    return {
+        "exemption_basis_kind": ExemptionBasis(kind) if kind else ExemptionBasis.ACT,
+        "sale_period": _period(m.get("sale_period")),
+        "split_payment": _bool("split_payment", m.get("split_payment")),
+        "reverse_charge": _optional_bool("reverse_charge", m.get("reverse_charge")),
+        "exchange_rate_table": _str("exchange_rate_table", m.get("exchange_rate_table")),
+        "exchange_rate_date": _date("exchange_rate_date", m.get("exchange_rate_date")),
+    }
 
 
 def invoice_from_dict(d: Mapping[str, Any]) -> Invoice:
@@ -193,6 +246,7 @@ def invoice_from_dict(d: Mapping[str, Any]) -> Invoice:
         notes=tuple(notes),
         exemption_basis=_str("exemption_basis", m.get("exemption_basis")),
         exchange_rate=_number("exchange_rate", rate, max_decimals=6) if rate is not None else None,
+        **_cases(m),
     )
 
 
@@ -236,5 +290,19 @@ def invoice_to_dict(invoice: Invoice) -> dict[str, Any]:
             "due_date": p.due_date.isoformat() if p.due_date else None,
             "bank_account": p.bank_account, "paid": p.paid,
             "paid_date": p.paid_date.isoformat() if p.paid_date else None,
+            "due_days": p.due_days,
         }) if p is not None else None,
+        **_cases_to_dict(invoice),
+    })
+
+
+def _cases_to_dict(invoice: Invoice) -> dict[str, Any]:
+    period = invoice.sale_period
+    return _drop_none({
+        "exemption_basis_kind": invoice.exemption_basis_kind.value if invoice.exemption_basis else None,
+        "sale_period": {"from": period[0].isoformat(), "to": period[1].isoformat()} if period else None,
+        "split_payment": invoice.split_payment or None,
+        "reverse_charge": invoice.reverse_charge,
+        "exchange_rate_table": invoice.exchange_rate_table,
+        "exchange_rate_date": invoice.exchange_rate_date.isoformat() if invoice.exchange_rate_date else None,
     })

@@ -12,19 +12,21 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from enum import StrEnum
 
 from ksef.banking import normalize_account
 from ksef.errors import BankAccountError, InvoiceDataError
 from ksef.fa3.codes import country_codes, currency_codes, eu_country_codes
+from ksef.fa3.textrules import DISCOURAGED
 from ksef.identifiers import nip_is_valid, normalize_nip
 
 DEFAULT_EXEMPTION_BASIS = "art. 113 ust. 1 ustawy o VAT"
 MIN_DATE = date(2006, 1, 1)  # TDataT bounds in the FA(3) XSD
 MAX_DATE = date(2050, 1, 1)
 MAX_LINES = 10000
+MAX_DUE_DAYS = 365
 
 # The XSD's NIP pattern: besides the checksum, the 2nd and 3rd digits may not both be 0.
 _NIP_PATTERN = re.compile(r"[1-9]((\d[1-9])|([1-9]\d))\d{7}")
@@ -115,6 +117,14 @@ PAYMENT_LABELS: dict[str, str] = {
 }
 
 
+class ExemptionBasis(StrEnum):
+    """Which ``Adnotacje/Zwolnienie`` element carries the legal basis of an exemption (``P_19`` = 1)."""
+
+    ACT = "P_19A"  # a provision of the Polish VAT act or a regulation under it (art. 43, art. 113...)
+    DIRECTIVE = "P_19B"  # a provision of Council Directive 2006/112/EC
+    OTHER = "P_19C"  # another legal basis
+
+
 def _set(obj: object, name: str, value: object) -> None:
     object.__setattr__(obj, name, value)  # normalising fields of a frozen dataclass in __post_init__
 
@@ -129,6 +139,12 @@ def _text(path: str, label: str, value: str | None, max_len: int, *, required: b
     text = _WS.sub(" ", str(value)).strip() if collapse else str(value).strip()
     if _NOT_XML.search(text):
         raise InvoiceDataError(path, f"Pole „{label}” zawiera niedozwolone znaki sterujące.")
+    if (bad := DISCOURAGED.search(text)) is not None:
+        # KSeF warns about these (xml-002) and announced rejecting them; the bot cleans typed text
+        # with ksef.fa3.textrules.sanitize before it gets here.
+        message = (f"Pole „{label}” zawiera niewidoczny lub sterujący znak (U+{ord(bad.group()):04X}), "
+                   "którego KSeF nie przyjmuje. Usuń go i wpisz tekst jeszcze raz.")
+        raise InvoiceDataError(path, message)
     if len(text) > max_len:
         raise InvoiceDataError(path, f"Pole „{label}” może mieć najwyżej {max_len} znaków (ma {len(text)}).")
     return text
@@ -296,8 +312,18 @@ class Payment:
     bank_account: str | None = None  # stored as the 26-digit NRB
     paid: bool = False
     paid_date: date | None = None
+    # Added later (defaults keep existing callers working):
+    due_days: int | None = None  # "14 dni": days from the issue date (TerminOpis; the date is computed)
 
     def __post_init__(self) -> None:
+        if self.due_days is not None:
+            if isinstance(self.due_days, bool) or not isinstance(self.due_days, int) \
+                    or not 0 <= self.due_days <= MAX_DUE_DAYS:
+                message = f"Termin płatności w dniach musi być liczbą od 0 do {MAX_DUE_DAYS} (np. 14)."
+                raise InvoiceDataError("payment.due_days", message)
+            if self.due_date is not None:
+                message = "Podaj termin płatności jako datę albo jako liczbę dni, nie oba naraz."
+                raise InvoiceDataError("payment.due_days", message)
         if self.method is not None and not isinstance(self.method, PaymentMethod):
             _set(self, "method", PaymentMethod.parse(str(self.method)))
         if self.bank_account is not None:
@@ -343,6 +369,13 @@ class Invoice:
     notes: tuple[str, ...] = field(default=())
     exemption_basis: str | None = None
     exchange_rate: Decimal | None = None
+    # Added later (defaults keep existing callers working); checked in _check_cases:
+    exemption_basis_kind: ExemptionBasis = ExemptionBasis.ACT
+    sale_period: tuple[date, date] | None = None  # OkresFa (P_6_Od, P_6_Do) instead of one sale date
+    split_payment: bool = False  # P_18A "mechanizm podzielonej płatności"
+    reverse_charge: bool | None = None  # P_18 "odwrotne obciążenie"; None = as the lines' rates require
+    exchange_rate_table: str | None = None  # NBP table number, e.g. "236/A/NBP/2026"
+    exchange_rate_date: date | None = None  # the table's effective date
 
     def __post_init__(self) -> None:
         _set(self, "number", _text("number", "numer faktury", self.number, 256, required=True))
@@ -401,7 +434,7 @@ class Invoice:
         elif needs_rate:
             raise InvoiceDataError("exchange_rate", f"Faktura w {currency} ze stawką VAT wymaga kursu waluty "
                                                     "(VAT trzeba wykazać także w złotych).")
-
+        _check_cases(self)
         self._check_magnitude()
 
     def _check_magnitude(self) -> None:
@@ -414,5 +447,94 @@ class Invoice:
 
     @property
     def effective_sale_date(self) -> date:
-        """The sale date as printed: the issue date when none was given."""
+        """The sale date as printed: the issue date when none was given (the period's end for a period)."""
+        if self.sale_period is not None:
+            return self.sale_period[1]
         return self.sale_date or self.issue_date
+
+    @property
+    def reverse_charge_annotation(self) -> bool:
+        """Whether ``P_18`` ("odwrotne obciążenie") is 1: as set, or as the lines' rates require."""
+        return self.reverse_charge if self.reverse_charge is not None else _requires_reverse_charge(self)
+
+    @property
+    def due_date(self) -> date | None:
+        """The payment due date: as given, or the issue date plus ``payment.due_days``."""
+        if self.payment is None:
+            return None
+        if self.payment.due_days is not None:
+            return self.issue_date + timedelta(days=self.payment.due_days)
+        return self.payment.due_date
+
+
+_NBP_TABLE_A = re.compile(r"\d{3}/A/NBP/\d{4}")
+
+
+def _requires_reverse_charge(invoice: Invoice) -> bool:
+    # Domestic reverse charge (oo) and art. 100 ust. 1 pkt 4 services (np II: B2B services taxed in
+    # another member state, where the buyer settles the VAT) must carry "odwrotne obciążenie"
+    # (art. 106e ust. 1 pkt 18). Other np I sales are left to the user (reverse_charge=True).
+    return any(line.vat_rate in (VatRate.OO, VatRate.NP_II) for line in invoice.lines)
+
+
+def _check_cases(invoice: Invoice) -> None:
+    """Checks of the fields added for sale periods, exemption bases, annotations and exchange rates."""
+    if not isinstance(invoice.exemption_basis_kind, ExemptionBasis):
+        try:
+            _set(invoice, "exemption_basis_kind", ExemptionBasis(str(invoice.exemption_basis_kind)))
+        except ValueError:
+            raise InvoiceDataError("exemption_basis_kind", "Rodzaj podstawy zwolnienia: P_19A (ustawa), "
+                                                           "P_19B (dyrektywa) albo P_19C (inna).") from None
+    period = invoice.sale_period
+    if period is not None:
+        start, end = tuple(period)
+        _check_date("sale_period", start)
+        _check_date("sale_period", end)
+        if start > end:
+            message = "Okres sprzedaży musi zaczynać się nie później, niż się kończy."
+            raise InvoiceDataError("sale_period", message)
+        if invoice.sale_date is not None:
+            # FA(3) allows P_6 or OkresFa, never both (xsd:choice).
+            raise InvoiceDataError("sale_period", "Podaj datę sprzedaży albo okres, którego dotyczy faktura, "
+                                                  "nie oba naraz.")
+        _set(invoice, "sale_period", (start, end))
+    has_np = any(line.vat_rate in (VatRate.NP_I, VatRate.NP_II, VatRate.OO) for line in invoice.lines)
+    if invoice.reverse_charge is True and not has_np:
+        message = ("Adnotacja „odwrotne obciążenie” dotyczy tylko pozycji „oo” albo „np” (nabywca rozlicza "
+                   "podatek); żadna pozycja nie ma takiej stawki.")
+        raise InvoiceDataError("reverse_charge", message)
+    if invoice.reverse_charge is False and _requires_reverse_charge(invoice):
+        message = ("Pozycje ze stawką „oo” albo „np” za usługi z art. 100 ust. 1 pkt 4 wymagają adnotacji "
+                   "„odwrotne obciążenie”.")
+        raise InvoiceDataError("reverse_charge", message)
+    if invoice.split_payment and invoice.seller.vat_exempt:
+        message = ("Mechanizm podzielonej płatności dotyczy faktur z VAT; sprzedawca zwolniony z VAT "
+                   "(art. 113) go nie stosuje.")
+        raise InvoiceDataError("split_payment", message)
+    _check_rate_source(invoice)
+
+
+def _check_rate_source(invoice: Invoice) -> None:
+    table, day = invoice.exchange_rate_table, invoice.exchange_rate_date
+    if table is None and day is None:
+        return
+    if invoice.exchange_rate is None:
+        raise InvoiceDataError("exchange_rate_table", "Tabela kursów jest podana, ale kurs waluty nie.")
+    if table is None or day is None:
+        message = "Podaj numer tabeli kursów NBP razem z jej datą (np. 236/A/NBP/2026 z 2026-12-04)."
+        raise InvoiceDataError("exchange_rate_table", message)
+    table = table.strip()
+    if not _NBP_TABLE_A.fullmatch(table):
+        raise InvoiceDataError("exchange_rate_table", f"Numer tabeli NBP „{table}” ma inny format niż "
+                                                      "NNN/A/NBP/RRRR (np. 236/A/NBP/2026).")
+    _check_date("exchange_rate_date", day)
+    # Art. 31a ust. 1-2 ustawy o VAT: the rate of the last working day before the tax point, or before
+    # the issue date when the invoice is issued earlier. Either way the table precedes the issue date;
+    # which day exactly depends on the tax point (ksef.fa3.vatrules.rate_day picks it), so only this
+    # bound, true in every case, is enforced here.
+    if day >= invoice.issue_date:
+        message = (f"Kurs z tabeli z {day.isoformat()} nie może być użyty: do przeliczenia stosuje się kurs "
+                   "z ostatniego dnia roboczego przed powstaniem obowiązku podatkowego, a najpóźniej przed "
+                   "dniem wystawienia faktury (art. 31a ustawy o VAT).")
+        raise InvoiceDataError("exchange_rate_date", message)
+    _set(invoice, "exchange_rate_table", table)

@@ -16,7 +16,7 @@ from lxml import etree
 
 from ksef.errors import InvoiceParseError
 from ksef.fa3.model import PAYMENT_LABELS, RATE_LABELS
-from ksef.fa3.summary import InvoiceSummary, LineSummary, PartySummary, PaymentSummary, RateTotal
+from ksef.fa3.summary import DueTerm, InvoiceSummary, LineSummary, PartySummary, PaymentSummary, RateTotal
 from ksef.schemas import safe_parser
 
 if TYPE_CHECKING:
@@ -165,7 +165,8 @@ def _payment(r: _Reader, fa: etree._Element | None) -> PaymentSummary | None:
     label = PAYMENT_LABELS.get(method) if method else None
     if method is None:
         label = r.text(platnosc, "OpisPlatnosci")
-    due = tuple(d for t in r.findall(platnosc, "TerminPlatnosci") if (d := r.date(t, "Termin")) is not None)
+    terms = r.findall(platnosc, "TerminPlatnosci")
+    due = tuple(d for t in terms if (d := r.date(t, "Termin")) is not None)
     accounts = tuple(n for acc in r.findall(platnosc, "RachunekBankowy") if (n := r.text(acc, "NrRB")))
     return PaymentSummary(
         method=method,
@@ -174,7 +175,42 @@ def _payment(r: _Reader, fa: etree._Element | None) -> PaymentSummary | None:
         paid=r.text(platnosc, "Zaplacono") == "1",
         paid_date=r.date(platnosc, "DataZaplaty"),
         bank_accounts=accounts,
+        due_terms=tuple(term for t in terms if (term := _due_term(r, t)) is not None),
     )
+
+
+def _due_term(r: _Reader, termin: etree._Element) -> DueTerm | None:
+    opis = r.find(termin, "TerminOpis")
+    count, unit, event = r.text(opis, "Ilosc"), r.text(opis, "Jednostka"), r.text(opis, "ZdarzeniePoczatkowe")
+    if count is None or unit is None or event is None:
+        return None
+    try:
+        return DueTerm(int(count), unit, event)
+    except ValueError:
+        raise InvoiceParseError(f"TerminOpis/Ilosc: „{count}” nie jest liczbą całkowitą") from None
+
+
+# DodatkowyOpis written by ksef.fa3.build.rate_source_text ("Kurs waluty": "1 EUR = 4.2345 PLN, kurs
+# średni NBP, tabela 236/A/NBP/2026 z 2026-12-04"); anything else stays a note.
+_RATE_SOURCE = re.compile(r"1 [A-Z]{3} = [0-9.]+ PLN, kurs średni NBP, tabela (?P<table>\S+) "
+                          r"z (?P<day>\d{4}-\d{2}-\d{2})")
+
+
+def _rate_source(key: str, value: str) -> tuple[str, date] | None:
+    match = _RATE_SOURCE.fullmatch(value) if key == "Kurs waluty" else None
+    if match is None:
+        return None
+    try:
+        return match["table"], date.fromisoformat(match["day"])
+    except ValueError:
+        return None
+
+
+def _exchange_rate(r: _Reader, fa: etree._Element, lines: list[etree._Element]) -> Decimal | None:
+    rates = {rate for w in lines if (rate := r.decimal(w, "KursWaluty")) is not None}
+    if len(rates) == 1:
+        return rates.pop()
+    return r.decimal(fa, "KursWalutyZ")
 
 
 def _period(r: _Reader, fa: etree._Element) -> tuple[date, date] | None:
@@ -211,7 +247,8 @@ def parse(xml: bytes) -> InvoiceSummary:
     if number is None or issue_date is None:
         raise InvoiceParseError("w fakturze brak numeru (P_2) lub daty wystawienia (P_1)")
 
-    lines = tuple(_line(r, w, i) for i, w in enumerate(r.findall(fa, "FaWiersz"), start=1))
+    wiersze = r.findall(fa, "FaWiersz")
+    lines = tuple(_line(r, w, i) for i, w in enumerate(wiersze, start=1))
     totals = _totals(r, fa, {line.vat_rate for line in lines})
     net_total = sum((t.net for t in totals), Decimal("0.00"))
     vat_total = sum((t.vat for t in totals), Decimal("0.00"))
@@ -219,11 +256,21 @@ def parse(xml: bytes) -> InvoiceSummary:
     if gross_total is None:
         raise InvoiceParseError("w fakturze brak kwoty należności ogółem (P_15)")
 
-    notes = [f"{k}: {v}" for opis in r.findall(fa, "DodatkowyOpis")
-             if (k := r.text(opis, "Klucz")) and (v := r.text(opis, "Wartosc"))]
+    notes: list[str] = []
+    rate_source: tuple[str, date] | None = None
+    for opis in r.findall(fa, "DodatkowyOpis"):
+        key, value = r.text(opis, "Klucz"), r.text(opis, "Wartosc")
+        if key and value:
+            source = _rate_source(key, value) if rate_source is None else None
+            if source is not None:
+                rate_source = source
+            else:
+                notes.append(f"{key}: {value}")
     notes += [t for info in r.findall(root, "Stopka/Informacje") if (t := r.raw_text(info, "StopkaFaktury"))]
     zwolnienie = r.find(fa, "Adnotacje/Zwolnienie")
-    basis = r.text(zwolnienie, "P_19A") or r.text(zwolnienie, "P_19B") or r.text(zwolnienie, "P_19C")
+    basis_kind = next((k for k in ("P_19A", "P_19B", "P_19C") if r.text(zwolnienie, k)), None)
+    basis = r.text(zwolnienie, basis_kind) if basis_kind else None
+    adnotacje = r.find(fa, "Adnotacje")
 
     return InvoiceSummary(
         seller=_party(r, r.find(root, "Podmiot1")),
@@ -245,6 +292,12 @@ def parse(xml: bytes) -> InvoiceSummary:
         created_at=_created_at(r.text(root, "Naglowek/DataWytworzeniaFa")),
         sale_period=_period(r, fa),
         correction=_correction(r, root, fa, lines),
+        exemption_basis_kind=basis_kind,
+        reverse_charge=r.text(adnotacje, "P_18") == "1",
+        split_payment=r.text(adnotacje, "P_18A") == "1",
+        exchange_rate=_exchange_rate(r, fa, wiersze),
+        exchange_rate_table=rate_source[0] if rate_source else None,
+        exchange_rate_date=rate_source[1] if rate_source else None,
     )
 
 

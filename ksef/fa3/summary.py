@@ -60,6 +60,16 @@ class RateTotal:
 
 
 @dataclass(frozen=True)
+class DueTerm:
+    """A payment term described instead of (or besides) a date: ``TerminOpis``, e.g. 14 dni od
+    wystawienia faktury."""
+
+    count: int  # Ilosc
+    unit: str  # Jednostka, e.g. "dni"
+    event: str  # ZdarzeniePoczatkowe, e.g. "wystawienie faktury"
+
+
+@dataclass(frozen=True)
 class PaymentSummary:
     """Payment terms (Platnosc)."""
 
@@ -69,6 +79,8 @@ class PaymentSummary:
     paid: bool
     paid_date: date | None
     bank_accounts: tuple[str, ...]
+    # Added later (with defaults, so existing constructors keep working):
+    due_terms: tuple[DueTerm, ...] = ()  # TerminOpis of each TerminPlatnosci that has one
 
 
 @dataclass(frozen=True)
@@ -95,3 +107,9 @@ class InvoiceSummary:
     # Added later (with defaults, so existing constructors keep working):
     sale_period: tuple[date, date] | None = None  # OkresFa (P_6_Od, P_6_Do) instead of a single P_6
     correction: CorrectionSummary | None = None  # what a correction (KOR...) corrects, rows before/after
+    exemption_basis_kind: str | None = None  # the element holding exemption_basis: P_19A, P_19B or P_19C
+    reverse_charge: bool = False  # Adnotacje/P_18 = 1: "odwrotne obciążenie"
+    split_payment: bool = False  # Adnotacje/P_18A = 1: "mechanizm podzielonej płatności"
+    exchange_rate: Decimal | None = None  # FaWiersz/KursWaluty when all lines share one (else KursWalutyZ)
+    exchange_rate_table: str | None = None  # NBP table number, from our DodatkowyOpis "Kurs waluty"
+    exchange_rate_date: date | None = None  # that table's date

@@ -8,6 +8,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from ksef.fa3 import Buyer, Invoice, InvoiceLine, Seller, VatRate, build, compute_totals, parse
+from ksef.fa3.textrules import DISCOURAGED
 from ksef.fa3.totals import GROSZ, line_value, rate_total
 from ksef.identifiers import random_valid_nip
 from ksef.schemas import schema_errors
@@ -18,8 +19,9 @@ quantities = st.decimals(min_value=Decimal("0.000001"), max_value=Decimal("10000
 prices = st.decimals(min_value=Decimal(0), max_value=Decimal("1000000"), places=2) | st.decimals(
     min_value=Decimal(0), max_value=Decimal("1000"), places=8)
 rates = st.sampled_from(list(VatRate))
-line_names = st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cc", "Cs")), min_size=1,
-                     max_size=40).filter(lambda s: s.strip() != "" and not {"\ufffe", "\uffff"} & set(s))
+# Any text the model takes: no characters KSeF flags as discouraged (ksef.fa3.textrules).
+line_names = st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cc", "Cs", "Cf", "Zl", "Zp")),
+                     min_size=1, max_size=40).filter(lambda s: s.strip() != "" and not DISCOURAGED.search(s))
 
 lines_strategy = st.lists(
     st.builds(InvoiceLine, name=line_names, quantity=quantities, unit_price=prices, vat_rate=rates,
