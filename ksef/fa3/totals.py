@@ -9,7 +9,11 @@ rounding to full grosze with halves rounded up):
 * gross prices (art. 106e ust. 7–8): gross per rate = sum of line values; VAT per rate =
   gross × rate / (100 + rate), rounded once; net = gross − VAT;
 * rates without tax on the invoice (0%, zw, np, oo): VAT = 0 and net = gross;
-* ``P_15`` = sum of the per-rate gross amounts.
+* ``P_15`` = sum of the per-rate gross amounts;
+* foreign currency: VAT in PLN (``P_14_xW``) = that rate's VAT × the exchange rate, rounded once.
+  Art. 106e ust. 11 has the *tax amounts* converted to złoty (by the art. 31a rate), and the XSD
+  calls ``P_14_xW`` the tax "przeliczona"; converting the net first and taxing it can differ by a
+  grosz and is not what the field holds.
 """
 
 from __future__ import annotations
