@@ -75,6 +75,7 @@ def create_app(state: SimState | None = None, *, state_file: Path | str | None =
     ]
     routes += sessions.storage_routes(state)
     routes += latarnia.routes(state)
+    routes += importlib.import_module("ksef.sim.nbp").routes()  # NBP rates /nbp/api/..., admin /sim/nbp
     routes += admin.Admin(runtime).routes()
     routes += certificates.admin_routes(runtime)
     routes += importlib.import_module("ksef.sim.whitelist").routes(runtime)  # MF's VAT list under /wl
