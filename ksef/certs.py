@@ -271,6 +271,22 @@ def _check_key(key: object) -> PrivateKey:
     raise UnsupportedKeyError(f"unsupported private key type {type(key).__name__}; RSA or EC P-256 expected")
 
 
+def load_checked_key(key_bytes: bytes) -> PrivateKey:
+    """Load an unencrypted key (PEM or DER) that :func:`load_key_pair` already checked, e.g. the
+    Offline key read back from our own encrypted store before signing a KOD II.
+
+    RSA's consistency check (tens of milliseconds per load) is skipped: it ran when the key was
+    first loaded, and these bytes are ours since. Never use it for a key from outside.
+    """
+    pem = key_bytes.lstrip().startswith(b"-----")
+    loader = serialization.load_pem_private_key if pem else serialization.load_der_private_key
+    try:
+        key: object = loader(key_bytes, None, unsafe_skip_rsa_key_validation=True)
+    except (TypeError, ValueError, UnsupportedAlgorithm) as exc:
+        raise NotAKeyError(f"not an unencrypted private key: {exc}") from None
+    return _check_key(key)
+
+
 def load_certificate(cert_bytes: bytes) -> x509.Certificate:
     """Load an X.509 certificate, PEM or DER (or bare Base64 DER). Raises :class:`NotACertificateError`."""
     if not cert_bytes or len(cert_bytes) > MAX_FILE_SIZE:

@@ -118,7 +118,8 @@ def _answer(code: str, day: date) -> Response:
     body = {"table": "A", "currency": _BASE[code][1], "code": code,
             "rates": [{"no": table_number(day), "effectiveDate": day.isoformat(), "mid": "@MID@"}]}
     # The mid is a JSON number written from the Decimal itself (json cannot, float would round).
-    text = json.dumps(body, ensure_ascii=False, separators=(",", ":")).replace('"@MID@"', str(sim_rate(code, day)))
+    text = json.dumps(body, ensure_ascii=False, separators=(",", ":"))
+    text = text.replace('"@MID@"', str(sim_rate(code, day)))
     return Response(text, media_type="application/json; charset=utf-8")
 
 

@@ -290,6 +290,17 @@ def test_png_long_label_widens_canvas_not_the_code() -> None:
     assert [r.text for r in zxingcpp.read_barcodes(labelled)] == [url]
 
 
+@pytest.mark.parametrize("text", [_long_kod2(), "Zażółć gęślą jaźń|PL|12,00"])
+def test_png_carries_the_text_bytes_without_an_eci_header(text: str) -> None:
+    # KOD I/II links (ASCII) and Standard 2D payloads (UTF-8) alike: byte content exactly as given,
+    # no ECI designator ("]Q1"), at error correction M.
+    image = Image.open(io.BytesIO(qr.qr_png(text, "")))
+    found = zxingcpp.read_barcodes(image, text_mode=zxingcpp.TextMode.HexECI)
+    assert len(found) == 1 and found[0].symbology_identifier == "]Q1"
+    assert bytes.fromhex(found[0].text)[3:] == text.encode("utf-8")
+    assert found[0].ec_level == "M"
+
+
 def test_png_rejects_weak_settings() -> None:
     with pytest.raises(KsefValidationError):
         qr.qr_png("https://x", "OFFLINE", error_correction="L")
