@@ -36,7 +36,7 @@ from enum import StrEnum
 
 from ksef.amounts import format_amount, format_quantity, parse_amount, parse_quantity
 from ksef.errors import AmountError, KsefValidationError
-from ksef.fa3.model import ExemptionBasis, VatRate
+from ksef.fa3 import ExemptionBasis, VatRate
 from ksef.fa3.textrules import Sanitized, sanitize
 
 __all__ = [

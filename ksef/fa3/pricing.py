@@ -22,7 +22,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from ksef.fa3.model import VatRate
+from ksef.fa3 import VatRate
 from ksef.fa3.totals import GROSZ, rate_total, to_grosze
 
 __all__ = ["ConvertedLine", "LineAmounts", "convert_line", "line_amounts"]

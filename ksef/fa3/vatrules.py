@@ -17,7 +17,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from ksef.fa3.model import Buyer, Invoice, VatRate
+from ksef.fa3 import Buyer, Invoice, VatRate
 from ksef.fa3.totals import compute_totals, to_grosze
 
 __all__ = [
