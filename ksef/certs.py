@@ -4,14 +4,21 @@ The taxpayer portal hands out an encrypted PKCS#8 (PBES2) private key — PEM or
 and an X.509 certificate (PEM or DER). :func:`load_key_pair` turns those bytes plus a password into a
 :class:`KsefCertificate`, and every way it can go wrong has its own :class:`CertificateError` subclass
 with a Polish ``user_message`` telling the user what to do.
+
+An encrypted key's declared decryption cost is read and bounded before anything is decrypted
+(:mod:`ksef.pkcs8`), so a crafted file cannot keep the CPU busy for minutes; the bot decrypts with
+:func:`load_key_pair_async`, in a worker thread with a time limit, so other chats go on meanwhile.
 """
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import binascii
+import functools
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
@@ -23,6 +30,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.x509.oid import NameOID
 
+from ksef import pkcs8
 from ksef.errors import KsefError
 
 KeyType = Literal["RSA", "EC"]
@@ -33,6 +41,9 @@ PublicKey = rsa.RSAPublicKey | ec.EllipticCurvePublicKey
 # early keeps a 2 MB upload from reaching the ASN.1 parsers at all.
 MAX_FILE_SIZE = 64 * 1024
 MIN_RSA_BITS = 2048
+# Time limit of :func:`load_key_pair_async`. Within the cost bounds of ksef.pkcs8 a decryption takes
+# well under a second; the limit answers the user even when the machine is badly overloaded.
+KEY_DECRYPT_TIMEOUT = 10.0
 
 
 class CertType(StrEnum):
@@ -59,8 +70,8 @@ class CertificateError(KsefError):
 class PasswordRequiredError(CertificateError):
     """The private key is encrypted and no password was given."""
 
-    user_message = ("Klucz prywatny jest zaszyfrowany. Podaj hasło, które ustawiłeś w Aplikacji "
-                    "Podatnika KSeF przy generowaniu certyfikatu.")
+    user_message = ("Klucz prywatny jest zaszyfrowany. Podaj hasło ustawione w Aplikacji Podatnika KSeF "
+                    "przy generowaniu certyfikatu.")
 
 
 class WrongPasswordError(CertificateError):
@@ -83,6 +94,21 @@ class UnsupportedKeyError(CertificateError):
     user_message = ("Ten rodzaj klucza nie jest obsługiwany przez KSeF. Potrzebny jest klucz RSA "
                     "(co najmniej 2048 bitów) albo EC P-256 — wygeneruj nowy certyfikat w Aplikacji "
                     "Podatnika KSeF.")
+
+
+class KeyCostError(UnsupportedKeyError):
+    """The key declares a decryption cost far above what the portal or common tools use (refused unread)."""
+
+    user_message = ("Ten klucz prywatny jest zaszyfrowany z nietypowo wysokim kosztem odszyfrowania — "
+                    "takich plików nie tworzy ani Aplikacja Podatnika KSeF, ani popularne narzędzia, "
+                    "więc bot go nie otworzy. Wyślij plik .key pobrany z Aplikacji Podatnika KSeF.")
+
+
+class KeyTimeoutError(CertificateError):
+    """Decrypting the key took longer than the time limit (the machine is overloaded)."""
+
+    user_message = ("Odszyfrowanie klucza trwało zbyt długo. Spróbuj ponownie za kilka minut; jeśli to się "
+                    "powtórzy, wyślij plik .key pobrany z Aplikacji Podatnika KSeF.")
 
 
 class NotACertificateError(CertificateError):
@@ -193,11 +219,74 @@ def _not_a_key(data: bytes) -> NotAKeyError:
     return NotAKeyError("the file is not a private key (PEM or DER PKCS#8 expected)")
 
 
+_PEM_BLOCK_RE = re.compile(rb"-----BEGIN ([A-Z0-9 ]+)-----(.*?)-----END \1-----", re.DOTALL)
+
+
+def _encrypted_pkcs8(data: bytes, pem: bool) -> bytes | None:
+    """DER of the encrypted PKCS#8 key the library loader reads from ``data`` (its first private-key
+    PEM block), or None when that block is an OpenSSL "traditional" encrypted key (its key derivation
+    is one MD5 round: nothing to bound)."""
+    if not pem:
+        return data
+    for match in _PEM_BLOCK_RE.finditer(data):
+        label = match.group(1)
+        if label == b"ENCRYPTED PRIVATE KEY":
+            try:
+                return base64.b64decode(b"".join(match.group(2).split()), validate=True)
+            except (binascii.Error, ValueError):
+                raise NotAKeyError("the encrypted private key's PEM body is not Base64") from None
+        if b"PRIVATE KEY" in label:
+            return None
+    return None
+
+
+def _key_encryption(data: bytes, pem: bool) -> pkcs8.KeyEncryption | None:
+    """The encryption the key declares, its cost checked (before any password is tried)."""
+    der = _encrypted_pkcs8(data, pem)
+    if der is None:
+        return None
+    try:
+        encryption = pkcs8.read_encryption(der)
+        pkcs8.check_cost(encryption)
+    except pkcs8.ExcessiveCostError as exc:
+        raise KeyCostError(f"refused before decrypting: {exc}") from None
+    except pkcs8.UnsupportedEncryptionError as exc:
+        raise UnsupportedKeyError(
+            f"unsupported key encryption: {exc}",
+            "Ten klucz prywatny jest zaszyfrowany metodą, której bot nie obsługuje. Wyślij plik .key pobrany "
+            "z Aplikacji Podatnika KSeF.") from None
+    except pkcs8.Pkcs8Error as exc:
+        raise NotAKeyError(f"the encrypted key's header is malformed: {exc}") from None
+    return encryption
+
+
+def _decrypt(data: bytes, attempt: bytes, encryption: pkcs8.KeyEncryption | None,
+             loader: Callable[[bytes, bytes | None], object]) -> object | None:
+    """The key decrypted with one password, or None when the password is wrong."""
+    if encryption is not None and pkcs8.can_decrypt(encryption):
+        # PBES2 with AES-CBC: derive and decrypt with primitives that release the GIL (see ksef.pkcs8).
+        try:
+            plain = pkcs8.decrypt(encryption, attempt)
+            return serialization.load_der_private_key(plain, None)
+        except (pkcs8.DecryptionFailed, ValueError):
+            return None
+        except UnsupportedAlgorithm as exc:
+            raise UnsupportedKeyError(f"unsupported private key: {exc}") from exc
+    try:
+        return loader(data, attempt)
+    except ValueError:
+        return None
+    except UnsupportedAlgorithm as exc:
+        raise UnsupportedKeyError(f"unsupported key encryption: {exc}") from exc
+
+
 def load_private_key(key_bytes: bytes, password: str | bytes | None) -> PrivateKey:
     """Load a PKCS#8 (or traditional) private key, PEM or DER, encrypted or not.
 
-    Raises :class:`PasswordRequiredError`, :class:`WrongPasswordError`, :class:`NotAKeyError` or
-    :class:`UnsupportedKeyError`.
+    An encrypted key's declared decryption cost is checked first, even without a password, so a
+    crafted file is refused before any work. Raises :class:`PasswordRequiredError`,
+    :class:`WrongPasswordError`, :class:`NotAKeyError`, :class:`UnsupportedKeyError` or
+    :class:`KeyCostError`.
     """
     if not key_bytes or len(key_bytes) > MAX_FILE_SIZE:
         raise NotAKeyError(f"the file is {len(key_bytes)} bytes long: not a private key")
@@ -205,6 +294,7 @@ def load_private_key(key_bytes: bytes, password: str | bytes | None) -> PrivateK
     if pw == b"":
         pw = None
     labels = _pem_labels(key_bytes)
+    loader: Callable[[bytes, bytes | None], object]
     if labels:
         if not any("PRIVATE KEY" in label for label in labels):
             raise _not_a_key(key_bytes)
@@ -231,6 +321,7 @@ def load_private_key(key_bytes: bytes, password: str | bytes | None) -> PrivateK
         raise _not_a_key(key_bytes)
 
     if encrypted:
+        encryption = _key_encryption(data, pem=bool(labels))
         if pw is None:
             raise PasswordRequiredError("the private key is encrypted and no password was given")
         attempts = [pw]
@@ -239,13 +330,9 @@ def load_private_key(key_bytes: bytes, password: str | bytes | None) -> PrivateK
             # A stray space or newline copied with the password is the commonest typo.
             attempts.append(stripped)
         for attempt in attempts:
-            try:
-                key = loader(data, attempt)
+            key = _decrypt(data, attempt, encryption, loader)
+            if key is not None:
                 break
-            except ValueError:
-                continue
-            except UnsupportedAlgorithm as exc:
-                raise UnsupportedKeyError(f"unsupported key encryption: {exc}") from exc
         else:
             raise WrongPasswordError("the password does not decrypt the private key")
     return _check_key(key)
@@ -435,6 +522,35 @@ def load_key_pair(key_bytes: bytes, cert_bytes: bytes, password: str | bytes | N
         not_before=not_before, not_after=not_after, subject_nip=_subject_nip(cert),
         common_name=_common_name(cert), key_type="RSA" if isinstance(key, rsa.RSAPrivateKey) else "EC",
     )
+
+
+_key_threads: ThreadPoolExecutor | None = None
+
+
+def _executor() -> ThreadPoolExecutor:
+    global _key_threads
+    if _key_threads is None:
+        # Two threads: decryptions of several users overlap without taking every core of the machine.
+        _key_threads = ThreadPoolExecutor(max_workers=2, thread_name_prefix="ksef-key")
+    return _key_threads
+
+
+async def load_key_pair_async(key_bytes: bytes, cert_bytes: bytes, password: str | bytes | None, *,
+                              expected_type: CertType | None = None, now: datetime | None = None,
+                              timeout: float = KEY_DECRYPT_TIMEOUT) -> KsefCertificate:  # noqa: ASYNC109
+    """:func:`load_key_pair` in a worker thread, answered within ``timeout`` seconds.
+
+    The event loop goes on meanwhile (PBES2 keys are derived with GIL-releasing primitives). On time-out
+    :class:`KeyTimeoutError` is raised; the thread itself cannot be stopped, which is why the declared
+    cost is bounded before any decryption: that bound is what keeps a crafted key harmless.
+    """
+    call = functools.partial(load_key_pair, key_bytes, cert_bytes, password, expected_type=expected_type,
+                             now=now)
+    future = asyncio.get_running_loop().run_in_executor(_executor(), call)
+    try:
+        return await asyncio.wait_for(future, timeout)
+    except TimeoutError:
+        raise KeyTimeoutError(f"decrypting the key took more than {timeout} s") from None
 
 
 # --- new keys and CSRs ----------------------------------------------------------------------------
