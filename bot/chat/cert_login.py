@@ -20,6 +20,8 @@ RETRY_STEP = {
     "cert_password": "password",
     "cert_mismatch": "key",
     "key_not_key": "key",
+    "key_cost": "key",
+    "key_timeout": "password",
     "cert_not_cert": "cert",
     "cert_expired": "cert",
     "cert_not_yet_valid": "cert",

@@ -50,12 +50,13 @@ def ksef_refusal(exc: kerr.KsefError, nip: str) -> ServiceError:
     return ServiceError("ksef_unavailable")
 
 
-def load_authentication(key_bytes: bytes, cert_bytes: bytes, password: str | None,
-                        now: datetime) -> certs.KsefCertificate:
-    """Check an Authentication key pair (ServiceError with the library's own Polish text on failure)."""
+async def load_authentication(key_bytes: bytes, cert_bytes: bytes, password: str | None,
+                              now: datetime) -> certs.KsefCertificate:
+    """Check an Authentication key pair off the event loop (ServiceError with the library's own Polish
+    text on failure)."""
     try:
-        pair = certs.load_key_pair(key_bytes, cert_bytes, password,
-                                   expected_type=certs.CertType.AUTHENTICATION, now=now)
+        pair = await certs.load_key_pair_async(key_bytes, cert_bytes, password,
+                                               expected_type=certs.CertType.AUTHENTICATION, now=now)
     except certs.CertificateError as exc:
         refusal = _refusal(exc)
         if refusal.code == "cert_wrong_type":  # e.g. an Offline certificate offered for login
@@ -101,7 +102,7 @@ class CertLoginService:
         nip = parse_nip(nip_text)
         name = clean_name(name)
         await self.connect.check_nip_available(user_id, nip)
-        pair = load_authentication(key_bytes, cert_bytes, password, self.clock())
+        pair = await load_authentication(key_bytes, cert_bytes, password, self.clock())
         try:
             await self.ksef.check_certificate(self.environment, nip, pair)
         except kerr.KsefError as exc:
@@ -146,8 +147,8 @@ class CertLoginService:
         key = serialization.load_der_private_key(key_der, None)
         key_pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
                                     serialization.NoEncryption())
-        return certs.load_key_pair(key_pem, cert_der, None, expected_type=certs.CertType.AUTHENTICATION,
-                                   now=now)
+        return await certs.load_key_pair_async(key_pem, cert_der, None,
+                                               expected_type=certs.CertType.AUTHENTICATION, now=now)
 
     async def credentials(self, company_id: int) -> KsefLogin | None:
         """The company's KSeF login for other services: the Authentication certificate when it has a valid

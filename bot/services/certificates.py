@@ -49,6 +49,8 @@ ERROR_CODES = {
     "WrongPasswordError": "cert_password",
     "NotAKeyError": "key_not_key",
     "UnsupportedKeyError": "key_not_key",
+    "KeyCostError": "key_cost",
+    "KeyTimeoutError": "key_timeout",
     "NotACertificateError": "cert_not_cert",
     "KeyMismatchError": "cert_mismatch",
     "CertificateExpiredError": "cert_expired",
@@ -129,8 +131,8 @@ class CertificateService:
         name = clean_name(name)
         now = self.clock()
         try:
-            pair = certs.load_key_pair(key_bytes, cert_bytes, password, expected_type=certs.CertType.OFFLINE,
-                                       now=now)
+            pair = await certs.load_key_pair_async(key_bytes, cert_bytes, password,
+                                                   expected_type=certs.CertType.OFFLINE, now=now)
         except certs.CertificateError as exc:
             raise _refusal(exc) from None
         if pair.not_after <= now:

@@ -71,8 +71,9 @@ class EnrollService:
                                     serialization.NoEncryption())
         cert_pem = cert.public_bytes(serialization.Encoding.PEM)
         try:  # the same checks as an uploaded pair: what KSeF issued must be a matching Offline certificate
-            pair = certs.load_key_pair(key_pem, cert_pem, None, expected_type=certs.CertType.OFFLINE,
-                                       now=max(now, cert.not_valid_before_utc))
+            pair = await certs.load_key_pair_async(key_pem, cert_pem, None,
+                                                   expected_type=certs.CertType.OFFLINE,
+                                                   now=max(now, cert.not_valid_before_utc))
         except certs.CertificateError:
             raise ServiceError("enroll_failed") from None
         return await self.certificates.store_pair(user_id, company_id, offline_name(now), pair)

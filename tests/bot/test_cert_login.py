@@ -7,6 +7,7 @@ import pytest
 from bot.services.errors import ServiceError
 from ksef.client import KsefClient
 from tests.fixtures.bot import BotHarness
+from tests.pkcs8gen import encrypted_pkcs8
 
 PASSWORD = "Haslo-Logowania-9"
 
@@ -139,3 +140,23 @@ async def test_token_company_credentials_are_its_token(bot_app: BotHarness) -> N
     connected = await bot_app.services.connect.connect_token(3005, 3005, nip, token)
     creds = await bot_app.services.cert_login.credentials(connected.company_id)
     assert creds is not None and creds.token == token and creds.certificate is None and creds.nip == nip
+
+
+async def test_chat_key_with_absurd_cost_refused_while_other_chats_go_on(bot_app: BotHarness) -> None:
+    bot = bot_app
+    user, other = bot.user(3103), bot.user(3104)
+    nip, _ = bot.sim.create_subject()
+    first = await bot.say(user, "/certlogin", contains="Krok 1 z 5")
+    await bot.press(user, first, "Mam już pliki", contains="NIP")
+    await bot.say(user, nip, contains="plik .key")
+    # ~400 bytes declaring 2^31-1 PBKDF2 rounds: minutes of CPU if anything tried to derive its key.
+    crafted = encrypted_pkcs8(None, PASSWORD, iterations=2**31 - 1)
+    upload = await user.send_document("hostile.key", crafted)
+    question = await other.send_text("/status")
+    refused = await bot.fake.wait_for_bot_message(user.chat_id, after=upload)
+    status = await bot.fake.wait_for_bot_message(other.chat_id, after=question)
+    assert "nietypowo wysokim kosztem" in refused.content
+    assert "Status KSeF" in status.content
+    # The dialogue still waits for the key: the portal's own file goes on to the certificate step.
+    issued = bot.sim.issue_certificate(nip, "Authentication", PASSWORD)
+    await bot.upload(user, "login.key", issued["key"].encode(), contains=".cert")

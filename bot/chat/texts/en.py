@@ -128,6 +128,9 @@ TEXTS: dict[str, str] = {
     ),
     "err.file_too_large": "This file is too large (limit {limit_kb} KB) — it cannot be a key or a certificate.",
     "err.key_not_key": "This file is not a private key. Send the .key file from the KSeF taxpayer application.",
+    "err.key_cost": ("This key is encrypted with an unusually high decryption cost, so the bot will not open "
+                     "it. Send the .key file from the KSeF taxpayer application."),
+    "err.key_timeout": "Decrypting the key took too long. Type the password again in a few minutes.",
     "err.cert_not_cert": "This file is not a certificate. Send the .cert (or .crt) file from the application.",
     "err.cert_expired": "This certificate has expired. Generate a new one and send its .cert file.",
     "err.cert_not_yet_valid": "This certificate is not valid yet. Send another one or wait until it is.",

@@ -142,6 +142,11 @@ TEXTS: dict[str, str] = {
     "err.key_not_key": (
         "Ten plik nie jest kluczem prywatnym. Wyślij plik .key pobrany z Aplikacji Podatnika KSeF."
     ),
+    "err.key_cost": (
+        "Ten klucz jest zaszyfrowany z nietypowo wysokim kosztem odszyfrowania, więc bot go nie otworzy. "
+        "Wyślij plik .key pobrany z Aplikacji Podatnika KSeF."
+    ),
+    "err.key_timeout": "Odszyfrowanie klucza trwało zbyt długo. Wpisz hasło ponownie za kilka minut.",
     "err.cert_not_cert": "Ten plik nie jest certyfikatem. Wyślij plik .cert (lub .crt) z Aplikacji Podatnika.",
     "err.cert_expired": "Ten certyfikat jest już nieważny. Wygeneruj nowy i wyślij jego plik .cert.",
     "err.cert_not_yet_valid": "Ten certyfikat nie jest jeszcze ważny. Wyślij inny albo poczekaj do daty ważności.",
