@@ -37,11 +37,32 @@ def _logging(settings: Settings) -> None:
     setup_logging(settings.log_level, secrets=[s for s in known if s], fmt=settings.log_format)
 
 
+async def _check_master_key(settings: Settings) -> None:
+    from bot.services.keys import open_vault
+    from bot.store.db import Database
+
+    db = Database.from_url(settings.database_url)
+    try:
+        await db.migrate()
+        await open_vault(settings, db)
+    finally:
+        await db.dispose()
+
+
+def _preflight(settings: Settings) -> None:
+    """Refuse to start, with one clear line, when the master key cannot open the stored secrets."""
+    try:
+        asyncio.run(_check_master_key(settings))
+    except VaultError as exc:
+        raise SystemExit(f"ksef-bot: cannot start: {exc}") from None
+
+
 def cmd_run(_: argparse.Namespace) -> int:
     from bot.app import run
 
     settings = _settings()
     _logging(settings)
+    _preflight(settings)
     log.info("starting: KSeF %s, %s mode", settings.ksef_environment.name,
              "webhook" if settings.webhook_mode else "polling")
     run(settings)
@@ -80,7 +101,9 @@ async def rotate_key(settings: Settings, new_key: bytes) -> int:
     from bot.services.keys import rotate_master_key
     from bot.store.db import Database
 
-    old = Vault(load_master_key(settings.master_key, settings.master_key_file, settings.data_dir))
+    # The old key must exist: never create one here (it could open nothing).
+    old = Vault(load_master_key(settings.master_key, settings.master_key_file, settings.data_dir,
+                                create=False))
     db = Database.from_url(settings.database_url)
     try:
         await db.migrate()
@@ -107,7 +130,10 @@ def cmd_rotate_key(args: argparse.Namespace) -> int:
             new_key = generate_master_key()
             settings.data_dir.mkdir(parents=True, exist_ok=True)
             _write_key(new_path, new_key)
-    changed = asyncio.run(rotate_key(settings, new_key))
+    try:
+        changed = asyncio.run(rotate_key(settings, new_key))
+    except VaultError as exc:
+        raise SystemExit(f"ksef-bot rotate-key: {exc}") from None
     print(f"ksef-bot: {changed} secret(s) re-encrypted under the new master key")
     if uses_default_file and not args.new_key_file:
         current = settings.data_dir / MASTER_KEY_FILENAME
@@ -142,6 +168,7 @@ def cmd_worker(args: argparse.Namespace) -> int:
         raise SystemExit("ksef-bot worker: set KSEFBOT_JOBS=procrastinate (and a PostgreSQL DATABASE_URL); "
                          "in the embedded mode `ksef-bot run` does all the work itself")
     _logging(settings)
+    _preflight(settings)
     config = WorkerConfig(concurrency=args.concurrency, schedule_every=args.schedule_every, lease=args.lease)
     if args.metrics_port:
         from bot.metrics import serve_metrics

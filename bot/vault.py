@@ -46,6 +46,11 @@ class VaultError(Exception):
     """A blob cannot be opened: tampered, wrong master key, wrong associated data or not a vault blob."""
 
 
+class MasterKeyError(VaultError):
+    """The configured master key cannot open the stored secrets (or is missing while secrets exist);
+    the message says which key to restore and where."""
+
+
 def key_id_of(master_key: bytes) -> str:
     """Hex id of a master key: the first 8 bytes of a domain-separated SHA-256 (reveals nothing usable)."""
     return hashlib.sha256(b"ksef-bot vault key id\0" + master_key).digest()[:KEY_ID_BYTES].hex()
@@ -146,8 +151,17 @@ class Vault:
             raise VaultError("secret's data key failed its integrity check (altered blob)") from None
 
 
-def load_master_key(master_key: bytes | None, key_file: Path | None, data_dir: Path) -> bytes:
-    """The master key: given bytes, else ``key_file``, else ``<data_dir>/master.key`` (created if absent)."""
+def key_source(master_key: bytes | None, key_file: Path | None, data_dir: Path) -> str:
+    """Where the master key comes from, for messages: the variable or the file path."""
+    if master_key is not None:
+        return "KSEFBOT_MASTER_KEY"
+    return str(key_file if key_file is not None else data_dir / MASTER_KEY_FILENAME)
+
+
+def load_master_key(master_key: bytes | None, key_file: Path | None, data_dir: Path, *,
+                    create: bool = True) -> bytes:
+    """The master key: given bytes, else ``key_file``, else ``<data_dir>/master.key``, created when absent
+    and ``create`` (a new key must never be made while secrets encrypted under another one exist)."""
     if master_key is not None:
         if len(master_key) != KEY_BYTES:
             raise VaultError(f"the master key must be exactly {KEY_BYTES} bytes")
@@ -159,6 +173,8 @@ def load_master_key(master_key: bytes | None, key_file: Path | None, data_dir: P
     path = data_dir / MASTER_KEY_FILENAME
     if path.is_file():
         return _read_key_file(path)
+    if not create:
+        raise MasterKeyError(f"the master key file {path} does not exist")
     return _create_key_file(path)
 
 

@@ -97,9 +97,13 @@ class Services:
 async def open_services(settings: Settings, *, ksef: KsefGateway | None = None, clock: Clock = system_clock,
                         schema: str | None = None) -> Services:
     """Database (migrated), vault and services: the part every process (gateway, worker) shares."""
-    from bot.vault import Vault
+    from bot.services.keys import open_vault
 
     db = Database.from_url(settings.database_url, schema=schema)
-    await db.migrate()
-    vault = Vault.from_settings(settings)
+    try:
+        await db.migrate()
+        vault = await open_vault(settings, db)  # refuses a master key the stored secrets are not under
+    except BaseException:
+        await db.dispose()
+        raise
     return Services.build(db, vault, ksef or KsefClientGateway(), settings.ksef_env, clock)

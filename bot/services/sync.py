@@ -27,6 +27,7 @@ from bot.services.ports import Clock, SecretBox
 from bot.store.db import Database
 from bot.store.models import Certificate, Company, KsefToken
 from bot.store.models_inbox import InboxSync
+from bot.vault import VaultError
 from ksef.models import InvoiceMetadata, ReceivedBatch
 
 if TYPE_CHECKING:
@@ -255,9 +256,23 @@ class SyncService:
                                       failures=0))
 
     async def poll(self, company_id: int, *, download_limit: int = SINGLE_LIMIT) -> PollResult:
-        """One incremental poll of one company; never raises for KSeF or network errors."""
+        """One incremental poll of one company. Every failure (KSeF, network, a secret that does not
+        decrypt, a bug) is recorded with backoff and returned as ``error``: none escapes as a traceback to
+        be retried at every scheduler tick. Only a failure to record it (database down) propagates."""
         from ksef.errors import KsefError, RateLimitedError
 
+        try:
+            return await self._poll(company_id, download_limit)
+        except RateLimitedError as exc:
+            return await self._failed(company_id, "429", max(float(exc.retry_after), 1.0), exc)
+        except (KsefError, OSError, TimeoutError, VaultError) as exc:
+            log.warning("poll of company %s failed: %s", company_id, type(exc).__name__)
+            return await self._failed(company_id, type(exc).__name__, None, exc)
+        except Exception as exc:  # unexpected: keep the traceback once per backoff step, not once a tick
+            log.warning("poll of company %s failed: %s", company_id, type(exc).__name__, exc_info=True)
+            return await self._failed(company_id, type(exc).__name__, None, exc)
+
+    async def _poll(self, company_id: int, download_limit: int) -> PollResult:
         now = self.clock()
         async with self.db.engine.connect() as conn:
             row = (await conn.execute(_POLL_READ, {"company": company_id, "now": now})).first()
@@ -279,20 +294,12 @@ class SyncService:
             self._poll_logins[company_id] = (identity, fresh)
             login = fresh
         source = self.sources(company_id, environment, login)
-        try:
-            batch = await source.received_since(cursor)
-            found: list[FoundInvoice] = []
-            download = len(batch.invoices) <= download_limit
-            for meta in batch.invoices:
-                xml = await source.download_invoice(meta.ksef_number) if download else None
-                found.append(_found(meta, xml))
-        except RateLimitedError as exc:
-            return await self._failed(company_id, "429", max(float(exc.retry_after), 1.0), exc)
-        except (KsefError, OSError, TimeoutError) as exc:
-            return await self._failed(company_id, type(exc).__name__, None, exc)
-        except Exception as exc:  # httpx transport errors and anything unexpected: retry later
-            log.warning("poll of company %s failed: %s", company_id, type(exc).__name__)
-            return await self._failed(company_id, type(exc).__name__, None, exc)
+        batch = await source.received_since(cursor)
+        found: list[FoundInvoice] = []
+        download = len(batch.invoices) <= download_limit
+        for meta in batch.invoices:
+            xml = await source.download_invoice(meta.ksef_number) if download else None
+            found.append(_found(meta, xml))
         now = self.clock()
         if not found:
             # Nothing new: only the cursor moves, as one compare-and-set UPDATE (no ORM). On PostgreSQL a

@@ -283,3 +283,90 @@ def test_services_and_store_never_import_telegram() -> None:
             "print(sorted(m for m in sys.modules if m == 'telegram' or m.startswith('telegram.')))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def _key_settings(tmp_path: Any, key: bytes | None = None, key_file: Any = None) -> Any:
+    import base64
+
+    from bot.config import load_settings
+
+    env = {"KSEFBOT_DATA_DIR": str(tmp_path / "data")}
+    if key is not None:
+        env["KSEFBOT_MASTER_KEY"] = base64.b64encode(key).decode()
+    if key_file is not None:
+        env["KSEFBOT_MASTER_KEY_FILE"] = str(key_file)
+    return load_settings(env, env_file=None)
+
+
+async def test_start_refuses_a_master_key_the_stored_secrets_are_not_under(database: Database, sim: Any,
+                                                                          tmp_path: Any) -> None:
+    from bot.services.keys import open_vault, stored_key_ids
+    from bot.vault import MasterKeyError, encode_master_key
+
+    key, other = os.urandom(32), os.urandom(32)
+    vault = Vault(key)
+    services = Services.build(database, vault, KsefClientGateway(), sim.base_url, MutableClock())
+    # An empty database accepts any key (a first start creates master.key).
+    created = await open_vault(_key_settings(tmp_path / "fresh"), database)
+    assert (tmp_path / "fresh" / "data" / "master.key").is_file()
+    nip, token = sim.create_subject()
+    await services.connect.connect_token(11, 11, nip, token)
+    await services.dialogs.set(11, 11, Dialog("cert", "cert", {}))
+    await services.dialogs.put_upload(11, "key", b"pending key file")
+    assert await stored_key_ids(database) == {vault.key_id: 2}
+    assert (await open_vault(_key_settings(tmp_path, key), database)).key_id == vault.key_id
+    with pytest.raises(MasterKeyError):
+        await open_vault(_key_settings(tmp_path / "fresh"), database)  # the key made before: not theirs
+    assert created.key_id != vault.key_id
+    # Another key: refused, naming the key id to restore and where it goes.
+    with pytest.raises(MasterKeyError) as wrong:
+        await open_vault(_key_settings(tmp_path, other), database)
+    assert vault.key_id in str(wrong.value) and "KSEFBOT_MASTER_KEY" in str(wrong.value)
+    assert Vault(other).key_id in str(wrong.value)
+    # No key configured and no master.key: refused, and no new key file is made behind the user's back.
+    with pytest.raises(MasterKeyError) as missing:
+        await open_vault(_key_settings(tmp_path), database)
+    default_file = tmp_path / "data" / "master.key"
+    assert str(default_file) in str(missing.value) and vault.key_id in str(missing.value)
+    assert not default_file.exists()
+    # A wrong master.key while the right one waits in master.key.new (an interrupted rotate-key): named.
+    default_file.parent.mkdir()
+    default_file.write_text(encode_master_key(other))
+    (tmp_path / "data" / "master.key.new").write_text(encode_master_key(key))
+    with pytest.raises(MasterKeyError) as interrupted:
+        await open_vault(_key_settings(tmp_path), database)
+    assert f"master.key.new holds key id {vault.key_id}" in str(interrupted.value)
+
+
+def test_cli_run_with_a_lost_master_key_stops_with_one_clear_line(sim: Any, tmp_path: Any,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    import asyncio
+
+    from bot.cli import main
+    from bot.config import load_settings
+
+    monkeypatch.chdir(tmp_path)
+    for name in ("KSEFBOT_MASTER_KEY", "KSEFBOT_MASTER_KEY_FILE", "DATABASE_URL", "WEBHOOK_URL"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("KSEFBOT_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("KSEF_ENV", sim.base_url)
+    assert main(["migrate"]) == 0
+    settings = load_settings()
+    nip, token = sim.create_subject()
+
+    async def connect() -> None:
+        db = Database.from_url(settings.database_url)
+        services = Services.build(db, Vault(load_master_key(None, None, settings.data_dir)),
+                                  KsefClientGateway(), sim.base_url)
+        await services.connect.connect_token(11, 11, nip, token)
+        await db.dispose()
+
+    from bot.vault import load_master_key
+
+    asyncio.run(connect())
+    key_file = tmp_path / "data" / "master.key"
+    key_file.unlink()  # lost: before, the bot made a new one with a warning and every poll then failed
+    with pytest.raises(SystemExit) as stopped:
+        main(["run"])
+    assert str(stopped.value).startswith("ksef-bot: cannot start: ") and str(key_file) in str(stopped.value)
+    assert not key_file.exists()

@@ -142,3 +142,27 @@ async def test_errors_keep_the_cursor_and_deleted_company_is_gone(db: Database, 
         assert company_id not in sync._poll_logins
     finally:
         await sync.aclose()
+
+
+async def test_a_secret_that_does_not_decrypt_backs_off_instead_of_crashing(db: Database, sim: Any) -> None:
+    sync, _, _, company_id, _ = await _setup(db, sim)
+    sync.interval = 60.0
+    try:
+        # The token re-encrypted under another master key: what a lost or swapped master.key leaves.
+        async with db.transaction() as session:
+            await session.execute(update(KsefToken).where(KsefToken.company_id == company_id).values(
+                token_blob=Vault(os.urandom(32)).encrypt(b"token", aad=token_aad(company_id))))
+        failed = await sync.poll(company_id)
+        assert failed.error == "VaultError"
+        async with db.transaction() as session:
+            state = await session.get(InboxSync, company_id)
+            assert state is not None and state.failures == 1 and state.last_error == "VaultError"
+            first_retry = state.next_poll_at
+        # Backed off: not due at the next scheduler tick (before, it raised at every tick, forever).
+        assert await sync.due_companies() == []
+        assert (await sync.poll(company_id)).error == "VaultError"
+        async with db.transaction() as session:
+            state = await session.get(InboxSync, company_id)
+            assert state is not None and state.failures == 2 and state.next_poll_at > first_retry
+    finally:
+        await sync.aclose()
