@@ -33,7 +33,11 @@ MIN_POLL_INTERVAL_CUSTOM = 1
 LANGUAGES = ("pl", "en")
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 MASTER_KEY_BYTES = 32
+# Telegram allows 1-256 characters; we require 32 or more: the secret is all that tells Telegram's
+# deliveries from forged updates, and a short one can be guessed.
+MIN_WEBHOOK_SECRET = 32
 _WEBHOOK_SECRET_RE = re.compile(r"[A-Za-z0-9_-]{1,256}")
+_GENERATE_HINT = "generate one with: python3 -c \"import secrets; print(secrets.token_urlsafe(32))\""
 _HIDDEN = "***"
 
 
@@ -254,11 +258,15 @@ def _webhook(env: _Env) -> tuple[str | None, str | None]:
         return None, None
     _check_http_url("WEBHOOK_URL", url)
     if secret is None:
-        raise ConfigError("WEBHOOK_SECRET is required with WEBHOOK_URL (1-256 characters A-Z a-z 0-9 _ -): "
-                          "Telegram sends it back so the bot can reject forged updates")
+        raise ConfigError(f"WEBHOOK_SECRET is required with WEBHOOK_URL ({MIN_WEBHOOK_SECRET}-256 characters "
+                          "A-Z a-z 0-9 _ -): Telegram sends it back so the bot can reject forged updates; "
+                          + _GENERATE_HINT)
     if not _WEBHOOK_SECRET_RE.fullmatch(secret):
-        raise ConfigError("WEBHOOK_SECRET must be 1-256 characters from A-Z a-z 0-9 _ - "
+        raise ConfigError(f"WEBHOOK_SECRET must be {MIN_WEBHOOK_SECRET}-256 characters from A-Z a-z 0-9 _ - "
                           f"(got {len(secret)} characters, some not allowed or too many)")
+    if len(secret) < MIN_WEBHOOK_SECRET:
+        raise ConfigError(f"WEBHOOK_SECRET has only {len(secret)} characters: use at least "
+                          f"{MIN_WEBHOOK_SECRET} (forged updates must not be guessable); {_GENERATE_HINT}")
     return url, secret
 
 

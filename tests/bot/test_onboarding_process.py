@@ -52,7 +52,7 @@ async def ready(url: str, proc: asyncio.subprocess.Process, timeout: float = 30)
 
 async def test_webhook_process_checks_secret_and_survives_sigkill(botapi: Any, sim: Any,
                                                                  tmp_path: Path) -> None:
-    port, secret = free_port(), "s3cret-Webhook_token"
+    port, secret = free_port(), "s3cret-Webhook_token-long-enough-for-us"
     env = {
         "PATH": os.environ.get("PATH", ""),
         **botapi.env(),

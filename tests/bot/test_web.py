@@ -24,7 +24,7 @@ from tests.bot.test_companies import connect_in_chat
 from tests.bot.test_notify import invoice_xml, wait_mentioned
 from tests.fixtures.bot import BotHarness, MutableClock, make_settings
 
-SECRET = "gw-Secret_0123456789"
+SECRET = "gw-Secret_0123456789-0123456789-abc"
 Client = httpx.AsyncClient
 WEBHOOK_URL = "http://bot.test/tg/hook"
 

@@ -47,7 +47,7 @@ def test_environment_parsing(tmp_path: Path) -> None:
         "KSEF_ENV": "http://127.0.0.1:8765",
         "KSEFBOT_MASTER_KEY": base64.b64encode(key).decode(),
         "WEBHOOK_URL": "https://bot.example.pl/tg/hook",
-        "WEBHOOK_SECRET": "abc_DEF-123",
+        "WEBHOOK_SECRET": "abc_DEF-123" * 3,
         "WEBHOOK_PORT": "8443",
         "KSEFBOT_DATA_DIR": str(tmp_path / "d"),
         "KSEFBOT_POLL_INTERVAL": "30",
@@ -108,10 +108,13 @@ def test_poll_interval_refused_on_real_ksef_allowed_on_url() -> None:
     ({"KSEFBOT_MASTER_KEY": base64.b64encode(b"k" * 32).decode(), "KSEFBOT_MASTER_KEY_FILE": "/k"},
      "only one"),
     ({"WEBHOOK_URL": "https://bot.example.pl/hook"}, "WEBHOOK_SECRET is required"),
-    ({"WEBHOOK_URL": "https://bot.example.pl/hook", "WEBHOOK_SECRET": "zły sekret"}, "1-256"),
-    ({"WEBHOOK_URL": "https://bot.example.pl/hook", "WEBHOOK_SECRET": "a" * 257}, "1-256"),
+    ({"WEBHOOK_URL": "https://bot.example.pl/hook", "WEBHOOK_SECRET": "zły sekret"}, "32-256"),
+    ({"WEBHOOK_URL": "https://bot.example.pl/hook", "WEBHOOK_SECRET": "a" * 257}, "32-256"),
+    ({"WEBHOOK_URL": "https://bot.example.pl/hook", "WEBHOOK_SECRET": "s"}, "has only 1 characters: use at "
+     "least 32"),
+    ({"WEBHOOK_URL": "https://bot.example.pl/hook", "WEBHOOK_SECRET": "a" * 31}, "at least 32"),
     ({"WEBHOOK_SECRET": "abc"}, "WEBHOOK_URL is not"),
-    ({"WEBHOOK_URL": "https://b/h", "WEBHOOK_SECRET": "s", "WEBHOOK_PORT": "99999"}, "WEBHOOK_PORT"),
+    ({"WEBHOOK_URL": "https://b/h", "WEBHOOK_SECRET": "s" * 32, "WEBHOOK_PORT": "99999"}, "WEBHOOK_PORT"),
     ({"DATABASE_URL": "ksefbot.sqlite"}, "DATABASE_URL"),
     ({"KSEFBOT_LANGUAGE": "de"}, "KSEFBOT_LANGUAGE"),
     ({"KSEFBOT_LOG_LEVEL": "LOUD"}, "KSEFBOT_LOG_LEVEL"),
@@ -133,7 +136,7 @@ def test_secrets_not_in_repr() -> None:
     settings = load_settings({
         "TELEGRAM_BOT_TOKEN": TOKEN,
         "KSEFBOT_MASTER_KEY": base64.b64encode(key).decode(),
-        "WEBHOOK_URL": "https://bot.example.pl/hook", "WEBHOOK_SECRET": "very_secret_value",
+        "WEBHOOK_URL": "https://bot.example.pl/hook", "WEBHOOK_SECRET": "very_secret_value" * 2,
         "DATABASE_URL": "postgresql+asyncpg://ksef:Sup3rPass@db:5432/ksef",
     }, env_file=None)
     for text in (repr(settings), str(settings), f"{settings}"):
