@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from bot.config import ConfigError, Settings, load_settings
+from bot.files import private_dir
 from bot.logs import setup_logging
 from bot.vault import (
     MASTER_KEY_FILENAME,
@@ -128,7 +129,7 @@ def cmd_rotate_key(args: argparse.Namespace) -> int:
             new_key = load_master_key(None, new_path, settings.data_dir)  # resume an interrupted rotation
         else:
             new_key = generate_master_key()
-            settings.data_dir.mkdir(parents=True, exist_ok=True)
+            private_dir(settings.data_dir)
             _write_key(new_path, new_key)
     try:
         changed = asyncio.run(rotate_key(settings, new_key))

@@ -25,6 +25,8 @@ from typing import TYPE_CHECKING
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
+from bot.files import private_dir
+
 if TYPE_CHECKING:
     from bot.config import Settings
 
@@ -195,7 +197,7 @@ def _read_key_file(path: Path) -> bytes:
 
 
 def _create_key_file(path: Path) -> bytes:
-    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    private_dir(path.parent)
     key = generate_master_key()
     try:
         # O_EXCL: never overwrite a key another process created meanwhile; 0600 from the start.
@@ -203,7 +205,6 @@ def _create_key_file(path: Path) -> bytes:
     except FileExistsError:
         return _read_key_file(path)
     try:
-        os.fchmod(fd, 0o600)
         os.write(fd, (encode_master_key(key) + "\n").encode("ascii"))
         os.fsync(fd)
     finally:

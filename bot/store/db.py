@@ -14,6 +14,8 @@ from sqlalchemy import event
 from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
+from bot.files import private_file
+
 
 def _enable_sqlite_foreign_keys(dbapi_connection: Any, _record: Any) -> None:
     # SQLite ignores ON DELETE CASCADE unless asked on every connection.
@@ -27,7 +29,9 @@ def make_engine(url: str, *, schema: str | None = None) -> AsyncEngine:
     kwargs: dict[str, Any] = {}
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
-        Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)  # a fresh data directory
+        # Created 0600 in a 0700 directory before SQLite opens it (SQLite would make it 0644, and its
+        # journal files take the database file's mode).
+        private_file(Path(parsed.database))
     if url.startswith("postgresql") and schema:
         kwargs["connect_args"] = {"server_settings": {"search_path": schema}}
     if url.startswith("postgresql"):
