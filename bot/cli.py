@@ -38,12 +38,18 @@ def _logging(settings: Settings) -> None:
     setup_logging(settings.log_level, secrets=[s for s in known if s], fmt=settings.log_format)
 
 
-async def _check_master_key(settings: Settings) -> None:
+async def _check_can_start(settings: Settings) -> None:
     from bot.services.keys import open_vault
     from bot.store.db import Database
+    from bot.store.locks import DatabaseFileLock, sqlite_file
 
     db = Database.from_url(settings.database_url)
     try:
+        database = sqlite_file(db)
+        if database is not None:  # before migrating: a running bot's database is not touched
+            probe = DatabaseFileLock(database)
+            probe.acquire()
+            probe.release()  # the gateway takes it for good with its leader lock (bot.app.lead)
         await db.migrate()
         await open_vault(settings, db)
     finally:
@@ -51,10 +57,13 @@ async def _check_master_key(settings: Settings) -> None:
 
 
 def _preflight(settings: Settings) -> None:
-    """Refuse to start, with one clear line, when the master key cannot open the stored secrets."""
+    """Refuse to start, with one clear line, when another process runs on this SQLite database or the
+    master key cannot open the stored secrets."""
+    from bot.store.locks import AlreadyRunningError
+
     try:
-        asyncio.run(_check_master_key(settings))
-    except VaultError as exc:
+        asyncio.run(_check_can_start(settings))
+    except (VaultError, AlreadyRunningError) as exc:
         raise SystemExit(f"ksef-bot: cannot start: {exc}") from None
 
 
@@ -66,7 +75,12 @@ def cmd_run(_: argparse.Namespace) -> int:
     _preflight(settings)
     log.info("starting: KSeF %s, %s mode", settings.ksef_environment.name,
              "webhook" if settings.webhook_mode else "polling")
-    run(settings)
+    from bot.store.locks import AlreadyRunningError
+
+    try:
+        run(settings)
+    except AlreadyRunningError as exc:  # started in the same moment as another one
+        raise SystemExit(f"ksef-bot: cannot start: {exc}") from None
     return 0
 
 
