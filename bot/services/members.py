@@ -54,8 +54,11 @@ class MemberService:
         """Join the company of the invitation; errors ``invitation_invalid|expired|used``."""
         code = payload.removeprefix(INVITATION_PREFIX)
         async with self.db.transaction() as session:
+            # Row-locked: two people opening one link at the same moment are served one after the other,
+            # and the second finds it used (without the lock both read it unused and both joined).
             invitation = (await session.execute(
-                select(Invitation).where(Invitation.code_hash == _hash(code)))).scalar_one_or_none()
+                select(Invitation).where(Invitation.code_hash == _hash(code)).with_for_update()
+            )).scalar_one_or_none()
             if invitation is None:
                 raise ServiceError("invitation_invalid")
             company = await session.get(Company, invitation.company_id)
