@@ -99,9 +99,9 @@ class SellerProfileService:
         rate = check_rate(default_rate)
         if vat_exempt and rate != VatRate.ZW.value:
             rate = VatRate.ZW.value  # an art. 113 seller issues only "zw" lines
-        pattern = check_pattern(pattern)
         if reset not in RESETS:
             raise ServiceError("reset_invalid")
+        pattern = check_pattern(pattern, reset)
         async with self.db.transaction() as session:
             await require_member(session, user_id, company_id)
             row = await session.get(SellerProfile, company_id)

@@ -202,6 +202,9 @@ async def test_seller_profile_dialogue_then_consumer_invoice(bot_app: BotHarness
     await bot_app.say(user, "dwa tygodnie", contains="od 0 do 365")
     await bot_app.say(user, "7", contains="Krok 7 z 7")
     await bot_app.say(user, "FV-{YYYY}", contains="{n}")
+    # Without the year the numbers of next year would repeat this year's: refused, naming a valid pattern.
+    await bot_app.say(user, "{n}", contains="musi zawierać rok: {YYYY} albo {YY}")
+    await bot_app.say(user, "FV/{n}/{MM}", contains="FV/{n}/{MM}/{YYYY}")
     saved = await bot_app.say(user, "R/{n}/{YYYY}", contains="Zapisano dane sprzedawcy")
     assert "R/{n}/{YYYY}" in saved.content and "Anna Nowak Projekty" in saved.content
     await bot_app.say(user, "/wystaw", contains="NIP nabywcy")
@@ -214,6 +217,45 @@ async def test_seller_profile_dialogue_then_consumer_invoice(bot_app: BotHarness
     assert any("przyjęta w KSeF" in m.content for m in messages)
     rows = await bot_app.table_rows("issued_invoices")
     assert rows[0]["number"].startswith("R/1/")
+
+
+async def test_a_pattern_without_the_year_never_issues_a_number_twice(bot_factory: object) -> None:
+    from datetime import UTC, datetime
+
+    from sqlalchemy import select, update
+
+    from bot.store.models_issuing import InvoiceCounter, SellerProfile
+
+    bot_app: BotHarness = await bot_factory(issuing_first=3600)  # type: ignore[operator]
+    _, _, company_id = await ready(bot_app, 6010)
+    profiles = bot_app.services.profiles
+    for pattern, reset, code in (("{n}", "yearly", "pattern_needs_year"), ("{n}/{MM}", "monthly",
+                                 "pattern_needs_year"), ("FV/{n}/{YYYY}", "monthly", "pattern_needs_month")):
+        with pytest.raises(ServiceError) as refused:
+            await profiles.save(6010, company_id, name="Jan Kowalski Usługi IT", address=["ul. Długa 5"],
+                                vat_exempt=False, bank_account=None, default_rate="23", payment_days=14,
+                                pattern=pattern, reset=reset)
+        assert refused.value.code == code
+    # A profile stored before the rule (pattern "{n}", restarting yearly): the new year's first number
+    # would repeat last year's. It is refused with a clear code instead of failing on the unique key.
+    async with bot_app.db.transaction() as session:
+        await session.execute(update(SellerProfile).where(SellerProfile.company_id == company_id)
+                              .values(pattern="{n}", reset="yearly"))
+    draft = {"buyer": {"nip": BUYER_NIP, "name": "ACME", "address": ["ul. Prosta 1"]},
+             "lines": [{"name": "Usługa", "quantity": "1", "unit": "szt.", "unit_price": "100",
+                        "vat_rate": "23"}], "prices": "net", "payment_days": 7, "method": "transfer"}
+    issuing = bot_app.services.issuing
+    bot_app.clock.set(datetime(2026, 12, 30, 12, tzinfo=UTC))
+    assert (await issuing.prepare(6010, 6010, company_id, draft)).number == "1"
+    bot_app.clock.set(datetime(2027, 1, 4, 12, tzinfo=UTC))
+    with pytest.raises(ServiceError) as taken:
+        await issuing.prepare(6010, 6010, company_id, draft)
+    assert taken.value.code == "number_taken" and taken.value.params["number"] == "1"
+    async with bot_app.db.transaction() as session:  # nothing stored half-way: not even the counter
+        periods = (await session.execute(select(InvoiceCounter.period).where(
+            InvoiceCounter.company_id == company_id))).scalars().all()
+    assert periods == ["2026"]
+    assert len(await bot_app.table_rows("issued_invoices")) == 1
 
 
 async def test_duplicate_440_is_reconciled_not_sent_as_new(bot_factory: object) -> None:

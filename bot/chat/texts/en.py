@@ -128,6 +128,14 @@ TEXTS: dict[str, str] = {
     ),
     "err.file_too_large": "This file is too large (limit {limit_kb} KB) — it cannot be a key or a certificate.",
     "err.key_not_key": "This file is not a private key. Send the .key file from the KSeF taxpayer application.",
+    "err.pattern_needs_year": ("The number pattern must contain the year: {YYYY} or {YY}. An invoice number "
+                               "must never repeat, and without the year January would repeat last year's "
+                               "numbers. E.g. FV/{n}/{YYYY} or FV/{n}/{MM}/{YYYY}."),
+    "err.pattern_needs_month": ("Numbering restarts from 1 every month, so the pattern must contain the month "
+                                "{MM} and the year, e.g. FV/{n}/{MM}/{YYYY}."),
+    "err.number_taken": ("Number {number} was already used by this company: a pattern without the year "
+                         "repeats numbers. Set a pattern with the year in /profil, e.g. FV/{{n}}/{{YYYY}}, and "
+                         "confirm the invoice again."),
     "err.key_cost": ("This key is encrypted with an unusually high decryption cost, so the bot will not open "
                      "it. Send the .key file from the KSeF taxpayer application."),
     "err.key_timeout": "Decrypting the key took too long. Type the password again in a few minutes.",

@@ -420,6 +420,18 @@ TEXTS: dict[str, str] = {
     "err.pattern_invalid": (
         "Wzorzec numeru musi zawierać {n} i może zawierać {MM}, {YYYY}, {YY}, np. FV/{n}/{MM}/{YYYY}."
     ),
+    "err.pattern_needs_year": (
+        "Wzorzec numeru musi zawierać rok: {YYYY} albo {YY}. Numer faktury nie może się powtórzyć, a bez "
+        "roku numeracja od stycznia powtórzyłaby zeszłoroczne numery. Np. FV/{n}/{YYYY} albo FV/{n}/{MM}/{YYYY}."
+    ),
+    "err.pattern_needs_month": (
+        "Numeracja zaczyna się co miesiąc od 1, więc wzorzec musi zawierać miesiąc {MM} i rok — np. "
+        "FV/{n}/{MM}/{YYYY}."
+    ),
+    "err.number_taken": (
+        "Numer {number} już był użyty w tej firmie: wzorzec numeru bez roku powtarza numery. Ustaw w /profil "
+        "wzorzec z rokiem, np. FV/{{n}}/{{YYYY}}, i zatwierdź fakturę ponownie."
+    ),
     "err.reset_invalid": "Numeracja może się zerować co miesiąc albo co rok.",
     "err.days_invalid": "Termin płatności podaj w dniach: liczba od 0 do {limit}.",
     "err.invoice_unknown": "Nie znam takiej faktury.",
