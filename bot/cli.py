@@ -35,7 +35,8 @@ def _settings() -> Settings:
 def _logging(settings: Settings) -> None:
     known = [settings.telegram_bot_token, settings.webhook_secret,
              encode_master_key(settings.master_key) if settings.master_key else None]
-    setup_logging(settings.log_level, secrets=[s for s in known if s], fmt=settings.log_format)
+    setup_logging(settings.log_level, secrets=[s for s in known if s], fmt=settings.log_format,
+                  sql=settings.log_sql)
 
 
 async def _check_can_start(settings: Settings) -> None:

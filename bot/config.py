@@ -67,6 +67,7 @@ class Settings:
     language: str = "pl"
     log_level: str = "INFO"
     log_format: str = "text"  # "json": one JSON object per line for log collectors (bot.logs)
+    log_sql: bool = False  # KSEFBOT_LOG_SQL: log SQL with its parameters (personal data!) at DEBUG
     jobs: str = "embedded"  # "procrastinate": scale-out workers on PostgreSQL (bot.jobs)
 
     @property
@@ -149,6 +150,10 @@ def load_settings(environ: Mapping[str, str] | None = None, *, env_file: str | N
     if log_format not in LOG_FORMATS:
         raise ConfigError(f"KSEFBOT_LOG_FORMAT must be one of {', '.join(LOG_FORMATS)}, not {log_format!r}")
 
+    log_sql_text = (env.get("KSEFBOT_LOG_SQL") or "0").lower()
+    if log_sql_text not in ("0", "1", "true", "false", "yes", "no"):
+        raise ConfigError(f"KSEFBOT_LOG_SQL must be 1 or 0, not {log_sql_text!r}")
+
     jobs = (env.get("KSEFBOT_JOBS") or "embedded").lower()
     if jobs not in ("embedded", "procrastinate"):
         raise ConfigError(f"KSEFBOT_JOBS must be embedded or procrastinate, not {jobs!r}")
@@ -180,6 +185,7 @@ def load_settings(environ: Mapping[str, str] | None = None, *, env_file: str | N
         language=language,
         log_level=log_level,
         log_format=log_format,
+        log_sql=log_sql_text in ("1", "true", "yes"),
         jobs=jobs,
     )
 

@@ -22,6 +22,12 @@ _KSEF_TOKEN = re.compile(r"\d{8}-[A-Z]{2}-[0-9A-F-]+\|[^|\s]+\|[0-9A-Za-z]+")
 _PEM = re.compile(r"-----BEGIN [A-Z ]+-----.*?-----END [A-Z ]+-----", re.DOTALL)
 REDACTED = "[REDACTED]"
 LOG_FORMATS = ("text", "json")
+# Loggers that print SQL statements with their parameters (buyers' names and addresses, invoice
+# data, ...) and the level each is held at unless SQL logging is asked for (KSEFBOT_LOG_SQL):
+# aiosqlite writes every call with its arguments at DEBUG; SQLAlchemy's engine writes statements and
+# parameters at INFO and result rows at DEBUG (its pool only connection events, kept with it).
+SQL_LOGGERS = {"aiosqlite": logging.INFO, "sqlalchemy.engine": logging.WARNING,
+               "sqlalchemy.pool": logging.WARNING}
 # Attributes every LogRecord has; anything else on a record came from ``extra=``.
 _STANDARD_ATTRS = frozenset(logging.LogRecord("", 0, "", 0, "", None, None).__dict__) | {
     "message", "asctime", "taskName"}
@@ -124,7 +130,7 @@ class JsonFormatter(logging.Formatter):
 
 
 def setup_logging(level: int | str = logging.INFO, *, secrets: Iterable[str] = (),
-                  stream: TextIO | None = None, fmt: str = "text") -> RedactingFilter:
+                  stream: TextIO | None = None, fmt: str = "text", sql: bool = False) -> RedactingFilter:
     """Configure the root logger once for the bot: one stream handler that redacts secrets.
 
     ``fmt`` is ``text`` (default) or ``json`` (``KSEFBOT_LOG_FORMAT``; see :class:`JsonFormatter`).
@@ -133,7 +139,8 @@ def setup_logging(level: int | str = logging.INFO, *, secrets: Iterable[str] = (
     contain the bot token. python-telegram-bot is held at INFO or above: its DEBUG lines print whole
     updates and API parameters, i.e. what users typed (a pasted KSeF token or password included,
     before the bot deletes the message). Patterns cannot recognise a password, so those lines must
-    not be produced at all.
+    not be produced at all. For the same reason the loggers that print SQL parameters
+    (:data:`SQL_LOGGERS`) stay above DEBUG unless ``sql`` (``KSEFBOT_LOG_SQL=1``) asks for them.
     """
     redactor = RedactingFilter(secrets)
     handler = logging.StreamHandler(stream or sys.stderr)
@@ -154,4 +161,6 @@ def setup_logging(level: int | str = logging.INFO, *, secrets: Iterable[str] = (
         logging.getLogger(noisy).setLevel(logging.WARNING)
     numeric = logging.getLevelName(level) if isinstance(level, str) else level
     logging.getLogger("telegram").setLevel(max(int(numeric), logging.INFO))
+    for name, floor in SQL_LOGGERS.items():
+        logging.getLogger(name).setLevel(int(numeric) if sql else max(int(numeric), floor))
     return redactor

@@ -8,6 +8,7 @@ import json
 import logging
 import secrets
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from cryptography.hazmat.primitives import serialization
@@ -112,3 +113,41 @@ def test_text_is_the_default_and_unknown_formats_are_refused() -> None:
         load_settings({"KSEFBOT_LOG_FORMAT": "xml"}, env_file=None)
     with pytest.raises(ValueError, match="log format"):
         setup_logging(fmt="yaml", stream=io.StringIO())
+
+
+@pytest.mark.parametrize("sql", [False, True])
+async def test_sql_parameters_stay_out_of_debug_logs_unless_asked(tmp_path: Path, sql: bool) -> None:
+    from sqlalchemy import text
+
+    from bot.logs import SQL_LOGGERS
+    from bot.store.db import Database
+
+    stream = io.StringIO()
+    root = logging.getLogger()
+    saved_level, saved_handlers = root.level, list(root.handlers)
+    saved_sql = {name: logging.getLogger(name).level for name in SQL_LOGGERS}
+    buyer = f"Zażółć Nabywca {secrets.token_hex(4)}"  # a buyer's name, as an invoice row would carry
+    setup_logging(logging.DEBUG, stream=stream, sql=sql)
+    try:
+        db = Database.from_url(f"sqlite+aiosqlite:///{tmp_path / 'bot.sqlite'}")
+        async with db.engine.begin() as conn:
+            await conn.execute(text("CREATE TABLE buyers (name TEXT)"))
+            await conn.execute(text("INSERT INTO buyers VALUES (:name)"), {"name": buyer})
+        await db.dispose()
+    finally:
+        for handler in list(root.handlers):
+            if handler not in saved_handlers:
+                root.removeHandler(handler)
+        root.setLevel(saved_level)
+        for name, level in saved_sql.items():
+            logging.getLogger(name).setLevel(level)
+    logged = stream.getvalue()
+    assert "INSERT INTO buyers" in logged or not sql  # asked for: the statements are there
+    assert (buyer in logged) is sql
+
+
+def test_log_sql_setting() -> None:
+    assert load_settings({}, env_file=None).log_sql is False
+    assert load_settings({"KSEFBOT_LOG_SQL": "1"}, env_file=None).log_sql is True
+    with pytest.raises(ConfigError, match="KSEFBOT_LOG_SQL"):
+        load_settings({"KSEFBOT_LOG_SQL": "maybe"}, env_file=None)
