@@ -27,6 +27,7 @@ from reportlab.lib.enums import TA_CENTER, TA_RIGHT
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
+from reportlab.lib.utils import simpleSplit
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
@@ -104,26 +105,45 @@ class OfflineQr:
 # --------------------------------------------------------------------------- formatting (Polish)
 
 _CENT = Decimal("0.01")
+# FA(3)'s widest decimal type has 22 digits (TIlosci, TCenaJednostkowa: totalDigits 22). A number beyond
+# that (or NaN, Infinity) cannot come from a schema-valid invoice; it is printed as written, so a hostile
+# or hand-built summary still renders instead of failing in the formatter (28-digit decimal context).
+_MAX_INTEGER_DIGITS = 22
+
+
+def _unprintable(value: Decimal) -> str | None:
+    """``value`` as written when it cannot be formatted as a Polish number, else None."""
+    if not value.is_finite() or value.adjusted() >= _MAX_INTEGER_DIGITS:
+        return str(value)
+    return None
 
 
 def format_amount(amount: Decimal) -> str:
     """``1234.5`` -> ``"1 234,50"`` (no-break spaces between thousands, comma, two decimals)."""
+    if (raw := _unprintable(amount)) is not None:
+        return raw
     return str(format_decimal(amount.quantize(_CENT, rounding=ROUND_HALF_UP), format="#,##0.00",
                               locale="pl_PL"))
 
 
 def format_money(amount: Decimal, currency: str = "PLN") -> str:
     """``"1 234,50 zł"``: the project's money format (:func:`ksef.amounts.format_amount`)."""
+    if (raw := _unprintable(amount)) is not None:
+        return f"{raw} {currency}"
     return amounts.format_amount(amount, currency)
 
 
 def format_quantity(value: Decimal) -> str:
     """Quantities without trailing zeros: ``20.00`` -> ``"20"``, ``1.5`` -> ``"1,5"``."""
+    if (raw := _unprintable(value)) is not None:
+        return raw
     return amounts.format_quantity(value)
 
 
 def format_unit_price(value: Decimal) -> str:
     """Unit prices keep up to 8 decimals (FA(3) allows them) but show at least 2."""
+    if (raw := _unprintable(value)) is not None:
+        return raw
     return str(format_decimal(value, format="#,##0.00######", locale="pl_PL"))
 
 
@@ -411,6 +431,8 @@ def _line_gross(line: LineSummary) -> Decimal | None:
     except InvalidOperation:
         # zw, oo, np I/II: no Polish VAT on the line, the value is final.
         return line.net if head in {"zw", "oo", "np"} else None
+    if _unprintable(rate) is not None or _unprintable(line.net) is not None or not 0 <= rate <= 100:
+        return None  # not a VAT rate (P_12 is a code list): no gross computed from it
     return (line.net * (1 + rate / 100)).quantize(_CENT, rounding=ROUND_HALF_UP)
 
 
@@ -421,7 +443,102 @@ _LINE_COLUMNS = (
 )
 
 
+# Above this many lines the table is drawn plainly (text cells wrapped by width instead of paragraphs)
+# and laid out page by page (_PagedTable): a 10 000-line supplier invoice took 17 s and 50 ms per page
+# with the paragraph table, most of it in reportlab re-measuring the remaining rows at every page break.
+# Measured in bench/bench_pdf_lines.py.
+COMPACT_LINES = 200
+_COMPACT_FONT_SIZE = 7.5
+_COMPACT_LEADING = 9
+_CELL_PADDING = (3, 3, 2, 3)  # left, right, top, bottom
+
+
+class _PagedTable(Flowable):  # type: ignore[misc]  # reportlab ships no type hints
+    """A long table laid out one page at a time, its header row on every page.
+
+    ``Table.split`` measures every remaining row at each page break, which is quadratic in the number of
+    rows; here each page gets a table of only the rows that can fit (an upper bound from the smallest row
+    height), which reportlab splits once.
+    """
+
+    _MIN_ROW_HEIGHT = _COMPACT_LEADING + _CELL_PADDING[2] + _CELL_PADDING[3]
+
+    def __init__(self, header: list[str], rows: list[list[str]], widths: list[float],
+                 style: TableStyle) -> None:
+        super().__init__()
+        self._header, self._rows, self._widths, self._style = header, rows, widths, style
+        self._whole: Table | None = None
+
+    def _table(self, count: int) -> Table:
+        table = Table([self._header, *self._rows[:count]], colWidths=self._widths, repeatRows=1)
+        table.setStyle(self._style)
+        return table
+
+    def _fits(self, height: float) -> int:
+        return int(height // self._MIN_ROW_HEIGHT) + 1
+
+    def wrap(self, available_width: float, available_height: float) -> tuple[float, float]:
+        if len(self._rows) < self._fits(available_height):  # the rest may fit: measure it for real
+            self._whole = self._table(len(self._rows))
+            width, height = self._whole.wrap(available_width, available_height)
+            return width, height
+        self._whole = None
+        return available_width, available_height + 1  # more than the frame: it asks for a split
+
+    def split(self, available_width: float, available_height: float) -> list[Flowable]:
+        count = min(len(self._rows), self._fits(available_height))
+        parts = self._table(count).split(available_width, available_height)
+        if not parts:
+            return []  # not even the header and one row: the next page
+        # Table._nrows (header included) is how many rows reportlab put on this page.
+        used = count if len(parts) == 1 else parts[0]._nrows - 1
+        rest = _PagedTable(self._header, self._rows[used:], self._widths, self._style)
+        return [parts[0], rest] if self._rows[used:] else [parts[0]]
+
+    def draw(self) -> None:
+        assert self._whole is not None
+        self._whole.drawOn(self.canv, 0, 0)
+
+
+def _compact_lines(summary: InvoiceSummary) -> list[Flowable]:
+    """The lines table of a very long invoice: plain text cells, paged (see :data:`COMPACT_LINES`)."""
+    name_width = _LINE_COLUMNS[1][1] - _CELL_PADDING[0] - _CELL_PADDING[1]
+    rows: list[list[str]] = []
+    for line in summary.lines:
+        if line.unit_net_price is not None:
+            price = format_unit_price(line.unit_net_price)
+        elif line.unit_gross_price is not None:
+            price = f"{format_unit_price(line.unit_gross_price)} (brutto)"
+        else:
+            price = ""
+        name = " ".join((line.name or "").split())
+        rows.append([
+            str(line.number), "\n".join(simpleSplit(name, _FONT, _COMPACT_FONT_SIZE, name_width)),
+            format_quantity(line.quantity) if line.quantity is not None else "", line.unit or "", price,
+            format_amount(line.net) if line.net is not None else "", format_rate(line.vat_rate),
+            format_amount(gross) if (gross := _line_gross(line)) is not None else "",
+        ])
+    left, right, top, bottom = _CELL_PADDING
+    style = TableStyle([
+        ("FONT", (0, 0), (-1, -1), _FONT, _COMPACT_FONT_SIZE, _COMPACT_LEADING),
+        ("FONT", (0, 0), (-1, 0), _FONT_BOLD, 6.5, _COMPACT_LEADING),
+        ("ALIGN", (2, 0), (2, -1), "RIGHT"), ("ALIGN", (4, 0), (-1, -1), "RIGHT"),
+        ("GRID", (0, 0), (-1, -1), 0.4, _GRID),
+        ("BACKGROUND", (0, 0), (-1, 0), _SHADE),
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ("LEFTPADDING", (0, 0), (-1, -1), left), ("RIGHTPADDING", (0, 0), (-1, -1), right),
+        ("TOPPADDING", (0, 0), (-1, -1), top), ("BOTTOMPADDING", (0, 0), (-1, -1), bottom),
+    ])
+    # Two-line headings: plain text cells do not wrap, and the narrow columns' names would overflow.
+    header = ["Lp.", "Nazwa towaru lub usługi", "Ilość", "J.m.", "Cena jedn.\nnetto", "Wartość\nnetto",
+              "Stawka\nVAT", "Wartość\nbrutto"]
+    return [_PagedTable(header, rows, [width for _name, width in _LINE_COLUMNS], style), Spacer(1, 4 * mm)]
+
+
 def _lines(summary: InvoiceSummary, styles: _Styles) -> list[Flowable]:
+    if len(summary.lines) > COMPACT_LINES:
+        return _compact_lines(summary)
+
     def money(value: Decimal | None) -> Paragraph:
         return _p(format_amount(value) if value is not None else "", styles.cell_right)
 

@@ -23,6 +23,9 @@ if TYPE_CHECKING:
     from ksef.fa3.correction.summary import CorrectionSummary
 
 _WS = re.compile(r"\s+")
+_XS_DECIMAL = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)")
+# The widest decimal of FA(3) (TIlosci, TCenaJednostkowa) has totalDigits 22.
+_MAX_DIGITS = 22
 
 # (net field, VAT field or None, default rate code, label) in XSD order. P_13_1/P_13_2 also cover
 # the historical 22%/7% rates: the code is refined from the lines when they say so.
@@ -82,13 +85,18 @@ class _Reader:
         value = self.text(element, path)
         if value is None:
             return None
+        # Only xs:decimal's own form: Python's Decimal also reads "1E5000", "NaN" and "Infinity", which no
+        # schema-valid invoice holds and which break formatting (and arithmetic) further on.
+        shown = value if len(value) <= 40 else value[:40] + "…"
+        if not _XS_DECIMAL.fullmatch(value):
+            raise InvoiceParseError(f"{path}: „{shown}” nie jest liczbą")
+        whole, _, fraction = value.lstrip("+-").partition(".")
+        if len(whole.lstrip("0")) + len(fraction.rstrip("0")) > _MAX_DIGITS:
+            raise InvoiceParseError(f"{path}: liczba „{shown}” ma więcej cyfr, niż pozwala FA(3)")
         try:
-            number = Decimal(value)
-        except InvalidOperation:
-            raise InvoiceParseError(f"{path}: „{value}” nie jest liczbą") from None
-        if not number.is_finite():
-            raise InvoiceParseError(f"{path}: „{value}” nie jest liczbą")
-        return number
+            return Decimal(value)
+        except InvalidOperation:  # pragma: no cover - the pattern admits only valid decimals
+            raise InvoiceParseError(f"{path}: „{shown}” nie jest liczbą") from None
 
     def date(self, element: etree._Element | None, path: str) -> date | None:
         value = self.text(element, path)
