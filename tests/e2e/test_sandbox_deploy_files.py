@@ -69,3 +69,37 @@ def test_compose_services_and_nginx_exposes_only_the_webhook() -> None:
     for topic in ("ksef-bot migrate", "ksef-bot rotate-key", "--new-key-file", "pg_dump", "master.key",
                   "KSEFBOT_JOBS=procrastinate", "--scale worker="):
         assert topic in ops
+
+
+def test_compose_master_key_is_made_readable_by_the_image_user_and_by_no_one_else() -> None:
+    docker = (DEPLOY / "Dockerfile").read_text()
+    uid = re.search(r"useradd [^\n]*--uid (\d+)", docker)
+    gid = re.search(r"groupadd [^\n]*--gid (\d+)", docker)
+    assert uid and gid and re.search(r"^USER ksefbot:ksefbot", docker, flags=re.M)
+    compose = (DEPLOY / "docker-compose.yml").read_text()
+    ops = (DEPLOY / "OPERATIONS.md").read_text()
+    # The secret the bot reads is the file the docs create (compose mounts it with the host's owner/mode).
+    secret = re.search(r"^  master_key:\n    file: (\S+)$", compose, flags=re.M)
+    assert secret and (DEPLOY / secret.group(1)).resolve() == (DEPLOY / "secrets" / "master.key").resolve()
+    assert "KSEFBOT_MASTER_KEY_FILE: /run/secrets/master_key" in compose
+    for name, text in (("docker-compose.yml", compose), ("OPERATIONS.md", ops)):
+        made = re.findall(r"install ([^\n]*) /dev/stdin (deploy/secrets/master\.key\S*)", text)
+        assert made, f"{name} does not say how to create the key file"
+        for options, path in made:
+            assert f"-o {uid.group(1)}" in options and f"-g {gid.group(1)}" in options, (name, path)
+            assert "-m 600" in options, (name, path)
+        # A key written with the shell's ">" would belong to the host user: unreadable in the container.
+        assert not re.search(r">\s*deploy/secrets/master\.key", text), name
+    for path in (DEPLOY / "docker-compose.yml", DEPLOY / "OPERATIONS.md", DEPLOY / "env.example",
+                 DEPLOY / "Dockerfile"):
+        text = path.read_text()
+        # Never advise a key (or anything) readable by others.
+        readable = r"\b0?6[0-7][4-7]\b|chmod\s+[ugoa]*[+=]r|chmod\s+0?[0-7][0-7][1-7]\b"
+        assert not re.search(readable, text), path
+
+
+@pytest.mark.parametrize("name", ["ksef-bot.service", "ksef-bot-worker@.service"])
+def test_systemd_units_write_no_core_dumps(name: str) -> None:
+    text = (DEPLOY / "systemd" / name).read_text()
+    assert re.search(r"^LimitCORE=0$", text, flags=re.M)
+    assert re.search(r"^UMask=0077$", text, flags=re.M)
