@@ -103,3 +103,60 @@ def test_systemd_units_write_no_core_dumps(name: str) -> None:
     text = (DEPLOY / "systemd" / name).read_text()
     assert re.search(r"^LimitCORE=0$", text, flags=re.M)
     assert re.search(r"^UMask=0077$", text, flags=re.M)
+
+
+# --- dependencies: ranges in pyproject.toml, exact versions with hashes in requirements/*.lock ------------
+
+def _name(requirement: str) -> str:
+    """PEP 503 normalised project name of a requirement string."""
+    match = re.match(r"[A-Za-z0-9][A-Za-z0-9._-]*", requirement)
+    assert match, requirement
+    return re.sub(r"[-_.]+", "-", match.group(0)).lower()
+
+
+def _pins(lock: str) -> dict[str, str]:
+    text = (REPO / "requirements" / lock).read_text()
+    pins = {}
+    # One entry per requirement: "name==version [; marker] \" and its indented --hash lines.
+    for entry in re.split(r"\n(?=[A-Za-z0-9])", text.split("\n", 2)[2]):
+        match = re.match(r"([A-Za-z0-9][A-Za-z0-9._-]*)==([^\s;\\]+)", entry)
+        assert match, f"{lock}: not a pinned requirement: {entry[:60]!r}"
+        assert "--hash=sha256:" in entry, f"{lock}: {match.group(1)} has no hash"
+        pins[_name(match.group(1))] = match.group(2)
+    return pins
+
+
+def test_locks_pin_every_dependency_with_hashes_and_agree() -> None:
+    import tomllib
+
+    project = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]
+    runtime = [_name(r) for r in project["dependencies"]]
+    dev = [_name(r) for r in project["optional-dependencies"]["dev"]]
+    app, dev_lock = _pins("app.lock"), _pins("dev.lock")
+    assert set(runtime) <= set(app) and set(runtime + dev) <= set(dev_lock)
+    assert {name: version for name, version in dev_lock.items() if name in app} == app  # same versions
+    assert "tornado" not in dev_lock  # PTB's webhook server is not used (bot/web.py is)
+    for requirement in project["dependencies"] + project["optional-dependencies"]["dev"]:
+        assert "<" in requirement, f"{requirement}: no upper bound (a major release may break us)"
+
+
+def _readme_commands() -> list[str]:
+    readme = (REPO / "README.md").read_text()
+    setup = readme.split("## Set-up on a fresh machine", 1)[1].split("\n## ", 1)[0]
+    return re.findall(r"```sh\n(.*?)\n```", setup, flags=re.DOTALL)
+
+
+def test_readme_has_two_setup_commands_from_the_locks_and_ci_runs_the_test_one() -> None:
+    run, test = _readme_commands()
+    assert "--require-hashes -r requirements/app.lock" in run and run.endswith("ksef-bot sandbox")
+    assert "--require-hashes -r requirements/dev.lock" in test and ".venv/bin/python -m pytest -q" in test
+    ci = (REPO / ".ci" / "run").read_text().splitlines()
+    assert test in ci, ".ci/run must run the README's test command verbatim"
+
+
+def test_docker_image_installs_the_app_lock_with_hashes() -> None:
+    docker = (DEPLOY / "Dockerfile").read_text()
+    assert "COPY requirements/app.lock" in docker
+    assert re.search(r"pip install --require-hashes -r requirements/app\.lock", docker)
+    assert re.search(r"pip install --no-deps /wheels/\*\.whl", docker)  # nothing unlocked after it
+    assert "!requirements/app.lock" in (DEPLOY / "Dockerfile.dockerignore").read_text()
