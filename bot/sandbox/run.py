@@ -248,9 +248,11 @@ async def serve(options: SandboxOptions, stop: asyncio.Event | None = None) -> N
 def main(options: SandboxOptions) -> int:
     """Blocking entry point for the CLI; returns the exit code."""
     logging.getLogger("apscheduler").setLevel(logging.WARNING)  # a line per 5-second tick otherwise
+    from bot.store.locks import AlreadyRunningError  # another sandbox on the same --data-dir
+
     try:
         asyncio.run(serve(options))
-    except SandboxError as exc:
+    except (SandboxError, AlreadyRunningError) as exc:
         print(f"ksef-bot sandbox: {exc}", flush=True)
         return 1
     return 0
