@@ -51,7 +51,8 @@ def _is_revoked_text(texts: list[str]) -> bool:
     return any(word in joined for word in _REVOKED_WORDS)
 
 
-def _json(response: httpx.Response) -> dict[str, Any]:
+def json_object(response: httpx.Response) -> dict[str, Any]:
+    """The JSON object of a KSeF answer; anything else is a :class:`KsefApiError`."""
     try:
         body = response.json()
     except ValueError as exc:
@@ -127,7 +128,8 @@ class TokenAuthenticator:
             reference, op_token = await self._start_token()
         await self._wait_for_success(reference, op_token)
         try:
-            redeemed = _json(await self._transport.request("POST", "/auth/token/redeem", bearer=op_token))
+            redeemed = json_object(await self._transport.request("POST", "/auth/token/redeem",
+                                                                 bearer=op_token))
         except KsefApiError as exc:
             if self._certificate is None and exc.code == 21301 and _is_revoked_text([exc.description,
                                                                                       *exc.details]):
@@ -143,11 +145,11 @@ class TokenAuthenticator:
     async def _start_xades(self, certificate: KsefCertificate) -> tuple[str, str]:
         """Challenge → signed AuthTokenRequest → ``POST /auth/xades-signature``; returns the reference and
         the operation token."""
-        challenge = _json(await self._transport.request("POST", "/auth/challenge", idempotent=True))
+        challenge = json_object(await self._transport.request("POST", "/auth/challenge", idempotent=True))
         document = xades.build_auth_token_request(str(challenge.get("challenge") or ""), self._nip)
         signed = xades.sign_enveloped(document, certificate.private_key, certificate.certificate)
         try:
-            init = _json(await self._transport.request(
+            init = json_object(await self._transport.request(
                 "POST", "/auth/xades-signature", content=signed,
                 headers={"Content-Type": "application/xml"}))
         except KsefApiError as exc:
@@ -166,7 +168,7 @@ class TokenAuthenticator:
 
         async def submit(key: MfPublicKey) -> dict[str, Any]:
             # A fresh challenge for each attempt: the token is encrypted together with its time.
-            challenge = _json(await self._transport.request("POST", "/auth/challenge", idempotent=True))
+            challenge = json_object(await self._transport.request("POST", "/auth/challenge", idempotent=True))
             ts_ms = challenge.get("timestampMs")
             if not isinstance(ts_ms, int):
                 ts = parse_datetime(challenge.get("timestamp"))
@@ -177,7 +179,7 @@ class TokenAuthenticator:
             body = {"challenge": challenge.get("challenge"),
                     "contextIdentifier": {"type": "Nip", "value": self._nip},
                     "encryptedToken": b64(encrypted), "publicKeyId": key.public_key_id}
-            return _json(await self._transport.request("POST", "/auth/ksef-token", json_body=body))
+            return json_object(await self._transport.request("POST", "/auth/ksef-token", json_body=body))
 
         init = await self._keys.with_key(TOKEN_ENCRYPTION, submit)
         reference = str(init.get("referenceNumber") or "")
@@ -187,7 +189,7 @@ class TokenAuthenticator:
         deadline = time.monotonic() + (XADES_POLL_TIMEOUT if self._certificate is not None else POLL_TIMEOUT)
         delay = 0.05
         while True:
-            status = _json(await self._transport.request("GET", f"/auth/{reference}", bearer=op_token))
+            status = json_object(await self._transport.request("GET", f"/auth/{reference}", bearer=op_token))
             st = status.get("status") or {}
             code = st.get("code")
             details = [str(d) for d in st.get("details") or []]
@@ -235,7 +237,7 @@ class TokenAuthenticator:
             await self._authenticate()
             return
         try:
-            body = _json(await self._transport.request("POST", "/auth/token/refresh",
+            body = json_object(await self._transport.request("POST", "/auth/token/refresh",
                                                        bearer=self._tokens.refresh))
         except KsefApiError as exc:
             if exc.http_status >= 500 or exc.http_status == 429:
@@ -276,4 +278,4 @@ class AuthorizedApi:
 
     async def json(self, method: str, path: str, **kwargs: Any) -> dict[str, Any]:
         """:meth:`request` and parse a JSON object body."""
-        return _json(await self.request(method, path, **kwargs))
+        return json_object(await self.request(method, path, **kwargs))

@@ -14,7 +14,8 @@ Example::
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from types import TracebackType
 from typing import Literal, overload
@@ -24,6 +25,12 @@ from cryptography import x509
 
 from ksef.auth import AuthorizedApi, TokenAuthenticator, token_reference
 from ksef.certs import KeyType, KsefCertificate, PrivateKey
+from ksef.collective import (
+    CollectiveIdentifier,
+    CollectiveIdentifierInvoice,
+    CollectiveIdentifiers,
+    CollectiveInvoice,
+)
 from ksef.enrollment import (
     CertificateEnrollment,
     CertificateInfo,
@@ -34,20 +41,36 @@ from ksef.enrollment import (
 from ksef.environments import Environment, resolve_environment
 from ksef.errors import (
     AuthenticationError,
+    ErrorCode,
+    KsefApiError,
     KsefValidationError,
     MissingPermissionsError,
     TokenRevokedError,
 )
-from ksef.http import HttpTransport, Sleep
+from ksef.http import HttpTransport, Sleep, WarningHook
 from ksef.identifiers import ksef_number_is_valid, nip_is_valid, normalize_nip
-from ksef.limits import Limit
+from ksef.limits import Limit, LimitChange, RateLimits
 from ksef.mfkeys import MfKeys
 from ksef.models import AuthInfo, ReceivedBatch, SentInvoice, SessionStatus, TokenInfo, format_datetime
-from ksef.ratelimit import RateLimiter
+from ksef.ratelimit import RateLimiter, SharedRateLimits
 from ksef.session import OnlineSessions, verify_hash
 from ksef.sync import ReceivedSync
 
 DEFAULT_PERMISSIONS = ("InvoiceRead", "InvoiceWrite")
+# 21165 "processed, not downloadable yet": the storage that follows acceptance takes a moment
+NOT_YET_AVAILABLE_WAITS = (0.2, 0.5, 1.0, 2.0)
+
+
+@dataclass(frozen=True)
+class RateLimitsUpdate:
+    """What :meth:`KsefClient.refresh_rate_limits` read and which groups changed (empty: none)."""
+
+    limits: RateLimits
+    changes: list[LimitChange]
+
+    def changed(self, group: str) -> LimitChange | None:
+        """The change of ``group`` (e.g. ``"global"``), if its figures changed."""
+        return next((c for c in self.changes if c.group == group), None)
 
 
 class KsefClient:
@@ -59,24 +82,34 @@ class KsefClient:
     ``certificate`` (a KSeF Authentication certificate from :func:`ksef.certs.load_key_pair`; XAdES login,
     which certificate enrollment requires). An Offline certificate is refused here with
     :class:`~ksef.errors.CertificateRejectedError`.
+
+    Rate limits: ``shared_limits`` (a :class:`~ksef.ratelimit.SharedRateLimits`, one per environment,
+    shared by every client of the process like ``http=shared_http_client()``) holds the figures and
+    the per-IP ``global``/``anonymous`` windows, so all companies of a process stay under one
+    ``global`` budget; without it the client has its own. ``limits`` gives private figures instead
+    (tests). ``on_warning(warning, method, path)`` sees every ``X-System-Warning`` (e.g. for metrics).
     """
 
     def __init__(self, env_or_url: str | Environment, *, nip: str, token: str | None = None,
                  certificate: KsefCertificate | None = None,
                  http: httpx.AsyncClient | None = None, timeout: float = 30.0, pace: bool = True,
                  max_wait: float = 30.0, max_retries: int = 3, limits: Mapping[str, Limit] | None = None,
+                 shared_limits: SharedRateLimits | None = None, on_warning: WarningHook | None = None,
                  sleep: Sleep = asyncio.sleep) -> None:
         self.environment = env_or_url if isinstance(env_or_url, Environment) \
             else resolve_environment(env_or_url)
         clean = normalize_nip(nip)
         if not nip_is_valid(clean):
             raise KsefValidationError(f"niepoprawny NIP: {nip!r}")
+        if limits is not None and shared_limits is not None:
+            raise KsefValidationError("podaj limits albo shared_limits, nie oba naraz")
         self.nip = clean
         self._token = token
-        self.limiter = RateLimiter(limits)
+        self._sleep = sleep
+        self.limiter = RateLimiter(limits, shared=shared_limits)
         self._transport = HttpTransport(self.environment.api_base, http=http, timeout=timeout,
                                         limiter=self.limiter, pace=pace, max_retries=max_retries,
-                                        max_wait=max_wait, sleep=sleep)
+                                        max_wait=max_wait, sleep=sleep, on_warning=on_warning)
         self.keys = MfKeys(self._transport)
         if token is not None and certificate is not None:
             raise KsefValidationError("podaj token KSeF albo certyfikat, nie oba naraz")
@@ -86,6 +119,7 @@ class KsefClient:
         self.sessions = OnlineSessions(self._api, self.keys, sleep=sleep)
         self._sync = ReceivedSync(self._api)
         self._certificates = CertificateEnrollment(self._api, sleep=sleep)
+        self._collective = CollectiveIdentifiers(self._api)
 
     def __repr__(self) -> str:
         return f"KsefClient({self.environment.api_base!r}, nip={self.nip!r})"
@@ -132,11 +166,21 @@ class KsefClient:
         return await self._sync.received_since(cursor, subject_type=subject_type, start=start)
 
     async def download_invoice(self, ksef_number: str) -> bytes:
-        """The invoice XML by KSeF number (hash checked against ``x-ms-meta-hash`` when present)."""
+        """The invoice XML by KSeF number (hash checked against ``x-ms-meta-hash`` when present).
+
+        21165 (accepted, not stored yet: right after sending) is waited out briefly before it is raised.
+        """
         if not ksef_number_is_valid(ksef_number):
             raise KsefValidationError(f"niepoprawny numer KSeF: {ksef_number!r}")
-        response = await self._api.request("GET", f"/invoices/ksef/{ksef_number}",
-                                           headers={"Accept": "application/xml"})
+        for pause in (*NOT_YET_AVAILABLE_WAITS, None):
+            try:
+                response = await self._api.request("GET", f"/invoices/ksef/{ksef_number}",
+                                                   headers={"Accept": "application/xml"})
+                break
+            except KsefApiError as exc:
+                if exc.code != ErrorCode.INVOICE_NOT_YET_AVAILABLE or pause is None:
+                    raise
+                await self._sleep(pause)
         verify_hash(response.content, response.headers.get("x-ms-meta-hash"))
         return response.content
 
@@ -248,9 +292,55 @@ class KsefClient:
         :class:`~ksef.errors.CertificateLimitError`, other refusals :class:`EnrollmentError`."""
         return await self._certificates.obtain(name, "Offline", key_type=key_type, wait=wait)
 
+    # --- collective identifiers (IZ) ----------------------------------------------------------------
+
+    async def create_collective_identifier(self, invoices: Sequence[CollectiveInvoice | str]) -> str:
+        """``POST /collective-identifiers``: a new IZ for invoices of one seller (KSeF numbers, or
+        :class:`~ksef.collective.CollectiveInvoice` with amount and description); returns its number.
+        KSeF's refusals: :class:`~ksef.errors.CollectiveIdentifierError` (71001/71002/71004/71005)."""
+        return await self._collective.create(invoices)
+
+    async def query_collective_identifiers(self, created_from: datetime, created_to: datetime, *,
+                                           number: str | None = None, invoice_count_from: int | None = None,
+                                           invoice_count_to: int | None = None,
+                                           created_in_current_context: bool | None = None
+                                           ) -> list[CollectiveIdentifier]:
+        """``POST /collective-identifiers/query``: IZs of this context created in the range, newest first."""
+        return await self._collective.query(created_from, created_to, number=number,
+                                            invoice_count_from=invoice_count_from,
+                                            invoice_count_to=invoice_count_to,
+                                            created_in_current_context=created_in_current_context)
+
+    async def collective_identifiers_of(self, ksef_number: str) -> list[CollectiveIdentifier]:
+        """``GET /collective-identifiers/ksef/{ksefNumber}``: the IZs an invoice belongs to."""
+        return await self._collective.of_invoice(ksef_number)
+
+    async def collective_identifier_invoices(self, numbers: Iterable[str]
+                                             ) -> list[CollectiveIdentifierInvoice]:
+        """``POST /collective-identifiers/invoices``: the invoices of the given IZs."""
+        return await self._collective.invoices(numbers)
+
     # --- pacing ---------------------------------------------------------------------------------
 
     def seconds_until_allowed(self, group: str) -> float:
-        """Seconds before a request of ``group`` (see :data:`ksef.limits.PUBLISHED_LIMITS`) fits the
-        published limits, given what this client sent and any ``Retry-After`` it was given."""
+        """Seconds before a request of ``group`` (see :func:`ksef.limits.endpoint_group`) fits the
+        limits in force (the group's and the process-wide ``global``), given what was sent and any
+        ``Retry-After`` KSeF gave."""
         return self.limiter.seconds_until_allowed(group)
+
+    @property
+    def shared_limits(self) -> SharedRateLimits:
+        """The rate-limit figures and per-IP windows this client uses (shared or its own)."""
+        return self.limiter.shared
+
+    async def rate_limits(self) -> RateLimits:
+        """``GET /rate-limits``: the limits KSeF applies to this context now (read only)."""
+        return RateLimits.from_json(await self._api.json("GET", "/rate-limits"))
+
+    async def refresh_rate_limits(self) -> RateLimitsUpdate:
+        """Read ``GET /rate-limits`` and pace by those figures from now on (for every client sharing
+        :attr:`shared_limits`); the answer says which groups changed, e.g. ``global``."""
+        read = await self.rate_limits()
+        # A group KSeF leaves out keeps the figures we had: never stop pacing a group by omission.
+        limits = RateLimits({**self.limiter.limits, **read})
+        return RateLimitsUpdate(limits, self.limiter.shared.update(limits))

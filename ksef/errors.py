@@ -6,6 +6,30 @@ An error is never turned into an empty result.
 
 from __future__ import annotations
 
+from enum import IntEnum
+
+
+class ErrorCode(IntEnum):
+    """``exceptionCode`` values of KSeF 400 answers the library acts on (KSeF API 2.9.0 descriptions)."""
+
+    UNREADABLE_BODY = 21001           # "Nieczytelna treść.": the body could not be read (2.9.0)
+    SESSION_INVOICE_LIMIT = 21155     # too many invoices in the session
+    INVOICE_NOT_FOUND = 21164
+    INVOICE_NOT_YET_AVAILABLE = 21165  # processed, not downloadable yet: retry later
+    SESSION_NOT_FOUND = 21173
+    SESSION_STATUS_FORBIDS = 21180    # the session's status forbids the operation
+    DATE_RANGE_BEYOND_HWM = 21183
+    SESSION_TEMPORARILY_UNAVAILABLE = 21184  # maintenance: open a new session and send again (2.8.0)
+    VALIDATION = 21405                # generic input validation (e.g. a date range over 100 days)
+    BAD_CONTINUATION_TOKEN = 21418
+    UNKNOWN_PUBLIC_KEY = 21470
+    CERTIFICATE_NOT_FOUND = 25008
+    # collective identifiers (POST /collective-identifiers, 2.7.0)
+    IZ_INVOICE_NOT_FOUND = 71001      # no such invoice (or not visible in this context)
+    IZ_INVOICE_LIMIT = 71002          # the invoice already belongs to the maximum number of IZs (132)
+    IZ_MIXED_SELLERS = 71004          # the invoices have different sellers
+    IZ_DUPLICATE_INVOICE = 71005      # a KSeF number repeated in the request
+
 
 class KsefError(Exception):
     """Base of every error raised by the ``ksef`` library."""
@@ -39,17 +63,50 @@ class KsefApiError(KsefError):
 
 
 class RateLimitedError(KsefApiError):
-    """HTTP 429, or the client's own pacing would need a wait longer than the caller allows."""
+    """HTTP 429, or the client's own pacing would need a wait longer than the caller allows.
+
+    ``group``: the rate-limit group that refused (the one KSeF named in its answer, else the one the
+    client expected); ``expected_group``: the group the client counted the call in. A 429 of a group
+    the client did not expect (:attr:`unexpected`) means its figures are stale: read
+    ``GET /rate-limits`` again.
+    """
 
     def __init__(self, retry_after: float, http_status: int = 429, code: int | None = None,
                  description: str = "", details: list[str] | None = None,
-                 trace_id: str | None = None) -> None:
+                 trace_id: str | None = None, *, group: str | None = None,
+                 expected_group: str | None = None) -> None:
         self.retry_after = retry_after
+        self.group = group
+        self.expected_group = expected_group
         super().__init__(http_status, code,
                          description or f"przekroczony limit zapytań, ponów za {retry_after:.0f} s",
                          details, trace_id)
         if http_status == 0:  # raised by the client's own pacing: nothing was sent
             self.args = (f"limit zapytań KSeF (wstrzymane po stronie klienta): {self.description}",)
+
+    @property
+    def unexpected(self) -> bool:
+        """KSeF named a group other than the one the client counted the call in."""
+        return None not in (self.group, self.expected_group) and self.group != self.expected_group
+
+
+class UnreadableBodyError(KsefApiError):
+    """21001: KSeF could not read the request body (malformed JSON or XML, wrong encoding): a bug on
+    our side or something between us and KSeF changed the bytes; sending the same again will not help."""
+
+
+class CollectiveIdentifierError(KsefApiError):
+    """KSeF refused to create a collective identifier (71001 unknown invoice, 71002 the invoice has
+    too many IZs, 71004 different sellers, 71005 repeated KSeF number; ``details`` name the invoice)."""
+
+
+def api_error_class(code: int | None) -> type[KsefApiError]:
+    """The most specific :class:`KsefApiError` subclass for a 4xx ``exceptionCode``."""
+    if code == ErrorCode.UNREADABLE_BODY:
+        return UnreadableBodyError
+    if code is not None and 71001 <= code <= 71999:
+        return CollectiveIdentifierError
+    return KsefApiError
 
 
 class KsefServerError(KsefApiError):

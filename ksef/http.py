@@ -11,19 +11,32 @@ import asyncio
 import json
 import logging
 import random
+import re
+from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Mapping
 from http.cookiejar import CookieJar, DefaultCookiePolicy
 from typing import Any
 
 import httpx
 
-from ksef.errors import KsefApiError, KsefServerError, KsefUnavailableError, RateLimitedError
-from ksef.limits import endpoint_group
+from ksef.errors import (
+    KsefApiError,
+    KsefServerError,
+    KsefUnavailableError,
+    RateLimitedError,
+    api_error_class,
+)
+from ksef.limits import GLOBAL, PUBLISHED_LIMITS, endpoint_group
 from ksef.ratelimit import RateLimiter, parse_retry_after
+from ksef.system_warnings import SystemWarning, parse_system_warnings, report
 
 log = logging.getLogger(__name__)
 
 Sleep = Callable[[float], Awaitable[None]]
+WarningHook = Callable[[SystemWarning, str, str], None]   # (warning, method, path)
+_LOGGED_WARNINGS = 256  # distinct warnings remembered so that each is logged once
+# A 429 answer does not name its group in a documented field; KSeF's texts may ("grupa other").
+_GROUP_IN_TEXT = re.compile(r"\b(?:grupa|grupy|group)\s*[:=]?\s*[\"'(]?([A-Za-z]+)", re.IGNORECASE)
 
 # Errors that guarantee the request never reached the server, so even a non-idempotent call may repeat.
 _NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
@@ -81,10 +94,25 @@ def parse_error(response: httpx.Response) -> KsefApiError:
     trace = str(trace_id) if trace_id else None
     if status == 429:
         wait = parse_retry_after(response.headers.get("retry-after"))
-        return RateLimitedError(wait if wait is not None else 60.0, 429, code, description, details, trace)
+        return RateLimitedError(wait if wait is not None else 60.0, 429, code, description, details, trace,
+                                group=named_group([description, *details]))
     if status >= 500:
         return KsefServerError(status, code, description, details, trace)
-    return KsefApiError(status, code, description, details, trace)
+    return api_error_class(code)(status, code, description, details, trace)
+
+
+def named_group(texts: list[str]) -> str | None:
+    """The rate-limit group a 429 text names, if any (``grupa invoiceMetadata``, ``(global)``)."""
+    for text in texts:
+        match = _GROUP_IN_TEXT.search(text)
+        if match:
+            return str(match.group(1))
+    for text in texts:
+        words: set[str] = set(re.findall(r"[A-Za-z]+", text))
+        known = sorted(words & set(PUBLISHED_LIMITS))
+        if known:
+            return known[0]
+    return None
 
 
 def shared_http_client(*, timeout: float = 30.0, max_connections: int = 100,
@@ -108,12 +136,16 @@ class _NoCookies(CookieJar):
 
 
 class HttpTransport:
-    """One base URL, one ``httpx.AsyncClient``, one rate limiter; raises typed errors for 4xx/5xx."""
+    """One base URL, one ``httpx.AsyncClient``, one rate limiter; raises typed errors for 4xx/5xx.
+
+    ``on_warning`` is called with every ``X-System-Warning`` an answer carries (e.g. to count them).
+    """
 
     def __init__(self, base_url: str, *, http: httpx.AsyncClient | None = None, timeout: float = 30.0,
                  limiter: RateLimiter | None = None, pace: bool = True, max_retries: int = 3,
                  max_wait: float = 30.0, backoff: float = 0.5, sleep: Sleep = asyncio.sleep,
-                 problem_details: bool = True, service: str = "KSeF") -> None:
+                 problem_details: bool = True, service: str = "KSeF",
+                 on_warning: WarningHook | None = None) -> None:
         self.service = service
         self.base_url = base_url.rstrip("/")
         self._own_http = http is None
@@ -125,6 +157,8 @@ class HttpTransport:
         self.backoff = backoff
         self._sleep = sleep
         self._problem_details = problem_details
+        self.on_warning = on_warning
+        self._logged: OrderedDict[SystemWarning, None] = OrderedDict()
 
     async def aclose(self) -> None:
         """Close the HTTP client if this transport created it."""
@@ -135,19 +169,52 @@ class HttpTransport:
         """Absolute URL of an API path (absolute URLs, e.g. a returned ``upoDownloadUrl``, pass through)."""
         return path if path.startswith(("http://", "https://")) else self.base_url + path
 
+    def _too_long(self, group: str, wait: float) -> RateLimitedError:
+        return RateLimitedError(wait, http_status=0, group=group, expected_group=group, description=(
+            f"limit zapytań grupy {group}: następne dozwolone za {wait:.0f} s"))
+
     async def _pace(self, group: str, *, after_429: bool = False) -> None:
-        # After a 429 the Retry-After block is honoured even when pacing is off.
-        wait = self.limiter.seconds_until_allowed(group)
-        if wait <= 0 or not (self.pace or after_429):
+        """Wait for a slot of ``group`` and of the process-wide ``global`` window, then count the call.
+
+        After a 429 the Retry-After block is honoured even when pacing is off.
+        """
+        enforce = self.pace or after_429
+        if not enforce:
+            self.limiter.reserve_unchecked(group)
+            self.limiter.acquire_global(enforce=False)
             return
+        wait = self.limiter.reserve(group, max_wait=self.max_wait)
         if wait > self.max_wait:
-            raise RateLimitedError(wait, http_status=0, description=(
-                f"limit zapytań grupy {group}: następne dozwolone za {wait:.0f} s"))
-        await self._sleep(wait)
+            raise self._too_long(group, wait)
+        if wait > 0:
+            await self._sleep(wait)
+        # The global window is shared by every client of the process: checked and counted at once,
+        # at the moment of sending, and waited for again if other clients took the slot meanwhile.
+        while (wait := self.limiter.acquire_global()) > 0:
+            if wait > self.max_wait:
+                raise self._too_long(GLOBAL, wait)
+            await self._sleep(wait)
 
     def _retry_delay(self, attempt: int) -> float:
         # exponential backoff with full jitter
         return random.uniform(0, self.backoff * (2 ** attempt))
+
+    def _warnings(self, response: httpx.Response, method: str, path: str) -> None:
+        warnings = parse_system_warnings(response.headers.get("x-system-warning"))
+        if not warnings:
+            return
+        for warning in warnings:
+            if warning not in self._logged:  # log each distinct warning once, not on every poll
+                log.warning("%s warning on %s %s: %s", self.service, method, path, warning)
+                self._logged[warning] = None
+                if len(self._logged) > _LOGGED_WARNINGS:
+                    self._logged.popitem(last=False)
+            if self.on_warning is not None:
+                try:
+                    self.on_warning(warning, method, path)
+                except Exception:  # a broken metrics hook must not fail the KSeF call
+                    log.exception("on_warning hook failed")
+        report(warnings)
 
     async def request(self, method: str, path: str, *, json_body: Any = None, content: bytes | None = None,
                       params: Mapping[str, Any] | None = None, headers: Mapping[str, str] | None = None,
@@ -174,7 +241,6 @@ class HttpTransport:
         after_429 = False
         while True:
             await self._pace(grp, after_429=after_429)
-            self.limiter.record(grp)
             try:
                 response = await self.http.request(method, self.url(path), content=content,
                                                    params=params, headers=hdrs)
@@ -188,15 +254,20 @@ class HttpTransport:
                     else "błąd połączenia"
                 raise KsefUnavailableError(f"{self.service} niedostępny ({kind}: {type(exc).__name__}) "
                                            f"przy {method} {path}") from exc
+            self._warnings(response, method, path)
             status = response.status_code
             if 200 <= status < 300 or status in expect:
-                warning = response.headers.get("x-system-warning")
-                if warning:
-                    log.warning("KSeF warning on %s %s: %s", method, path, warning)
                 return response
             error = parse_error(response)
             if isinstance(error, RateLimitedError):
+                error.expected_group = grp
+                error.group = error.group or grp
                 self.limiter.block(grp, error.retry_after)
+                if error.group != grp and error.group in (GLOBAL, *self.limiter.limits):
+                    self.limiter.block(error.group, error.retry_after)
+                if error.unexpected:
+                    log.warning("%s answered 429 for group %s on %s %s (counted as %s)", self.service,
+                                error.group, method, path, grp)
                 if error.retry_after <= self.max_wait and attempt < self.max_retries:
                     attempt += 1
                     after_429 = True  # the next _pace() sleeps out the block just recorded

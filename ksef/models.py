@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from ksef.system_warnings import SystemWarning
+
 
 def parse_datetime(value: object) -> datetime | None:
     """Lenient ISO-8601 parse (KSeF sends up to 7 fractional digits); naive values are taken as UTC."""
@@ -155,6 +157,8 @@ class SentInvoice:
     ordinal_number: int | None = None
     permanent_storage_date: datetime | None = None
     extensions: dict[str, str] = field(default_factory=dict)
+    # X-System-Warning of the send and status answers (e.g. xml-002: discouraged characters)
+    warnings: tuple[SystemWarning, ...] = ()
 
     @property
     def is_final(self) -> bool:

@@ -1,21 +1,25 @@
-"""Client-side pacing against KSeF's published rate limits (DIGEST section 8) and ``Retry-After`` parsing.
+"""Client-side pacing against KSeF's rate limits (DIGEST 8, 17.1) and ``Retry-After`` parsing.
 
-KSeF counts requests per (context, IP) in sliding windows of 1 s, 60 s and 1 h. The limiter records
-when this client sent each request of a group and tells how long to wait before the next one fits in
-every window, so the client waits instead of earning a 429 (repeated 429s lengthen the block).
+KSeF counts requests in sliding windows of 1 s, 60 s and 1 h: per (context, client IP) for most
+groups, per client IP for ``anonymous`` and ``global``. A :class:`RateLimiter` (one per client, i.e.
+per context) keeps the per-context windows; a :class:`SharedRateLimits` (one per environment in a
+process, shared by all its clients like ``ksef.http.shared_http_client`` shares the pool) keeps the
+figures and the per-IP windows, so every company of one process stays under one ``global`` budget.
+The client waits instead of earning a 429 (repeated 429s lengthen the block).
 """
 
 from __future__ import annotations
 
+import threading
 import time
-from collections import deque
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 
-from ksef.limits import PUBLISHED_LIMITS, Limit
+from ksef.limits import GLOBAL, PER_IP_GROUPS, Limit, LimitChange, RateLimits
 
 SAFETY_MARGIN = 0.05  # seconds added to every non-zero wait
+Clock = Callable[[], float]
 
 
 def parse_retry_after(value: str | None, *, now: datetime | None = None) -> float | None:
@@ -39,47 +43,164 @@ def parse_retry_after(value: str | None, *, now: datetime | None = None) -> floa
     return max(0.0, (when - current).total_seconds())
 
 
-class RateLimiter:
-    """Sliding-window bookkeeping per endpoint group; one instance per (context, IP), i.e. per client."""
+class _Counter:
+    """Send times of one counter (sorted; may hold times booked in the near future) and its block."""
 
-    def __init__(self, limits: Mapping[str, Limit] | None = None,
-                 clock: Callable[[], float] = time.monotonic) -> None:
-        self._limits = dict(PUBLISHED_LIMITS if limits is None else limits)
-        self._clock = clock
-        self._sent: dict[str, deque[float]] = {}
-        self._blocked_until: dict[str, float] = {}
+    __slots__ = ("blocked_until", "times")
+
+    def __init__(self) -> None:
+        self.times: list[float] = []
+        self.blocked_until = 0.0
+
+    def earliest(self, limit: Limit | None, now: float) -> float:
+        """The earliest moment >= now (and after every booked time) at which one more request fits."""
+        at = max(now, self.blocked_until, self.times[-1] if self.times else now)
+        for length, maximum in limit.windows() if limit is not None else []:
+            if maximum <= 0:
+                return float("inf")
+            if len(self.times) >= maximum:
+                # every time is <= at, so the window (at - length, at] holds fewer than `maximum`
+                # requests once the maximum-th most recent one has left it
+                at = max(at, self.times[-maximum] + length)
+        return at
+
+    def add(self, when: float, limit: Limit | None) -> None:
+        self.times.append(when)
+        longest = max((length for length, _ in limit.windows()), default=1.0) if limit else 1.0
+        horizon = when - longest
+        drop = 0
+        while drop < len(self.times) and self.times[drop] <= horizon:
+            drop += 1
+        if drop:
+            del self.times[:drop]
+
+
+def _wait(at: float, now: float) -> float:
+    # a little slack so that clock differences with the server do not earn a 429 at the edge
+    return at - now + SAFETY_MARGIN if at > now else 0.0
+
+
+class SharedRateLimits:
+    """The rate-limit figures of one KSeF environment and its per-client-IP windows (``global``,
+    ``anonymous``), shared by every :class:`~ksef.client.KsefClient` of one process.
+
+    Create one per environment and pass it to each client (``KsefClient(..., shared_limits=...)``);
+    replace the figures with what ``GET /rate-limits`` says through :meth:`update` (or
+    ``KsefClient.refresh_rate_limits``). Thread-safe.
+    """
+
+    def __init__(self, limits: Mapping[str, Limit] | None = None, *, clock: Clock = time.monotonic) -> None:
+        self._limits = limits if isinstance(limits, RateLimits) else RateLimits(limits)
+        self.clock = clock
+        self.lock = threading.Lock()
+        self._counters: dict[str, _Counter] = {}
+
+    @property
+    def limits(self) -> RateLimits:
+        """The figures in force."""
+        return self._limits
+
+    def update(self, limits: RateLimits) -> list[LimitChange]:
+        """Use ``limits`` from now on; returns the groups whose figures changed (empty: none)."""
+        with self.lock:
+            changes = self._limits.changes(limits)
+            self._limits = limits
+        return changes
+
+    def counter(self, group: str) -> _Counter:
+        """The per-IP counter of ``group`` (call with :attr:`lock` held)."""
+        found = self._counters.get(group)
+        if found is None:
+            found = self._counters[group] = _Counter()
+        return found
+
+
+class RateLimiter:
+    """Sliding-window bookkeeping for one client (one context, one IP).
+
+    ``limits`` gives private figures (tests, Latarnia); ``shared`` ties the client to a process-wide
+    :class:`SharedRateLimits` (its figures and its ``global``/``anonymous`` windows). Without either,
+    the client gets a private :class:`SharedRateLimits` with the published figures.
+    """
+
+    def __init__(self, limits: Mapping[str, Limit] | None = None, clock: Clock | None = None, *,
+                 shared: SharedRateLimits | None = None) -> None:
+        if shared is not None and limits is not None:
+            raise ValueError("give either limits or shared, not both")
+        self.shared = shared or SharedRateLimits(limits, clock=clock or time.monotonic)
+        self._clock = clock or self.shared.clock
+        self._counters: dict[str, _Counter] = {}
+
+    @property
+    def limits(self) -> RateLimits:
+        """The figures in force (those of the shared object)."""
+        return self.shared.limits
+
+    def _counter(self, group: str) -> _Counter:
+        if group in PER_IP_GROUPS:
+            return self.shared.counter(group)
+        found = self._counters.get(group)
+        if found is None:
+            found = self._counters[group] = _Counter()
+        return found
 
     def record(self, group: str) -> None:
-        """Remember that a request of ``group`` was sent now."""
-        now = self._clock()
-        sent = self._sent.setdefault(group, deque())
-        sent.append(now)
-        horizon = self._longest_window(group)
-        while sent and sent[0] <= now - horizon:
-            sent.popleft()
+        """Remember that a request of ``group`` was sent now (it also counts in ``global``)."""
+        with self.shared.lock:
+            now = self._clock()
+            limits = self.limits
+            self._counter(group).add(now, limits.get(group))
+            if group != GLOBAL:
+                self.shared.counter(GLOBAL).add(now, limits.get(GLOBAL))
 
     def block(self, group: str, seconds: float) -> None:
-        """KSeF said 429 with ``Retry-After: seconds``: nothing of this group before then."""
-        until = self._clock() + max(0.0, seconds)
-        self._blocked_until[group] = max(self._blocked_until.get(group, 0.0), until)
+        """KSeF said 429 with ``Retry-After: seconds``: nothing of this group before then (for
+        ``global``: nothing at all from this process)."""
+        with self.shared.lock:
+            counter = self._counter(group)
+            counter.blocked_until = max(counter.blocked_until, self._clock() + max(0.0, seconds))
 
     def seconds_until_allowed(self, group: str) -> float:
-        """How long until one more request of ``group`` fits every window (0.0: send now)."""
-        now = self._clock()
-        wait = max(0.0, self._blocked_until.get(group, 0.0) - now)
-        limit = self._limits.get(group)
-        sent = self._sent.get(group, deque())
-        for length, maximum in limit.windows() if limit is not None else []:
-            # requests still inside this window, oldest first
-            inside = [t for t in sent if t > now - length]
-            if len(inside) >= maximum:
-                # the window frees a slot when the (len - maximum + 1)-th oldest leaves it
-                oldest_to_leave = inside[len(inside) - maximum]
-                wait = max(wait, oldest_to_leave + length - now)
-        # a little slack so that clock differences with the server do not earn a 429 at the edge
-        return wait + SAFETY_MARGIN if wait > 0 else 0.0
+        """How long until one more request of ``group`` fits every window, ``global`` included
+        (0.0: send now)."""
+        with self.shared.lock:
+            now = self._clock()
+            limits = self.limits
+            at = self._counter(group).earliest(limits.get(group), now)
+            if group != GLOBAL:
+                at = max(at, self.shared.counter(GLOBAL).earliest(limits.get(GLOBAL), now))
+            return _wait(at, now)
 
-    def _longest_window(self, group: str) -> float:
-        limit = self._limits.get(group)
-        windows = limit.windows() if limit else []
-        return max((length for length, _ in windows), default=1.0)
+    def reserve(self, group: str, *, max_wait: float | None = None) -> float:
+        """Book the next slot of ``group`` and return how long to wait for it (0.0: now).
+
+        Booking makes concurrent callers queue up instead of all waking for the same slot. When the
+        wait would exceed ``max_wait`` nothing is booked and the wait is returned (the caller gives
+        up). ``global`` is not booked here: see :meth:`acquire_global`, called when the wait is over.
+        """
+        with self.shared.lock:
+            now = self._clock()
+            limit = self.limits.get(group)
+            counter = self._counter(group)
+            wait = _wait(counter.earliest(limit, now), now)
+            if max_wait is not None and wait > max_wait:
+                return wait
+            counter.add(now + wait, limit)
+            return wait
+
+    def acquire_global(self, *, enforce: bool = True) -> float:
+        """Count one request in the process-wide ``global`` window if it fits now (returns 0.0), or
+        return how long until it does (nothing counted). ``enforce=False`` counts without checking."""
+        with self.shared.lock:
+            now = self._clock()
+            limit = self.limits.get(GLOBAL)
+            counter = self.shared.counter(GLOBAL)
+            wait = _wait(counter.earliest(limit, now), now) if enforce else 0.0
+            if wait == 0.0:
+                counter.add(now, limit)
+            return wait
+
+    def reserve_unchecked(self, group: str) -> None:
+        """Count a request of ``group`` sent now without pacing (pacing off)."""
+        with self.shared.lock:
+            self._counter(group).add(self._clock(), self.limits.get(group))

@@ -2,28 +2,34 @@
 
 One AES-256 key + IV per session, wrapped with the SymmetricKeyEncryption key; every invoice of the
 session is encrypted with them. Hash and sizes are computed on the exact bytes given (pitfalls 6-7).
-A session is reused while it has more than ``REOPEN_MARGIN`` left and is reopened after 21180/21173.
+A session is reused while it has more than ``REOPEN_MARGIN`` left and is reopened after 21173 (not
+found), 21180 (status forbids sending) or 21184 (temporarily unavailable, API 2.8.0: "open a new
+session to send further invoices"); the invoice is then sent once more in the new session.
 """
 
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from ksef.auth import AuthorizedApi
+from ksef.auth import AuthorizedApi, json_object
 from ksef.crypto import aes_cbc_encrypt, b64, new_aes_key, new_iv, rsa_oaep_encrypt, sha256_b64
-from ksef.errors import KsefApiError, KsefError, SessionError
+from ksef.errors import ErrorCode, KsefApiError, KsefError, SessionError
 from ksef.http import Sleep
 from ksef.identifiers import ksef_number_is_valid
 from ksef.mfkeys import SYMMETRIC_KEY_ENCRYPTION, MfKeys, MfPublicKey
 from ksef.models import SentInvoice, SessionStatus, now_utc, parse_datetime
+from ksef.system_warnings import SystemWarning, parse_system_warnings
 
 FORM_CODE_FA3 = {"systemCode": "FA (3)", "schemaVersion": "1-0E", "value": "FA"}
 REOPEN_MARGIN = timedelta(minutes=10)
-SESSION_GONE_CODES = (21173, 21180)   # session not found / status forbids sending → reopen
+# session not found / status forbids sending / temporarily unavailable → a new session, send again
+SESSION_GONE_CODES = (ErrorCode.SESSION_NOT_FOUND, ErrorCode.SESSION_STATUS_FORBIDS,
+                      ErrorCode.SESSION_TEMPORARILY_UNAVAILABLE)
 STATUS_TIMEOUT = 300.0                # how long send_invoice(wait=True) follows 100/150
 
 
@@ -112,7 +118,7 @@ class OnlineSessions:
             prepared = prepare_invoice(session, xml, offline_mode=offline_mode,
                                        hash_of_corrected_invoice=hash_of_corrected_invoice)
             try:
-                answer = await self._api.json(
+                response = await self._api.request(
                     "POST", f"/sessions/online/{session.reference_number}/invoices", json_body=prepared.body)
             except KsefApiError as exc:
                 # Rejected synchronously: nothing was accepted, so sending again in a new session is safe.
@@ -124,31 +130,39 @@ class OnlineSessions:
                 raise
             break
         session.sent += 1
+        answer = json_object(response)
         invoice_ref = str(answer.get("referenceNumber") or "")
         if not invoice_ref:
             raise SessionError("KSeF nie zwrócił numeru referencyjnego faktury")
         first = SentInvoice(invoice_ref, session.reference_number, 100, "przyjęto do przetwarzania", [],
-                            None, prepared.invoice_hash, None, None, None)
+                            None, prepared.invoice_hash, None, None, None,
+                            warnings=tuple(parse_system_warnings(response.headers.get("x-system-warning"))))
         if not wait:
             return first
         return await self.follow(session.reference_number, invoice_ref, first)
 
     async def follow(self, session_reference: str, invoice_reference: str,
                      last: SentInvoice | None = None) -> SentInvoice:
-        """Poll the invoice status with backoff until it is final or the timeout passes."""
+        """Poll the invoice status with backoff until it is final or the timeout passes; the result
+        carries every distinct warning seen since ``last`` (the send answer) on the way."""
         deadline = time.monotonic() + self.status_timeout
         delay = 0.1
+        seen: list[SystemWarning] = list(last.warnings) if last is not None else []
         while True:
             status = await self.status(session_reference, invoice_reference)
+            seen += [w for w in status.warnings if w not in seen]
             if status.is_final or time.monotonic() > deadline:
-                return status
+                return dataclasses.replace(status, warnings=tuple(seen))
             await self._sleep(delay)
             delay = min(delay * 1.6, 5.0)
 
     async def status(self, session_reference: str, invoice_reference: str) -> SentInvoice:
         """``GET /sessions/{ref}/invoices/{invoiceRef}``; a KSeF number is checked for shape and CRC."""
-        body = await self._api.json("GET", f"/sessions/{session_reference}/invoices/{invoice_reference}")
-        sent = SentInvoice.from_json(session_reference, body)
+        response = await self._api.request("GET",
+                                           f"/sessions/{session_reference}/invoices/{invoice_reference}")
+        sent = dataclasses.replace(
+            SentInvoice.from_json(session_reference, json_object(response)),
+            warnings=tuple(parse_system_warnings(response.headers.get("x-system-warning"))))
         if sent.ksef_number is not None and not ksef_number_is_valid(sent.ksef_number):
             raise SessionError(f"KSeF zwrócił niepoprawny numer KSeF {sent.ksef_number!r}")
         if sent.status_code == 200 and sent.ksef_number is None:

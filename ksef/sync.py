@@ -5,7 +5,8 @@ Protocol: ``dateType=PermanentStorage`` with ``restrictToPermanentStorageHwmDate
 ``permanentStorageDate`` (pageOffset 0); the next cursor is ``permanentStorageHwmDate`` (KSeF
 guarantees nothing new will appear at or below it). Boundaries are inclusive, so the cursor also
 carries the KSeF numbers already seen at exactly the HWM instant and every call de-duplicates.
-Cursors older than the 3-month query range are walked forward in windows that fit it.
+Cursors older than the query range (100 days counted in UTC, :mod:`ksef.daterange`) are walked
+forward in explicit UTC windows that fit it.
 """
 
 from __future__ import annotations
@@ -18,11 +19,14 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from ksef.auth import AuthorizedApi
+from ksef.daterange import MAX_QUERY_RANGE, format_utc, to_utc
 from ksef.errors import KsefApiError, KsefError, KsefValidationError, RateLimitedError
 from ksef.models import InvoiceMetadata, ReceivedBatch, format_datetime, now_utc, parse_datetime
 
-# "3 months" (being replaced by 100 days, FIELD-NOTES): 88 days fits both in any calendar.
-MAX_WINDOW = timedelta(days=88)
+MAX_WINDOW = MAX_QUERY_RANGE
+# An open-ended query ends at KSeF's "now": bound it explicitly well before the limit, so that a
+# client clock behind KSeF's cannot make KSeF see a range a few seconds over 100 days.
+OPEN_END_MARGIN = timedelta(hours=1)
 DEFAULT_LOOKBACK = timedelta(days=1)   # first sync without a cursor: no flood of history
 PAGE_SIZE = 250                        # the maximum the API allows
 FROM_BEYOND_HWM = 21183                # "from" later than the HWM: nothing stored after it yet
@@ -106,9 +110,9 @@ class ReceivedSync:
         from_raw = _with_offset(state.hwm)
         safe = from_raw  # everything stored up to here has been returned (see the 429 branch)
         while True:
-            from_dt = _dt(from_raw)
-            bounded = now - from_dt > MAX_WINDOW
-            to_raw = format_datetime(from_dt + MAX_WINDOW) if bounded else None
+            from_dt = to_utc(_dt(from_raw))
+            bounded = now - from_dt > MAX_WINDOW - OPEN_END_MARGIN
+            to_raw = format_utc(from_dt + MAX_WINDOW) if bounded else None
             try:
                 hwm = await self._window(subject_type, from_raw, to_raw, seen, found)
             except RateLimitedError:

@@ -6,7 +6,7 @@ REPO = Path(__file__).resolve().parents[1]
 SPEC_DIR = REPO.parent / "shared" / "ksef-spec"
 SAMPLES_FA3 = SPEC_DIR / "samples" / "fa3"
 VECTORS_FILE = SPEC_DIR / "test-vectors" / "vectors.json"
-OPENAPI_FILE = SPEC_DIR / "openapi" / "open-api.json"
+OPENAPI_FILE = SPEC_DIR / "openapi" / "open-api-2.9.0.json"
 
 
 def pem_label(data: bytes | str) -> str:

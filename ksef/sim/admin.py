@@ -87,6 +87,7 @@ class Admin:
             Route("/sim/availability", self._wrap(self.availability), methods=["PUT"]),
             Route("/sim/limits", self._wrap(self.limits), methods=["PUT", "GET"]),
             Route("/sim/config", self._wrap(self.config), methods=["PUT", "GET"]),
+            Route("/sim/faults", self._wrap(self.faults), methods=["PUT", "GET"]),
             Route("/sim/state", self._wrap(self.get_state), methods=["GET"]),
             Route("/sim/requests", self._wrap(self.requests), methods=["GET", "DELETE"]),
         ]
@@ -147,18 +148,22 @@ class Admin:
         facts = read_facts(xml)
         now = utcnow()
         psd = _date(request.query_params.get("permanentStorageDate"), "permanentStorageDate")
+        # Injected invoices are visible at once: stored now (or at the given date), numbered just before.
         acquisition = _date(request.query_params.get("acquisitionDate"), "acquisitionDate") or (
             min(now, psd) if psd is not None else now
-        )
+        ) - repository.MIN_STORAGE_GAP
+        if psd is None:
+            psd = acquisition + max(repository.MIN_STORAGE_GAP,
+                                    timedelta(seconds=self.state.config.storage_delay_seconds))
         with self.state.lock:
-            if psd is not None and self.state.hwm_reported is not None and psd <= self.state.hwm_reported:
+            if self.state.hwm_reported is not None and psd <= self.state.hwm_reported:
                 raise AdminError(
                     409,
                     f"permanentStorageDate {iso(psd)} nie jest późniejsza niż zgłoszony już HWM "
                     f"{iso(self.state.hwm_reported)} (KSeF gwarantuje, że nic nie pojawi się poniżej HWM)",
                 )
-            if psd is not None and psd < acquisition:
-                raise AdminError(400, "permanentStorageDate nie może być wcześniejsza niż acquisitionDate")
+            if psd <= acquisition:
+                raise AdminError(400, "permanentStorageDate musi być późniejsza niż acquisitionDate")
             if repository.duplicate_key(facts) in self.state.duplicate_keys:
                 raise AdminError(
                     409, f"duplikat: faktura {facts.invoice_number} sprzedawcy {facts.seller_nip} już jest"
@@ -203,7 +208,8 @@ class Admin:
                 xml, facts = synthetic_invoice(
                     seller, buyer, f"SIM/{batch}/{i + 1}", issue, created, 10_000 + i
                 )
-                acquisition = psd - timedelta(seconds=self.state.config.storage_delay_seconds)
+                acquisition = psd - max(timedelta(seconds=self.state.config.storage_delay_seconds),
+                                        repository.MIN_STORAGE_GAP)
                 invoice = repository.store(
                     self.state,
                     xml,
@@ -318,6 +324,21 @@ class Admin:
                     setattr(cfg, attr, float(value) if isinstance(current, float) else value)
                 self.state.mark_dirty()
         return JSONResponse(cfg.to_json())
+
+    async def faults(self, request: Request) -> Response:
+        """``PUT /sim/faults`` ``{"sessionUnavailable": N}``: the next N invoice sends answer 21184."""
+        faults = self.runtime.faults
+        if request.method == "PUT":
+            body = await _json(request)
+            unknown = [k for k in body if k != "sessionUnavailable"]
+            if unknown:
+                raise AdminError(400, f"nieznane awarie: {', '.join(unknown)}")
+            value = body.get("sessionUnavailable", faults.session_unavailable)
+            if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+                raise AdminError(400, "sessionUnavailable musi być liczbą całkowitą >= 0")
+            with self.state.lock:
+                faults.session_unavailable = value
+        return JSONResponse(faults.to_json())
 
     async def requests(self, request: Request) -> Response:
         """``GET /sim/requests[?path=/invoices/query/metadata&nip=…]``: the request log, oldest first;

@@ -15,7 +15,18 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
-from ksef.sim import admin, auth, certificates, latarnia, persistence, query, security, sessions, tokens
+from ksef.sim import (
+    admin,
+    auth,
+    certificates,
+    collective,
+    latarnia,
+    persistence,
+    query,
+    security,
+    sessions,
+    tokens,
+)
 from ksef.sim.keys import ensure_keys
 from ksef.sim.routing import ApiRoute, Runtime, dispatch
 from ksef.sim.state import SimState
@@ -29,6 +40,7 @@ API_ROUTES: list[ApiRoute] = [
     *sessions.ROUTES,
     *query.ROUTES,
     *certificates.ROUTES,
+    *collective.ROUTES,
 ]
 
 

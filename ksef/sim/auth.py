@@ -181,6 +181,14 @@ def xades_signature(call: Call) -> Response:
     state = call.state
     _take_challenge(state, verified.challenge)
     cert = verified.certificate
+    register_end = ca.valid_to(cert) if getattr(ca, "valid_to", None) is not None else None
+    if register_end is not None and register_end < utcnow():
+        # shortened by PUT /testdata/certificates: refused like a certificate past its notAfter
+        raise bad_request(
+            21401,
+            "Dokument nie jest zgodny ze schematem lub podpis jest nieprawidłowy.",
+            f"certyfikat wygasł {register_end.isoformat()}",
+        )
     code, details, permissions = 200, [], list(PERMISSIONS)
     ca_module = importlib.import_module("ksef.sim.ca")
     if not ca.is_issued_by(cert):

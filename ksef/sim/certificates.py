@@ -181,6 +181,12 @@ class EnrollingCA(SimCA):
             return "Expired"
         return "Active"
 
+    def valid_to(self, cert: x509.Certificate) -> datetime | None:
+        """The end of validity the register holds (``PUT /testdata/certificates`` may have shortened
+        it below the certificate's own ``notAfter``); None for a certificate not in the register."""
+        record = self.certificates.get(serial_hex(cert))
+        return _parse_time(record["validTo"]) if record is not None else None
+
     def is_revoked(self, cert: x509.Certificate) -> bool:
         """True when the register says this certificate was revoked (unknown certificates are not)."""
         record = self.certificates.get(serial_hex(cert))
@@ -510,6 +516,30 @@ def revoke(call: Call) -> Response:
     return Response(status_code=204)
 
 
+def shorten_test_certificate(call: Call) -> Response:
+    """TEST-only ``PUT /testdata/certificates/{serialNumber}`` (API 2.7.0): a new, not later ``validTo``
+    for a certificate of the authenticated subject, e.g. to try expiry reminders (25008 when the
+    subject has no such certificate)."""
+    ca, nip = _ca(call), call.require_auth().nip
+    serial = call.param("serialNumber")
+    record = ca.certificates.get(serial) if _SERIAL_RE.match(serial) else None
+    if record is None or record["nip"] != nip:
+        raise bad_request(25008, "Certyfikat o podanym numerze seryjnym nie istnieje.")
+    raw = str((call.json or {}).get("validTo") or "")
+    try:
+        valid_to = datetime.fromisoformat(raw.replace("Z", "+00:00"))
+    except ValueError as exc:
+        raise bad_request(21405, _VALIDATION, f"validTo: niepoprawna data {raw!r}.") from exc
+    if valid_to.tzinfo is None:
+        valid_to = valid_to.replace(tzinfo=UTC)
+    if valid_to > _parse_time(record["validTo"]):
+        raise bad_request(21405, _VALIDATION, "validTo nie może być późniejsza niż obecna data ważności.")
+    with ca.lock:
+        record["validTo"] = valid_to.astimezone(UTC).isoformat()
+    call.state.mark_dirty()
+    return Response(status_code=200)
+
+
 ROUTES = [
     ApiRoute("GET", "/certificates/limits", limits),
     ApiRoute("GET", "/certificates/enrollments/data", enrollment_data),
@@ -518,6 +548,7 @@ ROUTES = [
     ApiRoute("POST", "/certificates/retrieve", retrieve),
     ApiRoute("POST", "/certificates/query", query),
     ApiRoute("POST", "/certificates/{certificateSerialNumber}/revoke", revoke),
+    ApiRoute("PUT", "/testdata/certificates/{serialNumber}", shorten_test_certificate),
 ]
 
 

@@ -8,6 +8,7 @@ from decimal import Decimal, InvalidOperation
 from lxml import etree
 
 from ksef.schemas import FA3_NAMESPACE, safe_parser
+from ksef.xmlchars import discouraged_characters
 
 _NS = {"fa": FA3_NAMESPACE}
 
@@ -100,16 +101,9 @@ def read_facts(xml: bytes) -> InvoiceFacts:
     )
 
 
-_DISCOURAGED = [
-    (0x7F, 0x84),
-    (0x86, 0x9F),
-    (0xFDD0, 0xFDEF),
-    *[(plane * 0x10000 + 0xFFFE, plane * 0x10000 + 0xFFFF) for plane in range(1, 17)],
-]
-
-
-def encoding_problems(xml: bytes) -> list[str]:
-    """KSeF's byte rules (DIGEST 6): UTF-8 without BOM, no processing instructions, no odd characters."""
+def encoding_problems(xml: bytes, *, reject_discouraged: bool = False) -> list[str]:
+    """KSeF's byte rules (DIGEST 6): UTF-8 without BOM, no processing instructions; discouraged
+    characters (:mod:`ksef.xmlchars`) only when ``reject_discouraged`` (else they earn a warning)."""
     problems: list[str] = []
     if xml.startswith(b"\xef\xbb\xbf"):
         problems.append("Plik zawiera znacznik BOM; wymagane jest UTF-8 bez BOM.")
@@ -127,9 +121,16 @@ def encoding_problems(xml: bytes) -> list[str]:
         body = head
     if "<?" in body:
         problems.append("Plik zawiera instrukcje przetwarzania (<?...?>), które są niedozwolone.")
-    for ch in text:
-        cp = ord(ch)
-        if cp >= 0x7F and any(lo <= cp <= hi for lo, hi in _DISCOURAGED):
-            problems.append(f"Plik zawiera niedozwolony znak U+{cp:04X}.")
-            break
+    if reject_discouraged:
+        found = discouraged_characters(text)
+        if found:
+            problems.append(f"Plik zawiera niedozwolony znak {found[0]}.")
     return problems
+
+
+def discouraged_in(xml: bytes) -> list[str]:
+    """Discouraged characters of an invoice (``U+XXXX``; empty when none or not UTF-8)."""
+    try:
+        return discouraged_characters(xml.decode("utf-8"))
+    except UnicodeDecodeError:
+        return []

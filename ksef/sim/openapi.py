@@ -24,7 +24,7 @@ def spec_path() -> Path | None:
     if env:
         return Path(env) if Path(env).is_file() else None
     # The official spec is packaged beside the XSDs, so an installed simulator checks requests too.
-    candidate = Path(__file__).resolve().parents[1] / "schemas" / "openapi" / "open-api.json"
+    candidate = Path(__file__).resolve().parents[1] / "schemas" / "openapi" / "open-api-2.9.0.json"
     return candidate if candidate.is_file() else None
 
 

@@ -30,6 +30,8 @@ _CLASSES: dict[str, type[Any]] = {
         st.OnlineSession,
         st.StoredInvoice,
         st.Upo,
+        st.CollectiveIdInvoice,
+        st.CollectiveId,
         st.LatarniaState,
         st.Availability,
         st.SimState,

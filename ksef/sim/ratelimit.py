@@ -1,4 +1,7 @@
-"""Sliding-window rate limiting per (context NIP, client IP) and endpoint group (DIGEST 8)."""
+"""Sliding-window rate limiting as KSeF does it (DIGEST 8, 17.1): per (context NIP, client IP) and
+endpoint group, plus ``anonymous`` (calls without an access token) and ``global`` (every call) per
+client IP. A request must fit both its group and ``global``; it is counted only when it does.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +11,7 @@ import time
 from collections import deque
 from typing import Any
 
-from ksef.limits import PUBLISHED_LIMITS, Limit
+from ksef.limits import GLOBAL, NO_LIMIT, OTHER, PER_IP_GROUPS, PUBLISHED_LIMITS, Limit
 
 _WINDOW_NAMES = {1.0: "sekundę", 60.0: "minutę", 3600.0: "godzinę"}
 
@@ -24,45 +27,56 @@ class RateLimiter:
 
     def limit(self, group: str) -> Limit:
         """Effective limit of ``group`` (override or published figure)."""
-        return self.overrides.get(group) or PUBLISHED_LIMITS.get(group) or PUBLISHED_LIMITS["other"]
+        return self.overrides.get(group) or PUBLISHED_LIMITS.get(group) or PUBLISHED_LIMITS[OTHER]
 
     def check(self, context: str, ip: str, group: str, now: float | None = None) -> tuple[int, str] | None:
-        """Record one request; returns (retry-after seconds, message) when it exceeds a limit.
-
-        Rejected requests are not counted, so a client that waits ``Retry-After`` gets through.
+        """Record one request; returns (retry-after seconds, message) when it exceeds a limit of its
+        group or of ``global``. Rejected requests are not counted, so a client that waits
+        ``Retry-After`` gets through.
         """
         if not self.enabled:
             return None
         now = time.monotonic() if now is None else now
-        limit = self.limit(group)
-        windows = limit.windows()
+        key = ("", ip, group) if group in PER_IP_GROUPS else (context, ip, group)
+        with self._lock:
+            # global first: it is what a process with many contexts on one IP runs into
+            for counted in (("", ip, GLOBAL), key):
+                refused = self._over(counted, now)
+                if refused is not None:
+                    return refused
+            for counted in (("", ip, GLOBAL), key):
+                self._hits.setdefault(counted, deque()).append(now)
+            return None
+
+    def _over(self, key: tuple[str, str, str], now: float) -> tuple[int, str] | None:
+        group = key[2]
+        windows = self.limit(group).windows()
         if not windows:
             return None
+        hits = self._hits.setdefault(key, deque())
         longest = max(length for length, _ in windows)
-        with self._lock:
-            hits = self._hits.setdefault((context, ip, group), deque())
-            while hits and hits[0] <= now - longest:
-                hits.popleft()
-            worst: tuple[int, str] | None = None
-            for length, allowed in windows:
-                inside = [t for t in hits if t > now - length]
-                if len(inside) >= allowed:
-                    if allowed == 0:
-                        # nothing ever gets through: waiting is pointless until the limit changes, so
-                        # ask for a whole window (a client honouring Retry-After tries once per window)
-                        wait = max(1, math.ceil(length))
-                    else:
-                        # the oldest counted hit leaves the window after this many seconds
-                        wait = max(1, math.ceil(inside[-allowed] + length - now))
-                    message = (
-                        f"Przekroczono limit {allowed} żądań na {_WINDOW_NAMES[length]}. "
-                        f"Spróbuj ponownie po {wait} sekundach."
-                    )
-                    if worst is None or wait > worst[0]:
-                        worst = (wait, message)
-            if worst is None:
-                hits.append(now)
-            return worst
+        while hits and hits[0] <= now - longest:
+            hits.popleft()
+        worst: tuple[int, str] | None = None
+        for length, allowed in windows:
+            inside = [t for t in hits if t > now - length]
+            if len(inside) >= allowed:
+                if allowed == 0:
+                    # nothing ever gets through: waiting is pointless until the limit changes, so
+                    # ask for a whole window (a client honouring Retry-After tries once per window)
+                    wait = max(1, math.ceil(length))
+                else:
+                    # the oldest counted hit leaves the window after this many seconds
+                    wait = max(1, math.ceil(inside[-allowed] + length - now))
+                # The group is named in the text (UNCONFIRMED: KSeF's 429 bodies have no field for
+                # it and the documented example names none); clients may read it from here.
+                message = (
+                    f"Przekroczono limit {allowed} żądań na {_WINDOW_NAMES[length]} (grupa {group}). "
+                    f"Spróbuj ponownie po {wait} sekundach."
+                )
+                if worst is None or wait > worst[0]:
+                    worst = (wait, message)
+        return worst
 
     def reset(self) -> None:
         """Forget every counted request."""
@@ -70,7 +84,7 @@ class RateLimiter:
             self._hits.clear()
 
     def configure(self, body: dict[str, Any]) -> None:
-        """Apply a ``PUT /sim/limits`` body (see README)."""
+        """Apply a ``PUT /sim/limits`` body (see README); ``-1`` or ``null`` means no such window."""
         if body.get("defaults"):
             self.overrides.clear()
         if "enabled" in body:
@@ -89,21 +103,19 @@ class RateLimiter:
                 _opt_int(spec, "perHour", base.per_hour),
             )
 
-    def describe(self) -> dict[str, Any]:
-        """Effective limits in the shape of ``GET /rate-limits`` groups."""
-        out: dict[str, Any] = {}
-        for group in PUBLISHED_LIMITS:
-            lim = self.limit(group)
-            out[group] = {"perSecond": lim.per_second, "perMinute": lim.per_minute, "perHour": lim.per_hour}
-        return out
+    def describe(self) -> dict[str, dict[str, int]]:
+        """Effective limits in the shape of ``GET /rate-limits`` (``EffectiveApiRateLimits``: every
+        published group, ``-1`` for a window that does not apply)."""
+        groups = dict.fromkeys([*PUBLISHED_LIMITS, *self.overrides])
+        return {group: self.limit(group).to_json() for group in groups}
 
 
 def _opt_int(spec: dict[str, Any], key: str, default: int | None) -> int | None:
     if key not in spec:
         return default
     value = spec[key]
-    if value is None:
+    if value is None or value == NO_LIMIT:
         return None
     if not isinstance(value, int) or isinstance(value, bool) or value < 0:
-        raise ValueError(f"{key} must be a non-negative integer or null")
+        raise ValueError(f"{key} must be a non-negative integer, -1 or null")
     return value

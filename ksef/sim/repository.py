@@ -10,9 +10,14 @@ from ksef.identifiers import make_ksef_number
 from ksef.sim.fa3meta import INVOICE_TYPES, InvoiceFacts
 from ksef.sim.state import WARSAW, SimState, StoredInvoice
 
+# KSeF stores an invoice durably after giving it its number: permanentStorageDate is always strictly
+# later than acquisitionDate (DIGEST 7, 15), by at least this much even with storageDelaySeconds 0.
+MIN_STORAGE_GAP = timedelta(milliseconds=1)
+
 
 def duplicate_key(facts: InvoiceFacts) -> str:
-    """KSeF's uniqueness key (DIGEST 6): seller NIP + RodzajFaktury + P_2."""
+    """KSeF's uniqueness key (DIGEST 6, 17.3; docs faktury/weryfikacja-faktury.md): seller NIP +
+    RodzajFaktury + P_2, global over every context and session, whoever sends."""
     return f"{facts.seller_nip}|{facts.rodzaj}|{facts.invoice_number}"
 
 
@@ -35,8 +40,12 @@ def store(
     session_reference: str | None = None,
     hash_of_corrected: str | None = None,
 ) -> StoredInvoice:
-    """Put an accepted invoice into the repository (caller holds ``state.lock``)."""
-    psd = permanent_storage_date or acquisition_date + timedelta(seconds=state.config.storage_delay_seconds)
+    """Put an accepted invoice into the repository (caller holds ``state.lock``); a permanent-storage
+    date not later than the acquisition date is refused (``ValueError``)."""
+    delay = max(timedelta(seconds=state.config.storage_delay_seconds), MIN_STORAGE_GAP)
+    psd = permanent_storage_date or acquisition_date + delay
+    if psd <= acquisition_date:
+        raise ValueError("permanentStorageDate must be later than acquisitionDate")
     number = new_ksef_number(facts.seller_nip, acquisition_date)
     while number in state.invoices:  # astronomically unlikely, but numbers must be unique
         number = new_ksef_number(facts.seller_nip, acquisition_date)

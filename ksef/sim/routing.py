@@ -1,7 +1,9 @@
 """The request pipeline every simulated KSeF endpoint goes through.
 
-availability switch → body → bearer token (401) → rate limit (429) → JSON + OpenAPI request check
-(21405) → permissions (403) → due asynchronous work → the handler. Errors become KSeF error bodies.
+availability switch → body → bearer token (401) → rate limit (429) → permissions (403) → JSON
+(21001 when unreadable) + OpenAPI request check (21405) → due asynchronous work → the handler. Errors
+become KSeF error bodies. A TEST-environment ``X-Test-System-Warning`` request header comes back as
+``X-System-Warning`` (schema ``SystemWarning``).
 """
 
 from __future__ import annotations
@@ -33,7 +35,21 @@ _ERROR_500 = """<!DOCTYPE html><html><head><title>500 Internal Server Error</tit
 
 
 REQUEST_LOG_SIZE = 50_000
+UNREADABLE_BODY = 21001
 QUERY_METADATA = "/invoices/query/metadata"
+
+
+@dataclass
+class Faults:
+    """Failures to inject once (``PUT /sim/faults``; in memory only)."""
+
+    # the next N invoice sends answer 21184 "session temporarily unavailable" and make their session
+    # unusable, as during KSeF maintenance (the client is to open a new session)
+    session_unavailable: int = 0
+
+    def to_json(self) -> dict[str, int]:
+        """As the admin API shows them."""
+        return {"sessionUnavailable": self.session_unavailable}
 
 
 @dataclass
@@ -42,6 +58,7 @@ class Runtime:
 
     state: SimState
     limiter: RateLimiter = field(default_factory=RateLimiter)
+    faults: Faults = field(default_factory=Faults)
     spec: OpenApiSpec | None = None
     ca: Any = None  # ksef.sim.ca.SimCA when that module is present
     tick: Callable[[SimState], None] | None = None
@@ -94,7 +111,14 @@ class ApiRoute:
     template: str
     handler: Handler
     auth: str = "access"  # none | access | operation | refresh | access_or_refresh
-    permission: str | None = None
+    permission: str | tuple[str, ...] | None = None  # one permission, or any one of several
+
+    @property
+    def any_of(self) -> tuple[str, ...]:
+        """The permissions of which the caller needs one (empty: none needed)."""
+        if self.permission is None:
+            return ()
+        return (self.permission,) if isinstance(self.permission, str) else self.permission
 
 
 def json_response(body: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
@@ -105,6 +129,39 @@ def json_response(body: Any, status: int = 200, headers: dict[str, str] | None =
         media_type="application/json",
         headers=headers,
     )
+
+
+def continuation_offset(call: Call) -> int:
+    """Where the page asked for by ``x-continuation-token`` starts (the simulator's tokens are
+    ``off:N``); a token it did not issue is 21418."""
+    token = call.request.headers.get("x-continuation-token")
+    if not token:
+        return 0
+    try:
+        start = int(token.split(":", 1)[1]) if token.startswith("off:") else -1
+    except ValueError:
+        start = -1
+    if start < 0:
+        raise bad_request(21418, "Nieprawidłowy token kontynuacji.")
+    return start
+
+
+def page_size(call: Call, default: int, maximum: int) -> int:
+    """The ``pageSize`` query parameter within 10..``maximum`` (21405 otherwise)."""
+    try:
+        size = int(call.request.query_params.get("pageSize", str(default)))
+    except ValueError:
+        size = -1
+    if not 10 <= size <= maximum:
+        raise bad_request(21405, "Błąd walidacji danych wejściowych.",
+                          f"pageSize musi być z zakresu 10..{maximum}.")
+    return size
+
+
+def add_system_warning(response: Response, warning: str) -> None:
+    """Add one ``[code]: message`` (ASCII, as KSeF folds it) to the answer's ``X-System-Warning``."""
+    current = response.headers.get("x-system-warning")
+    response.headers["X-System-Warning"] = f"{current} | {warning}" if current else warning
 
 
 def _bearer(request: Request, state: SimState, kinds: tuple[str, ...]) -> IssuedJwt:
@@ -136,6 +193,9 @@ async def dispatch(request: Request, route: ApiRoute, runtime: Runtime) -> Respo
     started = utcnow()
     caller: list[str | None] = [None]
     response = await _pipeline(request, route, runtime, caller)
+    test_warning = request.headers.get("x-test-system-warning")
+    if test_warning:
+        add_system_warning(response, test_warning)
     state = runtime.state
     if route.template == QUERY_METADATA and state.config.query_delay_seconds > 0:
         # Latency of the metadata query only (outside the state lock, other calls go on meanwhile):
@@ -169,25 +229,24 @@ async def _pipeline(request: Request, route: ApiRoute, runtime: Runtime,
                 caller[0] = auth.nip
             ip = request.client.host if request.client else "0.0.0.0"  # noqa: S104 - only a dictionary key
             group = endpoint_group(request.method, route.template)
-            context = "" if group == "public" or auth is None else auth.nip
-            limited = runtime.limiter.check(context, ip, group)
+            limited = runtime.limiter.check(auth.nip if auth is not None else "", ip, group)
             if limited is not None:
                 wait, message = limited
                 raise ApiError(429, None, "Too Many Requests", [message], headers={"Retry-After": str(wait)})
-            if route.permission and auth is not None and route.permission not in auth.permissions:
+            needed = route.any_of
+            if needed and auth is not None and not set(needed) & set(auth.permissions):
                 raise forbidden(
-                    f"Brak wymaganego uprawnienia {route.permission}.",
+                    f"Brak wymaganego uprawnienia: {' albo '.join(needed)}.",
                     "missing-permissions",
-                    {"requiredAnyOfPermissions": [route.permission], "presentPermissions": auth.permissions},
+                    {"requiredAnyOfPermissions": list(needed), "presentPermissions": auth.permissions},
                 )
             parsed: Any = None
             if body and "json" in request.headers.get("content-type", "application/json"):
                 try:
                     parsed = json.loads(body)
-                except ValueError as exc:
-                    raise bad_request(
-                        21405, "Błąd walidacji danych wejściowych.", f"Niepoprawny JSON: {exc}"
-                    ) from exc
+                except ValueError as exc:  # malformed JSON or not UTF-8 (UnicodeDecodeError)
+                    raise bad_request(UNREADABLE_BODY, "Nieczytelna treść.",
+                                      f"Niepoprawny JSON: {exc}") from exc
             if parsed is not None and not isinstance(parsed, dict):  # every KSeF request body is an object
                 raise bad_request(21405, "Błąd walidacji danych wejściowych.", "Oczekiwano obiektu JSON.")
             if state.config.validate_requests and runtime.spec is not None and parsed is not None:

@@ -27,8 +27,9 @@ def public_keys(call: Call) -> Response:
 
 
 def rate_limits(call: Call) -> Response:
-    """Effective limits per group (what ``/rate-limits`` shows; schema EffectiveApiRateLimits)."""
-    return json_response({k: v for k, v in call.runtime.limiter.describe().items() if k != "public"})
+    """Effective limits per group (schema ``EffectiveApiRateLimits`` of API 2.9.0: every group,
+    ``anonymous`` and ``global`` included, ``-1`` where a window does not apply)."""
+    return json_response(call.runtime.limiter.describe())
 
 
 ROUTES = [

@@ -15,9 +15,9 @@ from ksef.identifiers import nip_is_valid
 from ksef.schemas import schema_errors
 from ksef.sim import repository, upo
 from ksef.sim.errors import bad_request
-from ksef.sim.fa3meta import encoding_problems, read_facts
+from ksef.sim.fa3meta import discouraged_in, encoding_problems, read_facts
 from ksef.sim.keys import private_key
-from ksef.sim.routing import ApiRoute, Call, json_response
+from ksef.sim.routing import ApiRoute, Call, add_system_warning, continuation_offset, json_response
 from ksef.sim.state import WARSAW, OnlineSession, SessionInvoice, SimState, iso, new_reference, utcnow
 
 SESSION_TTL = timedelta(hours=12)
@@ -120,6 +120,18 @@ def send_invoice(call: Call) -> Response:
             21180,
             "Status sesji nie pozwala na wykonanie operacji.",
             f"Sesja {session.reference_number} jest zamknięta, wygasła lub ma błędny klucz.",
+        )
+    faults = call.runtime.faults
+    if faults.session_unavailable > 0 and not session.unavailable:
+        faults.session_unavailable -= 1
+        session.unavailable = True
+        state.mark_dirty()
+    if session.unavailable:
+        raise bad_request(
+            21184,
+            "Sesja tymczasowo niedostępna.",
+            f"Trwają prace serwisowe i sesja {session.reference_number} jest tymczasowo niedostępna. "
+            "Spróbuj ponownie później lub otwórz nową sesję, aby wysłać kolejne faktury.",
         )
     if len(session.invoices) >= MAX_INVOICES:
         raise bad_request(21155, "Przekroczono dozwoloną liczbę faktur w sesji.")
@@ -235,7 +247,7 @@ def _process(state: SimState, session: OnlineSession, inv: SessionInvoice, now: 
     except ValueError:
         _reject(state, inv, 435, ["Nie udało się odszyfrować faktury kluczem sesji."])
         return
-    problems = encoding_problems(xml)
+    problems = encoding_problems(xml, reject_discouraged=state.config.reject_discouraged_characters)
     if len(xml) > MAX_SIZE:
         problems.append(f"Rozmiar faktury {len(xml)} B przekracza limit {MAX_SIZE} B.")
     if problems:
@@ -396,10 +408,22 @@ def _find_invoice(session: OnlineSession, ref: str) -> SessionInvoice:
 
 
 def invoice_status(call: Call) -> Response:
-    """``GET /sessions/{referenceNumber}/invoices/{invoiceReferenceNumber}``."""
+    """``GET /sessions/{referenceNumber}/invoices/{invoiceReferenceNumber}``; an accepted invoice with
+    discouraged characters carries ``X-System-Warning: [xml-002]: ...`` (UNCONFIRMED which answers KSeF
+    puts it on: its text names the KSeF number, so it is given once the number exists)."""
     session = _session(call)
     inv = _find_invoice(session, call.param("invoiceReferenceNumber"))
-    return json_response(_invoice_json(call, inv, utcnow()))
+    response = json_response(_invoice_json(call, inv, utcnow()))
+    stored = call.state.invoices.get(inv.ksef_number) if inv.ksef_number else None
+    if stored is not None and discouraged_in(stored.xml):
+        add_system_warning(response, discouraged_warning(stored.ksef_number))
+    return response
+
+
+def discouraged_warning(ksef_number: str) -> str:
+    """The xml-002 warning as production words it (ASCII-folded; CIRFMF/ksef-api #843)."""
+    return (f"[xml-002]: Faktura o numerze KSeF {ksef_number} zawiera niedozwolone znaki Unicode, "
+            "ktore po 16.07.2026 beda odrzucane")
 
 
 def _list(call: Call, failed_only: bool) -> Response:
@@ -412,7 +436,7 @@ def _list(call: Call, failed_only: bool) -> Response:
         raise bad_request(
             21405, "Błąd walidacji danych wejściowych.", "pageSize musi być z zakresu 10..1000."
         )
-    start = _continuation(call)
+    start = continuation_offset(call)
     items = [i for i in session.invoices if not failed_only or i.status_code > 200]
     page = items[start : start + size]
     body: dict[str, Any] = {"invoices": [_invoice_json(call, i, now) for i in page]}
@@ -515,24 +539,11 @@ def list_sessions(call: Call) -> Response:
                 "failedInvoiceCount": sum(1 for i in session.invoices if i.status_code > 200),
             }
         )
-    start = _continuation(call)
+    start = continuation_offset(call)
     body: dict[str, Any] = {"sessions": items[start : start + size]}
     if start + size < len(items):
         body["continuationToken"] = f"off:{start + size}"
     return json_response(body)
-
-
-def _continuation(call: Call) -> int:
-    token = call.request.headers.get("x-continuation-token")
-    if not token:
-        return 0
-    try:
-        start = int(token.split(":", 1)[1]) if token.startswith("off:") else -1
-    except ValueError:
-        start = -1
-    if start < 0:
-        raise bad_request(21418, "Nieprawidłowy token kontynuacji.")
-    return start
 
 
 # --- UPO downloads ------------------------------------------------------------------------------

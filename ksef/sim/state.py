@@ -48,6 +48,10 @@ class SimConfig:
     nip_checksum: bool = False  # TEST does not enforce NIP checksums (DIGEST 6)
     validate_requests: bool = True
     query_delay_seconds: float = 0.0  # extra latency of POST /invoices/query/metadata (tests of overlap)
+    # Discouraged characters (xml-002): production warns and accepts (CIRFMF/ksef-api #843, 2.9.0);
+    # true follows the announced rejection (status 430).
+    reject_discouraged_characters: bool = False
+    collective_identifier_max_invoices: int = 500  # EffectiveContextLimits.collectiveIdentifier
 
     # JSON names used by the admin API
     JSON_NAMES: ClassVar[dict[str, str]] = {
@@ -59,6 +63,8 @@ class SimConfig:
         "nipChecksum": "nip_checksum",
         "validateRequests": "validate_requests",
         "queryDelaySeconds": "query_delay_seconds",
+        "rejectDiscouragedCharacters": "reject_discouraged_characters",
+        "collectiveIdentifierMaxInvoices": "collective_identifier_max_invoices",
     }
 
     def to_json(self) -> dict[str, Any]:
@@ -163,6 +169,7 @@ class OnlineSession:
     closed: bool = False
     closed_at: datetime | None = None
     upo_pages: list[str] = field(default_factory=list)  # UPO reference numbers
+    unavailable: bool = False  # "temporarily unavailable" (21184): sends refused, open a new session
 
 
 @dataclass
@@ -193,6 +200,27 @@ class StoredInvoice:
     has_attachment: bool
     session_reference: str | None = None
     hash_of_corrected: str | None = None
+
+
+@dataclass
+class CollectiveIdInvoice:
+    """One invoice of a collective identifier, with the optional payment details given at creation."""
+
+    ksef_number: str
+    amount: float | None = None
+    currency: str | None = None
+    description: str | None = None
+
+
+@dataclass
+class CollectiveId:
+    """A collective identifier (IZ): created in one context for invoices of one seller."""
+
+    number: str
+    context_nip: str  # the context that created it
+    seller_nip: str
+    created: datetime
+    invoices: list[CollectiveIdInvoice] = field(default_factory=list)
 
 
 @dataclass
@@ -240,6 +268,7 @@ class SimState:
     duplicate_keys: dict[str, tuple[str, str | None]] = field(default_factory=dict)  # key -> (ksef, session)
     rejected_offline_hashes: dict[str, bool] = field(default_factory=dict)  # hash -> corrected already
     upos: dict[str, Upo] = field(default_factory=dict)  # UPO reference -> document
+    collective_ids: dict[str, CollectiveId] = field(default_factory=dict)  # IZ number -> IZ
     availability: Availability = field(default_factory=Availability)
     hwm_reported: datetime | None = None
     ca_state: dict[str, Any] | None = None  # opaque state of ksef.sim.ca, when present

@@ -11,6 +11,7 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from ksef.errors import KsefError, KsefValidationError
+from ksef.ratelimit import SharedRateLimits
 from ksef.sync import MAX_WINDOW, Cursor, cursor_at
 from tests.unit.test_client_support import FakeKsef, invoice_number
 
@@ -131,12 +132,13 @@ async def test_rate_limit_mid_catch_up_returns_consistent_partial_batches() -> N
     got: list[str] = []
     cursor = cursor_at(base)
     rounds = 0
-    async with fake.client(max_wait=1) as client:
+    clock = [1000.0]
+    async with fake.client(max_wait=1, shared_limits=SharedRateLimits(clock=lambda: clock[0])) as client:
         client._sync.page_size = 50
         while True:
             rounds += 1
             allowed["n"] = 3
-            client.limiter._blocked_until.clear()  # the hour "passed"
+            clock[0] += 3601  # the hour of the Retry-After block passed
             batch = await client.received_since(cursor)
             got += [i.ksef_number for i in batch.invoices]
             cursor = batch.next_cursor
