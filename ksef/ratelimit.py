@@ -182,10 +182,11 @@ class RateLimiter:
             now = self._clock()
             limit = self.limits.get(group)
             counter = self._counter(group)
-            wait = _wait(counter.earliest(limit, now), now)
+            at = counter.earliest(limit, now)
+            wait = _wait(at, now)
             if max_wait is not None and wait > max_wait:
                 return wait
-            counter.add(now + wait, limit)
+            counter.add(at, limit)  # the caller sends a safety margin after `at`
             return wait
 
     def acquire_global(self, *, enforce: bool = True) -> float:

@@ -8,10 +8,13 @@ from typing import Any
 from starlette.responses import Response
 
 from ksef.crypto import sha256_b64
+from ksef.daterange import MAX_QUERY_RANGE
 from ksef.sim.errors import bad_request
 from ksef.sim.routing import ApiRoute, Call, json_response
 from ksef.sim.state import WARSAW, StoredInvoice, iso, utcnow
 
+_VALIDATION = "Błąd walidacji danych wejściowych."
+MAX_RANGE = MAX_QUERY_RANGE
 _DATE_FIELD = {"Issue": "issue", "Invoicing": "invoicing_date", "PermanentStorage": "permanent_storage_date"}
 
 
@@ -26,29 +29,6 @@ def _parse(value: str, name: str) -> datetime:
         # Offset-less dates are documented as Polish time (users report UTC, #709); we follow the docs.
         parsed = parsed.replace(tzinfo=WARSAW)
     return parsed
-
-
-def _add_months(dt: datetime, months: int) -> datetime:
-    month = dt.month - 1 + months
-    year, month = dt.year + month // 12, month % 12 + 1
-    day = min(
-        dt.day,
-        [
-            31,
-            29 if year % 4 == 0 and (year % 100 != 0 or year % 400 == 0) else 28,
-            31,
-            30,
-            31,
-            30,
-            31,
-            31,
-            30,
-            31,
-            30,
-            31,
-        ][month - 1],
-    )
-    return dt.replace(year=year, month=month, day=day)
 
 
 def _sort_key(inv: StoredInvoice, date_type: str) -> tuple[Any, str]:
@@ -130,7 +110,7 @@ def _matches(inv: StoredInvoice, f: dict[str, Any], nip: str) -> bool:
 
 
 def query_metadata(call: Call) -> Response:
-    """``POST /invoices/query/metadata``: filters, HWM, 3-month range, cap with ``isTruncated``, paging."""
+    """``POST /invoices/query/metadata``: filters, HWM, 100-day range, cap with ``isTruncated``, paging."""
     state, f, auth = call.state, call.json or {}, call.require_auth()
     params = call.request.query_params
     try:
@@ -154,6 +134,14 @@ def query_metadata(call: Call) -> Response:
     now = utcnow()
     start = _parse(dr["from"], "dateRange.from")
     end = _parse(dr["to"], "dateRange.to") if dr.get("to") else now
+    if start > end:
+        raise bad_request(
+            21405, _VALIDATION, "'dateRange.to' must be greater than or equal to 'dateRange.from'."
+        )
+    if end - start > MAX_RANGE:
+        # 2.7.1: at most 100 days counted in UTC; instants compared (aware datetimes), the stricter of
+        # the two readings of "calendar dates in UTC" (see ksef/daterange.py)
+        raise bad_request(21405, _VALIDATION, "'dateRange' must not exceed 100 days.")
     hwm: datetime | None = None
     if date_type == "PermanentStorage":
         hwm = state.report_hwm(now)
@@ -165,14 +153,6 @@ def query_metadata(call: Call) -> Response:
                     f"dateRange.from jest późniejsza niż permanentStorageHwmDate {iso(hwm)}.",
                 )
             end = min(end, hwm)
-    if start > end:
-        raise bad_request(
-            21405, "Błąd walidacji danych wejściowych.", "dateRange.from jest późniejsza niż dateRange.to."
-        )
-    if end > _add_months(start, 3):
-        raise bad_request(
-            21405, "Błąd walidacji danych wejściowych.", "Zakres dat nie może przekraczać 3 miesięcy."
-        )
     selected: list[StoredInvoice] = []
     for inv in state.invoices.values():
         if inv.permanent_storage_date > now and date_type == "PermanentStorage":

@@ -123,9 +123,13 @@ def test_hwm_lags_and_no_invoice_appears_at_or_below_a_reported_hwm(sim):
     visible = [i["ksefNumber"] for i in second["invoices"]]
     assert visible == [number]
     assert all(datetime.fromisoformat(i["permanentStorageDate"]) <= hwm2 for i in second["invoices"])
-    # from > HWM → 21183
-    beyond = api.invoice_query(_filters(hwm2 + timedelta(seconds=30), restrict=True))
+    # HWM < from <= now → 21183 (a longer lag keeps the HWM still while this runs)
+    sim.configure(hwmLagSeconds=30)
+    beyond = api.invoice_query(_filters(hwm2 + timedelta(milliseconds=100), restrict=True))
     assert beyond.status_code == 400 and _exception_code(beyond) == 21183
+    # from later than "to" (omitted: now) is a validation error first, as KSeF answers (CIRFMF/ksef-api #709)
+    future = api.invoice_query(_filters(datetime.now(UTC) + timedelta(minutes=5), restrict=True))
+    assert future.status_code == 400 and _exception_code(future) == 21405
     api.close()
 
 

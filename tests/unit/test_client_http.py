@@ -9,14 +9,17 @@ import httpx
 import pytest
 
 from ksef.errors import (
+    CollectiveIdentifierError,
     KsefApiError,
     KsefServerError,
     KsefUnavailableError,
     RateLimitedError,
+    UnreadableBodyError,
 )
 from ksef.http import HttpTransport, parse_error
 from ksef.limits import Limit
 from ksef.ratelimit import RateLimiter, parse_retry_after
+from ksef.system_warnings import SystemWarning, collect_warnings, parse_system_warnings
 
 
 def test_problem_details_400_is_parsed() -> None:
@@ -243,3 +246,52 @@ async def test_problem_details_header_sent() -> None:
     req = script.requests[0]
     assert req.headers["X-Error-Format"] == "problem-details"
     assert req.headers["Authorization"] == "Bearer jwt"
+
+
+def test_unreadable_body_and_collective_identifier_codes_get_their_classes() -> None:
+    def problem(code: int) -> httpx.Response:
+        return httpx.Response(400, json={"title": "Bad Request", "status": 400, "detail": "x",
+                                         "errors": [{"code": code, "description": "d", "details": []}]})
+
+    assert isinstance(parse_error(problem(21001)), UnreadableBodyError)
+    for code in (71001, 71002, 71004, 71005):
+        err = parse_error(problem(code))
+        assert isinstance(err, CollectiveIdentifierError) and err.code == code
+    assert type(parse_error(problem(21184))) is KsefApiError
+
+
+def test_system_warning_header_is_parsed() -> None:
+    header = ("[xml-002]: Faktura o numerze KSeF 5265877635-20261020-0100001AF629-AF zawiera niedozwolone "
+              "znaki Unicode | [api-001]: Wersja wkrotce wycofana")
+    warnings = parse_system_warnings(header)
+    assert [w.code for w in warnings] == ["xml-002", "api-001"]
+    assert warnings[0].message.endswith("niedozwolone znaki Unicode")
+    assert warnings[1].message == "Wersja wkrotce wycofana"
+    assert parse_system_warnings("something odd") == [SystemWarning("unknown", "something odd")]
+    assert parse_system_warnings(None) == [] and parse_system_warnings("  ") == []
+
+
+async def test_warnings_reach_the_caller_the_hook_and_the_log_once(caplog: pytest.LogCaptureFixture) -> None:
+    header = "[xml-002]: Faktura zawiera niedozwolone znaki Unicode"
+    script = Script(*[httpx.Response(200, json={}, headers={"X-System-Warning": header}) for _ in range(3)],
+                    httpx.Response(200, json={}))
+    seen: list[tuple[str, str, str]] = []
+    t, _ = transport(script, on_warning=lambda w, m, p: seen.append((w.code, m, p)))
+    with caplog.at_level("WARNING", logger="ksef.http"), collect_warnings() as collected:
+        for _ in range(3):
+            await t.request("GET", "/sessions/X/invoices/Y")
+    with collect_warnings() as none:
+        await t.request("GET", "/sessions/X")
+    assert collected == [SystemWarning("xml-002", "Faktura zawiera niedozwolone znaki Unicode")]
+    assert none == []
+    assert seen == [("xml-002", "GET", "/sessions/X/invoices/Y")] * 3  # counted each time (metrics)
+    assert sum("xml-002" in r.getMessage() for r in caplog.records) == 1  # logged once
+
+
+async def test_a_failing_warning_hook_does_not_fail_the_call() -> None:
+    def broken(*_: object) -> None:
+        raise RuntimeError("metrics down")
+
+    script = Script(httpx.Response(200, json={"ok": 1}, headers={"X-System-Warning": "[x-1]: y"}))
+    t, _ = transport(script, on_warning=broken)
+    assert (await t.request("GET", "/x")).json() == {"ok": 1}

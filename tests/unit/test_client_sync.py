@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
@@ -53,19 +54,24 @@ async def test_paging_truncation_and_dedupe_across_calls() -> None:
         assert [i.ksef_number for i in third.invoices] == [invoice_number(99999)]
 
 
-async def test_old_cursor_walks_in_windows_within_three_months() -> None:
+async def test_old_cursor_walks_in_utc_windows_within_100_days() -> None:
     now = datetime.now(UTC)
     fake = FakeKsef()
     old = ms(now - timedelta(days=200))
     fake.invoices = [(invoice_number(i), old + timedelta(days=i * 20)) for i in range(10)]
     async with fake.client() as client:
-        batch = await client.received_since(cursor_at(old))
+        batch = await client.received_since(cursor_at(old.astimezone(ZoneInfo("Europe/Warsaw"))))
     assert [i.ksef_number for i in batch.invoices] == [n for n, _ in fake.invoices]
+    assert MAX_WINDOW == timedelta(days=100)
+    bounded = [q for q in fake.queries if q["dateRange"]["to"]]
+    assert len(bounded) >= 2
     for q in fake.queries:
         frm = datetime.fromisoformat(q["dateRange"]["from"])
         to = q["dateRange"]["to"]
         end = datetime.fromisoformat(to) if to else now
-        assert end - frm <= MAX_WINDOW + timedelta(seconds=5)
+        # open-ended windows end at KSeF's "now": kept an hour short of the limit for clock skew
+        assert end - frm <= (MAX_WINDOW if to else MAX_WINDOW - timedelta(minutes=59))
+        assert to is None or to.endswith("Z")
 
 
 async def test_from_beyond_hwm_is_nothing_new_not_an_error() -> None:
