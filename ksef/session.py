@@ -27,6 +27,7 @@ from ksef.system_warnings import SystemWarning, parse_system_warnings
 
 FORM_CODE_FA3 = {"systemCode": "FA (3)", "schemaVersion": "1-0E", "value": "FA"}
 REOPEN_MARGIN = timedelta(minutes=10)
+SUBJECT_IDENTIFIER_VALIDATION = "subject-identifier-validation"
 # session not found / status forbids sending / temporarily unavailable → a new session, send again
 SESSION_GONE_CODES = (ErrorCode.SESSION_NOT_FOUND, ErrorCode.SESSION_STATUS_FORBIDS,
                       ErrorCode.SESSION_TEMPORARILY_UNAVAILABLE)
@@ -87,7 +88,10 @@ class OnlineSessions:
             body = {"formCode": FORM_CODE_FA3,
                     "encryption": {"encryptedSymmetricKey": b64(rsa_oaep_encrypt(mf.public_key, aes_key)),
                                    "initializationVector": b64(iv), "publicKeyId": mf.public_key_id}}
-            return await self._api.json("POST", "/sessions/online", json_body=body)
+            # KSeF then checks the NIPs on every invoice of the session, as production always does
+            # (API 2.9.0; TEST does not by default): a wrong checksum fails here, not only on PRD.
+            return await self._api.json("POST", "/sessions/online", json_body=body,
+                                        headers={"X-KSeF-Feature": SUBJECT_IDENTIFIER_VALIDATION})
 
         answer = await self._keys.with_key(SYMMETRIC_KEY_ENCRYPTION, open_with)
         reference = str(answer.get("referenceNumber") or "")

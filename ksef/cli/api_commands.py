@@ -1,4 +1,4 @@
-"""``ksef send | received | download | upo | status``: the API commands of the ``ksef`` CLI.
+"""``ksef send | received | download | upo | status | limits | iz``: the API commands of the ``ksef`` CLI.
 
 ``upo NUMBER`` needs the online session the invoice was sent in. ``ksef send`` keeps a small local
 record (KSeF number → session reference, no secrets) in ``$XDG_STATE_HOME/ksef/sent.json``
@@ -15,6 +15,7 @@ import sys
 from collections.abc import Coroutine
 from dataclasses import asdict
 from datetime import datetime, timedelta
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -85,6 +86,8 @@ async def _send(args: argparse.Namespace, xml: bytes) -> int:
         if sent.ksef_number:
             _save_record(sent.ksef_number, sent.session_reference)
         await client.close_session()
+    for warning in sent.warnings:  # e.g. xml-002: characters KSeF announced it will reject
+        print(f"Ostrzeżenie KSeF {warning}", file=sys.stderr)
     if args.json:
         _print_json(asdict(sent))
     elif sent.is_accepted:
@@ -168,6 +171,50 @@ async def cmd_status(args: argparse.Namespace) -> int:
     return 0
 
 
+async def cmd_limits(args: argparse.Namespace) -> int:
+    """``GET /rate-limits``: the limits KSeF applies to the context now."""
+    async with _client(args) as client:
+        limits = await client.rate_limits()
+    if args.json:
+        _print_json(limits.to_json())
+        return 0
+    for group, limit in sorted(limits.items()):
+        print(f"{group:22} {limit}")
+    return 0
+
+
+async def cmd_iz(args: argparse.Namespace) -> int:
+    """Collective identifiers: ``create KSEF_NUMBER...``, ``show IZ...`` (its invoices), ``of KSEF_NUMBER``,
+    ``list [--days N]``."""
+    async with _client(args) as client:
+        if args.action == "create":
+            number = await client.create_collective_identifier(args.numbers)
+            if args.json:
+                _print_json({"collectiveIdentifierNumber": number})
+            else:
+                print(number)
+            return 0
+        if args.action == "show":
+            rows: list[Any] = await client.collective_identifier_invoices(args.numbers)
+        elif args.action == "of":
+            if len(args.numbers) != 1:
+                raise KsefValidationError("podaj jeden numer KSeF")
+            rows = await client.collective_identifiers_of(args.numbers[0])
+        else:
+            now = now_utc()
+            rows = await client.query_collective_identifiers(now - timedelta(days=args.days), now)
+    if args.json:
+        _print_json([_iz_json(asdict(r)) for r in rows])
+        return 0
+    for row in rows:
+        print("  ".join(str(v) for v in asdict(row).values() if v is not None))
+    return 0
+
+
+def _iz_json(row: dict[str, Any]) -> dict[str, Any]:
+    return {k: str(v) if isinstance(v, Decimal) else v for k, v in row.items()}
+
+
 def register(subparsers: Any) -> None:
     """Add the API sub-commands to the ``ksef`` parser."""
     p = subparsers.add_parser("send", help="wyślij fakturę FA(3) w sesji interaktywnej")
@@ -193,3 +240,12 @@ def register(subparsers: Any) -> None:
 
     p = subparsers.add_parser("status", help="stan KSeF według Latarni")
     p.set_defaults(handler=cmd_status)
+
+    p = subparsers.add_parser("limits", help="limity zapytań obowiązujące teraz (GET /rate-limits)")
+    p.set_defaults(handler=cmd_limits)
+
+    p = subparsers.add_parser("iz", help="identyfikatory zbiorcze: create | show | of | list")
+    p.add_argument("action", choices=["create", "show", "of", "list"])
+    p.add_argument("numbers", nargs="*", help="numery KSeF (create, of) albo identyfikatory zbiorcze (show)")
+    p.add_argument("--days", type=int, default=30, help="list: z ilu ostatnich dni (domyślnie 30)")
+    p.set_defaults(handler=cmd_iz)

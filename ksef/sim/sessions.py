@@ -25,6 +25,7 @@ MAX_INVOICES = 10_000
 MAX_SIZE = 1_000_000
 FORM_FA3 = {"systemCode": "FA (3)", "schemaVersion": "1-0E", "value": "FA"}
 _TECHNICAL_REJECTIONS = {430, 435, 440, 450}
+SUBJECT_IDENTIFIER_VALIDATION = "subject-identifier-validation"  # X-KSeF-Feature of POST /sessions/online
 
 _DESCRIPTIONS = {
     100: "Faktura przyjęta do dalszego przetwarzania",
@@ -77,6 +78,7 @@ def open_session(call: Call) -> Response:
     except ValueError:
         aes_key = None  # surfaces as session status 415, like KSeF
     now = utcnow()
+    features = {f.strip().lower() for f in call.request.headers.get("x-ksef-feature", "").split(",")}
     session = OnlineSession(
         reference_number=new_reference("SO", now),
         nip=auth.nip,
@@ -87,6 +89,7 @@ def open_session(call: Call) -> Response:
         aes_key=aes_key,
         iv=iv,
         form_code=dict(FORM_FA3),
+        validate_subject_identifiers=SUBJECT_IDENTIFIER_VALIDATION in features,
     )
     state.sessions[session.reference_number] = session
     state.mark_dirty()
@@ -262,7 +265,7 @@ def _process(state: SimState, session: OnlineSession, inv: SessionInvoice, now: 
     if facts.seller_nip != session.nip:
         _reject(state, inv, 410, [f"NIP sprzedawcy {facts.seller_nip} różni się od kontekstu {session.nip}."])
         return
-    if state.config.nip_checksum:
+    if state.config.nip_checksum or session.validate_subject_identifiers:
         nips = [
             facts.seller_nip,
             *([facts.buyer_id] if facts.buyer_type == "Nip" and facts.buyer_id else []),

@@ -170,6 +170,8 @@ class OnlineSession:
     closed_at: datetime | None = None
     upo_pages: list[str] = field(default_factory=list)  # UPO reference numbers
     unavailable: bool = False  # "temporarily unavailable" (21184): sends refused, open a new session
+    # X-KSeF-Feature: subject-identifier-validation at opening (2.9.0): NIP checksums checked (450)
+    validate_subject_identifiers: bool = False
 
 
 @dataclass

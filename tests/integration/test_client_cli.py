@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from ksef.cli import main
+from ksef.identifiers import collective_identifier_is_valid, random_valid_nip
 from tests.fixtures.sim import SimHandle
 from tests.integration.test_client_sim import SAMPLES, sample_for
 
@@ -75,3 +76,25 @@ def test_errors_are_one_line_and_non_zero(sim: SimHandle, capsys: pytest.Capture
     assert main(["--base-url", sim.base_url, "--nip", "123", "--token", token, "status"]) == 0
     code = main(["--base-url", sim.base_url, "--nip", "123", "--token", token, "download", "x"])
     assert code == 1 and "NIP" in capsys.readouterr().err
+
+
+def test_limits_and_collective_identifiers(sim: SimHandle, capsys: pytest.CaptureFixture[str]) -> None:
+    buyer, token = sim.create_subject()
+    numbers = sim.inject_bulk(random_valid_nip(), buyer, 2)
+    base = ["--base-url", sim.base_url, "--nip", buyer, "--token", token]
+    assert main([*base, "--json", "limits"]) == 0
+    limits = json.loads(capsys.readouterr().out)
+    assert limits["global"] == {"perSecond": 75, "perMinute": -1, "perHour": -1}
+    assert main([*base, "limits"]) == 0
+    assert "invoiceMetadata        8/s 16/min 20/h" in capsys.readouterr().out
+    assert main([*base, "iz", "create", *numbers]) == 0
+    iz = capsys.readouterr().out.strip()
+    assert collective_identifier_is_valid(iz)
+    assert main([*base, "--json", "iz", "show", iz]) == 0
+    assert sorted(i["ksef_number"] for i in json.loads(capsys.readouterr().out)) == sorted(numbers)
+    assert main([*base, "--json", "iz", "list"]) == 0
+    assert [i["number"] for i in json.loads(capsys.readouterr().out)] == [iz]
+    assert main([*base, "iz", "of", numbers[0]]) == 0
+    assert iz in capsys.readouterr().out
+    assert main([*base, "iz", "create", numbers[0], numbers[0]]) == 1  # KSeF's 71005, one clear line
+    assert "71005" in capsys.readouterr().err

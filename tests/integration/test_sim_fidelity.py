@@ -202,3 +202,23 @@ def test_currency_codes_of_2_8_0_are_accepted_where_the_api_takes_currency_codes
     api.close()
     # FA(3) keeps its own list (TKodWaluty of the XSD): what the XSD does not define stays refused there
     assert "PLN" in currency_codes() and not set(new_codes) <= currency_codes()
+
+
+async def test_subject_identifier_validation_feature_checks_nips_as_production_does(sim: SimHandle) -> None:
+    seller, token = sim.create_subject()
+    bad_buyer = "5265877636"  # a checksum error
+    # a session opened without the feature header: TEST does not check NIP checksums
+    api = RawKsef(sim.base_url)
+    api.login(seller, token)
+    session = api.open_session()
+    plain = session.invoice_status(
+        session.send(invoice_xml(seller, bad_buyer, "N/1")).json()["referenceNumber"]
+    )
+    assert plain["status"]["code"] == 200
+    api.close()
+    # the client opens its sessions with X-KSeF-Feature: subject-identifier-validation
+    async with KsefClient(sim.base_url, nip=seller, token=token, pace=False) as client:
+        checked = await client.send_invoice(invoice_xml(seller, bad_buyer, "N/2"))
+        assert checked.status_code == 450 and any(bad_buyer in d for d in checked.details)
+        good = await client.send_invoice(invoice_xml(seller, random_valid_nip(), "N/3"))
+        assert good.is_accepted
