@@ -1,4 +1,4 @@
-"""Checking JSON bodies against the official ``open-api.json`` (OpenAPI 3.0, ``nullable`` aware).
+"""Checking JSON bodies against the official OpenAPI of KSeF API 2.9.0 (OpenAPI 3.0, ``nullable`` aware).
 
 The spec file is ``KSEF_OPENAPI_FILE`` if set, else the packaged copy in ``ksef/schemas/openapi/``.
 Without it, request validation is skipped.
@@ -104,6 +104,6 @@ def load_spec(path: str | None = None) -> OpenApiSpec | None:
     """The spec from ``path`` or :func:`spec_path`; logs once and returns None when absent."""
     where = Path(path) if path else spec_path()
     if where is None or not where.is_file():
-        log.warning("open-api.json not found: request bodies will not be checked against the spec")
+        log.warning("KSeF OpenAPI file not found: request bodies will not be checked against the spec")
         return None
     return OpenApiSpec(json.loads(where.read_text(encoding="utf-8")))
