@@ -25,7 +25,7 @@ from typing import Any
 from ksef.auth import AuthorizedApi
 from ksef.daterange import format_utc, split_range
 from ksef.errors import KsefError, KsefValidationError
-from ksef.identifiers import collective_identifier_is_valid, ksef_number_is_valid
+from ksef.identifiers import collective_id_is_valid, ksef_number_is_valid
 from ksef.models import parse_datetime
 
 MIN_INVOICES = 2                 # schema GenerateCollectiveIdentifierRequest: minItems 2
@@ -138,7 +138,7 @@ class CollectiveIdentifiers:
         body = await self._api.json("POST", "/collective-identifiers",
                                     json_body={"invoices": [i.to_json() for i in items]})
         number = str(body.get("collectiveIdentifierNumber") or "")
-        if not collective_identifier_is_valid(number):
+        if not collective_id_is_valid(number):
             raise KsefError(f"KSeF zwrócił niepoprawny identyfikator zbiorczy {number!r}")
         return number
 
@@ -173,7 +173,7 @@ class CollectiveIdentifiers:
         """The invoices of the IZs ``numbers`` (asked for 10 at a time, all pages)."""
         wanted = list(dict.fromkeys(numbers))
         for number in wanted:
-            if not collective_identifier_is_valid(number):
+            if not collective_id_is_valid(number):
                 raise KsefValidationError(f"niepoprawny identyfikator zbiorczy: {number!r}")
         out: list[CollectiveIdentifierInvoice] = []
         for start in range(0, len(wanted), NUMBERS_PER_LIST_CALL):

@@ -68,27 +68,6 @@ def ksef_number_is_valid(number: str) -> bool:
     return len(canonical) == 32 and ksef_number_checksum(canonical) == crc
 
 
-# Collective identifier (schema GenerateCollectiveIdentifierResponse): seller NIP, "IZ" + year and month
-# of creation, 12 upper-case hex digits, CRC-8 over the first 32 characters as in a KSeF number.
-COLLECTIVE_IDENTIFIER_RE = re.compile(
-    r"^([1-9](\d[1-9]|[1-9]\d)\d{7})-IZ(20[2-9][0-9]|2[1-9]\d{2}|[3-9]\d{3})(0[1-9]|1[0-2])"
-    r"-([0-9A-F]{12})-([0-9A-F]{2})$"
-)
-
-
-def make_collective_identifier(seller_nip: str, yyyymm: str, technical_hex12: str) -> str:
-    """Assemble a 35-character collective identifier ``NIP-IZyyyymm-XXXXXXXXXXXX-CC``."""
-    body = f"{seller_nip}-IZ{yyyymm}-{technical_hex12.upper()}"
-    if len(body) != 32:
-        raise ValueError("collective identifier body must be 32 characters")
-    return f"{body}-{ksef_number_checksum(body)}"
-
-
-def collective_identifier_is_valid(number: str) -> bool:
-    """True when ``number`` has the collective-identifier shape and a correct CRC-8."""
-    return bool(COLLECTIVE_IDENTIFIER_RE.match(number)) and ksef_number_checksum(number[:32]) == number[-2:]
-
-
 def random_valid_nip(rng: random.Random | None = None) -> str:
     """A random NIP with a correct checksum (for tests, the simulator and the sandbox)."""
     r = rng or random.Random()
@@ -103,6 +82,14 @@ def random_valid_nip(rng: random.Random | None = None) -> str:
 
 # Collective identifier (IZ) of KSeF 2.7+: seller NIP, "IZ" + year and month, 12 upper-case hex, CRC-8.
 COLLECTIVE_ID_RE = re.compile(r"^[1-9]\d{9}-IZ20\d{2}(0[1-9]|1[0-2])-[0-9A-F]{12}-[0-9A-F]{2}$")
+
+
+def make_collective_id(seller_nip: str, yyyymm: str, technical_hex12: str) -> str:
+    """Assemble a 35-character IZ ``NIP-IZyyyymm-XXXXXXXXXXXX-CC`` with its checksum (the simulator's)."""
+    body = f"{seller_nip}-IZ{yyyymm}-{technical_hex12.upper()}"
+    if len(body) != 32:
+        raise ValueError("collective identifier body must be 32 characters")
+    return f"{body}-{ksef_number_checksum(body)}"
 
 
 def collective_id_is_valid(identifier: str) -> bool:

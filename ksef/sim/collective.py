@@ -21,7 +21,7 @@ from typing import Any
 
 from starlette.responses import Response
 
-from ksef.identifiers import ksef_number_is_valid, make_collective_identifier
+from ksef.identifiers import ksef_number_is_valid, make_collective_id
 from ksef.sim.errors import bad_request
 from ksef.sim.routing import ApiRoute, Call, continuation_offset, json_response, page_size
 from ksef.sim.state import WARSAW, CollectiveId, CollectiveIdInvoice, SimState, StoredInvoice, iso, utcnow
@@ -91,7 +91,7 @@ def _count_in_context(state: SimState, ksef_number: str, nip: str) -> int:
 def _new_number(state: SimState, seller: str, now: datetime) -> str:
     month = now.astimezone(WARSAW).strftime("%Y%m")
     while True:
-        number = make_collective_identifier(seller, month, secrets.token_hex(6))
+        number = make_collective_id(seller, month, secrets.token_hex(6))
         if number not in state.collective_ids:
             return number
 

@@ -7,8 +7,8 @@ from decimal import Decimal, InvalidOperation
 
 from lxml import etree
 
+from ksef.fa3.textrules import find_discouraged
 from ksef.schemas import FA3_NAMESPACE, safe_parser
-from ksef.xmlchars import discouraged_characters
 
 _NS = {"fa": FA3_NAMESPACE}
 
@@ -103,7 +103,7 @@ def read_facts(xml: bytes) -> InvoiceFacts:
 
 def encoding_problems(xml: bytes, *, reject_discouraged: bool = False) -> list[str]:
     """KSeF's byte rules (DIGEST 6): UTF-8 without BOM, no processing instructions; discouraged
-    characters (:mod:`ksef.xmlchars`) only when ``reject_discouraged`` (else they earn a warning)."""
+    characters (:mod:`ksef.fa3.textrules`) only when ``reject_discouraged`` (else they earn a warning)."""
     problems: list[str] = []
     if xml.startswith(b"\xef\xbb\xbf"):
         problems.append("Plik zawiera znacznik BOM; wymagane jest UTF-8 bez BOM.")
@@ -122,15 +122,21 @@ def encoding_problems(xml: bytes, *, reject_discouraged: bool = False) -> list[s
     if "<?" in body:
         problems.append("Plik zawiera instrukcje przetwarzania (<?...?>), które są niedozwolone.")
     if reject_discouraged:
-        found = discouraged_characters(text)
+        found = discouraged_in(xml)
         if found:
             problems.append(f"Plik zawiera niedozwolony znak {found[0]}.")
     return problems
 
 
 def discouraged_in(xml: bytes) -> list[str]:
-    """Discouraged characters of an invoice (``U+XXXX``; empty when none or not UTF-8)."""
+    """Distinct discouraged characters of an invoice as ``U+XXXX`` (empty when none or not UTF-8).
+
+    The set is the library's one definition (:mod:`ksef.fa3.textrules`): MF's published list (docs
+    ``faktury/weryfikacja-faktury.md``: U+007F-U+0084, U+0086-U+009F, U+FDD0-U+FDEF, plane-end
+    noncharacters) widened by format characters; for the simulator that means warning on a little
+    more than KSeF may (UNCONFIRMED which of the widened characters KSeF flags)."""
     try:
-        return discouraged_characters(xml.decode("utf-8"))
+        text = xml.decode("utf-8")
     except UnicodeDecodeError:
         return []
+    return list(dict.fromkeys(f"U+{ord(ch):04X}" for _, ch in find_discouraged(text)))

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from ksef.cli import main
-from ksef.identifiers import collective_identifier_is_valid, random_valid_nip
+from ksef.identifiers import collective_id_is_valid, random_valid_nip
 from tests.fixtures.sim import SimHandle
 from tests.integration.test_client_sim import SAMPLES, sample_for
 
@@ -89,7 +89,7 @@ def test_limits_and_collective_identifiers(sim: SimHandle, capsys: pytest.Captur
     assert "invoiceMetadata        8/s 16/min 20/h" in capsys.readouterr().out
     assert main([*base, "iz", "create", *numbers]) == 0
     iz = capsys.readouterr().out.strip()
-    assert collective_identifier_is_valid(iz)
+    assert collective_id_is_valid(iz)
     assert main([*base, "--json", "iz", "show", iz]) == 0
     assert sorted(i["ksef_number"] for i in json.loads(capsys.readouterr().out)) == sorted(numbers)
     assert main([*base, "--json", "iz", "list"]) == 0

@@ -11,7 +11,7 @@ import pytest
 from ksef.client import KsefClient
 from ksef.collective import CollectiveInvoice
 from ksef.errors import CollectiveIdentifierError, KsefApiError, KsefValidationError, MissingPermissionsError
-from ksef.identifiers import collective_identifier_is_valid, random_valid_nip
+from ksef.identifiers import collective_id_is_valid, random_valid_nip
 from tests.fixtures.sim import SimHandle
 
 
@@ -31,7 +31,7 @@ async def test_create_query_look_up_and_list(sim: SimHandle) -> None:
                 numbers[2],
             ]
         )
-        assert collective_identifier_is_valid(iz) and iz.startswith(f"{seller}-IZ")
+        assert collective_id_is_valid(iz) and iz.startswith(f"{seller}-IZ")
         now = datetime.now(UTC)
         found = await client.query_collective_identifiers(now - timedelta(days=1), now + timedelta(minutes=1))
         assert [(f.number, f.invoice_count, f.created_in_current_context) for f in found] == [(iz, 3, True)]
@@ -121,7 +121,7 @@ async def test_permissions_any_of_read_write_or_manage(sim: SimHandle) -> None:
     numbers = sim.inject_bulk(random_valid_nip(), buyer, 2)
     manage_only = sim.create_token(buyer, ["CollectiveIdentifierManage"])
     async with _client(sim, buyer, manage_only) as client:
-        assert collective_identifier_is_valid(await client.create_collective_identifier(numbers))
+        assert collective_id_is_valid(await client.create_collective_identifier(numbers))
     credentials_only = sim.create_token(buyer, ["CredentialsRead"])
     async with _client(sim, buyer, credentials_only) as client:
         with pytest.raises(MissingPermissionsError):

@@ -7,10 +7,10 @@ import json
 import pytest
 
 from ksef.identifiers import (
-    collective_identifier_is_valid,
+    collective_id_is_valid,
     ksef_number_checksum,
     ksef_number_is_valid,
-    make_collective_identifier,
+    make_collective_id,
     make_ksef_number,
     nip_is_valid,
 )
@@ -44,12 +44,12 @@ def test_nip_checksum(nip: str, valid: bool) -> None:
 
 def test_collective_identifier_format_and_crc() -> None:
     # the example of the 2.9.0 spec (GenerateCollectiveIdentifierResponse)
-    assert collective_identifier_is_valid("1111111111-IZ202607-65ED02180000-E7")
-    assert not collective_identifier_is_valid("1111111111-IZ202607-65ED02180000-E8")  # CRC
-    assert not collective_identifier_is_valid("1111111111-IZ202613-65ED02180000-E7")  # month 13
-    assert not collective_identifier_is_valid("1111111111-20260712-65ED02180000-E7")  # a KSeF number
-    made = make_collective_identifier("5265877635", "202612", "abcdef012345")
+    assert collective_id_is_valid("1111111111-IZ202607-65ED02180000-E7")
+    assert not collective_id_is_valid("1111111111-IZ202607-65ED02180000-E8")  # CRC
+    assert not collective_id_is_valid("1111111111-IZ202613-65ED02180000-E7")  # month 13
+    assert not collective_id_is_valid("1111111111-20260712-65ED02180000-E7")  # a KSeF number
+    made = make_collective_id("5265877635", "202612", "abcdef012345")
     assert made.startswith("5265877635-IZ202612-ABCDEF012345-") and len(made) == 35
-    assert collective_identifier_is_valid(made) and not ksef_number_is_valid(made)
+    assert collective_id_is_valid(made) and not ksef_number_is_valid(made)
     with pytest.raises(ValueError):
-        make_collective_identifier("5265877635", "2026", "ABCDEF012345")
+        make_collective_id("5265877635", "2026", "ABCDEF012345")
