@@ -88,6 +88,7 @@ class KsefClient:
     the per-IP ``global``/``anonymous`` windows, so all companies of a process stay under one
     ``global`` budget; without it the client has its own. ``limits`` gives private figures instead
     (tests). ``on_warning(warning, method, path)`` sees every ``X-System-Warning`` (e.g. for metrics).
+    ``subject_identifier_validation`` opens sessions asking KSeF to check the invoices' NIPs (2.9.0).
     """
 
     def __init__(self, env_or_url: str | Environment, *, nip: str, token: str | None = None,
@@ -95,7 +96,7 @@ class KsefClient:
                  http: httpx.AsyncClient | None = None, timeout: float = 30.0, pace: bool = True,
                  max_wait: float = 30.0, max_retries: int = 3, limits: Mapping[str, Limit] | None = None,
                  shared_limits: SharedRateLimits | None = None, on_warning: WarningHook | None = None,
-                 sleep: Sleep = asyncio.sleep) -> None:
+                 subject_identifier_validation: bool = False, sleep: Sleep = asyncio.sleep) -> None:
         self.environment = env_or_url if isinstance(env_or_url, Environment) \
             else resolve_environment(env_or_url)
         clean = normalize_nip(nip)
@@ -116,7 +117,8 @@ class KsefClient:
         self._auth = TokenAuthenticator(self._transport, self.keys, nip=clean, token=token, sleep=sleep,
                                         certificate=certificate)
         self._api = AuthorizedApi(self._transport, self._auth)
-        self.sessions = OnlineSessions(self._api, self.keys, sleep=sleep)
+        self.sessions = OnlineSessions(self._api, self.keys, sleep=sleep,
+                                       subject_identifier_validation=subject_identifier_validation)
         self._sync = ReceivedSync(self._api)
         self._certificates = CertificateEnrollment(self._api, sleep=sleep)
         self._collective = CollectiveIdentifiers(self._api)

@@ -72,10 +72,16 @@ def prepare_invoice(session: OnlineSession, xml: bytes, *, offline_mode: bool,
 class OnlineSessions:
     """Keeps at most one open FA(3) online session for a client."""
 
-    def __init__(self, api: AuthorizedApi, keys: MfKeys, *, sleep: Sleep) -> None:
+    def __init__(self, api: AuthorizedApi, keys: MfKeys, *, sleep: Sleep,
+                 subject_identifier_validation: bool = False) -> None:
         self._api = api
         self._keys = keys
         self._sleep = sleep
+        # API 2.9.0 (TEST): X-KSeF-Feature: subject-identifier-validation makes KSeF check the NIPs on
+        # the session's invoices, as production always does. Opt-in: UNCONFIRMED how a deployment
+        # that does not know the feature (production ran 2.8.1) answers an unknown feature name.
+        self._features = {"X-KSeF-Feature": SUBJECT_IDENTIFIER_VALIDATION} if subject_identifier_validation \
+            else None
         self.current: OnlineSession | None = None
         self.status_timeout = STATUS_TIMEOUT
         self._lock = asyncio.Lock()
@@ -88,10 +94,7 @@ class OnlineSessions:
             body = {"formCode": FORM_CODE_FA3,
                     "encryption": {"encryptedSymmetricKey": b64(rsa_oaep_encrypt(mf.public_key, aes_key)),
                                    "initializationVector": b64(iv), "publicKeyId": mf.public_key_id}}
-            # KSeF then checks the NIPs on every invoice of the session, as production always does
-            # (API 2.9.0; TEST does not by default): a wrong checksum fails here, not only on PRD.
-            return await self._api.json("POST", "/sessions/online", json_body=body,
-                                        headers={"X-KSeF-Feature": SUBJECT_IDENTIFIER_VALIDATION})
+            return await self._api.json("POST", "/sessions/online", json_body=body, headers=self._features)
 
         answer = await self._keys.with_key(SYMMETRIC_KEY_ENCRYPTION, open_with)
         reference = str(answer.get("referenceNumber") or "")

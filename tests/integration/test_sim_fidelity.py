@@ -216,8 +216,10 @@ async def test_subject_identifier_validation_feature_checks_nips_as_production_d
     )
     assert plain["status"]["code"] == 200
     api.close()
-    # the client opens its sessions with X-KSeF-Feature: subject-identifier-validation
-    async with KsefClient(sim.base_url, nip=seller, token=token, pace=False) as client:
+    # the client opens its sessions with X-KSeF-Feature: subject-identifier-validation when asked to
+    async with KsefClient(
+        sim.base_url, nip=seller, token=token, pace=False, subject_identifier_validation=True
+    ) as client:
         checked = await client.send_invoice(invoice_xml(seller, bad_buyer, "N/2"))
         assert checked.status_code == 450 and any(bad_buyer in d for d in checked.details)
         good = await client.send_invoice(invoice_xml(seller, random_valid_nip(), "N/3"))
