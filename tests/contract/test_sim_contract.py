@@ -206,6 +206,14 @@ def test_answers_of_what_2_9_0_added_match_openapi(sim, problem_details):
         headers={"x-continuation-token": "nonsense"},
     )
     assert bad_token.status_code == 400
+    # page sizes over the maxima (500 invoices, 200 identifiers) and more than 10 IZ numbers
+    too_big = [
+        ("/collective-identifiers/invoices", {"collectiveIdentifierNumbers": [iz]}, 501),
+        ("/collective-identifiers/query", window, 201),
+        ("/collective-identifiers/invoices", {"collectiveIdentifierNumbers": [iz] * 11}, 10),
+    ]
+    for path, body, size in too_big:
+        assert api.call("POST", path, json=body, params={"pageSize": size}).status_code == 400
     # metadata query over 100 days, unreadable body, session temporarily unavailable
     api.invoice_query(
         {
