@@ -23,7 +23,6 @@ from bot.chat.inbox import InboxRuntime, inbox_tick
 from bot.chat.issuing import issuing_tick
 from bot.chat.jobs import tick
 from bot.chat.outbound import TrackingRateLimiter, make_request
-from bot.chat.texts import WARSAW
 from bot.chat.updates import PerChatSerialProcessor
 from bot.config import Settings
 from bot.jobs import PROCRASTINATE
@@ -34,6 +33,7 @@ from bot.services.ports import Clock, KsefGateway, system_clock
 from bot.services.scheduler import PollScheduler
 from bot.store.locks import LeaderLock, NamedLocks
 from ksef.availability import AvailabilityConfig
+from ksef.timezone import WARSAW
 
 log = logging.getLogger(__name__)
 

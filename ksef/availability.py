@@ -42,9 +42,10 @@ from enum import StrEnum
 from typing import Any
 
 from ksef.models import LatarniaMessage, parse_datetime
-from ksef.offline import POLAND, OfflineMode, send_deadline, today_in_poland
+from ksef.offline import OfflineMode, send_deadline, today_in_poland
+from ksef.timezone import WARSAW
 
-_EPOCH = datetime(1970, 1, 1, tzinfo=POLAND)
+_EPOCH = datetime(1970, 1, 1, tzinfo=WARSAW)
 TEST_ENVIRONMENTS = frozenset({"test", "demo"})
 STATIC_TEST_MESSAGE_IDS = frozenset({"K/2026/AWR/02"})
 
@@ -445,7 +446,7 @@ def _fmt_day(day: date) -> str:
 
 
 def _fmt_time(moment: datetime) -> str:
-    return moment.astimezone(POLAND).strftime("%d.%m.%Y %H:%M")
+    return moment.astimezone(WARSAW).strftime("%d.%m.%Y %H:%M")
 
 
 def offline_guidance(state: AvailabilityState, issued_at: datetime, *,

@@ -50,7 +50,20 @@ def account_is_valid(text: str) -> bool:
 
 
 def format_account(text: str, *, iban: bool = False) -> str:
-    """Print a Polish account in groups of 4: ``61 1090 1014 0000 0712 1981 2874`` (``PL61 …`` if iban)."""
-    nrb = normalize_account(text)
+    """An account number for reading, in groups of four: a Polish one as ``61 1090 1014 0000 0712 1981 2874``
+    (``PL61 …`` when ``iban`` or when it was written with ``PL``).
+
+    Never refuses: a number from someone else's invoice is shown as it came (a foreign IBAN grouped by
+    four; 26 digits failing the checksum still grouped the Polish way), because showing is not checking
+    (:func:`normalize_account` checks).
+    """
+    compact = _SEPARATORS.sub("", text).upper()
+    try:
+        nrb = normalize_account(text)
+    except BankAccountError:
+        if len(compact) == 26 and compact.isdigit():
+            nrb = compact
+        else:
+            return " ".join(compact[i : i + 4] for i in range(0, len(compact), 4))
     body = " ".join(nrb[i : i + 4] for i in range(2, 26, 4))
-    return f"{'PL' if iban else ''}{nrb[:2]} {body}"
+    return f"{'PL' if iban or compact.startswith('PL') else ''}{nrb[:2]} {body}"

@@ -27,13 +27,12 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 from functools import cache
-from zoneinfo import ZoneInfo
 
 import holidays
 
 from ksef.errors import KsefValidationError
+from ksef.timezone import WARSAW
 
-POLAND = ZoneInfo("Europe/Warsaw")
 FAILURE_WORKING_DAYS = 7
 
 
@@ -48,10 +47,10 @@ class OfflineMode(StrEnum):
 
 def today_in_poland(now: datetime | None = None) -> date:
     """The calendar date in Poland (deadlines and P_1 are Polish dates, not UTC ones)."""
-    moment = now or datetime.now(POLAND)
+    moment = now or datetime.now(WARSAW)
     if moment.tzinfo is None:
         raise ValueError("now must be timezone-aware")
-    return moment.astimezone(POLAND).date()
+    return moment.astimezone(WARSAW).date()
 
 
 @cache

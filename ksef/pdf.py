@@ -21,7 +21,6 @@ from typing import Any
 from xml.sax.saxutils import escape
 
 from babel.numbers import format_decimal
-from PIL import Image as PILImage
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER, TA_RIGHT
 from reportlab.lib.pagesizes import A4
@@ -43,6 +42,7 @@ from reportlab.platypus import (
 )
 
 from ksef import amounts, fonts, qr
+from ksef.banking import format_account
 from ksef.certs import KsefCertificate, PrivateKey
 from ksef.environments import Environment
 from ksef.errors import KsefValidationError
@@ -57,7 +57,6 @@ __all__ = [
     "QrBlock",
     "annotation_texts",
     "document_title",
-    "format_account",
     "format_amount",
     "format_date",
     "format_due_term",
@@ -162,14 +161,6 @@ def format_rate(rate: str | None) -> str:
     return rate.strip()
 
 
-def format_account(number: str) -> str:
-    """Bank account in groups of four; a 26-digit Polish NRB keeps its leading check digits apart."""
-    compact = "".join(number.split())
-    if len(compact) == 26 and compact.isdigit():
-        return compact[:2] + " " + " ".join(compact[i:i + 4] for i in range(2, 26, 4))
-    return " ".join(compact[i:i + 4] for i in range(0, len(compact), 4))
-
-
 _TITLES = {
     "VAT": "Faktura VAT",
     "KOR": "Faktura korygująca",
@@ -239,13 +230,6 @@ _QR_MIN_SIZE = 30 * mm
 _QR_MAX_SIZE = 55 * mm
 _QR_MODULE = 0.42 * mm
 _QR_BOX = 8  # pixels per module in the embedded image: crisp when printed, small file
-
-
-def _qr_image(url: str) -> tuple[bytes, int]:
-    """PNG of the bare code (the PDF prints the label as text) and its side in modules, quiet zone incl."""
-    png = qr.qr_png(url, "", box_size=_QR_BOX, border=qr.QUIET_ZONE_MODULES)
-    with PILImage.open(io.BytesIO(png)) as image:
-        return png, image.width // _QR_BOX
 
 
 # --------------------------------------------------------------------------- layout
@@ -670,7 +654,7 @@ def _remarks(summary: InvoiceSummary, styles: _Styles) -> list[Flowable]:
 
 def _qr_cell(block: QrBlock, styles: _Styles) -> tuple[list[Flowable], float]:
     """The code with its label centred under it, and the width the pair needs."""
-    png, modules = _qr_image(block.url)
+    png, modules = qr.bare_qr_png(block.url, box_size=_QR_BOX)
     size = min(max(modules * _QR_MODULE, _QR_MIN_SIZE), _QR_MAX_SIZE)
     image = Image(io.BytesIO(png), width=size, height=size)
     # A 35-character KSeF number is wider than the code: the cell widens so it stays on one line.

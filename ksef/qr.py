@@ -364,6 +364,14 @@ def qr_png(url: str, label: str, *, box_size: int = 5, border: int = QUIET_ZONE_
     return _png(image)
 
 
+def bare_qr_png(url: str, *, box_size: int) -> tuple[bytes, int]:
+    """The bare code for ``url`` (no label: a printout sets it as text) and its side in modules, quiet
+    zone included, so a layout can size it by modules."""
+    png = qr_png(url, "", box_size=box_size, border=QUIET_ZONE_MODULES)
+    with Image.open(io.BytesIO(png)) as image:
+        return png, image.width // box_size
+
+
 def _text_width(font: ImageFont.FreeTypeFont | ImageFont.ImageFont, text: str) -> int:
     left, _, right, _ = font.getbbox(text)
     return int(right - left)

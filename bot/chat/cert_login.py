@@ -8,7 +8,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from bot.chat import guide
 from bot.chat.certificates import receive_pair_file, take_password_and_files
 from bot.chat.common import Context, error_text, esc, ids, language, send, services
-from bot.chat.texts import fmt_date, t
+from bot.i18n import fmt_date, t
 from bot.services.connect import parse_nip
 from bot.services.dialogs import Dialog
 from bot.services.errors import ServiceError

@@ -6,7 +6,7 @@ from telegram import Update
 
 from bot.chat import guide
 from bot.chat.common import Context, delete_message, error_text, esc, ids, language, send, services
-from bot.chat.texts import fmt_datetime, t
+from bot.i18n import fmt_datetime, t
 from bot.services.certificates import check_cert_file, check_file_size, check_key_file, clean_name
 from bot.services.dialogs import Dialog
 from bot.services.errors import ServiceError

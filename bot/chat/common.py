@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import html
 import logging
 from typing import Any
 
@@ -10,7 +9,7 @@ from telegram import InlineKeyboardMarkup, Update
 from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
-from bot.chat.texts import language_of, t
+from bot.i18n import esc, language_of, t
 from bot.services import Services
 from bot.services.errors import ServiceError
 
@@ -51,14 +50,10 @@ async def delete_message(context: Context, chat_id: int, message_id: int) -> boo
         return False
 
 
-def esc(value: object) -> str:
-    return html.escape(str(value))
-
-
 def error_text(lang: str, error: ServiceError) -> str:
     """The message explaining a refused input: the ``ksef`` library's own text when it gave one."""
     if error.user_message and lang == "pl":
-        return html.escape(error.user_message)
+        return esc(error.user_message)
     params: dict[str, Any] = {k: esc(v) for k, v in error.params.items()}
     if error.code == "token_missing_rights":
         missing = error.params.get("missing") or []

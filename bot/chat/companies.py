@@ -7,7 +7,7 @@ from telegram.helpers import create_deep_linked_url
 
 from bot.chat import keyboards, onboarding
 from bot.chat.common import Context, error_text, esc, ids, language, send, services
-from bot.chat.texts import fmt_date, plural, t
+from bot.i18n import fmt_date, plural, t
 from bot.services.companies import CompanyView
 from bot.services.errors import ServiceError
 

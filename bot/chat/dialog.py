@@ -22,7 +22,7 @@ from bot.chat import (
 )
 from bot.chat.common import Context, delete_message, ids, send, services
 from bot.chat.common import language as language_for
-from bot.chat.texts import t
+from bot.i18n import t
 from bot.services.dialogs import Dialog
 
 log = logging.getLogger(__name__)

@@ -6,7 +6,7 @@ from telegram import Update
 
 from bot.chat import keyboards
 from bot.chat.common import Context, ids, language, send, services
-from bot.chat.texts import t
+from bot.i18n import t
 
 
 async def command(update: Update, context: Context) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bot.chat import keyboards
 from bot.chat.common import Context, send
-from bot.chat.texts import t
+from bot.i18n import t
 from bot.services.dialogs import Dialog
 
 GUIDE_STEPS = {"token": 8, "cert": 6, "auth": 5}

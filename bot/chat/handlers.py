@@ -29,7 +29,7 @@ from bot.chat import (
 )
 from bot.chat.common import Context, send
 from bot.chat.common import language as language_of_user
-from bot.chat.texts import t
+from bot.i18n import t
 
 log = logging.getLogger(__name__)
 

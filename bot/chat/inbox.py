@@ -3,7 +3,6 @@ probe, the poll/dispatch job, the invoice buttons (details, XML, PDF), /faktury 
 
 from __future__ import annotations
 
-import html
 import logging
 import re
 from dataclasses import dataclass, field
@@ -17,13 +16,14 @@ from telegram.ext import Application
 from bot.chat.common import Context, ids, send, services
 from bot.chat.common import language as language_for
 from bot.chat.outbound import Key, OutboundRouter, Route, TrackingRateLimiter, mapped, shared_outbound
-from bot.chat.texts import fmt_date, fmt_money, t
+from bot.i18n import esc, fmt_date, fmt_money, t
 from bot.pacing import OutboundJob, PermanentSendError, Priority
 from bot.services.errors import AccessDenied
 from bot.services.inbox import InvoiceView, OutboxView
 from bot.services.notify import NotifyService
 from bot.services.scheduler import PollScheduler
 from bot.services.sync import PollResult, SyncService
+from ksef.banking import format_account
 
 log = logging.getLogger(__name__)
 
@@ -38,26 +38,22 @@ def _money(lang: str, amount: str, currency: str) -> str:
         return f"{amount} {currency}"
 
 
-def _e(value: object) -> str:
-    return html.escape(str(value))
-
-
 def render(view: OutboxView) -> tuple[str, InlineKeyboardMarkup]:
     """The notification text and keyboard; deterministic (the delivery probe re-creates it)."""
     lang = view.language
     if view.kind == "invoice" and view.invoices:
         inv = view.invoices[0]
         lines = [t(lang, "in.new", company=view.company_nip),
-                 t(lang, "in.seller", name=_e(inv.seller_name), nip=_e(inv.seller_nip)),
-                 t(lang, "in.number", number=_e(inv.invoice_number))]
+                 t(lang, "in.seller", name=esc(inv.seller_name), nip=esc(inv.seller_nip)),
+                 t(lang, "in.number", number=esc(inv.invoice_number))]
         if inv.issue_date:
             lines.append(t(lang, "in.issued", date=fmt_date(lang, inv.issue_date)))
         lines.append(t(lang, "in.gross", amount=_money(lang, inv.gross, inv.currency)))
         if inv.due_date:
             lines.append(t(lang, "in.due", date=fmt_date(lang, inv.due_date)))
         if inv.bank_account:
-            lines.append(t(lang, "in.account", account=_e(_account(inv.bank_account))))
-        lines.append(t(lang, "in.ksef", number=_e(inv.ksef_number)))
+            lines.append(t(lang, "in.account", account=esc(format_account(inv.bank_account))))
+        lines.append(t(lang, "in.ksef", number=esc(inv.ksef_number)))
         markup = InlineKeyboardMarkup([
             [InlineKeyboardButton(t(lang, "btn.in_details"), callback_data=f"in:d:{inv.id}:{view.id}")],
             [InlineKeyboardButton(t(lang, "btn.in_xml"), callback_data=f"in:x:{inv.id}"),
@@ -65,20 +61,13 @@ def render(view: OutboxView) -> tuple[str, InlineKeyboardMarkup]:
         return "\n".join(lines), markup
     lines = [t(lang, "in.summary", count=view.total_count, company=view.company_nip)]
     for inv in view.invoices[:SUMMARY_LINES]:
-        lines.append(t(lang, "in.summary_line", seller=_e(inv.seller_name or inv.seller_nip),
-                       number=_e(inv.invoice_number), amount=_money(lang, inv.gross, inv.currency)))
+        lines.append(t(lang, "in.summary_line", seller=esc(inv.seller_name or inv.seller_nip),
+                       number=esc(inv.invoice_number), amount=_money(lang, inv.gross, inv.currency)))
     if view.total_count > SUMMARY_LINES:
         lines.append(t(lang, "in.summary_more", count=view.total_count - SUMMARY_LINES))
     markup = InlineKeyboardMarkup([[InlineKeyboardButton(t(lang, "btn.in_list"),
                                                          callback_data=f"in:l:0:{view.id}")]])
     return "\n".join(lines), markup
-
-
-def _account(nrb: str) -> str:
-    digits = re.sub(r"\D", "", nrb)
-    if len(digits) != 26:
-        return nrb
-    return digits[:2] + " " + " ".join(digits[i:i + 4] for i in range(2, 26, 4))
 
 
 class TelegramMessenger:
@@ -246,15 +235,16 @@ def _details(lang: str, invoice: InvoiceView, xml: bytes) -> str:
     from ksef.fa3 import parse
 
     summary = parse(xml)
-    out = [t(lang, "in.details", number=_e(invoice.invoice_number))]
+    out = [t(lang, "in.details", number=esc(invoice.invoice_number))]
     for line in summary.lines:
         price = line.unit_net_price if line.unit_net_price is not None else line.unit_gross_price
-        out.append(t(lang, "in.line", no=line.number, name=_e(line.name or ""), qty=line.quantity or "",
-                     unit=_e(line.unit or ""), price=_money(lang, str(price or 0), summary.currency),
+        out.append(t(lang, "in.line", no=line.number, name=esc(line.name or ""), qty=line.quantity or "",
+                     unit=esc(line.unit or ""), price=_money(lang, str(price or 0), summary.currency),
                      gross=_money(lang, str(line.gross if line.gross is not None else line.net or 0),
                                   summary.currency)))
     for rate in summary.totals:
-        out.append(t(lang, "in.rate", label=_e(rate.label), net=_money(lang, str(rate.net), summary.currency),
+        out.append(t(lang, "in.rate", label=esc(rate.label),
+                     net=_money(lang, str(rate.net), summary.currency),
                      vat=_money(lang, str(rate.vat), summary.currency),
                      gross=_money(lang, str(rate.gross), summary.currency)))
     return "\n".join(out)
@@ -290,7 +280,7 @@ async def _list(context: Context, user_id: int, chat_id: int, lang: str, offset:
     lines = [t(lang, "in.list_header", nip=nip, first=offset + 1, last=offset + len(rows), total=total)]
     for i, inv in enumerate(rows, start=offset + 1):
         lines.append(t(lang, "in.list_line", no=i, date=inv.issue_date.isoformat() if inv.issue_date else "",
-                       seller=_e(inv.seller_name or inv.seller_nip), number=_e(inv.invoice_number),
+                       seller=esc(inv.seller_name or inv.seller_nip), number=esc(inv.invoice_number),
                        amount=_money(lang, inv.gross, inv.currency)))
     nav = []
     if offset > 0:
@@ -321,7 +311,7 @@ async def _backfill(context: Context, user_id: int, chat_id: int, lang: str, day
         return
     progress = await context.bot.send_message(chat_id, t(lang, "in.backfill", days=days))
     count, error = await services(context).sync.backfill(active[0], days)
-    text = t(lang, "in.backfill_failed", error=_e(error)) if error else \
+    text = t(lang, "in.backfill_failed", error=esc(error)) if error else \
         t(lang, "in.backfill_done", count=count, days=days)
     try:
         await context.bot.edit_message_text(text, chat_id, progress.message_id)

@@ -16,7 +16,7 @@ from telegram.error import TelegramError
 
 from bot.chat.common import Context, error_text, esc, ids, send, services
 from bot.chat.common import language as language_for
-from bot.chat.texts import fmt_date, fmt_money, t
+from bot.i18n import fmt_date, fmt_money, t
 from bot.services.dialogs import Dialog
 from bot.services.errors import ServiceError
 from bot.services.issuing import (

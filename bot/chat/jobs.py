@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from telegram.error import Forbidden, TelegramError
 
 from bot.chat.common import Context, services
-from bot.chat.texts import fmt_date, t
+from bot.i18n import fmt_date, t
 
 log = logging.getLogger(__name__)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.chat.texts import t
+from bot.i18n import t
 
 
 def guide(lang: str, flow: str, step: str, *, back: bool = True,

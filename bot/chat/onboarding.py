@@ -9,7 +9,7 @@ from telegram import Update
 from bot.chat import cert_login, guide
 from bot.chat.common import Context, delete_message, error_text, esc, ids, language, send, services
 from bot.chat.outbound import shared_outbound
-from bot.chat.texts import fmt_date, t
+from bot.i18n import fmt_date, t
 from bot.services.connect import parse_nip
 from bot.services.dialogs import Dialog
 from bot.services.errors import ServiceError

@@ -9,7 +9,7 @@ from telegram import Update
 from bot.chat.common import Context, esc, ids, send, services
 from bot.chat.common import language as language_for
 from bot.chat.issuing import error_message
-from bot.chat.texts import t
+from bot.i18n import t
 from bot.services import seller_profile as sp
 from bot.services.dialogs import Dialog
 from bot.services.errors import ServiceError

@@ -13,7 +13,7 @@ from telegram.ext import Application
 from bot.chat.common import Context, esc, ids, send, services
 from bot.chat.common import language as language_for
 from bot.chat.outbound import Key, OutboundRouter, Route, TrackingRateLimiter, mapped, shared_outbound
-from bot.chat.texts import fmt_datetime, t
+from bot.i18n import fmt_datetime, t
 from bot.pacing import OutboundJob, PermanentSendError, Priority
 from bot.services.availability import AvailabilityService
 from bot.services.broadcast import FAILED, KEY_PREFIX, BroadcastService

@@ -20,7 +20,7 @@ import httpx
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.chat.texts import fmt_date, fmt_datetime, language_of, t
+from bot.i18n import esc, fmt_date, fmt_datetime, language_of, t
 from bot.services.ports import Clock, system_clock
 from bot.store.db import Database
 from bot.store.models import User
@@ -156,12 +156,8 @@ def render(lang: str, transition: Transition, queued: int) -> str:
     else:
         parts.append(t(lang, "av.maintenance_over"))
     titles = list(dict.fromkeys(m.title for m in transition.messages if m.title))[:2]
-    parts.extend(t(lang, "av.official", title=_escape(title)) for title in titles)
+    parts.extend(t(lang, "av.official", title=esc(title)) for title in titles)
     return "\n\n".join(parts)
-
-
-def _escape(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 class AvailabilityService:

@@ -6,7 +6,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -16,8 +15,8 @@ from bot.services.ports import Clock
 from bot.store.db import Database
 from bot.store.models import Company, CompanyMember, User
 from bot.store.models_inbox import ChatCursor, InboxPrefs, InboxSync, OutboxMessage, ReceivedInvoice
+from ksef.timezone import WARSAW
 
-WARSAW = ZoneInfo("Europe/Warsaw")
 SINGLE_LIMIT = 10  # more new invoices than this in one poll become one summary message per chat
 REQUEUE_DAYS = 7  # on return after blocking the bot, missed invoices this recent are sent again
 _IN_CHUNK = 500  # bound on IN (...) lists (SQLite allows 32 766 variables, PostgreSQL more)

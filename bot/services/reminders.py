@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.services.ports import Clock
+from bot.services.token_dates import LAST_SWITCH_REMINDER, TOKENS_END
 from bot.store.db import Database
 from bot.store.models import Company, CompanyMember, KsefToken, Reminder, User
 
@@ -71,8 +72,6 @@ class ReminderService:
     async def _last_switch_reminder(self, session: AsyncSession, sent: Reminder) -> None:
         """After the 1 Dec token notice, one more "switch to a certificate" reminder just before the end
         (only while the company still logs in with a token)."""
-        from bot.services.connect import LAST_SWITCH_REMINDER  # connect imports this module
-
         if self.clock() >= LAST_SWITCH_REMINDER:
             return
         token = await session.execute(select(KsefToken.id).where(KsefToken.company_id == sent.company_id))
@@ -86,7 +85,6 @@ class ReminderService:
     async def _notice_ended_tokens(self, session: AsyncSession) -> None:
         """From 1 Jan 2027, a company whose token login KSeF refused (seen by the inbox poll) gets one
         ``tokens_ended`` reminder per owner with the exact steps to switch to a certificate (issue 8)."""
-        from bot.services.connect import TOKENS_END  # connect imports this module
         from bot.store.models_inbox import InboxSync
 
         now = self.clock()

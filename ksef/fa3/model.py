@@ -19,7 +19,9 @@ from enum import StrEnum
 from ksef.banking import normalize_account
 from ksef.errors import BankAccountError, InvoiceDataError
 from ksef.fa3.codes import country_codes, currency_codes, eu_country_codes
+from ksef.fa3.rates import VatRate
 from ksef.fa3.textrules import DISCOURAGED
+from ksef.fa3.totals import compute_totals
 from ksef.identifiers import nip_is_valid, normalize_nip
 
 DEFAULT_EXEMPTION_BASIS = "art. 113 ust. 1 ustawy o VAT"
@@ -34,54 +36,6 @@ _EU_VAT_PATTERN = re.compile(r"[0-9A-Z+*]{1,12}")
 # Characters XML 1.0 cannot carry at all; lxml would refuse them, so reject them with a message.
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _WS = re.compile(r"\s+")
-
-
-class VatRate(StrEnum):
-    """VAT rate of a line; the value is the FA(3) ``P_12`` code."""
-
-    R23 = "23"
-    R8 = "8"
-    R5 = "5"
-    R0 = "0 KR"  # 0% domestic (not intra-EU supply, not export)
-    R0_WDT = "0 WDT"  # 0% intra-Community supply of goods
-    R0_EX = "0 EX"  # 0% export of goods
-    ZW = "zw"  # exempt (art. 43 / art. 113)
-    NP_I = "np I"  # outside Poland, other than art. 100 services
-    NP_II = "np II"  # services of art. 100 ust. 1 pkt 4 (B2B services to the EU)
-    OO = "oo"  # domestic reverse charge
-
-    @property
-    def percent(self) -> Decimal | None:
-        """The VAT percentage that produces tax, or None for rates without VAT on this invoice."""
-        return _PERCENT.get(self)
-
-    @property
-    def label(self) -> str:
-        """Polish label as printed in a rate column."""
-        return RATE_LABELS[self.value]
-
-    @classmethod
-    def parse(cls, text: str) -> VatRate:
-        """Accept ``23``, ``23%``, ``0``, ``zw``, ``np``, ``oo`` and the exact XSD codes."""
-        key = _WS.sub(" ", str(text).strip()).rstrip("%").strip()
-        key = _RATE_ALIASES.get(key, key)
-        try:
-            return cls(key)
-        except ValueError:
-            allowed = ", ".join(r.value for r in cls)
-            message = f"Nieznana stawka VAT „{text}”. Dozwolone: {allowed}."
-            raise InvoiceDataError("vat_rate", message) from None
-
-
-_RATE_ALIASES = {"0": "0 KR", "np": "np I", "ZW": "zw", "NP": "np I", "OO": "oo", "zw.": "zw", "np.": "np I"}
-_PERCENT = {VatRate.R23: Decimal(23), VatRate.R8: Decimal(8), VatRate.R5: Decimal(5)}
-
-#: Polish labels for every ``P_12`` code the XSD knows (also the ones we never issue).
-RATE_LABELS: dict[str, str] = {
-    "23": "23%", "22": "22%", "8": "8%", "7": "7%", "5": "5%", "4": "4%", "3": "3%",
-    "0 KR": "0%", "0 WDT": "0% (WDT)", "0 EX": "0% (eksport)", "zw": "zw.",
-    "oo": "odwrotne obciążenie", "np I": "np.", "np II": "np. (art. 100 ust. 1 pkt 4)",
-}
 
 
 class PaymentMethod(StrEnum):
@@ -439,8 +393,6 @@ class Invoice:
 
     def _check_magnitude(self) -> None:
         # TKwotowy allows 16 integer digits; per-line limits do not bound the sum of 10 000 lines.
-        from ksef.fa3.totals import compute_totals  # local: totals imports this module
-
         totals = compute_totals(self)
         if totals.gross.adjusted() > 15 or totals.net.adjusted() > 15:
             raise InvoiceDataError("lines", "Suma faktury jest za duża (najwyżej 16 cyfr przed przecinkiem).")

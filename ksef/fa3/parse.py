@@ -15,7 +15,8 @@ from typing import TYPE_CHECKING
 from lxml import etree
 
 from ksef.errors import InvoiceParseError
-from ksef.fa3.model import PAYMENT_LABELS, RATE_LABELS
+from ksef.fa3.model import PAYMENT_LABELS
+from ksef.fa3.rates import RATE_LABELS
 from ksef.fa3.summary import DueTerm, InvoiceSummary, LineSummary, PartySummary, PaymentSummary, RateTotal
 from ksef.schemas import safe_parser
 

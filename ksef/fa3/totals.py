@@ -21,9 +21,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
+from typing import TYPE_CHECKING
 
-from ksef.fa3.model import Invoice, InvoiceLine, VatRate
+from ksef.fa3.rates import VatRate
 from ksef.fa3.summary import RateTotal
+
+if TYPE_CHECKING:  # the model checks its totals on construction: it imports this module
+    from ksef.fa3.model import Invoice, InvoiceLine
 
 GROSZ = Decimal("0.01")
 

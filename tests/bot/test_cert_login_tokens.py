@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from bot.services.connect import LAST_SWITCH_REMINDER
 from bot.services.reminders import TOKEN_LOGIN_REFUSALS
+from bot.services.token_dates import LAST_SWITCH_REMINDER
 from tests.fixtures.bot import BotFactory, BotHarness, MutableClock
 
 WARSAW = ZoneInfo("Europe/Warsaw")

@@ -6,7 +6,7 @@ import string
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
-from bot.chat.texts import CATALOGS, fmt_date, fmt_datetime, fmt_money, plural, t
+from bot.i18n import CATALOGS, fmt_date, fmt_datetime, fmt_money, plural, t
 
 
 def placeholders(template: str) -> set[str]:

@@ -23,6 +23,13 @@ def test_accepted_forms_normalize_to_nrb(text: str) -> None:
 def test_format_groups_of_four() -> None:
     assert format_account(VALID) == "61 1090 1014 0000 0712 1981 2874"
     assert format_account(VALID, iban=True) == "PL61 1090 1014 0000 0712 1981 2874"
+    assert format_account("PL61 1090 1014 0000 0712 1981 2874") == "PL61 1090 1014 0000 0712 1981 2874"
+
+
+def test_format_shows_what_it_cannot_check() -> None:
+    # Printed from someone else's invoice: shown, never refused.
+    assert format_account("61109010140000071219812875") == "61 1090 1014 0000 0712 1981 2875"
+    assert format_account("DE89370400440532013000") == "DE89 3704 0044 0532 0130 00"
 
 
 @pytest.mark.parametrize(

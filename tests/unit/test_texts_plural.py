@@ -6,8 +6,8 @@ import re
 
 import pytest
 
-from bot.chat.texts import CATALOGS, plural_form, t
-from bot.chat.texts import pl as pl_texts
+from bot.i18n import CATALOGS, plural_form, t
+from bot.i18n.catalog import PL as POLISH
 
 NUMBERS = (1, 2, 5, 12, 22, 25, 101, 112)
 # CLDR Polish: one = 1; few = 2–4 except 12–14 (also 22–24, 102–104…); many = the rest
@@ -91,7 +91,7 @@ def test_plural_marks_need_an_integer():
 
 
 def test_texts_without_params_and_literal_braces_unchanged():
-    assert t("pl", "err.pattern_invalid") == pl_texts.TEXTS["err.pattern_invalid"]
+    assert t("pl", "err.pattern_invalid") == POLISH["err.pattern_invalid"]
     assert "{n}" in t("pl", "err.pattern_invalid")
 
 

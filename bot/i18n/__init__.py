@@ -1,24 +1,28 @@
-"""The text catalog (one module per language) and Babel formatting: Polish plurals, dates and amounts."""
+"""The bot's words: the text catalogs (:mod:`bot.i18n.catalog`), Babel formatting (Polish plurals,
+dates, amounts) and HTML escaping of user data put into a text.
+
+No Telegram here: the chat layer and the services (e.g. availability alerts rendered per user) both use it.
+"""
 
 from __future__ import annotations
 
+import html
 import re
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from babel import Locale
 from babel.dates import format_date as _babel_date
 from babel.dates import format_datetime as _babel_datetime
 from babel.numbers import format_currency
 
-from bot.chat.texts import en, pl
+from bot.i18n.catalog import EN, PL
+from ksef.timezone import WARSAW
 
-CATALOGS: dict[str, dict[str, str]] = {"pl": pl.TEXTS, "en": en.TEXTS}
+CATALOGS: dict[str, dict[str, str]] = {"pl": PL, "en": EN}
 LOCALES = {"pl": "pl_PL", "en": "en_GB"}
 DEFAULT_LANGUAGE = "pl"
-WARSAW = ZoneInfo("Europe/Warsaw")
 # CLDR's order of plural categories; a template lists its forms in this order, restricted to the
 # categories its language has (Polish: one|few|many, English: one|other).
 _CATEGORY_ORDER = ("zero", "one", "two", "few", "many", "other")
@@ -42,7 +46,7 @@ def t(lang: str, key: str, **params: Any) -> str:
     template = CATALOGS[lang].get(key)
     if template is None:
         # a text missing in ``lang`` comes from the Polish catalog, so its plural forms are Polish ones
-        lang, template = DEFAULT_LANGUAGE, pl.TEXTS[key]
+        lang, template = DEFAULT_LANGUAGE, PL[key]
     if not params:
         return template
     if ":plural:" in template:
@@ -92,3 +96,8 @@ def fmt_datetime(lang: str, value: datetime) -> str:
 def fmt_money(lang: str, amount: Decimal | float, currency: str = "PLN") -> str:
     """An amount with its currency ("1 234,50 zł")."""
     return format_currency(amount, currency, locale=LOCALES[language_of(lang)])
+
+
+def esc(value: object) -> str:
+    """User data (names, numbers, KSeF messages) made safe to put into an HTML text."""
+    return html.escape(str(value))

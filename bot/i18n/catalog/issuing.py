@@ -1,0 +1,117 @@
+"""``/wystaw``: issuing a sales invoice, the preview, delivery and the issuing errors."""
+# ruff: noqa: E501  -- one sentence per line reads better than split strings in a catalog
+
+PL: dict[str, str] = {
+    "iv.no_company": "Najpierw podłącz firmę do KSeF: /start",
+    "iv.no_profile": "Zanim wystawisz pierwszą fakturę, podaj dane sprzedawcy: /profil",
+    "iv.ask_buyer": "Komu wystawiasz fakturę? Wpisz NIP nabywcy albo „-” dla osoby prywatnej (konsumenta).",
+    "iv.known_buyers": "Zapisani kontrahenci:\n{buyers}",
+    "iv.ask_buyer_name": "Podaj nazwę nabywcy (firmę albo imię i nazwisko).",
+    "iv.ask_buyer_address": "Podaj adres nabywcy, np. „ul. Prosta 1; 00-001 Warszawa” (albo „-”, by pominąć).",
+    "iv.ask_line": (
+        "Podaj pozycję faktury w jednej linii: nazwa, ilość, x, cena netto, stawka VAT, np.\n"
+        "<code>Usługa programistyczna 1 x 5000 23%</code>\n"
+        "Cena brutto: <code>Konsultacja 2 h x 246 brutto 23%</code>. Bez stawki przyjmę {rate}."
+    ),
+    "iv.preview": (
+        "<b>Podgląd faktury</b> (numer nadam po zatwierdzeniu)\n"
+        "Sprzedawca: {seller} (NIP {seller_nip})\nNabywca: {buyer}\n\n{lines}\n\n{rates}\n"
+        "<b>Razem: netto {net}, VAT {vat}, brutto {gross}</b>\n{payment}"
+    ),
+    "iv.preview_line": "{no}. {name} — {qty} {unit} × {price} ({rate})",
+    "iv.more_lines": "… i {count} {count:plural:dalsza pozycja|dalsze pozycje|dalszych pozycji} (pełna lista na wydruku)",
+    "iv.preview_rate": "VAT {label}: netto {net}, VAT {vat}, brutto {gross}",
+    "iv.preview_payment": "Płatność: {method}, termin {due}",
+    "iv.consumer": "konsument (bez NIP)",
+    "iv.btn.confirm": "✅ Zatwierdź i wyślij",
+    "iv.btn.offline": "📴 Wystaw offline",
+    "iv.btn.add": "➕ Dodaj pozycję",
+    "iv.btn.edit": "✏️ Popraw pozycje",
+    "iv.btn.cancel": "✖ Anuluj",
+    "iv.btn.upo": "📄 UPO",
+    "iv.btn.again": "🔁 Wystaw ponownie",
+    "iv.sending": "Faktura nr <b>{number}</b> zapisana. Wysyłam do KSeF…",
+    "iv.accepted": "✅ Faktura nr <b>{number}</b> przyjęta w KSeF.\nNumer KSeF: <code>{ksef_number}</code>",
+    "iv.duplicate": (
+        "KSeF ma już tę fakturę (ten sam plik), więc nie wysłałem jej drugi raz. "
+        "Numer KSeF: <code>{ksef_number}</code>"
+    ),
+    "iv.kod1_caption": "KOD I (weryfikacja faktury): {url}",
+    "iv.kod2_caption": "KOD II (weryfikacja wystawcy, certyfikat offline): {url}",
+    "iv.rejected": (
+        "❌ KSeF odrzucił fakturę nr <b>{number}</b> (kod {code}).\nPowód: {reason}\n"
+        "Co zrobić: popraw dane i wystaw fakturę jeszcze raz (/wystaw). Ta faktura nie jest w KSeF."
+    ),
+    "iv.processing": "KSeF jeszcze przetwarza fakturę nr <b>{number}</b>. Nic nie musisz robić — napiszę, gdy nada numer.",
+    "iv.offline": (
+        "📴 KSeF jest niedostępny, więc faktura nr <b>{number}</b> została wystawiona w trybie {mode}.\n"
+        "Możesz ją już przekazać nabywcy (PDF z kodami QR poniżej). Wyślę ją do KSeF sam, gdy tylko KSeF "
+        "zacznie działać — najpóźniej {deadline}."
+    ),
+    "iv.offline_chosen": "📴 Faktura nr <b>{number}</b> wystawiona offline (tryb {mode}). Wyślę ją do KSeF najpóźniej {deadline}.",
+    "iv.waiting_no_cert": (
+        "KSeF jest teraz niedostępny, a do wystawienia faktury offline potrzebny jest certyfikat offline "
+        "KSeF (podpisuje KOD II na wydruku). Nie masz go jeszcze — dodasz go przez /certificate.\n"
+        "Faktura nr <b>{number}</b> jest zapisana; wyślę ją do KSeF, gdy tylko zacznie działać."
+    ),
+    "iv.offline_accepted": "✅ Faktura offline nr <b>{number}</b> trafiła do KSeF.\nNumer KSeF: <code>{ksef_number}</code>",
+    "iv.deadline": (
+        "⚠️ Faktura offline nr <b>{number}</b> nadal nie jest w KSeF, bo KSeF nie przyjmuje faktur. "
+        "Termin wysłania mija {deadline}. Próbuję dalej; jeśli ogłoszono awarię całkowitą, wysyłka nie jest "
+        "wymagana i faktura pozostaje ważna."
+    ),
+    "iv.upo_caption": "UPO faktury {number}",
+    "iv.retry": (
+        "Faktura nr <b>{number}</b> jest zapisana, ale nie udało się jej teraz wysłać do KSeF ({reason}). "
+        "Spróbuję ponownie sam i dam znać."
+    ),
+    "iv.total_failure": (
+        "Ogłoszono całkowitą awarię KSeF. Faktura nr <b>{number}</b> jest wystawiona poza KSeF i zapisana; "
+        "w tej sytuacji wysyłanie jej do KSeF nie jest wymagane. Wydruk (bez kodów QR) poniżej."
+    ),
+    "iv.cancelled": "Anulowano. Nic nie zostało wystawione.",
+    "iv.line_added": "Dodano pozycję {no}.",
+    "iv.again": "Nowa faktura na podstawie {number}:",
+    "err.nip_invalid": "„{nip}” to nie jest poprawny NIP (10 cyfr z prawidłową cyfrą kontrolną).",
+    "err.line_format": (
+        "Nie rozumiem tej pozycji. Wpisz: nazwa, ilość, x, cena, stawka — np. "
+        "<code>Usługa programistyczna 1 x 5000 23%</code>"
+    ),
+    "err.no_buyer": "Brakuje nabywcy faktury.",
+    "err.no_lines": "Faktura musi mieć co najmniej jedną pozycję.",
+    "err.too_many_lines": "W czacie faktura może mieć najwyżej {limit} {limit:plural:pozycję|pozycje|pozycji}.",
+    "err.no_company": "Najpierw podłącz firmę do KSeF: /start",
+    "err.no_profile": "Najpierw podaj dane sprzedawcy: /profil",
+    "err.no_token": "Firma nie ma zapisanego tokenu KSeF. Dodaj go: /start",
+    "err.invoice_unknown": "Nie znam takiej faktury.",
+    "err.upo_not_ready": "UPO będzie dostępne, gdy KSeF nada fakturze numer.",
+    "err.upo_unavailable": "Nie udało się teraz pobrać UPO z KSeF. Spróbuj za chwilę.",
+    "err.numbering_busy": "Nie udało się nadać numeru faktury. Spróbuj jeszcze raz.",
+    "err.number_taken": (
+        "Numer {number} już był użyty w tej firmie: wzorzec numeru bez roku powtarza numery. Ustaw w /profil "
+        "wzorzec z rokiem, np. FV/{{n}}/{{YYYY}}, i zatwierdź fakturę ponownie."
+    ),
+    "err.invoice_data": "Niepoprawne dane faktury.",
+}
+
+EN: dict[str, str] = {
+    "iv.no_company": "Connect a company to KSeF first: /start",
+    "iv.no_profile": "Before your first invoice, enter the seller details: /profil",
+    "iv.ask_buyer": "Who is the buyer? Type the buyer's NIP, or “-” for a private person (consumer).",
+    "iv.ask_buyer_name": "Type the buyer's name.",
+    "iv.ask_buyer_address": "Type the buyer's address, e.g. “ul. Prosta 1; 00-001 Warszawa” (or “-” to skip).",
+    "iv.btn.confirm": "✅ Confirm and send",
+    "iv.btn.offline": "📴 Issue offline",
+    "iv.btn.add": "➕ Add a line",
+    "iv.btn.edit": "✏️ Redo lines",
+    "iv.btn.cancel": "✖ Cancel",
+    "iv.btn.again": "🔁 Issue again",
+    "iv.sending": "Invoice <b>{number}</b> saved. Sending it to KSeF…",
+    "iv.accepted": "✅ Invoice <b>{number}</b> accepted by KSeF.\nKSeF number: <code>{ksef_number}</code>",
+    "iv.cancelled": "Cancelled. Nothing was issued.",
+    "err.number_taken": (
+        "Number {number} was already used by this company: a pattern without the year "
+        "repeats numbers. Set a pattern with the year in /profil, e.g. FV/{{n}}/{{YYYY}}, and "
+        "confirm the invoice again."
+    ),
+}
