@@ -28,7 +28,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from telegram import Bot
 from telegram.request import HTTPXRequest
 
-from bot.chat.status import TelegramBroadcastMessenger
+from bot.chat.alerts import TelegramBroadcastMessenger
 from bot.pacing import OutboundJob, PacingConfig, Sender
 from bot.sandbox.botapi import FakeBotApi
 from bot.sandbox.botapi_limits import FloodLimits
@@ -64,7 +64,7 @@ async def run(users: int, rate: float, workdir: Path) -> dict[str, Any]:
         service = AvailabilityService(db, "bench", source=HttpStatusSource(resolve_environment(sim.base_url)),
                                       config=AvailabilityConfig(environment="prod"))
         start = time.monotonic()
-        transitions = await service.check()
+        transitions = (await service.check()).transitions
         prepared = time.monotonic() - start
     finally:
         sim.stop()

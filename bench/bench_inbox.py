@@ -59,9 +59,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import bench_broadcast  # a sibling script, found through the path above
 from sqlalchemy import func, select
 
-from bot.services import Services
+from bot.services import ServiceOptions, Services
 from bot.services.connect import token_aad
-from bot.services.ports import KsefClientGateway, system_clock
 from bot.store.db import Database
 from bot.store.models import Company, CompanyMember, KsefToken, User
 from bot.store.models_inbox import InboxSync, ReceivedInvoice
@@ -136,8 +135,8 @@ async def bench_sync(sim: SimProcess, companies: int, concurrency: int, rounds: 
     await db.migrate()
     vault = Vault(os.urandom(32))
     # The production wiring (Services.build): logins through CertLoginService.credentials.
-    sync = Services.build(db, vault, KsefClientGateway(), sim.base_url, system_clock).sync
-    sync.interval = 0
+    services = Services.build(db, vault, ServiceOptions(environment=sim.base_url, poll_interval=0))
+    sync = services.sync
     setup = time.perf_counter()
     subjects = await asyncio.to_thread(lambda: [sim.create_subject() for _ in range(companies)])
     ids = await _add_companies(db, vault, subjects, sim.base_url, 10_000)
@@ -197,7 +196,7 @@ async def bench_sync(sim: SimProcess, companies: int, concurrency: int, rounds: 
     new_wall, new_cpu = await _timed(ids, concurrency, poll)
     async with db.transaction() as session:
         stored = int((await session.execute(select(func.count(ReceivedInvoice.id)))).scalar_one())
-    await sync.aclose()
+    await services.ksef_clients.aclose()
     await db.dispose()
 
     cores = os.cpu_count() or 1
@@ -237,8 +236,9 @@ async def bench_sync(sim: SimProcess, companies: int, concurrency: int, rounds: 
 async def bench_latency(sim: SimProcess, companies: int, interval: int, inbox_tick: float,
                         window: float) -> dict[str, Any]:
     """Latency from injection at the simulator to sendMessage at the fake Bot API, real bot."""
-    from bot.app import BotOptions, BotRuntime
+    from bot.app import BotOptions
     from bot.config import load_settings
+    from bot.runner import BotRuntime
     from bot.sandbox.botapi import FakeBotApi, make_token
     from bot.sandbox.botapi_limits import FloodLimits
     from bot.sandbox.botapi_server import BotApiServer

@@ -69,8 +69,7 @@ def _preflight(settings: Settings) -> None:
 
 
 def cmd_run(_: argparse.Namespace) -> int:
-    from bot.app import run
-
+    """``ksef-bot run``: the webhook gateway (``bot.web``) when ``WEBHOOK_URL`` is set, else long polling."""
     settings = _settings()
     _logging(settings)
     _preflight(settings)
@@ -79,7 +78,14 @@ def cmd_run(_: argparse.Namespace) -> int:
     from bot.store.locks import AlreadyRunningError
 
     try:
-        run(settings)
+        if settings.webhook_mode:
+            from bot.web import run_webhook  # Starlette + uvicorn: webhook, /healthz, /readyz, /metrics
+
+            run_webhook(settings)
+        else:
+            from bot.runner import run_polling
+
+            run_polling(settings)
     except AlreadyRunningError as exc:  # started in the same moment as another one
         raise SystemExit(f"ksef-bot: cannot start: {exc}") from None
     return 0

@@ -1,7 +1,7 @@
 """Scheduling backends: embedded (in-process) and scale-out (procrastinate on PostgreSQL).
 
 Embedded (``KSEFBOT_JOBS=embedded``, the default): one process does everything; PTB's JobQueue ticks
-``bot.services.scheduler.PollScheduler`` and the issuing job (see ``bot.app``).
+``bot.services.scheduler.PollScheduler`` and the issuing job (see ``bot.app`` and ``bot.chat.jobs``).
 
 Scale-out (``KSEFBOT_JOBS=procrastinate``, PostgreSQL only): N ``ksef-bot worker`` processes (any
 machines) do the KSeF work — polling companies and sending/reconciling/uploading issued invoices —
@@ -35,6 +35,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.engine import make_url
 
+from bot.services import Role, ServiceOptions, open_services
 from bot.store.locks import NamedLocks
 
 if TYPE_CHECKING:
@@ -117,9 +118,7 @@ class WorkerRuntime:
         self.services, self.app = services, app
         self.config = config or WorkerConfig()
         self.config.name = self.config.name or f"{socket.gethostname()}-{os.getpid()}"
-        self.locks = NamedLocks(services.db)
-        services.issuing.locks = self.locks
-        services.issuing.availability = services.availability
+        self.locks = NamedLocks(services.db)  # one poll per company at a time, across workers
         self.polled = 0
         self.busy = 0
         self._issuing_due = 0.0  # loop time of the next look for unfinished invoices
@@ -180,7 +179,7 @@ class WorkerRuntime:
         while True:
             try:
                 await self.schedule_once()
-                await self.services.issuing.close_idle()
+                await self.services.ksef_clients.close_idle()
             except Exception:
                 log.exception("worker %s: scheduling failed; retrying", self.config.name)
             await asyncio.sleep(self.config.schedule_every)
@@ -208,17 +207,20 @@ class WorkerRuntime:
         log.info("worker %s stopped after %s polls", self.config.name, self.polled)
 
 
+def worker_options(settings: Settings) -> ServiceOptions:
+    """The worker's services: polls and KSeF's side of issuing, invoices locked across processes."""
+    return ServiceOptions(environment=settings.ksef_env, role=Role.WORKER,
+                          poll_interval=float(settings.poll_interval))
+
+
 async def run_worker(settings: Settings, config: WorkerConfig | None = None, *,
                      stop: asyncio.Event | None = None) -> None:
     """``ksef-bot worker``: open the services and work until SIGTERM/SIGINT (or ``stop``)."""
     import signal
 
-    from bot.services import open_services
-
     if settings.jobs != PROCRASTINATE:
         raise ValueError("run_worker needs KSEFBOT_JOBS=procrastinate")
-    services = await open_services(settings)
-    services.sync.interval = float(settings.poll_interval)
+    services = await open_services(settings, worker_options(settings))
     stop = stop or asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
@@ -227,6 +229,4 @@ async def run_worker(settings: Settings, config: WorkerConfig | None = None, *,
     try:
         await WorkerRuntime(services, make_app(settings.database_url), config).run(stop)
     finally:
-        await services.sync.aclose()
-        await services.issuing.aclose()
-        await services.db.dispose()
+        await services.aclose()

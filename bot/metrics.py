@@ -10,14 +10,13 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Protocol, TypeVar
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest, start_http_server
 
 if TYPE_CHECKING:
     from wsgiref.simple_server import WSGIServer
-
-    from bot.store.db import Database
 
 log = logging.getLogger(__name__)
 
@@ -94,30 +93,26 @@ def observe_sent(kind: str, send_seconds: float, delay_seconds: float | None) ->
         NOTIFICATION_DELAY_SECONDS.observe(max(delay_seconds, 0.0))
 
 
-async def refresh_db_gauges(db: Database, timeout: float = 2.0) -> bool:  # noqa: ASYNC109
-    """Count the offline queue and the pending outbox (two COUNT queries); False if the database did
-    not answer in time (the gauges keep their previous values)."""
-    from sqlalchemy import func, select
+class _Backlog(Protocol):
+    """The shape of ``bot.services.Backlog`` (not imported: services count with these metrics)."""
 
-    from bot.services.offline_queue import QUEUED_STATES
-    from bot.store.models_inbox import OutboxMessage
-    from bot.store.models_issuing import IssuedInvoice
+    @property
+    def offline_queue(self) -> int: ...
 
-    async def count() -> tuple[int, int]:
-        async with db.transaction() as session:
-            offline = await session.scalar(select(func.count()).select_from(IssuedInvoice)
-                                           .where(IssuedInvoice.state.in_(QUEUED_STATES)))
-            pending = await session.scalar(select(func.count()).select_from(OutboxMessage)
-                                           .where(OutboxMessage.status.in_(("pending", "sending"))))
-            return int(offline or 0), int(pending or 0)
+    @property
+    def outbox_pending(self) -> int: ...
 
+
+async def refresh_db_gauges(read: Callable[[], Awaitable[_Backlog]], timeout: float = 2.0) -> bool:  # noqa: ASYNC109
+    """Set the offline-queue and pending-outbox gauges from ``read`` (``Services.backlog``); False if the
+    database did not answer in time (the gauges keep their previous values)."""
     try:
-        offline, pending = await asyncio.wait_for(count(), timeout)
+        backlog = await asyncio.wait_for(read(), timeout)
     except Exception as exc:  # a slow or gone database must not break the scrape of the other metrics
         log.warning("metrics: database gauges not refreshed (%s)", type(exc).__name__)
         return False
-    OFFLINE_QUEUE_SIZE.set(offline)
-    OUTBOX_PENDING.set(pending)
+    OFFLINE_QUEUE_SIZE.set(backlog.offline_queue)
+    OUTBOX_PENDING.set(backlog.outbox_pending)
     return True
 
 

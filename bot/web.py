@@ -25,7 +25,6 @@ import inspect
 import json
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
-from typing import Any
 
 from sqlalchemy import text
 from starlette.applications import Starlette
@@ -36,9 +35,10 @@ from telegram import Update
 from telegram.error import TelegramError
 
 from bot import metrics
-from bot.app import BotOptions, BotRuntime, build_application, lead, open_services
+from bot.app import BotOptions, build_application, lead, open_gateway_services, start_gateway, stop_gateway
+from bot.chat.context import BotApplication
 from bot.config import Settings
-from bot.store.locks import LeaderLock
+from bot.services import Services
 
 log = logging.getLogger(__name__)
 
@@ -61,7 +61,10 @@ class WebGateway:
         if not settings.webhook_url or not settings.webhook_secret:
             raise ValueError("webhook mode needs WEBHOOK_URL and WEBHOOK_SECRET")
         self.settings = settings
-        self.runtime = BotRuntime(settings, options)
+        self.webhook_url: str = settings.webhook_url
+        self.options = options or BotOptions()
+        self.services: Services | None = None
+        self.application: BotApplication | None = None  # built by start(); runs once this process leads
         self.is_leader: LeaderCheck = is_leader or self._holds_leader_lock
         self.leading = asyncio.Event()  # set once this process leads and its Application runs
         self.registered = False  # Telegram has our webhook (checked or set by this process)
@@ -70,8 +73,7 @@ class WebGateway:
         self._secret = settings.webhook_secret.encode()
         self._recheck: asyncio.Task[None] | None = None
         # How this process asks its server to shut down gracefully (``serve`` sets it to uvicorn's);
-        # offered to jobs as ``bot_data["request_stop"]`` (e.g. when leadership is lost), because PTB's
-        # ``stop_running()`` only suits its own run_polling / run_webhook.
+        # the Application's jobs call it through their runtime (e.g. when leadership is lost).
         self.request_stop: Callable[[], None] = lambda: None
         self._last_recheck = float("-inf")
         self.app = Starlette(routes=[
@@ -81,19 +83,13 @@ class WebGateway:
             Route("/metrics", self._metrics, methods=["GET"]),
         ], lifespan=self._lifespan)
 
-    @property
-    def application(self) -> Any:
-        """The running PTB Application, or None."""
-        return self.runtime.application
-
     # --- lifecycle --------------------------------------------------------------------------------
     async def start(self) -> None:
         """Open the database and services, build and start the Application (updates come from us)."""
-        runtime = self.runtime
-        runtime.services = await open_services(self.settings, runtime.options)
-        application = build_application(self.settings, runtime.services, runtime.options, updater=False)
-        runtime.application = application
-        application.bot_data["request_stop"] = lambda: self.request_stop()
+        self.services = await open_gateway_services(self.settings, self.options)
+        application = build_application(self.settings, self.services, self.options,
+                                         request_stop=lambda: self.request_stop())
+        self.application = application
         await application.initialize()
         # Leadership (PostgreSQL advisory lock) may take a while: a standby gateway serves /healthz and
         # answers /readyz and updates with 503 meanwhile, and takes over when the leader goes away.
@@ -106,16 +102,14 @@ class WebGateway:
 
     async def _lead(self) -> None:
         application = self.application
+        assert application is not None  # built by start() before this task
         await lead(application)
-        if application.post_init is not None:
-            await application.post_init(application)  # bot commands: PTB runs it only in run_*()
-        await application.start()
+        await start_gateway(application)
         self.leading.set()
 
     def _holds_leader_lock(self) -> bool:
         application = self.application
-        leader = application.bot_data.get("leader") if application is not None else None
-        return isinstance(leader, LeaderLock) and leader.is_leader and self.leading.is_set()
+        return application is not None and application.runtime.leader.is_leader and self.leading.is_set()
 
     async def register_when_leading(self) -> None:
         """Register the webhook as soon as this process leads (at once when it already does)."""
@@ -123,8 +117,7 @@ class WebGateway:
         await self.register()
 
     async def stop(self) -> None:
-        """Stop the Application, the inbox sender, availability broadcasts and the database
-        (``BotRuntime.stop``)."""
+        """Graceful stop of the Application and its runtime (``bot.app.stop_gateway``), then the services."""
         if self._leading is not None and not self._leading.done():
             self._leading.cancel()  # a standby stopping: it never started the Application
             with contextlib.suppress(BaseException):
@@ -133,7 +126,11 @@ class WebGateway:
             self._recheck.cancel()
             with contextlib.suppress(BaseException):
                 await self._recheck
-        await self.runtime.stop()
+        if self.application is not None:
+            await stop_gateway(self.application)
+        if self.services is not None:
+            await self.services.aclose()
+        self.application, self.services = None, None
 
     @contextlib.asynccontextmanager
     async def _lifespan(self, _: Starlette) -> AsyncIterator[None]:
@@ -156,19 +153,20 @@ class WebGateway:
 
     async def ensure_webhook(self) -> bool:
         """Set the webhook unless Telegram already has it as we want it; True when it was set now."""
+        assert self.application is not None, "the gateway is not started"
         bot = self.application.bot
         info = await bot.get_webhook_info()
         wanted_types = set(Update.ALL_TYPES)
         current_types = set(info.allowed_updates or ())
-        if info.url == self.settings.webhook_url and current_types == wanted_types \
+        if info.url == self.webhook_url and current_types == wanted_types \
                 and info.last_error_date is None:
             log.info("webhook already registered; not set again")
             self.registered = True
             return False
-        reason = "other URL" if info.url != self.settings.webhook_url else \
+        reason = "other URL" if info.url != self.webhook_url else \
             "other update types" if current_types != wanted_types else \
             f"delivery error: {info.last_error_message or '?'}"
-        await bot.set_webhook(self.settings.webhook_url, secret_token=self.settings.webhook_secret,
+        await bot.set_webhook(self.webhook_url, secret_token=self.settings.webhook_secret,
                               allowed_updates=list(Update.ALL_TYPES))
         log.info("webhook set (%s)", reason)
         self.registered = True
@@ -234,7 +232,7 @@ class WebGateway:
         return JSONResponse({"status": "ok"})
 
     async def _database_ok(self) -> bool:
-        services = self.runtime.services
+        services = self.services
         if services is None:
             return False
 
@@ -263,9 +261,9 @@ class WebGateway:
         return JSONResponse(body, status_code=200 if not failed else 503)
 
     async def _metrics(self, _: Request) -> Response:
-        services = self.runtime.services
+        services = self.services
         if services is not None:
-            await metrics.refresh_db_gauges(services.db, timeout=self.db_timeout)
+            await metrics.refresh_db_gauges(services.backlog, timeout=self.db_timeout)
         from prometheus_client import CONTENT_TYPE_LATEST
 
         return Response(metrics.exposition(), media_type=CONTENT_TYPE_LATEST)

@@ -7,8 +7,8 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
 from bot.chat import guide
 from bot.chat.certificates import receive_pair_file, take_password_and_files
-from bot.chat.common import Context, error_text, esc, ids, language, send, services
-from bot.i18n import fmt_date, t
+from bot.chat.common import Context, active_company, display_env, error_text, ids, language, send
+from bot.i18n import esc, fmt_date, t
 from bot.services.connect import parse_nip
 from bot.services.dialogs import Dialog
 from bot.services.errors import ServiceError
@@ -48,7 +48,7 @@ async def command(update: Update, context: Context) -> None:
 
 
 async def begin(context: Context, user_id: int, chat_id: int, lang: str) -> None:
-    svc = services(context)
+    svc = context.services
     await svc.dialogs.clear(chat_id)
     dialog = Dialog(FLOW, "guide:0", {})
     await svc.dialogs.set(chat_id, user_id, dialog)
@@ -59,11 +59,9 @@ async def offline_command(update: Update, context: Context) -> None:
     """/offline (/certyfikat_offline): offer the one-tap Offline certificate for the active company."""
     user_id, chat_id = ids(update)
     lang = await language(context, user_id)
-    user = await services(context).companies.user(user_id)
-    if user is None or user.active_company_id is None:
-        await send(context, chat_id, t(lang, "auth.need_company"))
-        return
-    await offer_enrollment(context, user_id, chat_id, lang, user.active_company_id)
+    company = await active_company(context, user_id, chat_id, lang, "auth.need_company")
+    if company is not None:
+        await offer_enrollment(context, user_id, chat_id, lang, company.id)
 
 
 async def on_document(update: Update, context: Context, dialog: Dialog, lang: str) -> None:
@@ -76,7 +74,7 @@ async def on_text(update: Update, context: Context, dialog: Dialog, lang: str) -
     """Typed input: the NIP, then (after both files) the key's password (deleted at once)."""
     assert update.message is not None and update.message.text is not None
     user_id, chat_id = ids(update)
-    svc = services(context)
+    svc = context.services
     if dialog.step == "nip":
         try:
             nip = parse_nip(update.message.text)
@@ -103,8 +101,6 @@ async def on_text(update: Update, context: Context, dialog: Dialog, lang: str) -
         return
     del password
     await svc.dialogs.clear(chat_id)
-    from bot.chat.onboarding import display_env  # onboarding imports this module
-
     stored = result.certificate
     await send(context, chat_id, t(lang, "auth.connected", nip=result.nip,
                                    environment=esc(display_env(result.environment)),
@@ -118,7 +114,7 @@ async def on_text(update: Update, context: Context, dialog: Dialog, lang: str) -
 
 async def _retry(context: Context, user_id: int, chat_id: int, lang: str, dialog: Dialog,
                  step: str | None) -> None:
-    svc = services(context)
+    svc = context.services
     if step is None:
         await svc.dialogs.clear(chat_id)
         return
@@ -135,7 +131,7 @@ async def _retry(context: Context, user_id: int, chat_id: int, lang: str, dialog
 async def offer_enrollment(context: Context, user_id: int, chat_id: int, lang: str,
                            company_id: int) -> None:
     """Show the KSeF quota and ask once before using it."""
-    svc = services(context)
+    svc = context.services
     try:
         company = await svc.companies.get(user_id, company_id)
         quota = await svc.enroll.quota(user_id, company_id)
@@ -162,7 +158,7 @@ async def on_callback(update: Update, context: Context, lang: str, parts: list[s
     if action == "sw":
         await begin(context, user_id, chat_id, lang)
         return
-    svc = services(context)
+    svc = context.services
     if action == "no":
         await svc.dialogs.clear(chat_id)
         await send(context, chat_id, t(lang, "kept"))

@@ -5,8 +5,8 @@ from __future__ import annotations
 from telegram import Update
 
 from bot.chat import guide
-from bot.chat.common import Context, delete_message, error_text, esc, ids, language, send, services
-from bot.i18n import fmt_datetime, t
+from bot.chat.common import Context, active_company, delete_message, error_text, ids, language, send
+from bot.i18n import esc, fmt_datetime, t
 from bot.services.certificates import check_cert_file, check_file_size, check_key_file, clean_name
 from bot.services.dialogs import Dialog
 from bot.services.errors import ServiceError
@@ -32,15 +32,13 @@ async def command(update: Update, context: Context) -> None:
     """/certificate: for the active company."""
     user_id, chat_id = ids(update)
     lang = await language(context, user_id)
-    user = await services(context).companies.user(user_id)
-    if user is None or user.active_company_id is None:
-        await send(context, chat_id, t(lang, "cert.need_company"))
-        return
-    await begin(context, user_id, chat_id, lang, user.active_company_id)
+    company = await active_company(context, user_id, chat_id, lang, "cert.need_company")
+    if company is not None:
+        await begin(context, user_id, chat_id, lang, company.id)
 
 
 async def begin(context: Context, user_id: int, chat_id: int, lang: str, company_id: int) -> None:
-    svc = services(context)
+    svc = context.services
     try:
         company = await svc.companies.get(user_id, company_id)
         await svc.certificates.require_owner(user_id, company_id)
@@ -60,7 +58,7 @@ async def receive_pair_file(update: Update, context: Context, dialog: Dialog, la
     keep it (vault-encrypted) until the dialogue ends, and move to ``cert`` or ``after_cert``."""
     assert update.message is not None and update.message.document is not None
     user_id, chat_id = ids(update)
-    svc = services(context)
+    svc = context.services
     if dialog.step not in ("key", "cert"):
         await send(context, chat_id, t(lang, "expect_text"))
         return
@@ -91,7 +89,7 @@ async def take_password_and_files(update: Update, context: Context, dialog: Dial
     uploads went missing (then it asks again from the key)."""
     assert update.message is not None and update.message.text is not None
     user_id, chat_id = ids(update)
-    svc = services(context)
+    svc = context.services
     if dialog.step != "password":
         waiting_for_file = dialog.step in ("key", "cert")
         await send(context, chat_id, t(lang, "expect_document" if waiting_for_file else "use_buttons"))
@@ -119,7 +117,7 @@ async def on_text(update: Update, context: Context, dialog: Dialog, lang: str) -
     """Typed input: the certificate's name, then its password."""
     assert update.message is not None and update.message.text is not None
     user_id, chat_id = ids(update)
-    svc = services(context)
+    svc = context.services
     if dialog.step == "name":
         try:
             name = clean_name(update.message.text)

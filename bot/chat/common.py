@@ -1,4 +1,4 @@
-"""Helpers every handler uses: the services, the user's language, sending, deleting, error texts."""
+"""Helpers every handler uses: the user's language, the active company, sending, deleting, error texts."""
 
 from __future__ import annotations
 
@@ -7,22 +7,15 @@ from typing import Any
 
 from telegram import InlineKeyboardMarkup, Update
 from telegram.error import TelegramError
-from telegram.ext import ContextTypes
 
+from bot.chat.context import BotContext
 from bot.i18n import esc, language_of, t
-from bot.services import Services
+from bot.services.companies import ActiveCompany
 from bot.services.errors import ServiceError
 
 log = logging.getLogger(__name__)
 
-Context = ContextTypes.DEFAULT_TYPE
-
-
-def services(context: Context) -> Services:
-    """The services object the composition root put into ``bot_data``."""
-    found = context.application.bot_data["services"]
-    assert isinstance(found, Services)
-    return found
+Context = BotContext  # what every handler and job receives
 
 
 def ids(update: Update) -> tuple[int, int]:
@@ -32,7 +25,7 @@ def ids(update: Update) -> tuple[int, int]:
 
 
 async def language(context: Context, user_id: int) -> str:
-    user = await services(context).companies.user(user_id)
+    user = await context.services.companies.user(user_id)
     return language_of(user.language if user else None)
 
 
@@ -50,6 +43,17 @@ async def delete_message(context: Context, chat_id: int, message_id: int) -> boo
         return False
 
 
+async def active_company(context: Context, user_id: int, chat_id: int, lang: str,
+                         missing: str) -> ActiveCompany | None:
+    """The company the user works on; None after telling the user why not (``missing``: the text for
+    "no company yet"; several companies and none chosen get the same answer everywhere)."""
+    try:
+        return await context.services.companies.require_active_company(user_id)
+    except ServiceError as exc:
+        await send(context, chat_id, t(lang, missing) if exc.code == "no_company" else error_text(lang, exc))
+        return None
+
+
 def error_text(lang: str, error: ServiceError) -> str:
     """The message explaining a refused input: the ``ksef`` library's own text when it gave one."""
     if error.user_message and lang == "pl":
@@ -62,3 +66,10 @@ def error_text(lang: str, error: ServiceError) -> str:
         return t(lang, f"err.{error.code}", **params)
     except KeyError:
         return t(lang, "error_generic")
+
+
+def display_env(environment: str) -> str:
+    """``test``/``demo``/``prod`` as they are; a custom URL (simulator) shortened to its host."""
+    if "://" in environment:
+        return environment.split("://", 1)[1].split("/", 1)[0]
+    return environment

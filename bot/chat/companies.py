@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from telegram import Update
+from telegram import InlineKeyboardMarkup, Update
 from telegram.helpers import create_deep_linked_url
 
-from bot.chat import keyboards, onboarding
-from bot.chat.common import Context, error_text, esc, ids, language, send, services
-from bot.i18n import fmt_date, plural, t
+from bot.chat import certificates, keyboards, onboarding
+from bot.chat.common import Context, display_env, error_text, ids, language, send
+from bot.i18n import esc, fmt_date, plural, t
 from bot.services.companies import CompanyView
 from bot.services.errors import ServiceError
 
@@ -16,7 +16,7 @@ def describe(lang: str, company: CompanyView, now_iso: str) -> str:
     """The text block of one company."""
     lines = [t(lang, "ksef.company", nip=company.nip,
                active=t(lang, "ksef.active") if company.active else "",
-               environment=esc(onboarding.display_env(company.environment)),
+               environment=esc(display_env(company.environment)),
                role=t(lang, "ksef.role_member") if company.role != "owner" else "")]
     token = company.token
     if token is None:
@@ -39,7 +39,7 @@ async def command(update: Update, context: Context) -> None:
     """/ksef: one message per company, with its buttons."""
     user_id, chat_id = ids(update)
     lang = await language(context, user_id)
-    svc = services(context)
+    svc = context.services
     found = await svc.companies.list(user_id)
     if not found:
         await send(context, chat_id, t(lang, "ksef.none"))
@@ -54,23 +54,10 @@ async def command(update: Update, context: Context) -> None:
                keyboards.single(t(lang, "btn.add_company"), "co:add:0"))
 
 
-async def accept_invitation(update: Update, context: Context, payload: str) -> None:
-    user_id, chat_id = ids(update)
-    lang = await language(context, user_id)
-    try:
-        joined = await services(context).members.accept(user_id, chat_id, payload)
-    except ServiceError as exc:
-        await send(context, chat_id, error_text(lang, exc))
-        return
-    await send(context, chat_id, t(lang, "joined", nip=joined.nip))
-
-
 async def on_callback(update: Update, context: Context, lang: str, parts: list[str]) -> None:
     """Buttons ``co:<action>:<id>[:<id>]``; every action re-checks access in the service."""
-    from bot.chat import certificates
-
     user_id, chat_id = ids(update)
-    svc = services(context)
+    svc = context.services
     action, target = parts[1], int(parts[2])
     try:
         if action == "add":
@@ -117,7 +104,7 @@ async def on_callback(update: Update, context: Context, lang: str, parts: list[s
 
 
 async def show_members(context: Context, user_id: int, chat_id: int, lang: str, company_id: int) -> None:
-    svc = services(context)
+    svc = context.services
     company = await svc.companies.get(user_id, company_id)
     members = await svc.members.list(user_id, company_id)
     lines = [t(lang, "members.header", nip=company.nip)]
@@ -127,6 +114,4 @@ async def show_members(context: Context, user_id: int, chat_id: int, lang: str, 
         lines.append(t(lang, "members.none"))
     rows = [[keyboards.single(t(lang, "btn.remove_member", user_id=m.user_id),
                               f"co:mrm:{company_id}:{m.user_id}").inline_keyboard[0][0]] for m in others]
-    from telegram import InlineKeyboardMarkup
-
     await send(context, chat_id, "\n".join(lines), InlineKeyboardMarkup(rows) if rows else None)

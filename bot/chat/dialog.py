@@ -20,7 +20,7 @@ from bot.chat import (
     profile,
     status,
 )
-from bot.chat.common import Context, delete_message, ids, send, services
+from bot.chat.common import Context, delete_message, ids, send
 from bot.chat.common import language as language_for
 from bot.i18n import t
 from bot.services.dialogs import Dialog
@@ -32,7 +32,7 @@ async def cancel(update: Update, context: Context) -> None:
     """/cancel (/anuluj): leave any dialogue; files received so far are deleted with it."""
     user_id, chat_id = ids(update)
     lang = await language_for(context, user_id)
-    had = await services(context).dialogs.clear(chat_id)
+    had = await context.services.dialogs.clear(chat_id)
     await send(context, chat_id, t(lang, "cancelled" if had else "nothing_to_cancel"))
 
 
@@ -40,7 +40,7 @@ async def on_text(update: Update, context: Context) -> None:
     assert update.message is not None and update.message.text is not None
     user_id, chat_id = ids(update)
     lang = await language_for(context, user_id)
-    dialog = await services(context).dialogs.get(chat_id)
+    dialog = await context.services.dialogs.get(chat_id)
     if dialog is None:
         if onboarding.looks_like_token(update.message.text):
             await delete_message(context, chat_id, update.message.message_id)
@@ -63,7 +63,7 @@ async def on_text(update: Update, context: Context) -> None:
 async def on_document(update: Update, context: Context) -> None:
     user_id, chat_id = ids(update)
     lang = await language_for(context, user_id)
-    dialog = await services(context).dialogs.get(chat_id)
+    dialog = await context.services.dialogs.get(chat_id)
     if dialog is not None and dialog.flow == "cert" and guide.guide_index(dialog.step) is None:
         await certificates.on_document(update, context, dialog, lang)
     elif dialog is not None and dialog.flow == cert_login.FLOW and guide.guide_index(dialog.step) is None:
@@ -97,7 +97,7 @@ async def on_callback(update: Update, context: Context) -> None:
 async def on_guide_button(update: Update, context: Context, lang: str, parts: list[str]) -> None:
     """``g:stop`` or ``g:<next|back|skip>:<flow>:<step>`` (ignored unless the chat is at that step)."""
     user_id, chat_id = ids(update)
-    svc = services(context)
+    svc = context.services
     if parts[1] == "stop":
         await svc.dialogs.clear(chat_id)
         await send(context, chat_id, t(lang, "cancelled"))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from telegram import Update
 
 from bot.chat import keyboards
-from bot.chat.common import Context, ids, language, send, services
+from bot.chat.common import Context, ids, language, send
 from bot.i18n import t
 
 
@@ -21,7 +21,7 @@ async def on_callback(update: Update, context: Context, lang: str, parts: list[s
     if parts[1] != "yes":
         await send(context, chat_id, t(lang, "kept"))
         return
-    svc = services(context)
+    svc = context.services
     await svc.dialogs.clear(chat_id)
     await svc.companies.forget(user_id)
     await send(context, chat_id, t(lang, "forget.done"))

@@ -6,7 +6,6 @@ import logging
 
 from telegram import Update
 from telegram.ext import (
-    Application,
     CallbackQueryHandler,
     ChatMemberHandler,
     CommandHandler,
@@ -29,12 +28,14 @@ from bot.chat import (
 )
 from bot.chat.common import Context, send
 from bot.chat.common import language as language_of_user
+from bot.chat.context import BotApplication
 from bot.i18n import t
 
 log = logging.getLogger(__name__)
 
 
-def register(application: Application) -> None:  # type: ignore[type-arg]
+def register(application: BotApplication) -> None:
+    """Every command, message, button and chat-member handler, and the error handler."""
     private = filters.ChatType.PRIVATE
     application.add_handler(CommandHandler("start", onboarding.start, filters=private))
     application.add_handler(CommandHandler(["cancel", "anuluj"], dialog.cancel, filters=private))

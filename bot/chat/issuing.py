@@ -1,34 +1,26 @@
 """``/wystaw``: issuing a sales invoice by chat (fast path in one message, or step by step), the preview
 with Confirm / Offline / Cancel, and delivery of the PDF, QR codes and XML.
 
-Documents go straight through PTB (``send_document``/``send_photo``) for now; the background job
-(:func:`issuing_tick`) reports what finished later (after a restart, an offline upload, a deadline).
+Documents go straight through PTB (``send_document``/``send_photo``) for now; the issuing job
+(``bot.chat.jobs.issuing_tick``) reports what finished later (after a restart, an offline upload, a deadline).
 """
 
 from __future__ import annotations
 
 import logging
-import re
+from dataclasses import dataclass
 from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.error import TelegramError
 
-from bot.chat.common import Context, error_text, esc, ids, send, services
+from bot.chat.common import Context, active_company, error_text, ids, send
 from bot.chat.common import language as language_for
-from bot.i18n import fmt_date, fmt_money, t
+from bot.i18n import esc, fmt_date, fmt_money, t
 from bot.services.dialogs import Dialog
 from bot.services.errors import ServiceError
-from bot.services.issuing import (
-    IssuedView,
-    Notice,
-    Preview,
-    check_buyer_nip,
-    new_draft,
-    parse_fast_path,
-    parse_line,
-)
-from bot.services.offline_queue import OfflineQueue
+from bot.services.issuing import Draft, DraftBuyer, InvoiceState, IssuedView, Notice, Preview, new_draft
+from bot.services.issuing.parsing import ONLY_NIP, check_buyer_nip, parse_fast_path, parse_line
+from bot.services.issuing.records import ONLINE
 from bot.services.seller_profile import ProfileView, check_address
 from ksef.errors import InvoiceDataError
 from ksef.fa3 import Buyer
@@ -40,11 +32,33 @@ PREVIEW_LINES = 15
 MODE_NAMES = {"offline24": "offline24", "offline": "offline (niedostępność KSeF)", "awaryjny": "awaryjnym"}
 
 
+@dataclass(frozen=True)
+class Issue:
+    """The issuing dialogue's data: the company and the draft so far (stored in the chat's dialogue)."""
+
+    company_id: int
+    draft: Draft
+
+    @classmethod
+    def of(cls, dialog: Dialog) -> Issue:
+        return cls(int(dialog.data["company_id"]), Draft.from_json(dialog.data["draft"]))
+
+    def with_draft(self, draft: Draft) -> Issue:
+        return Issue(self.company_id, draft)
+
+    def data(self) -> dict[str, Any]:
+        return {"company_id": self.company_id, "draft": self.draft.to_json()}
+
+
 def error_message(lang: str, exc: ServiceError) -> str:
     """A refused input explained: the library's Polish text when there is one, else our catalog's."""
     if exc.user_message:
         return esc(exc.user_message)
     return error_text(lang, exc)
+
+
+async def _save(context: Context, chat_id: int, user_id: int, step: str, issue: Issue) -> None:
+    await context.services.dialogs.set(chat_id, user_id, Dialog(FLOW, step, issue.data()))
 
 
 # ----------------------------------------------------------------------------------------------- starting
@@ -54,71 +68,70 @@ async def command(update: Update, context: Context) -> None:
     assert update.message is not None
     user_id, chat_id = ids(update)
     lang = await language_for(context, user_id)
-    svc = services(context)
+    svc = context.services
+    company = await active_company(context, user_id, chat_id, lang, "err.no_company")
+    if company is None:
+        return
     try:
-        company_id = await svc.issuing.company_for(user_id)
-        profile = await svc.issuing.profile(company_id)
+        profile = await svc.issuing.profile(company.id)
     except ServiceError as exc:
         await send(context, chat_id, t(lang, "iv.no_profile") if exc.code == "no_profile"
                    else error_message(lang, exc))
         return
     parts = (update.message.text or "").split(maxsplit=1)
     args = parts[1].strip() if len(parts) > 1 else ""
-    draft = new_draft(profile)
-    data: dict[str, Any] = {"company_id": company_id, "draft": draft}
+    issue = Issue(company.id, new_draft(profile))
     if not args:
-        await _ask_buyer(context, chat_id, user_id, lang, data)
+        await _ask_buyer(context, chat_id, user_id, lang, issue)
         return
     try:
-        if re.fullmatch(r"(?:PL)?[\d -]{10,13}", args):  # only the buyer: the lines are asked next
-            await _buyer_by_nip(context, chat_id, user_id, lang, data, check_buyer_nip(args))
+        if ONLY_NIP.fullmatch(args):  # only the buyer: the lines are asked next
+            await _buyer_by_nip(context, chat_id, user_id, lang, issue, check_buyer_nip(args))
             return
         nip, line = parse_fast_path(args, profile.default_rate)
     except ServiceError as exc:
         await send(context, chat_id, error_message(lang, exc))
         return
-    draft["lines"] = [line]
+    issue = issue.with_draft(issue.draft.with_line(line))
     if nip is None:
-        await _ask_buyer(context, chat_id, user_id, lang, data)
+        await _ask_buyer(context, chat_id, user_id, lang, issue)
         return
-    await _buyer_by_nip(context, chat_id, user_id, lang, data, nip)
+    await _buyer_by_nip(context, chat_id, user_id, lang, issue, nip)
 
 
-async def _ask_buyer(context: Context, chat_id: int, user_id: int, lang: str, data: dict[str, Any]) -> None:
-    svc = services(context)
-    await svc.dialogs.set(chat_id, user_id, Dialog(FLOW, "buyer", data))
+async def _ask_buyer(context: Context, chat_id: int, user_id: int, lang: str, issue: Issue) -> None:
+    svc = context.services
+    await _save(context, chat_id, user_id, "buyer", issue)
     text = t(lang, "iv.ask_buyer")
-    known = await svc.contractors.recent(int(data["company_id"]))
+    known = await svc.contractors.recent(issue.company_id)
     if known:
         text += "\n\n" + t(lang, "iv.known_buyers", buyers="\n".join(
             f"<code>{c.nip}</code> — {esc(c.name)}" for c in known))
     await send(context, chat_id, text, cancel_keyboard(lang))
 
 
-async def _buyer_by_nip(context: Context, chat_id: int, user_id: int, lang: str, data: dict[str, Any],
+async def _buyer_by_nip(context: Context, chat_id: int, user_id: int, lang: str, issue: Issue,
                         nip: str) -> None:
-    svc = services(context)
-    known = await svc.contractors.find(int(data["company_id"]), nip)
+    known = await context.services.contractors.find(issue.company_id, nip)
     if known is None:
-        data["draft"]["buyer"] = {"nip": nip}
-        await svc.dialogs.set(chat_id, user_id, Dialog(FLOW, "buyer_name", data))
+        issue = issue.with_draft(issue.draft.with_buyer(DraftBuyer(nip=nip)))
+        await _save(context, chat_id, user_id, "buyer_name", issue)
         await send(context, chat_id, t(lang, "iv.ask_buyer_name"), cancel_keyboard(lang))
         return
-    data["draft"]["buyer"] = {"nip": known.nip, "name": known.name, "address": list(known.address)}
-    await _after_buyer(context, chat_id, user_id, lang, data)
+    buyer = DraftBuyer(nip=known.nip, name=known.name, address=tuple(known.address))
+    await _after_buyer(context, chat_id, user_id, lang, issue.with_draft(issue.draft.with_buyer(buyer)))
 
 
-async def _after_buyer(context: Context, chat_id: int, user_id: int, lang: str, data: dict[str, Any]) -> None:
-    if data["draft"]["lines"]:
-        await show_preview(context, chat_id, user_id, lang, data)
+async def _after_buyer(context: Context, chat_id: int, user_id: int, lang: str, issue: Issue) -> None:
+    if issue.draft.lines:
+        await show_preview(context, chat_id, user_id, lang, issue)
         return
-    await _ask_line(context, chat_id, user_id, lang, data)
+    await _ask_line(context, chat_id, user_id, lang, issue)
 
 
-async def _ask_line(context: Context, chat_id: int, user_id: int, lang: str, data: dict[str, Any]) -> None:
-    svc = services(context)
-    profile = await svc.issuing.profile(int(data["company_id"]))
-    await svc.dialogs.set(chat_id, user_id, Dialog(FLOW, "line", data))
+async def _ask_line(context: Context, chat_id: int, user_id: int, lang: str, issue: Issue) -> None:
+    profile = await context.services.issuing.profile(issue.company_id)
+    await _save(context, chat_id, user_id, "line", issue)
     await send(context, chat_id, t(lang, "iv.ask_line", rate=esc(profile.default_rate)),
                cancel_keyboard(lang))
 
@@ -129,27 +142,29 @@ async def on_text(update: Update, context: Context, dialog: Dialog, lang: str) -
     assert update.message is not None and update.message.text is not None
     user_id, chat_id = ids(update)
     text = update.message.text.strip()
-    data = dict(dialog.data)
-    draft = data["draft"]
+    issue = Issue.of(dialog)
+    draft = issue.draft
     try:
         if dialog.step == "buyer":
             if text in ("-", "konsument", "brak"):
-                draft["buyer"] = {"nip": None}
-                await services(context).dialogs.set(chat_id, user_id, Dialog(FLOW, "buyer_name", data))
+                await _save(context, chat_id, user_id, "buyer_name",
+                            issue.with_draft(draft.with_buyer(DraftBuyer(nip=None))))
                 await send(context, chat_id, t(lang, "iv.ask_buyer_name"), cancel_keyboard(lang))
                 return
-            await _buyer_by_nip(context, chat_id, user_id, lang, data, check_buyer_nip(text))
+            await _buyer_by_nip(context, chat_id, user_id, lang, issue, check_buyer_nip(text))
         elif dialog.step == "buyer_name":
-            draft["buyer"]["name"] = _check_buyer_name(text)
-            await services(context).dialogs.set(chat_id, user_id, Dialog(FLOW, "buyer_address", data))
+            buyer = DraftBuyer(nip=draft.buyer.nip if draft.buyer else None, name=_check_buyer_name(text))
+            await _save(context, chat_id, user_id, "buyer_address", issue.with_draft(draft.with_buyer(buyer)))
             await send(context, chat_id, t(lang, "iv.ask_buyer_address"), cancel_keyboard(lang))
         elif dialog.step == "buyer_address":
-            draft["buyer"]["address"] = [] if text == "-" else check_address(text)
-            await _after_buyer(context, chat_id, user_id, lang, data)
+            current = draft.buyer or DraftBuyer()
+            address = () if text == "-" else tuple(check_address(text))
+            buyer = DraftBuyer(nip=current.nip, name=current.name, address=address)
+            await _after_buyer(context, chat_id, user_id, lang, issue.with_draft(draft.with_buyer(buyer)))
         elif dialog.step == "line":
-            profile = await services(context).issuing.profile(int(data["company_id"]))
-            draft["lines"] = [*draft["lines"], parse_line(text, profile.default_rate)]
-            await show_preview(context, chat_id, user_id, lang, data)
+            profile = await context.services.issuing.profile(issue.company_id)
+            line = parse_line(text, profile.default_rate)
+            await show_preview(context, chat_id, user_id, lang, issue.with_draft(draft.with_line(line)))
         else:
             await send(context, chat_id, t(lang, "use_buttons"))
     except ServiceError as exc:
@@ -211,20 +226,18 @@ def preview_text(lang: str, profile: ProfileView, preview: Preview) -> str:
              gross=fmt_money(lang, preview.gross), payment=payment)
 
 
-async def show_preview(context: Context, chat_id: int, user_id: int, lang: str, data: dict[str, Any]) -> None:
+async def show_preview(context: Context, chat_id: int, user_id: int, lang: str, issue: Issue) -> None:
     """Validate the whole draft; a refused last line is dropped again so nothing half-made remains."""
-    svc = services(context)
-    company_id = int(data["company_id"])
+    svc = context.services
     try:
-        preview = await svc.issuing.preview(company_id, data["draft"])
+        preview = await svc.issuing.preview(issue.company_id, issue.draft)
     except ServiceError as exc:
-        data["draft"]["lines"] = data["draft"]["lines"][:-1]
-        await svc.dialogs.set(chat_id, user_id, Dialog(FLOW, "line", data))
+        await _save(context, chat_id, user_id, "line", issue.with_draft(issue.draft.without_last_line()))
         await send(context, chat_id, error_message(lang, exc) + "\n\n" + t(lang, "iv.ask_line", rate=esc(
-            (await svc.issuing.profile(company_id)).default_rate)), cancel_keyboard(lang))
+            (await svc.issuing.profile(issue.company_id)).default_rate)), cancel_keyboard(lang))
         return
-    await svc.dialogs.set(chat_id, user_id, Dialog(FLOW, "preview", data))
-    profile = await svc.issuing.profile(company_id)
+    await _save(context, chat_id, user_id, "preview", issue)
+    profile = await svc.issuing.profile(issue.company_id)
     await send(context, chat_id, preview_text(lang, profile, preview), preview_keyboard(lang))
 
 
@@ -233,7 +246,7 @@ async def show_preview(context: Context, chat_id: int, user_id: int, lang: str, 
 async def on_callback(update: Update, context: Context, lang: str, parts: list[str]) -> None:
     """``iv:ok|off|add|edit|no`` on the preview; ``iv:again:<id>`` and ``iv:upo:<id>`` on an issued one."""
     user_id, chat_id = ids(update)
-    svc = services(context)
+    svc = context.services
     action = parts[1]
     if action == "again" and len(parts) > 2:
         await _issue_again(context, chat_id, user_id, lang, int(parts[2]))
@@ -249,29 +262,28 @@ async def on_callback(update: Update, context: Context, lang: str, parts: list[s
         await svc.dialogs.clear(chat_id)
         await send(context, chat_id, t(lang, "iv.cancelled"))
         return
-    data = dict(dialog.data)
     if dialog.step != "preview":
         await send(context, chat_id, t(lang, "stale_button"))
         return
+    issue = Issue.of(dialog)
     if action == "add":
-        await _ask_line(context, chat_id, user_id, lang, data)
+        await _ask_line(context, chat_id, user_id, lang, issue)
     elif action == "edit":
-        data["draft"]["lines"] = []
-        await _ask_line(context, chat_id, user_id, lang, data)
+        await _ask_line(context, chat_id, user_id, lang, issue.with_draft(issue.draft.without_lines()))
     elif action in ("ok", "off"):
-        await confirm(context, chat_id, user_id, lang, data, offline=action == "off")
+        await confirm(context, chat_id, user_id, lang, issue, offline=action == "off")
 
 
-async def confirm(context: Context, chat_id: int, user_id: int, lang: str, data: dict[str, Any], *,
+async def confirm(context: Context, chat_id: int, user_id: int, lang: str, issue: Issue, *,
                   offline: bool) -> None:
     """Store (number + exact XML) first, then leave the dialogue, then send and deliver."""
-    svc = services(context)
+    svc = context.services
     # The dialogue goes first: a crash after storing must not leave a Confirm that would issue twice.
     await svc.dialogs.clear(chat_id)
     try:
-        view = await svc.issuing.prepare(user_id, chat_id, int(data["company_id"]), data["draft"], lang)
+        view = await svc.issuing.prepare(user_id, chat_id, issue.company_id, issue.draft, lang)
     except ServiceError as exc:
-        await svc.dialogs.set(chat_id, user_id, Dialog(FLOW, "preview", data))
+        await _save(context, chat_id, user_id, "preview", issue)
         await send(context, chat_id, error_message(lang, exc))
         return
     with svc.issuing.handled_in_chat(view.id):
@@ -292,33 +304,33 @@ def _issued_keyboard(lang: str, view: IssuedView) -> InlineKeyboardMarkup:
 async def deliver(context: Context, view: IssuedView, *, chosen_offline: bool = False) -> None:
     """Tell the user where the invoice is and send the printout when there is one to give."""
     lang, chat_id = view.language, view.chat_id
-    svc = services(context)
+    svc = context.services
     number = esc(view.number)
-    if view.state == "accepted":
+    if view.state is InvoiceState.ACCEPTED:
         key = "iv.duplicate" if view.status_code == 440 else "iv.accepted"
-        if view.mode != "online":
+        if view.mode != ONLINE:
             await send(context, chat_id, t(lang, "iv.offline_accepted", number=number,
                                            ksef_number=esc(view.ksef_number)), _issued_keyboard(lang, view))
         else:
             await send(context, chat_id, t(lang, key, number=number, ksef_number=esc(view.ksef_number)))
             await _send_printout(context, view)
-    elif view.state == "offline":
+    elif view.state is InvoiceState.OFFLINE:
         deadline = fmt_date(lang, view.deadline) if view.deadline else "—"
         key = "iv.offline_chosen" if chosen_offline else "iv.offline"
         mode = esc(MODE_NAMES.get(view.mode, view.mode))
         await send(context, chat_id, t(lang, key, number=number, mode=mode, deadline=deadline))
         await _send_printout(context, view)
-    elif view.state == "kept":
+    elif view.state is InvoiceState.KEPT:
         await send(context, chat_id, t(lang, "iv.total_failure", number=number))
         await _send_printout(context, view)
-    elif view.state == "waiting":
+    elif view.state is InvoiceState.WAITING:
         await send(context, chat_id, t(lang, "iv.waiting_no_cert", number=number))
-    elif view.state == "rejected":
+    elif view.state is InvoiceState.REJECTED:
         await send(context, chat_id, t(lang, "iv.rejected", number=number, code=view.status_code or "—",
                                        reason=esc(view.status_text or "—")))
-    elif view.state == "processing":
+    elif view.state is InvoiceState.PROCESSING:
         await send(context, chat_id, t(lang, "iv.processing", number=number))
-    elif view.state in ("prepared", "sending"):
+    elif view.state in (InvoiceState.PREPARED, InvoiceState.SENDING):
         await send(context, chat_id, t(lang, "iv.retry", number=number, reason=esc(view.status_text or "—")))
     else:
         return
@@ -327,7 +339,7 @@ async def deliver(context: Context, view: IssuedView, *, chosen_offline: bool = 
 
 async def _send_printout(context: Context, view: IssuedView) -> None:
     lang, chat_id = view.language, view.chat_id
-    printout = await services(context).issuing.printout(view.id)
+    printout = await context.services.issuing.printout(view.id)
     await context.bot.send_document(chat_id, printout.pdf, filename=f"{printout.file_stem}.pdf")
     if printout.kod1_png is not None and printout.kod1_url is not None:
         await context.bot.send_photo(chat_id, printout.kod1_png,
@@ -340,7 +352,7 @@ async def _send_printout(context: Context, view: IssuedView) -> None:
 
 
 async def _issue_again(context: Context, chat_id: int, user_id: int, lang: str, invoice_id: int) -> None:
-    svc = services(context)
+    svc = context.services
     try:
         view = await svc.issuing.get_for_user(user_id, invoice_id)
         draft = await svc.issuing.draft_of(user_id, invoice_id)
@@ -348,11 +360,11 @@ async def _issue_again(context: Context, chat_id: int, user_id: int, lang: str, 
         await send(context, chat_id, error_message(lang, exc))
         return
     await send(context, chat_id, t(lang, "iv.again", number=esc(view.number)))
-    await show_preview(context, chat_id, user_id, lang, {"company_id": view.company_id, "draft": draft})
+    await show_preview(context, chat_id, user_id, lang, Issue(view.company_id, draft))
 
 
 async def _send_upo(context: Context, chat_id: int, user_id: int, lang: str, invoice_id: int) -> None:
-    svc = services(context)
+    svc = context.services
     try:
         view = await svc.issuing.get_for_user(user_id, invoice_id)
         upo = await svc.issuing.upo(user_id, invoice_id)
@@ -364,23 +376,10 @@ async def _send_upo(context: Context, chat_id: int, user_id: int, lang: str, inv
                                     caption=t(lang, "iv.upo_caption", number=esc(view.number)))
 
 
-# ----------------------------------------------------------------------------------------------- job
+# ------------------------------------------------------------------------------------------------- news
 
-async def issuing_tick(context: Context) -> None:
-    """Reconcile unfinished invoices, upload offline ones, warn before deadlines, close idle sessions."""
-    svc = services(context)
-    queue = svc.availability.offline
-    notices = queue.drain() if isinstance(queue, OfflineQueue) else []
-    notices += await svc.issuing.process_pending()
-    for notice in notices:
-        try:
-            await _notify(context, notice)
-        except TelegramError as exc:
-            log.warning("invoice %s notice not sent: %s", notice.invoice.id, type(exc).__name__)
-    await svc.issuing.close_idle()
-
-
-async def _notify(context: Context, notice: Notice) -> None:
+async def notify(context: Context, notice: Notice) -> None:
+    """Tell the user what the background work found about one invoice."""
     view = notice.invoice
     if notice.kind == "deadline":
         deadline = fmt_date(view.language, view.deadline) if view.deadline else "—"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from telegram import Update
 
 from bot.chat import keyboards
-from bot.chat.common import Context, ids, send, services
+from bot.chat.common import Context, ids, send
 from bot.i18n import t
 
 
@@ -17,5 +17,5 @@ async def command(update: Update, context: Context) -> None:
 async def on_callback(update: Update, context: Context, lang: str, parts: list[str]) -> None:
     user_id, chat_id = ids(update)
     chosen = parts[1]
-    await services(context).companies.set_language(user_id, chat_id, chosen)
+    await context.services.companies.set_language(user_id, chat_id, chosen)
     await send(context, chat_id, t(chosen, "language.set"))

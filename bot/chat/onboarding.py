@@ -6,10 +6,9 @@ import logging
 
 from telegram import Update
 
-from bot.chat import cert_login, guide
-from bot.chat.common import Context, delete_message, error_text, esc, ids, language, send, services
-from bot.chat.outbound import shared_outbound
-from bot.i18n import fmt_date, t
+from bot.chat import cert_login, guide, invitations
+from bot.chat.common import Context, delete_message, display_env, error_text, ids, language, send
+from bot.i18n import esc, fmt_date, t
 from bot.services.connect import parse_nip
 from bot.services.dialogs import Dialog
 from bot.services.errors import ServiceError
@@ -30,8 +29,8 @@ def looks_like_token(text: str) -> bool:
 async def resume(context: Context, user_id: int, chat_id: int) -> None:
     """The user is reachable again: the shared sender accepts his chat again (it refuses chats that
     answered 403), notifications resume and the ones he missed are queued (told once)."""
-    shared_outbound(context.application.bot_data).sender.unblock(chat_id)
-    resumed = await services(context).inbox.resume_user(user_id)
+    context.runtime.unblock(chat_id)
+    resumed = await context.services.inbox.resume_user(user_id)
     if resumed is not None:
         lang = await language(context, user_id)
         await send(context, chat_id, t(lang, "in.resumed", count=resumed, days=REQUEUE_DAYS) if resumed
@@ -47,21 +46,19 @@ async def on_my_chat_member(update: Update, context: Context) -> None:
     chat_id, user_id = change.chat.id, change.from_user.id
     status = change.new_chat_member.status
     if status == "kicked":
-        await services(context).inbox.pause_chat(chat_id)
+        await context.services.inbox.pause_chat(chat_id)
     elif status == "member" and change.old_chat_member.status == "kicked":
         await resume(context, user_id, chat_id)
 
 
 async def start(update: Update, context: Context) -> None:
     """/start: introduction and step 1 of the guide; ``/start inv_<code>`` accepts an invitation."""
-    from bot.chat import companies  # the invitation flow lives with the company screens
-
     user_id, chat_id = ids(update)
-    svc = services(context)
+    svc = context.services
     # /start is what a user sends after unblocking the bot (Telegram also tells us: on_my_chat_member)
     await resume(context, user_id, chat_id)
     if context.args and context.args[0].startswith("inv_"):
-        await companies.accept_invitation(update, context, context.args[0])
+        await invitations.accept_invitation(update, context, context.args[0])
         return
     lang = await language(context, user_id)
     await svc.dialogs.clear(chat_id)
@@ -74,7 +71,7 @@ async def start(update: Update, context: Context) -> None:
 async def begin_replace(context: Context, user_id: int, chat_id: int, lang: str, nip: str) -> None:
     """Start the token step for a company already connected (the /ksef "replace token" button)."""
     dialog = Dialog("token", "token", {"nip": nip, "replace": True})
-    await services(context).dialogs.set(chat_id, user_id, dialog)
+    await context.services.dialogs.set(chat_id, user_id, dialog)
     await guide.show(context, chat_id, lang, dialog)
 
 
@@ -82,7 +79,7 @@ async def on_text(update: Update, context: Context, dialog: Dialog, lang: str) -
     """Typed input while the token dialogue waits for the NIP or the token."""
     assert update.message is not None and update.message.text is not None
     user_id, chat_id = ids(update)
-    svc = services(context)
+    svc = context.services
     text = update.message.text
     if dialog.step == "nip":
         if looks_like_token(text):
@@ -125,10 +122,3 @@ async def on_text(update: Update, context: Context, dialog: Dialog, lang: str) -
         await send(context, chat_id, t(lang, "after_connect"))
         return
     await send(context, chat_id, t(lang, "use_buttons"))
-
-
-def display_env(environment: str) -> str:
-    """``test``/``demo``/``prod`` as they are; a custom URL (simulator) shortened to its host."""
-    if "://" in environment:
-        return environment.split("://", 1)[1].split("/", 1)[0]
-    return environment

@@ -143,12 +143,3 @@ async def _maybe(callback: Callable[..., Awaitable[None] | None] | None, *args: 
         result = callback(*args)
         if inspect.isawaitable(result):
             await result
-
-
-def shared_outbound(bot_data: dict[str, Any]) -> OutboundRouter:
-    """The application's shared router (``application.bot_data["outbound"]``), created on first use."""
-    found = bot_data.get("outbound")
-    if not isinstance(found, OutboundRouter):
-        found = OutboundRouter()
-        bot_data["outbound"] = found
-    return found

@@ -6,10 +6,10 @@ from typing import Any
 
 from telegram import Update
 
-from bot.chat.common import Context, esc, ids, send, services
+from bot.chat.common import Context, active_company, ids, send
 from bot.chat.common import language as language_for
 from bot.chat.issuing import error_message
-from bot.i18n import t
+from bot.i18n import esc, t
 from bot.services import seller_profile as sp
 from bot.services.dialogs import Dialog
 from bot.services.errors import ServiceError
@@ -23,13 +23,11 @@ async def command(update: Update, context: Context) -> None:
     """/profil (/profile): start collecting the seller data of the active company."""
     user_id, chat_id = ids(update)
     lang = await language_for(context, user_id)
-    svc = services(context)
-    try:
-        company_id = await svc.issuing.company_for(user_id)
-    except ServiceError as exc:
-        await send(context, chat_id, error_message(lang, exc))
+    svc = context.services
+    company = await active_company(context, user_id, chat_id, lang, "err.no_company")
+    if company is None:
         return
-    await svc.dialogs.set(chat_id, user_id, Dialog(FLOW, "name", {"company_id": company_id}))
+    await svc.dialogs.set(chat_id, user_id, Dialog(FLOW, "name", {"company_id": company.id}))
     await send(context, chat_id, t(lang, "pf.ask_name"))
 
 
@@ -57,7 +55,7 @@ def _answer(step: str, text: str) -> dict[str, Any]:
 async def on_text(update: Update, context: Context, dialog: Dialog, lang: str) -> None:
     assert update.message is not None and update.message.text is not None
     user_id, chat_id = ids(update)
-    svc = services(context)
+    svc = context.services
     try:
         values = _answer(dialog.step, update.message.text)
     except ServiceError as exc:

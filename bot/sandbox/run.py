@@ -26,8 +26,9 @@ from typing import Any, Literal
 import httpx
 import uvicorn
 
-from bot.app import BotOptions, BotRuntime
+from bot.app import BotOptions
 from bot.config import load_settings
+from bot.runner import BotRuntime
 from bot.sandbox.botapi import FakeBotApi, FakeUser, make_token
 from bot.sandbox.botapi_server import BotApiServer
 from bot.sandbox.demo import DEFAULT_SCHEDULE, DemoCompany, load_or_create, scheduled_invoices

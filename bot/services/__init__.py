@@ -1,11 +1,18 @@
-"""Use cases of the bot (no Telegram here): connecting companies, certificates, members, reminders."""
+"""Use cases of the bot (no Telegram here), built once per process by :func:`open_services`.
+
+Every service gets what it needs through its constructor, in :meth:`Services.build`; nothing is set on a
+service afterwards. Where two services would need each other, the dependency goes one way and the other
+direction is a value passed back (e.g. the availability monitor reports a recovery in its result, and the
+job that ran it wakes the offline queue).
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from enum import StrEnum
 from typing import TYPE_CHECKING
 
-from bot.services.availability import AvailabilityService, HttpStatusSource
+from bot.services.availability import AvailabilityService, HttpStatusSource, StatusSource
 from bot.services.broadcast import BroadcastService
 from bot.services.cert_login import CertLoginService
 from bot.services.certificates import CertificateService
@@ -15,7 +22,10 @@ from bot.services.contractors import ContractorService
 from bot.services.dialogs import DialogService
 from bot.services.enroll import EnrollService
 from bot.services.inbox import InboxService
-from bot.services.issuing import IssuingService
+from bot.services.issuing import IssuingService, OfflineBacklog, OfflineQueue
+from bot.services.issuing.offline import OfflineIssuer
+from bot.services.issuing.records import IssuedInvoices
+from bot.services.ksef_clients import KsefClientOptions, KsefClients
 from bot.services.members import MemberService
 from bot.services.notify import NotifyService
 from bot.services.ports import (
@@ -30,24 +40,57 @@ from bot.services.reminders import ReminderService
 from bot.services.seller_profile import SellerProfileService
 from bot.services.sync import SyncService
 from bot.store.db import Database
+from bot.store.locks import NamedLocks
+from ksef.availability import AvailabilityConfig
 from ksef.environments import resolve_environment
 
 if TYPE_CHECKING:
     from bot.config import Settings
 
 
-@dataclass
+class Role(StrEnum):
+    """Which part of the work this process does."""
+
+    SINGLE = "single"  # one process does everything (``ksef-bot run`` with KSEFBOT_JOBS=embedded)
+    GATEWAY = "gateway"  # scale-out gateway: Telegram only; the workers poll and do KSeF's side of issuing
+    WORKER = "worker"  # scale-out worker (``ksef-bot worker``)
+
+
+@dataclass(frozen=True)
+class ServiceOptions:
+    """What differs between processes and roles; one frozen value per composition root."""
+
+    environment: str  # KSEF_ENV: one process serves one KSeF environment
+    role: Role = Role.SINGLE
+    poll_interval: float = 900.0  # seconds between polls of one company
+    availability: AvailabilityConfig | None = None  # damping/filtering of the monitor (default: per env)
+    status_source: StatusSource | None = None  # where the monitor looks (default: Latarnia + a KSeF probe)
+    ksef_clients: KsefClientOptions = field(default_factory=KsefClientOptions)
+
+
+@dataclass(frozen=True)
+class Backlog:
+    """What waits, for the metrics: issued invoices waiting for KSeF, notifications not yet sent."""
+
+    offline_queue: int
+    outbox_pending: int
+
+
+@dataclass(frozen=True)
 class Services:
-    """Everything the chat layer calls, built once by the composition root."""
+    """Everything the chat layer and the jobs call, built once by a composition root."""
 
     db: Database
+    clock: Clock
+    options: ServiceOptions
     connect: ConnectService
     companies: CompanyService
     members: MemberService
     certificates: CertificateService
+    cert_login: CertLoginService
+    enroll: EnrollService
     reminders: ReminderService
     dialogs: DialogService
-    clock: Clock
     inbox: InboxService
     notify: NotifyService
     sync: SyncService
@@ -55,48 +98,66 @@ class Services:
     broadcast: BroadcastService
     profiles: SellerProfileService
     contractors: ContractorService
+    ksef_clients: KsefClients
     issuing: IssuingService
-    cert_login: CertLoginService  # issue 8: Authentication certificate login
-    enroll: EnrollService  # issue 8: one-tap Offline certificate
+    offline_backlog: OfflineBacklog
+    offline: OfflineQueue
 
     @classmethod
-    def build(cls, db: Database, vault: SecretBox, ksef: KsefGateway, environment: str,
-              clock: Clock = system_clock) -> Services:
-        inbox = InboxService(db, clock)
-        # Certificate logins: the given gateway when it can do them, else the real client (issue 8).
-        cert_gateway: CertificateGateway = (ksef if isinstance(ksef, KsefClientGateway)
+    def build(cls, db: Database, vault: SecretBox, options: ServiceOptions, *,
+              ksef: KsefGateway | None = None, clock: Clock = system_clock) -> Services:
+        """Every service, each through its constructor, in dependency order."""
+        environment = options.environment
+        env = resolve_environment(environment)
+        token_gateway = ksef or KsefClientGateway()
+        # Certificate logins: the given gateway when it can do them, else the real client.
+        cert_gateway: CertificateGateway = (token_gateway if isinstance(token_gateway, KsefClientGateway)
                                             else KsefClientGateway())
-        connect = ConnectService(db, vault, ksef, environment, clock)
+        companies = CompanyService(db, vault, clock)
+        connect = ConnectService(db, vault, token_gateway, environment, clock)
         certificates = CertificateService(db, vault, clock)
         cert_login = CertLoginService(db, vault, cert_gateway, environment, clock, connect, certificates)
-        issuing = IssuingService.create(db, vault, environment, clock)
-        issuing.logins = cert_login.credentials  # certificate login when the company has one
+        ksef_clients = KsefClients(cert_login.credentials, environment, options.ksef_clients)
+        inbox = InboxService(db, clock)
+        offline_backlog = OfflineBacklog(db)
+        availability = AvailabilityService(db, environment, clock,
+                                           source=options.status_source or HttpStatusSource(env),
+                                           config=options.availability, queued=offline_backlog)
+        profiles = SellerProfileService(db, clock)
+        contractors = ContractorService(db, clock)
+        records = IssuedInvoices(db, clock)
+        issuing = IssuingService(
+            db, companies=companies, profiles=profiles, contractors=contractors,
+            offline=OfflineIssuer(records, certificates, env, clock), records=records, clients=ksef_clients,
+            availability=availability, env=env, clock=clock,
+            locks=NamedLocks(db) if options.role is not Role.SINGLE else None,
+            advance_here=options.role is not Role.GATEWAY)
         return cls(
-            db=db,
-            connect=connect,
-            companies=CompanyService(db, vault, clock),
-            members=MemberService(db, clock),
-            certificates=certificates,
-            cert_login=cert_login,
+            db=db, clock=clock, options=options, connect=connect, companies=companies,
+            members=MemberService(db, clock), certificates=certificates, cert_login=cert_login,
             enroll=EnrollService(db, cert_gateway, environment, clock, cert_login, certificates),
-            reminders=ReminderService(db, clock),
-            dialogs=DialogService(db, vault, clock),
-            clock=clock,
-            profiles=SellerProfileService(db, clock),
-            contractors=ContractorService(db, clock),
-            issuing=issuing,
-            inbox=inbox,
+            reminders=ReminderService(db, clock), dialogs=DialogService(db, vault, clock), inbox=inbox,
             notify=NotifyService(inbox),
-            sync=SyncService(db, vault, inbox, clock, logins=cert_login.credentials),
-            availability=AvailabilityService(db, environment, clock,
-                                             source=HttpStatusSource(resolve_environment(environment))),
-            broadcast=BroadcastService(db, clock),
+            sync=SyncService(db, inbox, clock, sources=ksef_clients.for_login, logins=cert_login.credentials,
+                             interval=options.poll_interval),
+            availability=availability, broadcast=BroadcastService(db, clock), profiles=profiles,
+            contractors=contractors, ksef_clients=ksef_clients, issuing=issuing,
+            offline_backlog=offline_backlog, offline=OfflineQueue(issuing.process_pending),
         )
 
+    async def backlog(self) -> Backlog:
+        """The sizes the metrics report (two COUNT queries)."""
+        return Backlog(await self.offline_backlog.total(), await self.inbox.pending_outbox())
 
-async def open_services(settings: Settings, *, ksef: KsefGateway | None = None, clock: Clock = system_clock,
-                        schema: str | None = None) -> Services:
-    """Database (migrated), vault and services: the part every process (gateway, worker) shares."""
+    async def aclose(self) -> None:
+        """Close the KSeF clients and the database pool."""
+        await self.ksef_clients.aclose()
+        await self.db.dispose()
+
+
+async def open_services(settings: Settings, options: ServiceOptions, *, ksef: KsefGateway | None = None,
+                        clock: Clock = system_clock, schema: str | None = None) -> Services:
+    """Database (migrated), vault and services: what every process (gateway, worker) starts with."""
     from bot.services.keys import open_vault
 
     db = Database.from_url(settings.database_url, schema=schema)
@@ -106,4 +167,4 @@ async def open_services(settings: Settings, *, ksef: KsefGateway | None = None, 
     except BaseException:
         await db.dispose()
         raise
-    return Services.build(db, vault, ksef or KsefClientGateway(), settings.ksef_env, clock)
+    return Services.build(db, vault, options, ksef=ksef, clock=clock)

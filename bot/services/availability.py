@@ -89,26 +89,21 @@ class HttpStatusSource:
         return response.status_code < 500
 
 
-class OfflineQueueHook(Protocol):
-    """The small part of the offline invoice queue the monitor needs (issue: offline issuing)."""
+class QueuedInvoices(Protocol):
+    """How many issued invoices wait for KSeF per user (``bot.services.issuing.OfflineBacklog``): the
+    recovery announcement tells each user theirs."""
 
     async def queued_counts(self, user_ids: Sequence[int]) -> dict[int, int]:
         """Offline invoices waiting for KSeF, per user (users without any may be left out)."""
         ...
 
-    async def wake(self) -> None:
-        """KSeF is back: start uploading the queue now."""
-        ...
 
+@dataclass(frozen=True)
+class Observed:
+    """What one monitoring round (or one real call's outcome) changed."""
 
-class NoOfflineQueue:
-    """Used until the offline queue is wired in: nothing queued, nothing to wake."""
-
-    async def queued_counts(self, user_ids: Sequence[int]) -> dict[int, int]:
-        return {}
-
-    async def wake(self) -> None:
-        return None
+    transitions: tuple[int, ...]  # ids of the transitions stored (each with its broadcast rows)
+    recovered: bool  # KSeF left an offline state: the caller uploads the offline queue now
 
 
 @dataclass(frozen=True)
@@ -165,13 +160,13 @@ class AvailabilityService:
 
     def __init__(self, db: Database, environment: str, clock: Clock = system_clock, *,
                  source: StatusSource | None = None, config: AvailabilityConfig | None = None,
-                 offline: OfflineQueueHook | None = None) -> None:
+                 queued: QueuedInvoices | None = None) -> None:
         self._db = db
         self.environment = environment
         self._clock = clock
         self.source = source
         self.config = config or AvailabilityConfig(environment=environment)
-        self.offline: OfflineQueueHook = offline or NoOfflineQueue()
+        self._queued = queued
         self._monitor: AvailabilityMonitor | None = None
         self._lock = asyncio.Lock()
 
@@ -179,15 +174,10 @@ class AvailabilityService:
         """The service's clock (tests inject one)."""
         return self._clock()
 
-    def configure(self, config: AvailabilityConfig) -> None:
-        """Replace damping/filtering (before the first round; the snapshot is re-read with it)."""
-        self.config = config
-        self._monitor = None
-
     # --- evidence --------------------------------------------------------------------------------
 
-    async def check(self) -> list[int]:
-        """One monitoring round: Latarnia, the probe, the passing of time. Returns new transition ids."""
+    async def check(self) -> Observed:
+        """One monitoring round: Latarnia, the probe, the passing of time."""
         if self.source is None:
             raise RuntimeError("no status source configured")
         latarnia: LatarniaStatus | None
@@ -207,20 +197,14 @@ class AvailabilityService:
                 found.append(monitor.observe_latarnia(latarnia.status, latarnia.messages, now))
             found.append(monitor.observe_call(probe_ok, now, CallKind.PROBE))
             found.append(monitor.tick(now))
-            ids, recovered = await self._commit(monitor, [f for f in found if f is not None])
-        if recovered:  # outside the lock: uploading the queue may take a while
-            await self._wake_offline_queue()
-        return ids
+            return await self._commit(monitor, [f for f in found if f is not None])
 
-    async def record_call(self, ok: bool, kind: CallKind = CallKind.CALL) -> list[int]:
+    async def record_call(self, ok: bool, kind: CallKind = CallKind.CALL) -> Observed:
         """Outcome of one of the bot's real KSeF calls (a 4xx/429 counts as ok: KSeF answered)."""
         async with self._lock:
             monitor = await self._load()
             found = monitor.observe_call(ok, self._clock(), kind)
-            ids, recovered = await self._commit(monitor, [found] if found else [])
-        if recovered:
-            await self._wake_offline_queue()
-        return ids
+            return await self._commit(monitor, [found] if found else [])
 
     # --- reading ---------------------------------------------------------------------------------
 
@@ -279,15 +263,8 @@ class AvailabilityService:
                 self._monitor = AvailabilityMonitor(self.config)
         return self._monitor
 
-    async def _wake_offline_queue(self) -> None:
-        try:
-            await self.offline.wake()
-        except Exception:  # the queue's own job retries; the recovery itself is already stored
-            log.exception("waking the offline queue failed")
-
-    async def _commit(self, monitor: AvailabilityMonitor,
-                      found: list[Transition]) -> tuple[list[int], bool]:
-        """Snapshot + transitions + their delivery rows in one transaction; (ids, KSeF recovered)."""
+    async def _commit(self, monitor: AvailabilityMonitor, found: list[Transition]) -> Observed:
+        """Snapshot + transitions + their delivery rows in one transaction."""
         recovered = any(tr.from_state in OFFLINE_STATES and tr.to_state not in OFFLINE_STATES
                         for tr in found)
         queued: dict[int, int] = {}
@@ -300,8 +277,8 @@ class AvailabilityService:
                         select(User.id, User.chat_id, User.language, AvailabilityPrefs.maintenance_muted)
                         .outerjoin(AvailabilityPrefs, AvailabilityPrefs.user_id == User.id)
                         .order_by(User.id))).all()
-                    if recovered:
-                        queued = await self.offline.queued_counts([u.id for u in users])
+                    if recovered and self._queued is not None:
+                        queued = await self._queued.queued_counts([u.id for u in users])
                 for transition in found:
                     ids.append(await self._store(session, transition, users, queued))
         except BaseException:
@@ -310,7 +287,7 @@ class AvailabilityService:
         for transition, tid in zip(found, ids, strict=True):
             log.info("KSeF availability %s → %s (%s), transition %s", transition.from_state,
                      transition.to_state, transition.reason, tid)
-        return ids, recovered
+        return Observed(tuple(ids), recovered)
 
     async def _save_snapshot(self, session: AsyncSession, monitor: AvailabilityMonitor) -> None:
         row = await session.get(AvailabilitySnapshot, self.environment)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 
 from bot.services.access import ensure_user, require_member
 from bot.services.connect import token_aad
@@ -42,6 +42,14 @@ class CompanyView:
     active: bool
     token: TokenView | None
     certificates: tuple[CertificateView, ...]
+
+
+@dataclass(frozen=True)
+class ActiveCompany:
+    """The company a user works on (the one commands act on)."""
+
+    id: int
+    nip: str
 
 
 @dataclass(frozen=True)
@@ -97,6 +105,31 @@ class CompanyService:
                           for c in certs),
                 ))
             return views
+
+    async def active_company(self, user_id: int) -> ActiveCompany | None:
+        """The company the user works on: the chosen one if it still exists and the user is still its
+        member, else the user's only company, else None (no company, or several and none chosen)."""
+        async with self.db.transaction() as session:
+            user = await session.get(User, user_id)
+            rows = (await session.execute(
+                select(Company.id, Company.nip).join(CompanyMember, CompanyMember.company_id == Company.id)
+                .where(CompanyMember.user_id == user_id).order_by(Company.id))).all()
+        chosen = user.active_company_id if user is not None else None
+        for company_id, nip in rows:
+            if company_id == chosen:
+                return ActiveCompany(company_id, nip)
+        return ActiveCompany(rows[0][0], rows[0][1]) if len(rows) == 1 else None
+
+    async def require_active_company(self, user_id: int) -> ActiveCompany:
+        """:meth:`active_company`, or ServiceError ``no_company`` (none) / ``choose_company`` (several,
+        none chosen)."""
+        found = await self.active_company(user_id)
+        if found is not None:
+            return found
+        async with self.db.transaction() as session:
+            memberships = await session.scalar(
+                select(func.count()).select_from(CompanyMember).where(CompanyMember.user_id == user_id))
+        raise ServiceError("choose_company" if memberships else "no_company")
 
     async def get(self, user_id: int, company_id: int) -> CompanyView:
         """One company of the user, or AccessDenied."""

@@ -171,6 +171,13 @@ class InboxService:
                 .order_by(OutboxMessage.id).limit(limit))
             return list(rows.scalars())
 
+    async def pending_outbox(self) -> int:
+        """Notifications not yet sent (pending or sending): a metric."""
+        async with self.db.transaction() as session:
+            found = await session.scalar(select(func.count()).select_from(OutboxMessage)
+                                         .where(OutboxMessage.status.in_(("pending", "sending"))))
+            return int(found or 0)
+
     async def in_doubt(self) -> list[int]:
         """Rows marked ``sending``: the bot stopped between the Telegram call and marking the row."""
         async with self.db.transaction() as session:

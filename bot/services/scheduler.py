@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
+from typing import Any
 
 from bot.services.sync import PollResult, SyncService
 
 log = logging.getLogger(__name__)
 
-Spawn = Callable[[Awaitable[None]], object]  # e.g. Application.create_task
+Spawn = Callable[[Coroutine[Any, Any, None]], object]  # e.g. the chat runtime's OwnedTasks.spawn
 
 
 class PollScheduler:

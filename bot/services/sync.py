@@ -10,28 +10,25 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
-from typing import TYPE_CHECKING, Protocol
+from typing import Protocol
 
 from sqlalchemy import ColumnElement, Executable, Update, bindparam, exists, or_, select, update
 from sqlalchemy.orm import InstrumentedAttribute, aliased
 
 from bot.metrics import ksef_error, observe_poll
 from bot.services.cert_login import AUTH_TYPE, KsefLogin
-from bot.services.connect import token_aad
 from bot.services.inbox import SINGLE_LIMIT, FoundInvoice, InboxService
-from bot.services.ports import Clock, SecretBox
+from bot.services.ksef_clients import Logins
+from bot.services.ports import Clock
 from bot.store.db import Database
 from bot.store.models import Certificate, Company, KsefToken
 from bot.store.models_inbox import InboxSync
 from bot.vault import VaultError
 from ksef.models import InvoiceMetadata, ReceivedBatch
-
-if TYPE_CHECKING:
-    import httpx
 
 log = logging.getLogger(__name__)
 
@@ -47,51 +44,6 @@ class InboxSource(Protocol):
 
 
 SourceFactory = Callable[[int, str, KsefLogin], InboxSource]  # (company id, environment, login)
-Logins = Callable[[int], Awaitable[KsefLogin | None]]  # company id -> its KSeF login (token or certificate)
-
-
-class KsefSources:
-    """One ``KsefClient`` per company, kept between polls (its access token is reused); the clients of
-    one environment share one HTTP connection pool (``ksef.http.shared_http_client``)."""
-
-    def __init__(self) -> None:
-        self._clients: dict[int, tuple[str, object]] = {}
-        self._pools: dict[str, httpx.AsyncClient] = {}  # api base URL -> its shared pool
-
-    def __call__(self, company_id: int, environment: str, login: KsefLogin) -> InboxSource:
-        from ksef.client import KsefClient  # heavy; only the real runtime needs it
-        from ksef.environments import resolve_environment
-
-        # A replaced token or certificate must not keep using the old client.
-        identity = login.token or (login.certificate.serial_hex if login.certificate else "")
-        cached = self._clients.get(company_id)
-        if cached is not None and cached[0] == identity:
-            client = cached[1]
-            assert isinstance(client, KsefClient)
-            return client
-        from ksef.http import shared_http_client
-
-        env = resolve_environment(environment)
-        # One pool per environment: a client per company would hold its own connections and TLS
-        # context (~0.9 MiB RSS per company measured in bench/bench_inbox.py).
-        pool = self._pools.get(env.api_base)
-        if pool is None:
-            pool = self._pools[env.api_base] = shared_http_client()
-        # MF environments: pace locally to the published limits; a simulator enforces its own.
-        client = KsefClient(env, nip=login.nip, token=login.token, certificate=login.certificate,
-                            http=pool, pace=env.is_real, max_wait=5.0)
-        self._clients[company_id] = (identity, client)
-        return client
-
-    async def aclose(self) -> None:
-        for _, client in self._clients.values():
-            close = getattr(client, "aclose", None)
-            if close is not None:
-                await close()
-        self._clients.clear()
-        for pool in self._pools.values():
-            await pool.aclose()
-        self._pools.clear()
 
 
 def _poll_statements() -> tuple[Executable, Update]:
@@ -168,14 +120,14 @@ def _found(meta: InvoiceMetadata, xml: bytes | None) -> FoundInvoice:
 class SyncService:
     """Polls companies; writes invoices, outbox rows and the cursor atomically."""
 
-    def __init__(self, db: Database, vault: SecretBox, inbox: InboxService, clock: Clock,
-                 sources: SourceFactory | None = None, interval: float = 900.0,
-                 logins: Logins | None = None) -> None:
-        self.db, self.vault, self.inbox, self.clock = db, vault, inbox, clock
-        self.sources: SourceFactory = sources or KsefSources()
-        # Issue 8: a company logs in with its Authentication certificate or its token
-        # (``CertLoginService.credentials``); without it, the token only.
-        self.logins: Logins = logins or self._token_login
+    def __init__(self, db: Database, inbox: InboxService, clock: Clock, *, sources: SourceFactory,
+                 logins: Logins, interval: float = 900.0) -> None:
+        self.db, self.inbox, self.clock = db, inbox, clock
+        # The shared KSeF clients (``KsefClients.for_login``); tests put a scripted source in between.
+        self.sources = sources
+        # A company logs in with its Authentication certificate or its token
+        # (``CertLoginService.credentials``).
+        self.logins = logins
         self.interval = interval
         # KSeF I/O of many companies runs concurrently; their short write transactions take turns
         # (SQLite has one writer; waiting here beats "database is locked" after its busy timeout).
@@ -183,16 +135,6 @@ class SyncService:
         # company id -> (what identifies its login in the database, the login): an empty poll decrypts
         # the token / loads the key only when that identity changed (token replaced, certificate added).
         self._poll_logins: dict[int, tuple[tuple[object, ...], KsefLogin]] = {}
-
-    async def _token_login(self, company_id: int) -> KsefLogin | None:
-        async with self.db.transaction() as session:
-            company = await session.get(Company, company_id)
-            row = (await session.execute(select(KsefToken).where(
-                KsefToken.company_id == company_id))).scalar_one_or_none()
-            if company is None or row is None:
-                return None
-            return KsefLogin(company.nip,
-                             token=self.vault.decrypt(row.token_blob, aad=token_aad(company_id)).decode())
 
     async def _source(self, company_id: int) -> InboxSource | None:
         """The KSeF source of a company, or None when it is gone or has no login any more."""
@@ -378,11 +320,6 @@ class SyncService:
         parsed = _found_from_xml(xml)
         await self.inbox.save_xml(invoice_id, xml, *parsed)
         return xml
-
-    async def aclose(self) -> None:
-        close = getattr(self.sources, "aclose", None)
-        if close is not None:
-            await close()
 
 
 def _found_from_xml(xml: bytes) -> tuple[date | None, str | None]:

@@ -19,7 +19,7 @@ from enum import StrEnum
 from ksef.banking import normalize_account
 from ksef.errors import BankAccountError, InvoiceDataError
 from ksef.fa3.codes import country_codes, currency_codes, eu_country_codes
-from ksef.fa3.rates import VatRate
+from ksef.fa3.rates import VatRate as VatRate  # re-exported: the model's own name for it
 from ksef.fa3.textrules import DISCOURAGED
 from ksef.fa3.totals import compute_totals
 from ksef.identifiers import nip_is_valid, normalize_nip

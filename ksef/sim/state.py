@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any, ClassVar
 
-from ksef.timezone import WARSAW
+from ksef.timezone import WARSAW as WARSAW  # re-exported for the simulator's modules
 
 
 def utcnow() -> datetime:

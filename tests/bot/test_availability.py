@@ -41,17 +41,13 @@ STATIC_TEST_MESSAGE = {
 
 
 class RecordingOfflineQueue:
-    """Stands in for the offline queue (built by another issue): counts per user, records wake-ups."""
+    """Stands in for the offline queue: invoices waiting per user."""
 
     def __init__(self, counts: dict[int, int]) -> None:
         self.counts = counts
-        self.woken = 0
 
     async def queued_counts(self, user_ids: Sequence[int]) -> dict[int, int]:
         return {u: self.counts[u] for u in user_ids if u in self.counts}
-
-    async def wake(self) -> None:
-        self.woken += 1
 
 
 @pytest.fixture
@@ -65,10 +61,17 @@ async def db(tmp_path: Path) -> AsyncIterator[Database]:
     await database.dispose()
 
 
-def service(db: Database, sim: Any, clock: MutableClock, **config: Any) -> AvailabilityService:
+def service(db: Database, sim: Any, clock: MutableClock, queued: RecordingOfflineQueue | None = None,
+            **config: Any) -> AvailabilityService:
     env = resolve_environment(sim.base_url)
     cfg = AvailabilityConfig(environment=config.pop("environment", "prod"), **config)
-    return AvailabilityService(db, "sim", clock, source=HttpStatusSource(env, timeout=5.0), config=cfg)
+    return AvailabilityService(db, "sim", clock, source=HttpStatusSource(env, timeout=5.0), config=cfg,
+                               queued=queued)
+
+
+async def check(svc: AvailabilityService) -> list[int]:
+    """One monitoring round; the ids of the transitions it stored."""
+    return list((await svc.check()).transitions)
 
 
 def fixed_clock(at: datetime = T0) -> MutableClock:
@@ -79,16 +82,14 @@ def fixed_clock(at: datetime = T0) -> MutableClock:
 
 async def test_failure_and_recovery_are_stored_and_prepared_once_per_user(db: Database, sim: Any) -> None:
     clock = fixed_clock()
-    queue = RecordingOfflineQueue({101: 3})
-    svc = service(db, sim, clock)
-    svc.offline = queue
-    assert await svc.check() == []  # all well: nothing to say
+    svc = service(db, sim, clock, RecordingOfflineQueue({101: 3}))
+    assert await check(svc) == []  # all well: nothing to say
 
     sim.set_availability(latarnia={"status": "FAILURE", "messages": [failure_message()]})
     clock.advance(timedelta(minutes=1))
-    [failure] = await svc.check()
+    [failure] = await check(svc)
     clock.advance(timedelta(minutes=1))
-    assert await svc.check() == []  # the same failure again: no second announcement
+    assert await check(svc) == []  # the same failure again: no second announcement
     assert (await svc.current()).state is Availability.FAILURE
 
     broadcast = BroadcastService(db, clock)
@@ -104,8 +105,9 @@ async def test_failure_and_recovery_are_stored_and_prepared_once_per_user(db: Da
     sim.set_availability(latarnia={"status": "AVAILABLE", "messages": [
         failure_message(), failure_message(kind="FAILURE_END", start=ended, end=ended, published=ended)]})
     clock.advance(timedelta(minutes=5))
-    [recovery] = await svc.check()
-    assert queue.woken == 1
+    observed = await svc.check()
+    [recovery] = observed.transitions
+    assert observed.recovered  # the job that ran the round uploads the offline queue now
     texts = {r.user_id: r.text for r in await broadcast.unsent() if r.transition_id == recovery}
     assert "KSeF znowu działa" in texts[101] and "w kolejce: 3" in texts[101]
     assert "Nie masz faktur offline" in texts[102]
@@ -118,10 +120,10 @@ async def test_state_survives_a_new_service_instance(db: Database, sim: Any) -> 
     """After a restart the stored snapshot is the starting point: a known failure is not re-announced."""
     clock = fixed_clock()
     sim.set_availability(latarnia={"status": "FAILURE", "messages": [failure_message()]})
-    assert len(await service(db, sim, clock).check()) == 1
+    assert len(await check(service(db, sim, clock))) == 1
     again = service(db, sim, clock)
     clock.advance(timedelta(minutes=1))
-    assert await again.check() == []
+    assert await check(again) == []
     assert (await again.current()).state is Availability.FAILURE
 
 
@@ -131,7 +133,7 @@ async def test_status_service_outage_alone_raises_nothing(db: Database, sim: Any
     sim.set_availability(latarnia="down")
     for _ in range(10):
         clock.advance(timedelta(minutes=1))
-        assert await svc.check() == []
+        assert await check(svc) == []
     state = await svc.current()
     assert state.state is Availability.AVAILABLE and not state.latarnia_reachable
     assert await BroadcastService(db, clock).unsent() == []
@@ -141,10 +143,10 @@ async def test_latarnia_outage_keeps_an_announced_failure(db: Database, sim: Any
     clock = fixed_clock()
     svc = service(db, sim, clock)
     sim.set_availability(latarnia={"status": "FAILURE", "messages": [failure_message()]})
-    assert len(await svc.check()) == 1
+    assert len(await check(svc)) == 1
     sim.set_availability(latarnia="down")
     clock.advance(timedelta(minutes=1))
-    assert await svc.check() == []
+    assert await check(svc) == []
     assert (await svc.current()).state is Availability.FAILURE
 
 
@@ -156,7 +158,7 @@ async def test_static_test_environment_message_raises_nothing(db: Database, sim:
     sim.set_availability(latarnia={"status": "TOTAL_FAILURE", "messages": [STATIC_TEST_MESSAGE]})
     for _ in range(3):
         clock.advance(timedelta(minutes=1))
-        assert await svc.check() == []
+        assert await check(svc) == []
     assert (await svc.current()).state is Availability.AVAILABLE
 
 
@@ -165,7 +167,7 @@ async def test_static_message_rule_can_be_switched_off(db: Database, sim: Any) -
     clock = fixed_clock()
     svc = service(db, sim, clock, environment="test", ignore_static_test_message=False)
     sim.set_availability(latarnia={"status": "TOTAL_FAILURE", "messages": [STATIC_TEST_MESSAGE]})
-    [_] = await svc.check()
+    [_] = await check(svc)
     assert (await svc.current()).state is Availability.TOTAL_FAILURE
 
 
@@ -176,12 +178,12 @@ async def test_flapping_api_raises_no_alert_storm(db: Database, sim: Any) -> Non
     for i in range(60):
         sim.set_availability(api="down" if i % 2 else "up")
         clock.advance(timedelta(seconds=3))
-        assert await svc.check() == []
+        assert await check(svc) == []
     sim.set_availability(api="down")
     found: list[int] = []
     for _ in range(10):
         clock.advance(timedelta(seconds=30))
-        found += await svc.check()
+        found += await check(svc)
     assert len(found) == 1
     assert (await svc.current()).state is Availability.DEGRADED
     [row] = [r for r in await svc.transitions() if r.id == found[0]]
@@ -199,13 +201,13 @@ async def test_maintenance_announcement_respects_opt_out(db: Database, sim: Any)
                     "start": start.isoformat(), "end": end.isoformat(), "version": 1,
                     "published": T0.isoformat()}
     sim.set_availability(latarnia={"status": "AVAILABLE", "messages": [announcement]})
-    [announced] = await svc.check()
+    [announced] = await check(svc)
     rows = await BroadcastService(db, clock).unsent()
     assert sorted(r.user_id for r in rows if r.transition_id == announced) == [101, 103]
     assert "Zapowiedziano prace serwisowe" in next(r.text for r in rows if r.user_id == 101)
 
     clock.set(start + timedelta(minutes=1))  # the window began: offline mode for everybody
-    [began] = await svc.check()
+    [began] = await check(svc)
     rows = await BroadcastService(db, clock).unsent()
     assert sorted(r.user_id for r in rows if r.transition_id == began) == [101, 102, 103]
     assert "tryb offline" in next(r.text for r in rows if r.transition_id == began and r.user_id == 102)

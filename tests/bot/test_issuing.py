@@ -1,15 +1,18 @@
-"""Issuing invoices by chat (issue 6), online: fast path, preview, confirm, printout, numbering, restart."""
+"""Issuing invoices by chat, online: fast path, preview, confirm, printout, numbering, restart."""
 
 from __future__ import annotations
 
 import asyncio
 import base64
+import dataclasses
 import hashlib
 
 import pytest
 
 from bot.sandbox.botapi import ChatMessage, FakeUser
 from bot.services.errors import ServiceError
+from bot.services.issuing import Draft
+from bot.services.ksef_clients import KsefClientOptions
 from ksef.qr import parse_kod1
 from tests.fixtures.bot import BotHarness
 
@@ -21,7 +24,7 @@ async def ready(bot: BotHarness, user_id: int, *, vat_exempt: bool = False) -> t
     """A user with a connected company and a seller profile (set through the services)."""
     nip, token = bot.sim.create_subject()
     await bot.services.connect.connect_token(user_id, user_id, nip, token)
-    company_id = await bot.services.issuing.company_for(user_id)
+    company_id = (await bot.services.companies.require_active_company(user_id)).id
     await bot.services.profiles.save(user_id, company_id, name="Jan Kowalski Usługi IT",
                                      address=["ul. Długa 5", "00-001 Warszawa"], vat_exempt=vat_exempt,
                                      bank_account="61 1090 1014 0000 0712 1981 2874",
@@ -88,7 +91,8 @@ async def test_two_simultaneous_confirmations_get_distinct_numbers(bot_factory: 
     draft = {"buyer": {"nip": BUYER_NIP, "name": "ACME", "address": ["ul. Prosta 1"]},
              "lines": [{"name": "Usługa", "quantity": "1", "unit": "szt.", "unit_price": "100",
                         "vat_rate": "23"}], "prices": "net", "payment_days": 7, "method": "transfer"}
-    views = await asyncio.gather(*(svc.prepare(6002, 6002, company_id, draft) for _ in range(5)))
+    views = await asyncio.gather(*(svc.prepare(6002, 6002, company_id, Draft.from_json(draft))
+                                   for _ in range(5)))
     numbers = sorted(v.number for v in views)
     assert len(set(numbers)) == 5
     assert sorted(int(n.split("/")[1]) for n in numbers) == [1, 2, 3, 4, 5]  # no gaps
@@ -101,14 +105,14 @@ async def test_restart_between_store_and_send_sends_exactly_once(bot_factory: ob
     svc = bot.services.issuing
     draft = {"buyer": {"nip": BUYER_NIP, "name": "ACME", "address": []},
              "lines": [{"name": "Usługa", "quantity": "2", "unit_price": "50", "vat_rate": "23"}]}
-    view = await svc.prepare(6003, user.chat_id, company_id, draft)
+    view = await svc.prepare(6003, user.chat_id, company_id, Draft.from_json(draft))
     # Simulate a send whose answer was lost: KSeF got the bytes in the recorded session, we never learnt it.
-    client = await svc._client(company_id)
+    client = await bot.services.ksef_clients.get(company_id)
     session = await client.sessions.ensure()
-    await svc._update(view.id, state="sending", session_reference=session.reference_number)
+    await svc.records.update(view.id, state="sending", session_reference=session.reference_number)
     xml = (await bot.table_rows("issued_invoices"))[0]["xml"]
     await client.send_invoice(xml, wait=True)
-    bot.options.issuing_first = 0.1
+    bot.options = dataclasses.replace(bot.options, issuing_first=0.1)
     await bot.crash_and_restart()
     await bot.fake.wait_for_bot_message(user.chat_id, lambda m: "przyjęta w KSeF" in m.content, after=0,
                                         timeout=60)
@@ -124,8 +128,8 @@ async def test_prepared_invoice_is_sent_after_a_crash(bot_factory: object) -> No
     user, _, company_id = await ready(bot, 6004)
     draft = {"buyer": {"nip": None, "name": "Anna Nowak", "address": []},
              "lines": [{"name": "Naprawa", "quantity": "1", "unit_price": "123.45", "vat_rate": "8"}]}
-    view = await bot.services.issuing.prepare(6004, user.chat_id, company_id, draft)
-    bot.options.issuing_first = 0.1
+    view = await bot.services.issuing.prepare(6004, user.chat_id, company_id, Draft.from_json(draft))
+    bot.options = dataclasses.replace(bot.options, issuing_first=0.1)
     await bot.crash_and_restart()
     await bot.fake.wait_for_bot_message(user.chat_id, lambda m: "przyjęta w KSeF" in m.content, after=0,
                                         timeout=60)
@@ -162,7 +166,7 @@ async def test_bad_inputs_get_clear_messages_and_leave_nothing(bot_app: BotHarne
     # No lines: refused by the service before any number is taken.
     draft = {"buyer": {"nip": BUYER_NIP, "name": "ACME", "address": []}, "lines": []}
     with pytest.raises(ServiceError) as refused_draft:
-        await bot_app.services.issuing.prepare(6005, user.chat_id, company_id, draft)
+        await bot_app.services.issuing.prepare(6005, user.chat_id, company_id, Draft.from_json(draft))
     assert refused_draft.value.code == "no_lines"
     await nothing_made(bot_app)
     await bot_app.say(user, "/cancel", contains="")
@@ -264,9 +268,9 @@ async def test_duplicate_440_is_reconciled_not_sent_as_new(bot_factory: object) 
     svc = bot_app.services.issuing
     draft = {"buyer": {"nip": BUYER_NIP, "name": "ACME", "address": []},
              "lines": [{"name": "Usługa", "quantity": "1", "unit_price": "10", "vat_rate": "23"}]}
-    view = await svc.prepare(6008, user.chat_id, company_id, draft)
+    view = await svc.prepare(6008, user.chat_id, company_id, Draft.from_json(draft))
     xml = (await bot_app.table_rows("issued_invoices"))[0]["xml"]
-    client = await svc._client(company_id)
+    client = await bot_app.services.ksef_clients.get(company_id)
     first = await client.send_invoice(xml, wait=True)  # KSeF already has it (e.g. sent by another tool)
     assert first.ksef_number
     view = await svc.issue(view.id)
@@ -276,9 +280,10 @@ async def test_duplicate_440_is_reconciled_not_sent_as_new(bot_factory: object) 
 
 
 async def test_slow_processing_is_followed_up_and_upo_and_issue_again_work(bot_factory: object) -> None:
-    bot: BotHarness = await bot_factory(issuing_interval=0.3)  # type: ignore[operator]
+    # A confirmation waits 0.3 s for the KSeF number, then the issuing job follows the invoice up.
+    bot: BotHarness = await bot_factory(issuing_interval=0.3,  # type: ignore[operator]
+                                        ksef_clients=KsefClientOptions(status_timeout=0.3))
     user, _, _ = await ready(bot, 6009)
-    bot.services.issuing.follow_seconds = 0.3
     bot.sim.configure(processingDelaySeconds=2)
     preview = await to_preview(bot, user, f"/wystaw {BUYER_NIP} Usługa 3 h x 200 23%")
     await bot.press(user, preview, CONFIRM, contains="zapisana", timeout=30)
@@ -301,7 +306,7 @@ async def test_revoked_token_keeps_the_invoice_and_says_so(bot_factory: object) 
     nip, token = bot.sim.create_subject()
     await bot.services.connect.connect_token(6010, 6010, nip, token)
     user = bot.user(6010)
-    company_id = await bot.services.issuing.company_for(6010)
+    company_id = (await bot.services.companies.require_active_company(6010)).id
     await bot.services.profiles.save(6010, company_id, name="Firma", address=["ul. A 1", "00-001 Warszawa"],
                                      vat_exempt=False, bank_account=None, default_rate="23", payment_days=7)
     bot.sim.revoke_token(token)
@@ -337,6 +342,7 @@ async def test_simultaneous_confirmations_on_postgresql(bot_factory: object,
     _, _, company_id = await ready(bot, 6012)
     draft = {"buyer": {"nip": BUYER_NIP, "name": "ACME", "address": []},
              "lines": [{"name": "Usługa", "quantity": "1", "unit_price": "100", "vat_rate": "23"}]}
-    views = await asyncio.gather(*(bot.services.issuing.prepare(6012, 6012, company_id, draft)
+    views = await asyncio.gather(*(bot.services.issuing.prepare(6012, 6012, company_id,
+                                                                Draft.from_json(draft))
                                    for _ in range(8)))
     assert sorted(int(v.number.split("/")[1]) for v in views) == list(range(1, 9))

@@ -18,7 +18,7 @@ import pytest
 from sqlalchemy import func, select, text
 
 from bot.config import ConfigError, load_settings
-from bot.jobs import POLL_TASK, WorkerConfig, WorkerRuntime, conninfo, ensure_schema, make_app
+from bot.jobs import POLL_TASK, WorkerConfig, WorkerRuntime, conninfo, ensure_schema, make_app, worker_options
 from bot.services import Services, open_services
 from bot.services.connect import token_aad
 from bot.store.db import Database
@@ -151,8 +151,8 @@ def _settings(sim: Any) -> Any:
 async def test_claims_of_two_schedulers_are_disjoint(pg_database: tuple[str, str], sim: Any) -> None:
     _, schema = pg_database
     settings = _settings(sim)
-    one = await open_services(settings, schema=schema)
-    two = await open_services(settings, schema=schema)
+    one = await open_services(settings, worker_options(settings), schema=schema)
+    two = await open_services(settings, worker_options(settings), schema=schema)
     try:
         ids = [(await _connect(one, sim, 500 + n))[0] for n in range(12)]
         first, second = await asyncio.gather(one.sync.claim_due(8, 60), two.sync.claim_due(8, 60))
@@ -172,8 +172,7 @@ async def test_worker_runtime_polls_through_procrastinate(pg_database: tuple[str
     sim.set_limits({"enabled": False})
     sim.configure(hwmLagSeconds=0)
     settings = _settings(sim)
-    services = await open_services(settings, schema=schema)
-    services.sync.interval = 1.0
+    services = await open_services(settings, worker_options(settings), schema=schema)  # polls every second
     company_id, nip = await _connect(services, sim, 900)
     runtime = WorkerRuntime(services, make_app(settings.database_url, schema=schema),
                             WorkerConfig(schedule_every=0.2, lease=5, concurrency=2))
@@ -200,8 +199,7 @@ async def test_worker_runtime_polls_through_procrastinate(pg_database: tuple[str
     assert len(rows) == 1 and rows[0][0] == company_id  # one notification, queued for the gateway
     assert jobs == 0  # a graceful stop leaves no job half-done
     assert runtime.polled >= 2
-    await services.sync.aclose()
-    await services.db.dispose()
+    await services.aclose()
 
 
 async def _until(predicate: Any, services: Services, seconds: float = 15.0) -> None:
@@ -227,11 +225,13 @@ async def test_invoice_a_worker_took_is_not_sent_again_by_the_chat(pg_database: 
     from bot.store.models_issuing import IssuedInvoice
 
     _, schema = pg_database
-    services = await open_services(_settings(sim), schema=schema)
-    other = await open_services(_settings(sim), schema=schema)
+    settings = _settings(sim)
+    # Two worker processes: their invoices are locked across processes (PostgreSQL advisory locks).
+    services = await open_services(settings, worker_options(settings), schema=schema)
+    other = await open_services(settings, worker_options(settings), schema=schema)
     try:
         company_id, _ = await _connect(services, sim, 77)
-        services.issuing.locks, other.issuing.locks = NamedLocks(services.db), NamedLocks(other.db)
+        assert other.issuing.locks is not None
         async with services.db.transaction() as session:
             row = IssuedInvoice(company_id=company_id, user_id=77, chat_id=77, number="FV/1/11/2026",
                                 issue_date=date(2026, 11, 23), draft={}, xml=b"<Faktura/>", invoice_hash="h",
@@ -247,14 +247,13 @@ async def test_invoice_a_worker_took_is_not_sent_again_by_the_chat(pg_database: 
             assert await services.issuing.advance(invoice_id) is False
     finally:
         for s in (services, other):
-            await s.issuing.aclose()
-            await s.db.dispose()
+            await s.aclose()
 
 
 async def test_jobs_of_dead_workers_are_cleared(pg_database: tuple[str, str], sim: Any) -> None:
     _, schema = pg_database
     settings = _settings(sim)
-    services = await open_services(settings, schema=schema)
+    services = await open_services(settings, worker_options(settings), schema=schema)
     app = make_app(settings.database_url, schema=schema)
     runtime = WorkerRuntime(services, app, WorkerConfig(stalled_after=1))
     try:

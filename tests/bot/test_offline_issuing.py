@@ -1,4 +1,4 @@
-"""Issuing while KSeF is down (issue 6): offline invoice with KOD II, queued upload, deadline warning."""
+"""Issuing while KSeF is down: offline invoice with KOD II, queued upload, deadline warning."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 from cryptography import x509
 
+from bot.services.issuing import Draft
 from ksef.availability import AvailabilityConfig
 from ksef.qr import parse_kod1, verify_kod2
 from tests.bot.test_issuing import BUYER_NIP, CONFIRM, ready, to_preview
@@ -84,12 +85,12 @@ async def test_deadline_warning_waits_for_the_working_day_before(bot_factory: ob
     svc = bot.services.issuing
     draft = {"buyer": {"nip": BUYER_NIP, "name": "ACME", "address": []},
              "lines": [{"name": "Usługa", "quantity": "1", "unit_price": "10", "vat_rate": "23"}]}
-    view = await svc.prepare(6103, user.chat_id, company_id, draft)
+    view = await svc.prepare(6103, user.chat_id, company_id, Draft.from_json(draft))
     bot.sim.set_availability(api="down")
     view = await svc.issue(view.id, offline=True)
     assert view.state == "offline"
     far = svc.today() + timedelta(days=14)
-    await svc._update(view.id, deadline=far)
+    await svc.records.update(view.id, deadline=far)
     assert [n for n in await svc.process_pending() if n.kind == "deadline"] == []
     bot.clock.advance(timedelta(days=13))
     notices = [n for n in await svc.process_pending() if n.kind == "deadline"]
@@ -105,13 +106,13 @@ async def test_technically_rejected_offline_invoice_gets_a_technical_correction(
     draft = {"buyer": {"nip": BUYER_NIP, "name": "ACME", "address": []},
              "lines": [{"name": "Usługa", "quantity": "1", "unit_price": "10", "vat_rate": "23"}]}
     bot.sim.set_availability(api="down")
-    view = await svc.prepare(6104, user.chat_id, company_id, draft)
+    view = await svc.prepare(6104, user.chat_id, company_id, Draft.from_json(draft))
     view = await svc.issue(view.id, offline=True)
     # The stored file is damaged (as a technical defect would be): KSeF will reject it (430).
     broken = b"<?xml version='1.0' encoding='UTF-8'?><Faktura>uszkodzona</Faktura>"
     from ksef.crypto import sha256_b64
 
-    await svc._update(view.id, xml=broken, invoice_hash=sha256_b64(broken))
+    await svc.records.update(view.id, xml=broken, invoice_hash=sha256_b64(broken))
     bot.sim.set_availability(api="up")
     await bot.fake.wait_for_bot_message(user.chat_id, lambda m: "trafiła do KSeF" in m.content, after=0,
                                         timeout=60)

@@ -9,10 +9,9 @@ from typing import Any
 import pytest
 from sqlalchemy import inspect, select
 
-from bot.services import Services
+from bot.services import ServiceOptions, Services
 from bot.services.dialogs import Dialog
 from bot.services.errors import AccessDenied, ServiceError
-from bot.services.ports import KsefClientGateway
 from bot.store.db import Database
 from bot.store.models import Base, Company
 from bot.vault import Vault
@@ -31,7 +30,8 @@ def clock() -> MutableClock:
 
 @pytest.fixture
 def services(database: Database, sim: Any, clock: MutableClock) -> Services:
-    return Services.build(database, Vault(os.urandom(32)), KsefClientGateway(), sim.base_url, clock)
+    return Services.build(database, Vault(os.urandom(32)), ServiceOptions(environment=sim.base_url),
+                          clock=clock)
 
 
 async def all_rows(db: Database) -> dict[str, int]:
@@ -174,7 +174,7 @@ async def test_rotate_key_rewraps_every_secret(services: Services, sim: Any) -> 
     new = Vault(os.urandom(32))
     assert await rotate_master_key(services.db, old, new) == 2
     assert await rotate_master_key(services.db, old, new) == 0  # idempotent: a rerun changes nothing
-    rotated = Services.build(services.db, new, KsefClientGateway(), sim.base_url, services.clock)
+    rotated = Services.build(services.db, new, ServiceOptions(environment=sim.base_url), clock=services.clock)
     assert await rotated.companies.ksef_token(done.company_id) == token
     assert await rotated.dialogs.get_upload(11, "key") == b"pending key file"
     with pytest.raises(VaultError):
@@ -215,14 +215,14 @@ def test_cli_migrate_and_rotate_key_with_the_default_key_file(sim: Any, tmp_path
 
     async def connect() -> int:
         db = Database.from_url(settings.database_url)
-        services = Services.build(db, Vault.from_settings(settings), KsefClientGateway(), sim.base_url)
+        services = Services.build(db, Vault.from_settings(settings), ServiceOptions(environment=sim.base_url))
         done = await services.connect.connect_token(11, 11, nip, token)
         await db.dispose()
         return done.company_id
 
     async def read_token(company_id: int) -> str | None:
         db = Database.from_url(settings.database_url)
-        services = Services.build(db, Vault.from_settings(settings), KsefClientGateway(), sim.base_url)
+        services = Services.build(db, Vault.from_settings(settings), ServiceOptions(environment=sim.base_url))
         try:
             return await services.companies.ksef_token(company_id)
         finally:

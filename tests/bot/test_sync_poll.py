@@ -10,11 +10,11 @@ from typing import Any
 import pytest
 from sqlalchemy import delete, select, update
 
-from bot.services import Services
+from bot.services import ServiceOptions, Services
 from bot.services.cert_login import KsefLogin
 from bot.services.connect import token_aad
-from bot.services.ports import KsefClientGateway, system_clock
-from bot.services.sync import SyncService
+from bot.services.ports import system_clock
+from bot.services.sync import SourceFactory, SyncService
 from bot.store.db import Database
 from bot.store.models import Company, KsefToken
 from bot.store.models_inbox import InboxSync
@@ -37,11 +37,18 @@ class CountingLogins:
         return await self.inner(company_id)
 
 
-async def _setup(db: Database, sim: Any) -> tuple[SyncService, CountingLogins, Vault, int, str]:
+def _sync(services: Services, logins: CountingLogins, sources: SourceFactory | None = None, *,
+          interval: float = 0) -> SyncService:
+    """A sync over the production services whose logins are counted (and, optionally, another source)."""
+    return SyncService(services.db, services.inbox, system_clock, logins=logins,
+                       sources=sources or services.ksef_clients.for_login, interval=interval)
+
+
+async def _setup(db: Database, sim: Any) -> tuple[SyncService, CountingLogins, Vault, int, str, Services]:
     vault = Vault(os.urandom(32))
-    services = Services.build(db, vault, KsefClientGateway(), sim.base_url, system_clock)
+    services = Services.build(db, vault, ServiceOptions(environment=sim.base_url))
     logins = CountingLogins(services)
-    sync = SyncService(db, vault, services.inbox, system_clock, logins=logins, interval=0)
+    sync = _sync(services, logins)
     nip, token = sim.create_subject()
     async with db.transaction() as session:
         company = Company(nip=nip, environment=sim.base_url)
@@ -51,7 +58,7 @@ async def _setup(db: Database, sim: Any) -> tuple[SyncService, CountingLogins, V
                               token_blob=vault.encrypt(token.encode(), aad=token_aad(company.id))))
         company_id = company.id
     assert await sync.due_companies() == [company_id]  # baseline cursor
-    return sync, logins, vault, company_id, nip
+    return sync, logins, vault, company_id, nip, services
 
 
 async def _cursor(db: Database, company_id: int) -> str | None:
@@ -61,7 +68,7 @@ async def _cursor(db: Database, company_id: int) -> str | None:
 
 
 async def test_empty_polls_reuse_the_login_until_the_token_is_replaced(db: Database, sim: Any) -> None:
-    sync, logins, vault, company_id, nip = await _setup(db, sim)
+    sync, logins, vault, company_id, nip, services = await _setup(db, sim)
     try:
         first = await sync.poll(company_id)
         assert first.error is None and first.new_invoice_ids == ()
@@ -81,11 +88,11 @@ async def test_empty_polls_reuse_the_login_until_the_token_is_replaced(db: Datab
         assert sync._poll_logins[company_id][1].token == new_token
         assert sync.sources(company_id, sim.base_url, KsefLogin(nip, token=new_token)) is not client
     finally:
-        await sync.aclose()
+        await services.ksef_clients.aclose()
 
 
 async def test_empty_poll_advances_the_cursor_only_if_unchanged(db: Database, sim: Any) -> None:
-    sync, _, _, company_id, _ = await _setup(db, sim)
+    sync, logins, _, company_id, _, services = await _setup(db, sim)
     source_factory = sync.sources
     try:
         async with db.transaction() as session:  # as if an earlier poll had failed
@@ -114,16 +121,14 @@ async def test_empty_poll_advances_the_cursor_only_if_unchanged(db: Database, si
 
             return Racing()
 
-        sync.sources = racing
-        assert (await sync.poll(company_id)).error == "raced"
+        assert (await _sync(services, logins, racing).poll(company_id)).error == "raced"
         assert await _cursor(db, company_id) == "someone-else"
     finally:
-        sync.sources = source_factory
-        await sync.aclose()
+        await services.ksef_clients.aclose()
 
 
 async def test_errors_keep_the_cursor_and_deleted_company_is_gone(db: Database, sim: Any) -> None:
-    sync, _, _, company_id, _ = await _setup(db, sim)
+    sync, _, _, company_id, _, services = await _setup(db, sim)
     try:
         assert (await sync.poll(company_id)).error is None
         cursor = await _cursor(db, company_id)
@@ -141,12 +146,12 @@ async def test_errors_keep_the_cursor_and_deleted_company_is_gone(db: Database, 
         assert (await sync.poll(company_id)).error == "gone"
         assert company_id not in sync._poll_logins
     finally:
-        await sync.aclose()
+        await services.ksef_clients.aclose()
 
 
 async def test_a_secret_that_does_not_decrypt_backs_off_instead_of_crashing(db: Database, sim: Any) -> None:
-    sync, _, _, company_id, _ = await _setup(db, sim)
-    sync.interval = 60.0
+    _, logins, _, company_id, _, services = await _setup(db, sim)
+    sync = _sync(services, logins, interval=60.0)
     try:
         # The token re-encrypted under another master key: what a lost or swapped master.key leaves.
         async with db.transaction() as session:
@@ -165,4 +170,4 @@ async def test_a_secret_that_does_not_decrypt_backs_off_instead_of_crashing(db: 
             state = await session.get(InboxSync, company_id)
             assert state is not None and state.failures == 2 and state.next_poll_at > first_retry
     finally:
-        await sync.aclose()
+        await services.ksef_clients.aclose()

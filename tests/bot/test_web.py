@@ -42,7 +42,7 @@ async def gateway_bot(botapi: Any, sim: Any, tmp_path: Path, *, is_leader: Calla
     gateway = WebGateway(settings, options, is_leader=is_leader)
     await gateway.start()
     botapi.fake.webhook_transport = httpx.ASGITransport(app=gateway.app)
-    harness = BotHarness(settings, options, botapi.fake, sim, master_key, runtime=gateway.runtime)
+    harness = BotHarness(settings, options, botapi.fake, sim, master_key, runtime=gateway)
     try:
         async with httpx.AsyncClient(transport=httpx.ASGITransport(app=gateway.app),
                                      base_url="http://bot.test") as client:
@@ -285,9 +285,9 @@ async def test_serve_with_uvicorn_registers_after_listening_and_stops_on_request
             assert (await client.get("/readyz")).status_code == 200
             assert (await client.post("/tg", json=start_update(user, 3))).status_code == 403
         # What a job does when this process must go (e.g. leadership lost): a graceful stop.
-        gateway.application.bot_data["request_stop"]()
+        gateway.application.runtime.request_stop()
         await asyncio.wait_for(served, 30)
-        assert gateway.application is None  # stopped and shut down (BotRuntime.stop)
+        assert gateway.application is None  # stopped and shut down (bot.app.stop_gateway)
     finally:
         if not served.done():
             gateway.request_stop()
@@ -322,7 +322,7 @@ async def test_standby_gateway_serves_health_and_takes_over(botapi: Any, sim: An
             refused = await standby.post("/tg/hook", json=start_update(botapi.fake.user(7300), 1),
                                          headers={web.SECRET_HEADER: SECRET})
             assert refused.status_code == 503
-            leader = first.application.bot_data["leader"]
+            leader = first.application.runtime.leader
             await leader.abandon()  # the leader's process dies: its connection and lock go
             await asyncio.wait_for(second.leading.wait(), 10)
             assert (await standby.get("/readyz")).json()["failed"] == ["webhook"]

@@ -8,7 +8,7 @@ from typing import Any
 import httpx
 
 from bot.services.cert_login import KsefLogin
-from bot.services.sync import KsefSources
+from bot.services.ksef_clients import KsefClients
 from ksef.client import KsefClient
 from ksef.http import shared_http_client
 from ksef.models import now_utc
@@ -30,8 +30,13 @@ async def test_shared_pool_keeps_no_cookies() -> None:
         assert list(http.cookies.jar) == []
 
 
+async def _no_login(company_id: int) -> KsefLogin | None:
+    return None
+
+
 async def test_companies_share_one_pool_and_poll_through_it(sim: Any) -> None:
-    sources = KsefSources()
+    clients = KsefClients(_no_login, sim.base_url)
+    sources = clients.for_login
     (nip_a, token_a), (nip_b, token_b) = sim.create_subject(), sim.create_subject()
     a = sources(1, sim.base_url, KsefLogin(nip_a, token=token_a))
     b = sources(2, sim.base_url, KsefLogin(nip_b, token=token_b))
@@ -48,5 +53,5 @@ async def test_companies_share_one_pool_and_poll_through_it(sim: Any) -> None:
     a2 = sources(1, sim.base_url, KsefLogin(nip_a, token=token_a2))
     assert a2 is not a and isinstance(a2, KsefClient) and a2._transport.http is pool
     assert (await a2.received_since(start)).invoices == []
-    await sources.aclose()
+    await clients.aclose()
     assert pool.is_closed

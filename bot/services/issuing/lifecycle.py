@@ -1,0 +1,376 @@
+"""Issuing a sales invoice: draft → preview → number + exact XML stored → KSeF → told to the user.
+
+Nothing is lost and nothing is sent twice: the invoice row (state ``prepared``, XML bytes, SHA-256) is
+committed before any byte goes to KSeF; the session reference is recorded before the send, so after a
+crash :meth:`IssuingService.advance` first looks the invoice up in that session by its hash and only
+sends when KSeF has never seen it. One lock per invoice (in-process, or a PostgreSQL advisory lock when
+several processes work) keeps the chat handler and the background work off the same invoice at once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator, Iterator
+from datetime import date, timedelta
+from typing import Protocol
+
+from sqlalchemy import ColumnElement, and_, or_, select
+
+from bot.metrics import ksef_error
+from bot.services.access import require_member
+from bot.services.companies import CompanyService
+from bot.services.contractors import ContractorService
+from bot.services.errors import ServiceError
+from bot.services.issuing.draft import Draft, Preview, invoice_of, preview_of
+from bot.services.issuing.offline import OfflineIssuer, warning_due
+from bot.services.issuing.printout import Printout, make_printout
+from bot.services.issuing.records import ONLINE, IssuedInvoices, IssuedView, Notice, view_of
+from bot.services.issuing.state import REPORTED, UNFINISHED, InvoiceState
+from bot.services.ksef_clients import KsefClients
+from bot.services.numbering import next_number
+from bot.services.ports import Clock
+from bot.services.seller_profile import ProfileView, SellerProfileService
+from bot.store.db import Database
+from bot.store.locks import NamedLocks
+from bot.store.models_issuing import IssuedInvoice
+from ksef.availability import AvailabilityState
+from ksef.crypto import sha256_b64
+from ksef.environments import Environment
+from ksef.errors import (
+    KsefApiError,
+    KsefError,
+    KsefServerError,
+    KsefUnavailableError,
+    RateLimitedError,
+)
+from ksef.fa3 import build
+from ksef.models import SentInvoice
+from ksef.offline import OfflineMode, today_in_poland
+
+log = logging.getLogger(__name__)
+
+DUPLICATE_CODE = 440
+TECHNICAL_REJECTIONS = (430, 435, 450)  # offline invoices rejected for these get a technical correction
+_UNAVAILABLE = (KsefUnavailableError, KsefServerError)
+
+
+class AvailabilityReader(Protocol):
+    """The part of ``bot.services.availability.AvailabilityService`` issuing reads."""
+
+    async def current(self) -> AvailabilityState: ...
+
+
+class IssuingService:
+    """Use cases of issuing; the chat layer renders and delivers what these return.
+
+    ``locks``: cross-process invoice locks (scale-out), else one ``asyncio.Lock`` per invoice.
+    ``advance_here``: False in a scale-out gateway, whose workers do the KSeF part (:meth:`advance`).
+    """
+
+    def __init__(self, db: Database, *, companies: CompanyService, profiles: SellerProfileService,
+                 contractors: ContractorService, offline: OfflineIssuer, records: IssuedInvoices,
+                 clients: KsefClients, availability: AvailabilityReader | None, env: Environment,
+                 clock: Clock, locks: NamedLocks | None = None, advance_here: bool = True) -> None:
+        self.db, self.companies, self.profiles, self.contractors = db, companies, profiles, contractors
+        self.offline, self.records, self.clients = offline, records, clients
+        self.availability, self.env, self.clock = availability, env, clock
+        self.locks, self.advance_here = locks, advance_here
+        self._locks: dict[int, asyncio.Lock] = {}
+        self._in_chat: set[int] = set()  # invoices a chat handler is issuing and telling the user about
+
+    # --- drafts -----------------------------------------------------------------------------------
+    async def profile(self, company_id: int) -> ProfileView:
+        found = await self.profiles.get(company_id)
+        if found is None:
+            raise ServiceError("no_profile")
+        return found
+
+    def today(self) -> date:
+        return today_in_poland(self.clock())
+
+    async def preview(self, company_id: int, draft: Draft) -> Preview:
+        """Validate the draft as the real invoice would be and compute its totals."""
+        return preview_of(invoice_of(await self.profile(company_id), draft, "PODGLĄD", self.today()))
+
+    # --- issuing ----------------------------------------------------------------------------------
+    async def prepare(self, user_id: int, chat_id: int, company_id: int, draft: Draft,
+                      language: str = "pl") -> IssuedView:
+        """Allocate the number, build and validate FA(3), store the exact bytes (state ``prepared``)."""
+        profile = await self.profile(company_id)
+        issue_date = self.today()
+        invoice_of(profile, draft, "X", issue_date)  # refuse bad data before a number is taken
+        async with self.db.transaction() as session:
+            number = await next_number(session, company_id, profile.pattern, profile.reset, issue_date)
+            await require_member(session, user_id, company_id)
+            try:
+                xml = build(invoice_of(profile, draft, number, issue_date), created_at=self.clock())
+            except KsefError as exc:
+                raise ServiceError("invoice_data", user_message=str(exc)) from None
+            buyer = draft.buyer
+            if buyer is not None and buyer.nip:
+                await self.contractors.remember(session, company_id, buyer.nip, buyer.name,
+                                                list(buyer.address))
+            now = self.clock()
+            row = IssuedInvoice(company_id=company_id, user_id=user_id, chat_id=chat_id, language=language,
+                                number=number, issue_date=issue_date, draft=draft.to_json(), xml=xml,
+                                invoice_hash=sha256_b64(xml), state=InvoiceState.PREPARED.value, mode=ONLINE,
+                                attempts=0, created_at=now, updated_at=now)
+            session.add(row)
+            await session.flush()
+            return view_of(row)
+
+    async def issue(self, invoice_id: int, *, offline: bool = False) -> IssuedView:
+        """Send a prepared invoice online (or issue it offline when asked or when KSeF is down)."""
+        async with self._lock(invoice_id):
+            current = await self.records.get(invoice_id)
+            if current.state is not InvoiceState.PREPARED:
+                return current  # a background job (another worker) got to it first: never send twice
+            announced = None if offline else await self._announced()
+            if announced is not None:  # KSeF announced unavailability: no online attempt
+                mode = announced.offline_mode or OfflineMode.OFFLINE24
+                return await self.offline.go_offline(invoice_id, mode, announced)
+            if offline:
+                return await self.offline.go_offline(invoice_id, OfflineMode.OFFLINE24)
+            try:
+                return await self._send(invoice_id)
+            except _UNAVAILABLE as exc:
+                ksef_error(exc)
+                view = await self.records.get(invoice_id)
+                if view.state in (InvoiceState.SENDING, InvoiceState.PREPARED):
+                    return await self.offline.go_offline(invoice_id, OfflineMode.OFFLINE24)
+                return view  # KSeF has it; the job follows the status up
+            except (KsefError, ServiceError) as exc:
+                if isinstance(exc, KsefError):
+                    ksef_error(exc)
+                # E.g. a revoked token: the invoice stays stored and the job tries again later.
+                text = exc.user_message if isinstance(exc, ServiceError) else str(exc)
+                return await self.records.update(invoice_id, status_text=(text or type(exc).__name__)[:1000])
+
+    async def get(self, invoice_id: int) -> IssuedView:
+        return await self.records.get(invoice_id)
+
+    async def get_for_user(self, user_id: int, invoice_id: int) -> IssuedView:
+        view = await self.records.get(invoice_id)
+        async with self.db.transaction() as session:
+            await require_member(session, user_id, view.company_id)
+        return view
+
+    async def draft_of(self, user_id: int, invoice_id: int) -> Draft:
+        """A past invoice's draft, to issue it again."""
+        await self.get_for_user(user_id, invoice_id)
+        return await self.records.draft(invoice_id)
+
+    async def mark_notified(self, invoice_id: int, state: InvoiceState) -> None:
+        await self.records.update(invoice_id, notified_state=state)
+
+    async def printout(self, invoice_id: int) -> Printout:
+        """The PDF, QR images and XML of an issued invoice."""
+        view = await self.records.get(invoice_id)
+        return make_printout(await self.records.xml(invoice_id), number=view.number, mode=view.mode,
+                             ksef_number=view.ksef_number, kod2_url=view.kod2_url, env=self.env)
+
+    async def upo(self, user_id: int, invoice_id: int) -> bytes:
+        """The per-invoice UPO from KSeF (accepted invoices only)."""
+        view = await self.get_for_user(user_id, invoice_id)
+        if view.ksef_number is None or view.session_reference is None:
+            raise ServiceError("upo_not_ready")
+        client = await self.clients.get(view.company_id)
+        try:
+            return await client.get_invoice_upo(view.session_reference, ksef_number=view.ksef_number)
+        except KsefError:
+            raise ServiceError("upo_unavailable") from None
+
+    # --- background: reconcile, upload offline invoices, warn before deadlines ---------------------
+    async def process_pending(self) -> list[Notice]:
+        """Finish unfinished invoices (reconciling with KSeF first); returns what the user must hear.
+
+        In a scale-out gateway (``advance_here`` False) the workers do the KSeF part (``advance``) and
+        this only collects the news to tell."""
+        if self.advance_here:
+            for invoice_id in await self.unfinished():
+                await self.advance(invoice_id)
+        return await self._notices()
+
+    async def unfinished(self, *, grace: timedelta | None = None) -> list[int]:
+        """Invoices not in a final state; with ``grace``, ``prepared`` ones younger than that are left to
+        the chat handler that is sending them right now."""
+        condition: ColumnElement[bool] = IssuedInvoice.state.in_(UNFINISHED)
+        if grace is not None:
+            young = and_(IssuedInvoice.state == InvoiceState.PREPARED,
+                         IssuedInvoice.updated_at > self.clock() - grace)
+            condition = and_(condition, ~young)
+        async with self.db.transaction() as session:
+            return list((await session.execute(select(IssuedInvoice.id).where(condition)
+                                               .order_by(IssuedInvoice.id))).scalars())
+
+    async def advance(self, invoice_id: int) -> bool:
+        """One step of the background work on one invoice (send, reconcile, follow, upload offline);
+        False when someone else (a chat handler, another worker) holds it now."""
+        async with self._lock(invoice_id, wait=False) as got:
+            if not got:
+                return False
+            try:
+                await self._advance(invoice_id)
+            except _UNAVAILABLE as exc:
+                ksef_error(exc)  # KSeF still down: try on the next tick
+            except KsefError as exc:
+                ksef_error(exc)
+                await self.records.update(invoice_id, status_text=str(exc)[:1000])
+            return True
+
+    async def _advance(self, invoice_id: int) -> None:
+        view = await self.records.get(invoice_id)
+        if view.state in (InvoiceState.PREPARED, InvoiceState.WAITING):
+            await self._send(invoice_id)
+        elif view.state is InvoiceState.SENDING:
+            await self._reconcile_sending(view)
+        elif view.state is InvoiceState.PROCESSING:
+            await self._follow(view)
+        elif view.state is InvoiceState.OFFLINE:
+            await self._send(invoice_id, offline_mode=True)
+
+    async def _notices(self) -> list[Notice]:
+        notices: list[Notice] = []
+        today = self.today()
+        async with self.db.transaction() as session:
+            # Only rows with news: a state not yet told, or an offline invoice not yet warned about.
+            news = or_(IssuedInvoice.notified_state.is_(None),
+                       IssuedInvoice.notified_state != IssuedInvoice.state,
+                       and_(IssuedInvoice.state == InvoiceState.OFFLINE, IssuedInvoice.warned_at.is_(None)))
+            rows = list((await session.execute(
+                select(IssuedInvoice).where(IssuedInvoice.state.in_(REPORTED), news))).scalars())
+            for row in rows:
+                if row.id in self._in_chat:
+                    continue  # the handler tells the user itself
+                view = view_of(row)
+                offline = view.state is InvoiceState.OFFLINE
+                if offline and row.warned_at is None and warning_due(row.deadline, today):
+                    row.warned_at = self.clock()  # at most one warning (sent right after this commit)
+                    notices.append(Notice(view, "deadline"))
+                elif view.state != view.notified_state and not offline:
+                    notices.append(Notice(view, view.state.value))
+        return notices
+
+    # --- internals --------------------------------------------------------------------------------
+    @contextlib.contextmanager
+    def handled_in_chat(self, invoice_id: int) -> Iterator[None]:
+        """While the confirming handler issues and delivers, the job does not report the same news."""
+        self._in_chat.add(invoice_id)
+        try:
+            yield
+        finally:
+            self._in_chat.discard(invoice_id)
+
+    @contextlib.asynccontextmanager
+    async def _lock(self, invoice_id: int, *, wait: bool = True) -> AsyncIterator[bool]:
+        """One actor per invoice: across processes when ``locks`` is set (PostgreSQL), else in-process."""
+        if self.locks is not None:
+            async with self.locks.hold(f"issue:{invoice_id}", wait=wait) as got:
+                yield got
+            return
+        lock = self._locks.setdefault(invoice_id, asyncio.Lock())
+        if not wait and lock.locked():
+            yield False
+            return
+        async with lock:
+            yield True
+
+    async def _send(self, invoice_id: int, *, offline_mode: bool = False) -> IssuedView:
+        view = await self.records.get(invoice_id)
+        xml = await self.records.xml(invoice_id)
+        corrected = view.corrected_hash if offline_mode else None
+        client = await self.clients.get(view.company_id)
+        online = await client.sessions.ensure()
+        # Recorded before the send: after a crash the invoice is looked up in this session by its hash.
+        await self.records.update(invoice_id, session_reference=online.reference_number, attempts=0,
+                                  state=InvoiceState.SENDING if not offline_mode else view.state)
+        try:
+            sent = await client.send_invoice(xml, offline_mode=offline_mode, wait=False,
+                                             hash_of_corrected_invoice=corrected)
+        except _UNAVAILABLE:
+            raise
+        except RateLimitedError as exc:
+            ksef_error(exc)
+            # Refused before acceptance (locally paced or HTTP 429): nothing reached KSeF, retried later.
+            return await self.records.update(
+                invoice_id, state=InvoiceState.PREPARED if not offline_mode else view.state)
+        except KsefApiError as exc:
+            ksef_error(exc)
+            return await self.records.update(invoice_id, state=InvoiceState.REJECTED,
+                                             status_code=exc.code or 400, status_text=_explain_api_error(exc))
+        await self.records.update(invoice_id, state=InvoiceState.PROCESSING,
+                                  session_reference=sent.session_reference,
+                                  invoice_reference=sent.reference_number)
+        final = await client.sessions.follow(sent.session_reference, sent.reference_number)
+        return await self._record(invoice_id, final)
+
+    async def _follow(self, view: IssuedView) -> IssuedView:
+        # Both are recorded when an invoice becomes ``processing``.
+        assert view.session_reference is not None and view.invoice_reference is not None
+        client = await self.clients.get(view.company_id)
+        return await self._record(view.id, await client.invoice_status(view.session_reference,
+                                                                       view.invoice_reference))
+
+    async def _reconcile_sending(self, view: IssuedView) -> IssuedView:
+        """The send's outcome is unknown: ask the session whether KSeF has this hash before sending."""
+        client = await self.clients.get(view.company_id)
+        if view.session_reference:
+            for sent in await client.session_invoices(view.session_reference):
+                if sent.invoice_hash == view.invoice_hash:
+                    await self.records.update(view.id, invoice_reference=sent.reference_number,
+                                              state=InvoiceState.PROCESSING)
+                    if not sent.is_final:
+                        sent = await client.sessions.follow(view.session_reference, sent.reference_number)
+                    return await self._record(view.id, sent)
+        return await self._send(view.id, offline_mode=view.mode != ONLINE)
+
+    async def _record(self, invoice_id: int, sent: SentInvoice) -> IssuedView:
+        if sent.status_code == 200:
+            return await self.records.update(invoice_id, state=InvoiceState.ACCEPTED,
+                                             ksef_number=sent.ksef_number, status_code=200, status_text=None)
+        if sent.status_code == DUPLICATE_CODE:
+            original = sent.extensions.get("originalKsefNumber")
+            if original and await self._is_ours(invoice_id, original):
+                # KSeF already holds these very bytes (an earlier send): our invoice, never a new one.
+                return await self.records.update(invoice_id, state=InvoiceState.ACCEPTED,
+                                                 ksef_number=original, status_code=DUPLICATE_CODE,
+                                                 status_text=sent.status_description)
+        if sent.is_final and sent.status_code in TECHNICAL_REJECTIONS and await self._correct(invoice_id):
+            return await self.records.get(invoice_id)
+        if sent.is_final:
+            text = "; ".join([sent.status_description, *sent.details])[:1000]
+            return await self.records.update(invoice_id, state=InvoiceState.REJECTED,
+                                             status_code=sent.status_code, status_text=text)
+        return await self.records.update(invoice_id, state=InvoiceState.PROCESSING,
+                                         status_code=sent.status_code)
+
+    async def _is_ours(self, invoice_id: int, ksef_number: str) -> bool:
+        """Is the invoice KSeF calls a duplicate byte-for-byte ours? (Same number, other content: no.)"""
+        view = await self.records.get(invoice_id)
+        try:
+            original = await (await self.clients.get(view.company_id)).download_invoice(ksef_number)
+        except KsefError:
+            return True  # UNCONFIRMED reading: KSeF matched seller + number + type; trust it over nothing
+        return sha256_b64(original) == view.invoice_hash
+
+    async def _correct(self, invoice_id: int) -> bool:
+        view = await self.records.get(invoice_id)
+        profile = await self.profiles.get(view.company_id)
+        return profile is not None and await self.offline.correct(view, profile)
+
+    async def _announced(self) -> AvailabilityState | None:
+        """The monitor's state when it opens an offline mode, else None (send online)."""
+        if self.availability is None:
+            return None
+        try:
+            state = await self.availability.current()
+        except Exception:  # a broken monitor must not stop issuing: fall back to trying KSeF online
+            log.warning("availability state unreadable; trying KSeF online")
+            return None
+        return state if state.offline_mode is not None else None
+
+
+def _explain_api_error(exc: KsefApiError) -> str:
+    return "; ".join(p for p in [exc.description or str(exc), *exc.details] if p)[:1000]

@@ -1,0 +1,101 @@
+"""The stored issued invoices: what the chat and the background work read of one (:class:`IssuedView`),
+and their reads and single-row updates (:class:`IssuedInvoices`)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from bot.services.errors import ServiceError
+from bot.services.issuing.draft import Draft
+from bot.services.issuing.state import InvoiceState
+from bot.services.ports import Clock
+from bot.store.db import Database
+from bot.store.models_issuing import IssuedInvoice
+
+ONLINE = "online"  # the mode of an invoice sent online; offline ones carry a ``ksef.offline.OfflineMode``
+
+
+@dataclass(frozen=True)
+class IssuedView:
+    """One issued invoice without its XML and draft."""
+
+    id: int
+    company_id: int
+    user_id: int
+    chat_id: int
+    language: str
+    number: str
+    issue_date: date
+    state: InvoiceState
+    mode: str
+    ksef_number: str | None
+    status_code: int | None
+    status_text: str | None
+    invoice_hash: str
+    deadline: date | None
+    legal_deadline: date | None
+    notified_state: InvoiceState | None
+    session_reference: str | None
+    invoice_reference: str | None = None
+    corrected_hash: str | None = None
+    kod2_url: str | None = None
+
+
+def view_of(row: IssuedInvoice) -> IssuedView:
+    return IssuedView(row.id, row.company_id, row.user_id, row.chat_id, row.language, row.number,
+                      row.issue_date, InvoiceState(row.state), row.mode, row.ksef_number, row.status_code,
+                      row.status_text, row.invoice_hash, row.deadline, row.legal_deadline,
+                      InvoiceState(row.notified_state) if row.notified_state else None, row.session_reference,
+                      row.invoice_reference, row.corrected_hash, row.kod2_url)
+
+
+@dataclass(frozen=True)
+class Notice:
+    """Something the background work found that the user must hear about."""
+
+    invoice: IssuedView
+    kind: str  # an InvoiceState value (accepted, rejected, processing, waiting) or "deadline"
+    params: dict[str, Any] = field(default_factory=dict)
+
+
+class IssuedInvoices:
+    """Reads and single-row updates of ``issued_invoices`` (each in its own short transaction)."""
+
+    def __init__(self, db: Database, clock: Clock) -> None:
+        self.db, self.clock = db, clock
+
+    async def get(self, invoice_id: int) -> IssuedView:
+        """The invoice, or ServiceError ``invoice_unknown``."""
+        async with self.db.transaction() as session:
+            row = await session.get(IssuedInvoice, invoice_id)
+            if row is None:
+                raise ServiceError("invoice_unknown")
+            return view_of(row)
+
+    async def xml(self, invoice_id: int) -> bytes:
+        """The exact bytes stored for KSeF."""
+        async with self.db.transaction() as session:
+            row = await session.get(IssuedInvoice, invoice_id)
+            if row is None:
+                raise ServiceError("invoice_unknown")
+            return row.xml
+
+    async def draft(self, invoice_id: int) -> Draft:
+        async with self.db.transaction() as session:
+            row = await session.get(IssuedInvoice, invoice_id)
+            if row is None:
+                raise ServiceError("invoice_unknown")
+            return Draft.from_json(row.draft)
+
+    async def update(self, invoice_id: int, **values: Any) -> IssuedView:
+        """Set columns of one invoice (``updated_at`` too) and return it as it now is."""
+        async with self.db.transaction() as session:
+            row = await session.get(IssuedInvoice, invoice_id)
+            if row is None:
+                raise ServiceError("invoice_unknown")
+            for key, value in values.items():
+                setattr(row, key, value.value if isinstance(value, InvoiceState) else value)
+            row.updated_at = self.clock()
+            return view_of(row)

@@ -1,0 +1,113 @@
+"""The bot's KSeF clients: one logged-in ``KsefClient`` per company, shared by the purchase-invoice sync
+and issuing, over one HTTP connection pool per environment (``ksef.http.shared_http_client``).
+
+One client per company means one login (its access token is reused between polls and sends) and one
+local rate limiter for everything the bot asks KSeF on that company's behalf. A client is replaced when
+the company's login changes (new token, certificate added) and dropped after a long idle time; an online
+session nobody sent through for a while is closed, so KSeF prepares its collective UPO.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import timedelta
+
+import httpx
+
+from bot.services.cert_login import KsefLogin
+from bot.services.errors import ServiceError
+from ksef.client import KsefClient
+from ksef.environments import resolve_environment
+from ksef.errors import KsefError
+from ksef.http import shared_http_client
+
+Logins = Callable[[int], Awaitable[KsefLogin | None]]  # company id -> its KSeF login (token or certificate)
+
+
+@dataclass(frozen=True)
+class KsefClientOptions:
+    """How the bot's clients talk to KSeF."""
+
+    pace: bool | None = None  # wait locally within KSeF's published limits; None: on MF's environments only
+    # (a simulator enforces its own limits, and tests turn them off to poll every second)
+    max_wait: float = 10.0  # longest silent wait (pacing, Retry-After) before RateLimitedError
+    max_retries: int = 1  # few: an unreachable KSeF must turn into offline issuing fast
+    status_timeout: float = 20.0  # a send waits this long for its KSeF number, then background work follows
+    idle_session: timedelta = timedelta(minutes=10)  # an online session unused this long is closed
+    idle_client: timedelta = timedelta(hours=1)  # a client unused this long is dropped (the next use logs in)
+
+
+@dataclass
+class _Entry:
+    identity: tuple[str, str]  # (API base URL, token or certificate serial): what the client logged in with
+    client: KsefClient
+    used: float  # loop time of the last use
+    sent: float  # loop time of the last use for sending (online sessions)
+
+
+class KsefClients:
+    """Hands out the logged-in client of a company; ``for_login`` is the sync's source factory."""
+
+    def __init__(self, logins: Logins, environment: str, options: KsefClientOptions | None = None) -> None:
+        self._logins = logins
+        self._environment = environment
+        self.options = options or KsefClientOptions()
+        self._entries: dict[int, _Entry] = {}
+        self._pools: dict[str, httpx.AsyncClient] = {}  # API base URL -> its shared connection pool
+
+    def for_login(self, company_id: int, environment: str, login: KsefLogin) -> KsefClient:
+        """The company's client for ``login`` (a new one when the login changed)."""
+        return self._client(company_id, environment, login, sending=False)
+
+    async def get(self, company_id: int) -> KsefClient:
+        """The company's client for sending; its login is looked up now, so a replaced token or a new
+        certificate is used at once. ServiceError ``no_token`` when the company cannot log in."""
+        login = await self._logins(company_id)
+        if login is None or (login.token is None and login.certificate is None):
+            raise ServiceError("no_token")
+        return self._client(company_id, self._environment, login, sending=True)
+
+    def _client(self, company_id: int, environment: str, login: KsefLogin, *, sending: bool) -> KsefClient:
+        now = asyncio.get_running_loop().time()
+        env = resolve_environment(environment)
+        identity = (env.api_base, login.token or (login.certificate.serial_hex if login.certificate else ""))
+        entry = self._entries.get(company_id)
+        if entry is None or entry.identity != identity:
+            pool = self._pools.get(env.api_base)
+            if pool is None:
+                pool = self._pools[env.api_base] = shared_http_client()
+            options = self.options
+            client = KsefClient(env, nip=login.nip, token=login.token, certificate=login.certificate,
+                                http=pool, pace=env.is_real if options.pace is None else options.pace,
+                                max_wait=options.max_wait, max_retries=options.max_retries)
+            client.sessions.status_timeout = options.status_timeout
+            # The replaced client shares the pool (nothing to close); its open session simply expires.
+            entry = self._entries[company_id] = _Entry(identity, client, now, now)
+        entry.used = now
+        if sending:
+            entry.sent = now
+        return entry.client
+
+    async def close_idle(self) -> None:
+        """Close online sessions unused for ``idle_session``; drop clients unused for ``idle_client``."""
+        now = asyncio.get_running_loop().time()
+        for company_id, entry in list(self._entries.items()):
+            if entry.client.sessions.current is not None and \
+                    now - entry.sent > self.options.idle_session.total_seconds():
+                with contextlib.suppress(KsefError, httpx.HTTPError):
+                    await entry.client.close_session()
+            if now - entry.used > self.options.idle_client.total_seconds():
+                self._entries.pop(company_id, None)
+                await entry.client.aclose()
+
+    async def aclose(self) -> None:
+        """Drop every client and close the connection pools."""
+        for entry in self._entries.values():
+            await entry.client.aclose()
+        self._entries.clear()
+        for pool in self._pools.values():
+            await pool.aclose()
+        self._pools.clear()
