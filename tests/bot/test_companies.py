@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from sqlalchemy import update
+
 from bot.sandbox.botapi import ChatMessage, FakeUser
+from bot.store.models import User
 from tests.fixtures.bot import BotHarness
 
 
@@ -44,6 +47,10 @@ async def test_two_companies_switch_and_remove(bot_app: BotHarness) -> None:
     assert [nip_a in cards[0].content, nip_b in cards[1].content] == [True, True]
     assert "(aktywna)" in cards[1].content and "(aktywna)" not in cards[0].content
     assert "Token: aktywny, ważny do 31 grudnia 2026" in cards[0].content
+    # Several companies and none chosen: a command acting on "the" company asks to choose one.
+    async with bot_app.db.transaction() as session:
+        await session.execute(update(User).where(User.id == user.id).values(active_company_id=None))
+    await bot_app.say(user, "/faktury", contains="Masz kilka firm")
     await bot_app.press(user, cards[0], "Ustaw jako aktywną", contains=f"Aktywna firma: NIP {nip_a}")
     view = await bot_app.services.companies.user(user.id)
     assert view is not None and view.active_company_id is not None

@@ -37,3 +37,24 @@ async def test_same_chat_waits_other_chat_runs() -> None:
     await asyncio.gather(first, second)
     assert order.index("a1:end") < order.index("a2:start")
     assert processor._locks == {}  # idle chats are forgotten
+
+
+async def test_abandon_cancels_what_runs_and_refuses_what_comes() -> None:
+    """The runner's crash seam: handlers in flight are cancelled, waiting and later ones never run."""
+    processor = PerChatSerialProcessor(16)
+    order: list[str] = []
+    started, never = asyncio.Event(), asyncio.Event()
+
+    async def handler(name: str) -> None:
+        order.append(f"{name}:start")
+        started.set()
+        await never.wait()  # mid-handler (e.g. waiting for KSeF) when the process dies
+        order.append(f"{name}:end")
+
+    running = asyncio.create_task(processor.process_update(update_for(1, 1), handler("a1")))
+    waiting = asyncio.create_task(processor.process_update(update_for(1, 2), handler("a2")))
+    await started.wait()
+    await processor.abandon()
+    assert running.cancelled() and waiting.cancelled()
+    await processor.process_update(update_for(2, 3), handler("b1"))  # after the "crash": refused
+    assert order == ["a1:start"]

@@ -1,14 +1,17 @@
-"""Issue 5: the KSeF clients of all companies of one environment share one HTTP pool (memory per
-company), and that pool never carries one company's cookies to another."""
+"""The KSeF clients of all companies of one environment share one HTTP pool (memory per company), that
+pool never carries one company's cookies to another, and sync and issuing share one client per company."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 import httpx
+import pytest
 
 from bot.services.cert_login import KsefLogin
-from bot.services.ksef_clients import KsefClients
+from bot.services.errors import ServiceError
+from bot.services.ksef_clients import KsefClientOptions, KsefClients
 from ksef.client import KsefClient
 from ksef.http import shared_http_client
 from ksef.models import now_utc
@@ -55,3 +58,36 @@ async def test_companies_share_one_pool_and_poll_through_it(sim: Any) -> None:
     assert (await a2.received_since(start)).invoices == []
     await clients.aclose()
     assert pool.is_closed
+
+
+async def test_sync_and_issuing_get_one_client_per_company(sim: Any) -> None:
+    """The sync's ``for_login`` and issuing's ``get`` hand out the same logged-in client; a company that
+    cannot log in is refused; idle sessions are closed and idle clients dropped."""
+    nip, token = sim.create_subject()
+    logins: dict[int, KsefLogin] = {1: KsefLogin(nip, token=token)}
+
+    async def login_of(company_id: int) -> KsefLogin | None:
+        return logins.get(company_id)
+
+    clients = KsefClients(login_of, sim.base_url, KsefClientOptions(idle_session=timedelta(0)))
+    try:
+        sending = await clients.get(1)
+        assert clients.for_login(1, sim.base_url, logins[1]) is sending  # the sync polls through it too
+        with pytest.raises(ServiceError) as refused:
+            await clients.get(2)
+        assert refused.value.code == "no_token"
+        await sending.sessions.ensure()  # issuing opened an online session
+        await clients.close_idle()
+        assert sending.sessions.current is None  # closed: KSeF prepares its session UPO
+        assert await clients.get(1) is sending  # the client itself stays (idle_client not reached)
+        logins[1] = KsefLogin(nip, token=sim.create_token(nip, ["InvoiceRead", "InvoiceWrite"]))
+        assert await clients.get(1) is not sending  # a replaced token is used at once
+    finally:
+        await clients.aclose()
+    dropping = KsefClients(login_of, sim.base_url, KsefClientOptions(idle_client=timedelta(0)))
+    try:
+        first = await dropping.get(1)
+        await dropping.close_idle()
+        assert await dropping.get(1) is not first  # dropped; the next use logs in anew
+    finally:
+        await dropping.aclose()
