@@ -1,4 +1,4 @@
-"""Tables of issue 6: the seller profile, number counters, contractors and issued invoices.
+"""Tables of issuing: the seller profile, number counters, contractors and issued invoices.
 
 An issued invoice is stored (state ``prepared``, exact XML bytes + SHA-256) before anything is sent,
 so a crash never loses it and a restart reconciles it with KSeF instead of sending it blindly again.
@@ -23,12 +23,6 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from bot.store.models import Base, UtcDateTime, utcnow
-
-# Invoice states: prepared (stored, not yet handed to KSeF) → sending (a session reference is
-# recorded; the send may or may not have reached KSeF) → processing (KSeF has it, no number yet) →
-# accepted | rejected. Offline invoices: offline (issued, waiting for upload) → processing → accepted.
-# ``waiting``: KSeF was down and no offline certificate exists; sent online when KSeF is back.
-UNFINISHED_STATES = ("prepared", "sending", "processing", "offline", "waiting")
 
 
 class SellerProfile(Base):
@@ -88,7 +82,7 @@ class IssuedInvoice(Base):
     draft: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     xml: Mapped[bytes] = mapped_column(LargeBinary)
     invoice_hash: Mapped[str] = mapped_column(String(64), index=True)
-    state: Mapped[str] = mapped_column(String(16), index=True)
+    state: Mapped[str] = mapped_column(String(16), index=True)  # ``bot.services.issuing.InvoiceState``
     mode: Mapped[str] = mapped_column(String(16), default="online")  # online | offline24 | offline | awaryjny
     session_reference: Mapped[str | None] = mapped_column(String(64), nullable=True)
     invoice_reference: Mapped[str | None] = mapped_column(String(64), nullable=True)
