@@ -42,7 +42,8 @@ from ksef.errors import (
     WhiteListUnavailableError,
 )
 from ksef.identifiers import nip_is_valid, normalize_nip
-from ksef.offline import POLAND, today_in_poland
+from ksef.offline import today_in_poland
+from ksef.timezone import WARSAW
 
 log = logging.getLogger(__name__)
 
@@ -500,6 +501,6 @@ def _parse_request_time(text: str) -> datetime | None:
         return None
     d, m, y, hh, mm, ss = (int(g) for g in match.groups())
     try:
-        return datetime(y, m, d, hh, mm, ss, tzinfo=POLAND)
+        return datetime(y, m, d, hh, mm, ss, tzinfo=WARSAW)
     except ValueError:
         return None

@@ -29,8 +29,8 @@ from starlette.routing import BaseRoute, Route
 from ksef.banking import normalize_account
 from ksef.errors import BankAccountError
 from ksef.identifiers import nip_is_valid
-from ksef.offline import POLAND
 from ksef.sim.routing import Runtime
+from ksef.timezone import WARSAW
 
 PREFIX: Final = "/wl"
 STATUSES: Final = ("Czynny", "Zwolniony", "Niezarejestrowany")
@@ -137,7 +137,7 @@ class WhiteListSim:
             return _error("WL-196")
         if mode == "limit":
             return _error("WL-191")
-        now = datetime.now(POLAND)
+        now = datetime.now(WARSAW)
         key = (now.date().isoformat(), _client_ip(request), method)
         self.used[key] = self.used.get(key, 0) + 1
         if self.used[key] > self.limits[method]:

@@ -15,7 +15,7 @@ from ksef.errors import (
     WhiteListInvalidNipError,
     WhiteListServerError,
 )
-from ksef.offline import POLAND
+from ksef.timezone import WARSAW
 from ksef.whitelist import (
     PRODUCTION_URL,
     TEST_URL,
@@ -115,7 +115,7 @@ async def test_search_parses_nulls_unknown_status_and_the_request_time():
     assert found.subject.status_vat == "Wykreślony"
     assert found.subject.address is None and found.subject.account_numbers == ()
     assert found.subject.registration_legal_date is None
-    assert found.requested_at == datetime(2026, 12, 1, 23, 59, 30, tzinfo=POLAND)
+    assert found.requested_at == datetime(2026, 12, 1, 23, 59, 30, tzinfo=WARSAW)
     assert SearchResult(NIP, DAY, None, "x", "2026-12-01T10:00").requested_at is None
 
 
