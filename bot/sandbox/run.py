@@ -3,7 +3,7 @@
 Nothing needs credentials: the simulator gets a demo company with a ready token, the bot gets a
 made-up Telegram token for the fake Bot API, and the master key is generated in the data directory.
 The simulator, the Bot API and the web chat are served by uvicorn in background threads; the bot runs
-in the calling event loop exactly as :class:`bot.app.BotRuntime` runs it in production.
+in the calling event loop exactly as :class:`bot.runner.BotRuntime` runs it in production.
 """
 
 from __future__ import annotations
