@@ -8,7 +8,8 @@ job that ran it wakes the offline queue).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from datetime import timedelta
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
@@ -117,7 +118,10 @@ class Services:
         connect = ConnectService(db, vault, token_gateway, environment, clock)
         certificates = CertificateService(db, vault, clock)
         cert_login = CertLoginService(db, vault, cert_gateway, environment, clock, connect, certificates)
-        ksef_clients = KsefClients(cert_login.credentials, environment, options.ksef_clients)
+        # A polled company's client outlives the time between its polls (its login is reused).
+        client_options = replace(options.ksef_clients, idle_client=max(
+            options.ksef_clients.idle_client, timedelta(seconds=2 * options.poll_interval)))
+        ksef_clients = KsefClients(cert_login.credentials, environment, client_options)
         inbox = InboxService(db, clock)
         offline_backlog = OfflineBacklog(db)
         availability = AvailabilityService(db, environment, clock,

@@ -42,7 +42,7 @@ class KsefClientOptions:
 
 @dataclass
 class _Entry:
-    identity: tuple[str, str]  # (API base URL, token or certificate serial): what the client logged in with
+    identity: tuple[str, str]  # (environment, token or certificate serial): what the client logged in with
     client: KsefClient
     used: float  # loop time of the last use
     sent: float  # loop time of the last use for sending (online sessions)
@@ -72,10 +72,11 @@ class KsefClients:
 
     def _client(self, company_id: int, environment: str, login: KsefLogin, *, sending: bool) -> KsefClient:
         now = asyncio.get_running_loop().time()
-        env = resolve_environment(environment)
-        identity = (env.api_base, login.token or (login.certificate.serial_hex if login.certificate else ""))
+        # Compared on every poll: cheap on purpose (no URL parsing until a client is made).
+        identity = (environment, login.token or (login.certificate.serial_hex if login.certificate else ""))
         entry = self._entries.get(company_id)
         if entry is None or entry.identity != identity:
+            env = resolve_environment(environment)
             pool = self._pools.get(env.api_base)
             if pool is None:
                 pool = self._pools[env.api_base] = shared_http_client()
