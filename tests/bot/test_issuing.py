@@ -250,10 +250,10 @@ async def test_a_pattern_without_the_year_never_issues_a_number_twice(bot_factor
                         "vat_rate": "23"}], "prices": "net", "payment_days": 7, "method": "transfer"}
     issuing = bot_app.services.issuing
     bot_app.clock.set(datetime(2026, 12, 30, 12, tzinfo=UTC))
-    assert (await issuing.prepare(6010, 6010, company_id, draft)).number == "1"
+    assert (await issuing.prepare(6010, 6010, company_id, Draft.from_json(draft))).number == "1"
     bot_app.clock.set(datetime(2027, 1, 4, 12, tzinfo=UTC))
     with pytest.raises(ServiceError) as taken:
-        await issuing.prepare(6010, 6010, company_id, draft)
+        await issuing.prepare(6010, 6010, company_id, Draft.from_json(draft))
     assert taken.value.code == "number_taken" and taken.value.params["number"] == "1"
     async with bot_app.db.transaction() as session:  # nothing stored half-way: not even the counter
         periods = (await session.execute(select(InvoiceCounter.period).where(

@@ -11,10 +11,9 @@ from typing import Any
 import pytest
 from sqlalchemy import event, select
 
-from bot.services import Services
+from bot.services import ServiceOptions, Services
 from bot.services.errors import ServiceError
 from bot.services.members import Joined
-from bot.services.ports import KsefClientGateway
 from bot.store.db import Database
 from bot.store.models import CompanyMember
 from bot.vault import Vault
@@ -38,7 +37,8 @@ async def test_two_simultaneous_accepts_of_one_link_do_not_both_succeed(pg_datab
     url, schema = pg_database
     db = Database.from_url(url, schema=schema)
     await db.migrate()
-    services = Services.build(db, Vault(os.urandom(32)), KsefClientGateway(), sim.base_url, MutableClock())
+    services = Services.build(db, Vault(os.urandom(32)), ServiceOptions(environment=sim.base_url),
+                              clock=MutableClock())
     nip, token = sim.create_subject()
     done = await services.connect.connect_token(1, 1, nip, token)
     payload = await services.members.invite(1, done.company_id)

@@ -10,7 +10,8 @@ from typing import Any
 
 import pytest
 
-from bot.app import BotOptions, BotRuntime
+from bot.app import BotOptions
+from bot.runner import BotRuntime
 from bot.store.locks import AlreadyRunningError, DatabaseFileLock
 from tests.fixtures.bot import BotHarness, MutableClock
 

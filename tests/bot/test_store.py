@@ -305,7 +305,7 @@ async def test_start_refuses_a_master_key_the_stored_secrets_are_not_under(datab
 
     key, other = os.urandom(32), os.urandom(32)
     vault = Vault(key)
-    services = Services.build(database, vault, KsefClientGateway(), sim.base_url, MutableClock())
+    services = Services.build(database, vault, ServiceOptions(environment=sim.base_url), clock=MutableClock())
     # An empty database accepts any key (a first start creates master.key).
     created = await open_vault(_key_settings(tmp_path / "fresh"), database)
     assert (tmp_path / "fresh" / "data" / "master.key").is_file()
@@ -357,7 +357,7 @@ def test_cli_run_with_a_lost_master_key_stops_with_one_clear_line(sim: Any, tmp_
     async def connect() -> None:
         db = Database.from_url(settings.database_url)
         services = Services.build(db, Vault(load_master_key(None, None, settings.data_dir)),
-                                  KsefClientGateway(), sim.base_url)
+                                  ServiceOptions(environment=sim.base_url))
         await services.connect.connect_token(11, 11, nip, token)
         await db.dispose()
 
