@@ -30,9 +30,7 @@ from telegram.request import HTTPXRequest
 
 from bot.chat.alerts import TelegramBroadcastMessenger
 from bot.pacing import OutboundJob, PacingConfig, Sender
-from bot.sandbox.botapi import FakeBotApi
-from bot.sandbox.botapi_limits import FloodLimits
-from bot.sandbox.botapi_server import BotApiServer
+from bot.sandbox.botapi import BotApiServer, FakeBotApi, FloodLimits
 from bot.services.availability import AvailabilityService, HttpStatusSource
 from bot.services.broadcast import BroadcastService
 from bot.store.db import Database

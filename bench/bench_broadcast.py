@@ -31,9 +31,7 @@ from bot.pacing import (
     Priority,
     Sender,
 )
-from bot.sandbox.botapi import FakeBotApi
-from bot.sandbox.botapi_limits import FloodLimits
-from bot.sandbox.botapi_server import BotApiServer
+from bot.sandbox.botapi import BotApiServer, FakeBotApi, FloodLimits
 
 TELEGRAM_LIMIT = 30.0
 

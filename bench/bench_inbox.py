@@ -239,9 +239,7 @@ async def bench_latency(sim: SimProcess, companies: int, interval: int, inbox_ti
     from bot.app import BotOptions
     from bot.config import load_settings
     from bot.runner import BotRuntime
-    from bot.sandbox.botapi import FakeBotApi, make_token
-    from bot.sandbox.botapi_limits import FloodLimits
-    from bot.sandbox.botapi_server import BotApiServer
+    from bot.sandbox.botapi import BotApiServer, FakeBotApi, FloodLimits, make_token
 
     tmp = tempfile.mkdtemp(prefix="bench-latency-")
     token = make_token()

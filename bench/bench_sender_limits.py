@@ -26,8 +26,7 @@ from telegram import Bot
 from telegram.error import RetryAfter
 from telegram.ext import AIORateLimiter, ExtBot
 
-from bot.sandbox.botapi import FakeBotApi
-from bot.sandbox.botapi_server import BotApiServer
+from bot.sandbox.botapi import BotApiServer, FakeBotApi
 
 TELEGRAM_RATE = 30.0
 

@@ -3,17 +3,18 @@
 from bot.sandbox.botapi import (
     ApiCall,
     BotApiError,
+    BotApiServer,
     Button,
     CallbackQueryRecord,
     ChatMessage,
     FakeBotApi,
     FakeUser,
+    FloodControl,
+    FloodLimits,
     StoredFile,
     UploadedFile,
     make_token,
 )
-from bot.sandbox.botapi_limits import FloodControl, FloodLimits
-from bot.sandbox.botapi_server import BotApiServer
 
 __all__ = [
     "ApiCall",

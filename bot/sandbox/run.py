@@ -29,8 +29,7 @@ import uvicorn
 from bot.app import BotOptions
 from bot.config import load_settings
 from bot.runner import BotRuntime
-from bot.sandbox.botapi import FakeBotApi, FakeUser, make_token
-from bot.sandbox.botapi_server import BotApiServer
+from bot.sandbox.botapi import BotApiServer, FakeBotApi, FakeUser, make_token
 from bot.sandbox.demo import DEFAULT_SCHEDULE, DemoCompany, load_or_create, scheduled_invoices
 from bot.sandbox.webchat import WebChat
 from ksef.sim.app import create_app

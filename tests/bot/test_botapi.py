@@ -25,9 +25,14 @@ from telegram.ext import (
     filters,
 )
 
-from bot.sandbox.botapi import FakeBotApi
-from bot.sandbox.botapi_limits import FloodLimits
-from bot.sandbox.botapi_text import EntityParseError, parse_html, parse_markdown_v2, utf16_len
+from bot.sandbox.botapi import (
+    EntityParseError,
+    FakeBotApi,
+    FloodLimits,
+    parse_html,
+    parse_markdown_v2,
+    utf16_len,
+)
 from tests.fixtures.botapi import BotApiHandle, in_process_builder
 
 USER = 4242

@@ -166,7 +166,7 @@ async def test_crash_between_storing_and_sending_loses_nothing(any_bot_factory: 
 
     await bot.eventually(stored, timeout=20, message="the outbox row")
     await bot.crash_and_restart()
-    bot.fake._faults.clear()  # Telegram is back (the fake has no public "clear faults" yet)
+    bot.fake.clear_faults()  # Telegram is back
     await wait_mentioned(bot, user.chat_id, number)
     await polls_pass(bot)
     assert len(mentions(bot, user.chat_id, number)) == 1

@@ -350,8 +350,7 @@ async def test_standby_gateway_waits_for_the_leader_and_takes_over(botapi: Any, 
     """Two ``ksef-bot run`` on one database: the second stands by (no getUpdates) until the first is
     SIGKILLed, then leads. The standby talks to its own fake Bot API server (same token), so every call
     there is known to come from it."""
-    from bot.sandbox.botapi import FakeBotApi
-    from bot.sandbox.botapi_server import BotApiServer
+    from bot.sandbox.botapi import BotApiServer, FakeBotApi
 
     master_key = os.urandom(32)
     standby_fake = FakeBotApi(botapi.token)
