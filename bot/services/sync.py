@@ -181,6 +181,19 @@ class SyncService:
                 row.next_poll_at = now + timedelta(seconds=lease)
             return [row.company_id for row in rows]
 
+    async def poll_soon(self, company_id: int, delay: float = 0.0) -> bool:
+        """Make the company's next poll due in ``delay`` seconds (or keep an earlier one); the scheduler
+        starts it at its next look. False when the company has no polling state yet (not connected, or
+        before its baseline, which is polled at once anyway)."""
+        due = self.clock() + timedelta(seconds=max(0.0, delay))
+        async with self._writes, self.db.transaction() as session:
+            state = await session.get(InboxSync, company_id)
+            if state is None:
+                return False
+            if state.next_poll_at > due:
+                state.next_poll_at = due
+            return True
+
     async def _baselines(self, limit: int) -> None:
         """Start newly connected companies at the moment they were connected, so the history before it is
         not announced (no flood); everything after it is."""

@@ -5,6 +5,7 @@ a concurrent cursor advance is "raced", and an error never moves the cursor."""
 from __future__ import annotations
 
 import os
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -169,5 +170,25 @@ async def test_a_secret_that_does_not_decrypt_backs_off_instead_of_crashing(db: 
         async with db.transaction() as session:
             state = await session.get(InboxSync, company_id)
             assert state is not None and state.failures == 2 and state.next_poll_at > first_retry
+    finally:
+        await services.ksef_clients.aclose()
+
+
+async def test_poll_soon_brings_the_next_poll_forward_never_back(db: Database, sim: Any) -> None:
+    sync, _, _, company_id, _, services = await _setup(db, sim)
+    try:
+        assert (await sync.poll(company_id)).error is None
+        later = system_clock() + timedelta(hours=1)
+        async with db.transaction() as session:  # as after a poll with the production interval
+            await session.execute(update(InboxSync).where(InboxSync.company_id == company_id)
+                                  .values(next_poll_at=later))
+        assert await sync.due_companies() == []
+        assert await sync.poll_soon(company_id, delay=7200) is True  # later than planned: no change
+        async with db.transaction() as session:
+            state = await session.get(InboxSync, company_id)
+            assert state is not None and state.next_poll_at == later
+        assert await sync.poll_soon(company_id) is True
+        assert await sync.due_companies() == [company_id]
+        assert await sync.poll_soon(company_id + 1000) is False  # no such company: nothing to make due
     finally:
         await services.ksef_clients.aclose()
