@@ -1,12 +1,14 @@
-"""The sandbox's demo company: a subject with a ready KSeF token in the simulator, and suppliers who
-send it invoices over the first minutes (all through the simulator's ``/sim`` admin API)."""
+"""The sandbox's demo company: a subject with a ready KSeF token in the simulator, suppliers who send
+it invoices in the first minutes after it is connected, and demo certificates (all through the
+simulator's ``/sim`` admin API)."""
 
 from __future__ import annotations
 
 import asyncio
 import json
 import logging
-from collections.abc import Sequence
+import secrets
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -16,10 +18,15 @@ from ksef.identifiers import random_valid_nip
 
 log = logging.getLogger(__name__)
 
-# When the scheduled supplier invoices arrive, in seconds after the sandbox starts: the first soon
-# after a visitor could have finished onboarding, then a few more to show repeated notifications.
+# When the scheduled supplier invoices arrive, in seconds after the bot first asks KSeF about the demo
+# company (it has just been connected): the first while the visitor looks around, then a few more
+# to show repeated notifications.
 DEFAULT_SCHEDULE: tuple[float, ...] = (45.0, 120.0, 240.0)
 DEMO_FILE = "demo.json"
+METADATA_QUERY = "/invoices/query/metadata"  # a path template of the simulator's request log
+CONNECTION_CHECK_EVERY = 1.0  # seconds between looks at the simulator's request log
+CERTIFICATE_TYPES = ("Offline", "Authentication")
+KEY_TYPES = ("RSA", "EC")
 
 # What the page's "KSeF failure" / "KSeF works" buttons send to PUT /sim/availability.
 AVAILABILITY_MODES: dict[str, dict[str, object]] = {
@@ -90,9 +97,11 @@ async def set_availability(admin: httpx.AsyncClient, mode: str) -> dict[str, obj
 
 
 async def scheduled_invoices(admin: httpx.AsyncClient, demo: DemoCompany,
-                             schedule: Sequence[float] = DEFAULT_SCHEDULE) -> list[str]:
-    """Inject one supplier invoice at each moment of ``schedule`` (seconds from now); a refused
-    injection is logged and skipped so the sandbox keeps running."""
+                             schedule: Sequence[float] = DEFAULT_SCHEDULE,
+                             after_each: Callable[[str], Awaitable[object]] | None = None) -> list[str]:
+    """Inject one supplier invoice at each moment of ``schedule`` (seconds from now), then call
+    ``after_each(number)`` (the sandbox asks the bot to check at once); a refused injection is logged
+    and skipped so the sandbox keeps running."""
     loop = asyncio.get_running_loop()
     start = loop.time()
     numbers: list[str] = []
@@ -103,4 +112,67 @@ async def scheduled_invoices(admin: httpx.AsyncClient, demo: DemoCompany,
             log.info("sandbox: supplier invoice %s sent to the demo company", numbers[-1])
         except (DemoError, httpx.HTTPError) as exc:
             log.warning("sandbox: scheduled supplier invoice not injected: %s", exc)
+            continue
+        if after_each is not None:
+            await after_each(numbers[-1])
     return numbers
+
+
+async def first_poll_seen(admin: httpx.AsyncClient, nip: str) -> bool:
+    """Has anyone asked KSeF (the simulator) for ``nip``'s invoices yet? The bot does so right after
+    the company is connected, so this tells the moment of connecting without asking the bot."""
+    found = _check(await admin.get("/sim/requests", params={"path": METADATA_QUERY, "nip": nip})).json()
+    return bool(found["requests"])
+
+
+async def invoices_after_connection(admin: httpx.AsyncClient, demo: DemoCompany,
+                                    schedule: Sequence[float] = DEFAULT_SCHEDULE,
+                                    after_each: Callable[[str], Awaitable[object]] | None = None,
+                                    every: float = CONNECTION_CHECK_EVERY) -> list[str]:
+    """Wait until the demo company is connected (its first poll), then :func:`scheduled_invoices`:
+    an invoice issued before the bot's first look at a company predates its baseline and is never
+    announced (no flood of history), so timing from the sandbox's start would waste the first ones."""
+    while True:
+        try:
+            if await first_poll_seen(admin, demo.nip):
+                break
+        except (DemoError, httpx.HTTPError) as exc:
+            log.warning("sandbox: cannot read the simulator's request log: %s", exc)
+        await asyncio.sleep(every)
+    log.info("sandbox: the demo company is connected; supplier invoices follow in %s s",
+             ", ".join(f"{at:g}" for at in sorted(schedule)))
+    return await scheduled_invoices(admin, demo, schedule, after_each)
+
+
+@dataclass(frozen=True)
+class DemoCertificate:
+    """A certificate as the taxpayer portal hands it out: the encrypted ``.key``, the ``.cert``, the
+    password of the key."""
+
+    cert_type: str
+    key_type: str
+    serial_number: str
+    password: str
+    key_pem: bytes
+    cert_pem: bytes
+
+    @property
+    def file_stem(self) -> str:
+        """``offline-ec-1a2b3c4d`` (type, key type, the serial's last digits)."""
+        kind = "offline" if self.cert_type == "Offline" else "logowanie"
+        return f"{kind}-{self.key_type.lower()}-{self.serial_number[-8:].lower()}"
+
+
+async def create_certificate(admin: httpx.AsyncClient, nip: str, cert_type: str,
+                             key_type: str) -> DemoCertificate:
+    """A new certificate of the simulator's CA for ``nip``, its key under a fresh password."""
+    if cert_type not in CERTIFICATE_TYPES:
+        raise DemoError(f"nieznany typ certyfikatu {cert_type!r}; dostępne: {', '.join(CERTIFICATE_TYPES)}")
+    if key_type not in KEY_TYPES:
+        raise DemoError(f"nieznany typ klucza {key_type!r}; dostępne: {', '.join(KEY_TYPES)}")
+    # Readable and easy to paste on a phone, yet not guessable.
+    password = f"demo-{secrets.token_hex(3)}-{secrets.token_hex(3)}"
+    body = _check(await admin.post("/sim/certificates", json={
+        "nip": nip, "type": cert_type, "password": password, "keyType": key_type})).json()
+    return DemoCertificate(cert_type, key_type, str(body["serialNumber"]), password,
+                           str(body["key"]).encode("ascii"), str(body["cert"]).encode("ascii"))

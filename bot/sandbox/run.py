@@ -29,14 +29,18 @@ import uvicorn
 from bot.app import BotOptions
 from bot.config import load_settings
 from bot.runner import BotRuntime
+from bot.sandbox.bot_link import check_company_now
 from bot.sandbox.botapi import BotApiServer, FakeBotApi, FakeUser, make_token
-from bot.sandbox.demo import DEFAULT_SCHEDULE, DemoCompany, load_or_create, scheduled_invoices
+from bot.sandbox.demo import DEFAULT_SCHEDULE, DemoCompany, invoices_after_connection, load_or_create
+from bot.sandbox.same_origin import SameOriginOnly
+from bot.sandbox.sim_limits import SandboxLimits, sandbox_limits
 from bot.sandbox.webchat import WebChat
 from ksef.sim.app import create_app
 
 log = logging.getLogger(__name__)
 
 SANDBOX_USER_ID = 700_001  # the visitor's Telegram user (and private chat) id in the fake Bot API
+QUIET_POLL_WAIT = 2.0  # seconds the stop waits for the bot's long poll to settle (see hold_polling)
 
 
 class SandboxError(RuntimeError):
@@ -50,7 +54,7 @@ class SandboxOptions:
     host: str = "127.0.0.1"
     port: int = 8080
     data_dir: Path | None = None  # None: a temporary directory, removed on exit
-    schedule: Sequence[float] = DEFAULT_SCHEDULE
+    schedule: Sequence[float] = DEFAULT_SCHEDULE  # seconds after the demo company is connected
     poll_interval: int = 15  # seconds between KSeF polls of a company (allowed against a simulator)
     tick_interval: float = 5.0
     availability_interval: float = 10.0  # KSeF status checks: a failure shows up within seconds
@@ -126,6 +130,12 @@ class Sandbox:
         self.bot: BotRuntime | None = None
         self._tasks: list[asyncio.Task[Any]] = []
         self._admin: httpx.AsyncClient | None = None
+        # The sandbox's own parts around the bot: web chat, simulator limits, "check now".
+        self.chat: WebChat | None = None
+        self.sim_app: Any = None  # the simulator's ASGI app (its runtime: ``sim_app.state.sim``)
+        self.limits: SandboxLimits = sandbox_limits(self.options.poll_interval)
+        self._visible_after = 0.0  # seconds until the simulator lists a new invoice (its HWM lag)
+        self._loop: asyncio.AbstractEventLoop | None = None
 
     @property
     def url(self) -> str:
@@ -154,17 +164,22 @@ class Sandbox:
         else:
             self.data_dir = opts.data_dir.expanduser().resolve()
             self.data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+        self._loop = asyncio.get_running_loop()
         # Bind the page's port first: the most likely thing to fail (already in use).
         self.fake = FakeBotApi(make_token(), username="ksef_sandbox_bot", first_name="KSeF Bot (sandbox)")
         self.user = self.fake.user(SANDBOX_USER_ID, opts.user_first_name)
-        chat = WebChat(self.fake, self.user, sim_root_url="")
-        self.web = ThreadedServer(chat.app(), opts.host, opts.port, "sandbox-webchat")
+        chat = self.chat = WebChat(self.fake, self.user, sim_root_url="",
+                                   check_now=self._check_now_threadsafe, limits_summary=self.limits.summary())
+        guard = SameOriginOnly(chat.app(), opts.host, opts.port)
+        self.web = ThreadedServer(guard, opts.host, opts.port, "sandbox-webchat")
+        guard.port = self.web.port  # port 0 picked a free one
 
         state_file = None if self._temporary else self.data_dir / "sim-state.json"
-        self.sim = ThreadedServer(create_app(state_file=state_file), "127.0.0.1", 0, "sandbox-ksef-sim",
-                                  lifespan="on").start()
+        self.sim_app = create_app(state_file=state_file)
+        self.sim = ThreadedServer(self.sim_app, "127.0.0.1", 0, "sandbox-ksef-sim", lifespan="on").start()
         chat.sim_root_url = self.sim.url
         self._admin = httpx.AsyncClient(base_url=self.sim.url, timeout=30)
+        await self._tune_simulator(self._admin)
         self.demo = chat.demo = await load_or_create(self._admin, None if self._temporary else self.data_dir)
 
         self.botapi = BotApiServer(self.fake).start()
@@ -186,32 +201,78 @@ class Sandbox:
         await self.bot.start()
         self.web.start()
         if opts.schedule:
-            self._tasks.append(asyncio.create_task(scheduled_invoices(self._admin, self.demo, opts.schedule)))
+            self._tasks.append(asyncio.create_task(invoices_after_connection(
+                self._admin, self.demo, opts.schedule, after_each=lambda _: self.check_now(self.demo_nip))))
+
+    # --- the sandbox's own concerns: simulator limits, "check now", shutdown ------------------------
+
+    @property
+    def demo_nip(self) -> str:
+        """The demo company's NIP."""
+        assert self.demo is not None, "sandbox not started"
+        return self.demo.nip
+
+    async def _tune_simulator(self, admin: httpx.AsyncClient) -> None:
+        """Limits that fit the sandbox's poll interval (:mod:`bot.sandbox.sim_limits`), and how long a new
+        invoice takes to be listed (the simulator's storage delay and HWM lag, as in KSeF)."""
+        (await admin.put("/sim/limits", json=self.limits.admin_body())).raise_for_status()
+        config = (await admin.get("/sim/config")).raise_for_status().json()
+        self._visible_after = float(config["storageDelaySeconds"]) + float(config["hwmLagSeconds"])
+
+    async def check_now(self, nip: str) -> bool:
+        """Have the bot check ``nip``'s invoices as soon as a just-injected one can be listed (instead of
+        at its next regular poll). False when no company with that NIP is connected."""
+        services = self.bot.services if self.bot is not None else None
+        if services is None:
+            return False
+        return await check_company_now(services, nip, delay=self._visible_after + 0.5)
+
+    async def _check_now_threadsafe(self, nip: str) -> bool:
+        """:meth:`check_now` from the web chat's thread: the bot's database lives in the sandbox's loop."""
+        assert self._loop is not None
+        return await asyncio.wrap_future(asyncio.run_coroutine_threadsafe(self.check_now(nip), self._loop))
 
     async def stop(self) -> None:
-        """Stop everything that was started (in reverse order); remove a temporary data directory."""
+        """Stop everything that was started (in reverse order); remove a temporary data directory.
+
+        Quick and quiet: the page's long polls are released first, and the bot is stopped while its
+        long poll waits at the fake Bot API (``hold_polling``), so no request is cut mid-flight.
+        """
         for task in self._tasks:
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await task
         self._tasks.clear()
+        if self.chat is not None:
+            self.chat.close()
         if self.web is not None:
-            self.web.stop()
-        if self.fake is not None:
-            self.fake.close()  # releases the page's and the bot's long polls
+            await asyncio.to_thread(self.web.stop)  # joins a thread: keep the loop (and the bot) going
         if self.bot is not None:
+            await self._quiet_polling()
             await self.bot.stop()
             self.bot = None
+        if self.fake is not None:
+            self.fake.close()  # releases whatever still waits
         if self.botapi is not None:
-            self.botapi.stop()
+            await asyncio.to_thread(self.botapi.stop)
             self.botapi = None
         if self._admin is not None:
             await self._admin.aclose()
             self._admin = None
         if self.sim is not None:
-            self.sim.stop()
+            await asyncio.to_thread(self.sim.stop)
         if self._temporary and self.data_dir is not None:
             shutil.rmtree(self.data_dir, ignore_errors=True)
+
+    async def _quiet_polling(self) -> None:
+        """Hold the bot's long polls at the fake Bot API and wait (briefly) until one waits there."""
+        fake = self.fake
+        if fake is None:
+            return
+        fake.hold_polling()
+        with contextlib.suppress(TimeoutError):
+            await fake.wait_until(lambda: fake.polls_waiting > 0, timeout=QUIET_POLL_WAIT,
+                                  message="the bot's long poll")
 
     def banner(self) -> str:
         """What the command prints once everything runs."""
@@ -224,6 +285,7 @@ class Sandbox:
             f"  Firma demo:          NIP {self.demo.nip}",
             f"  Token KSeF (demo):   {self.demo.token}",
             f"  Dane:                {where}",
+            f"  Limity symulatora:   {self.limits.summary()}",
             "Otwórz stronę, napisz /start i podłącz firmę. Ctrl+C kończy.",
         ])
 
@@ -255,4 +317,7 @@ def main(options: SandboxOptions) -> int:
     except (SandboxError, AlreadyRunningError) as exc:
         print(f"ksef-bot sandbox: {exc}", flush=True)
         return 1
+    except KeyboardInterrupt:  # Ctrl+C before the signal handlers were in place (still starting)
+        print("ksef-bot sandbox: przerwano podczas uruchamiania.", flush=True)
+        return 130
     return 0

@@ -2,14 +2,17 @@
 
 The page long-polls ``GET /api/messages?since=N`` (N is :attr:`FakeBotApi.version`) and acts through
 ``POST /api/send`` (text), ``/api/press`` (inline button), ``/api/upload`` (document or photo) and
-``GET /api/files/{file_id}`` (download). ``/api/sim/availability`` and ``/api/sim/invoice`` drive the
-KSeF simulator's admin API so a visitor can see failures and incoming invoices without any tools.
+``GET /api/files/{file_id}`` (download). ``/api/sim/availability``, ``/api/sim/invoice`` and
+``/api/sim/certificate`` drive the KSeF simulator's admin API so a visitor can see failures, incoming
+invoices and the certificate flows without any tools. Serve it wrapped in
+:class:`bot.sandbox.same_origin.SameOriginOnly`: it acts as the user without any login.
 """
 
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -23,7 +26,13 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from bot.sandbox.botapi import ChatMessage, FakeBotApi, FakeUser, StoredFile
-from bot.sandbox.demo import DemoCompany, DemoError, inject_supplier_invoice, set_availability
+from bot.sandbox.demo import (
+    DemoCompany,
+    DemoError,
+    create_certificate,
+    inject_supplier_invoice,
+    set_availability,
+)
 
 log = logging.getLogger(__name__)
 
@@ -41,6 +50,10 @@ class WebChat:
     sim_root_url: str
     demo: DemoCompany | None = None
     injected: int = 0
+    # Ask the bot to check a NIP's invoices now; True when a connected company was found.
+    check_now: Callable[[str], Awaitable[bool]] | None = None
+    limits_summary: str = ""  # the simulator's limits against production's, for the page
+    closing: bool = field(default=False, init=False)
 
     def app(self) -> Starlette:
         """The ASGI application (serve it on loopback only: it acts as the user without any login)."""
@@ -54,8 +67,14 @@ class WebChat:
             Route("/api/files/{file_id}", self._file, methods=["GET"]),
             Route("/api/sim/availability", self._availability, methods=["POST"]),
             Route("/api/sim/invoice", self._invoice, methods=["POST"]),
+            Route("/api/sim/certificate", self._certificate, methods=["POST"]),
             Mount("/static", StaticFiles(directory=STATIC_DIR), name="static"),
         ])
+
+    def close(self) -> None:
+        """Release the page's long polls at once (the server is stopping)."""
+        self.closing = True
+        self.fake.notify(changed=False)
 
     # --- page and state ---------------------------------------------------------------------------
 
@@ -70,6 +89,7 @@ class WebChat:
                     "first_name": self.fake.bot_user["first_name"]},
             "demo": None if demo is None else {"nip": demo.nip, "token": demo.token,
                                                "suppliers": list(demo.suppliers)},
+            "limits": self.limits_summary,
         })
 
     async def _messages(self, request: Request) -> Response:
@@ -79,8 +99,8 @@ class WebChat:
         except ValueError:
             return _error(400, "since i wait muszą być liczbami")
         version = self.fake.version
-        if since == version and wait > 0:
-            version = await self.fake.wait_for_change(since, wait)
+        if since == version and wait > 0 and not self.closing:
+            version = await self.fake.wait_for_change(since, wait, until=lambda: self.closing)
         messages = [message_json(m) for m in self.fake.chat_messages(self.user.chat_id) if not m.deleted]
         return JSONResponse({"version": version, "messages": messages})
 
@@ -158,7 +178,31 @@ class WebChat:
             except DemoError as exc:
                 return _error(502, str(exc))
         self.injected += 1
-        return JSONResponse({"ksefNumber": number})
+        # The bot checks at once (instead of at its next poll); False: the company is not connected,
+        # and an invoice from before connecting is never announced.
+        connected = await self.check_now(self.demo.nip) if self.check_now is not None else False
+        return JSONResponse({"ksefNumber": number, "connected": connected})
+
+    async def _certificate(self, request: Request) -> Response:
+        """A demo certificate of the demo company; its ``.key`` then its ``.cert`` go into the chat as
+        documents from the user (the order the certificate dialogues ask for them)."""
+        if self.demo is None:
+            return _error(409, "Sandbox nie ma firmy demonstracyjnej")
+        body = await _body(request)
+        cert_type, key_type = body.get("type"), body.get("keyType")
+        if not isinstance(cert_type, str) or not isinstance(key_type, str):
+            return _error(400, "Potrzebne type (Offline albo Authentication) i keyType (RSA albo EC)")
+        async with httpx.AsyncClient(base_url=self.sim_root_url, timeout=30) as admin:
+            try:
+                cert = await create_certificate(admin, self.demo.nip, cert_type, key_type)
+            except DemoError as exc:
+                return _error(400, str(exc))
+        key_name, cert_name = f"{cert.file_stem}.key", f"{cert.file_stem}.cert"
+        await self.user.send_document(key_name, cert.key_pem, "application/x-pem-file")
+        await self.user.send_document(cert_name, cert.cert_pem, "application/x-x509-ca-cert")
+        return JSONResponse({"password": cert.password, "serialNumber": cert.serial_number,
+                             "type": cert.cert_type, "keyType": cert.key_type,
+                             "files": [key_name, cert_name]})
 
 
 def _file_json(stored: StoredFile) -> dict[str, Any]:
@@ -181,6 +225,7 @@ def message_json(message: ChatMessage) -> dict[str, Any]:
         "document": None if message.document is None else _file_json(message.document),
         "photo": None if message.photo is None else _file_json(message.photo),
         "edited": message.edited,
+        "media_group_id": message.media_group_id,
     }
 
 

@@ -9,6 +9,7 @@ import math
 import threading
 import time
 from collections import deque
+from collections.abc import Callable
 from typing import Any
 
 from ksef.limits import GLOBAL, NO_LIMIT, OTHER, PER_IP_GROUPS, PUBLISHED_LIMITS, Limit
@@ -19,7 +20,8 @@ _WINDOW_NAMES = {1.0: "sekundę", 60.0: "minutę", 3600.0: "godzinę"}
 class RateLimiter:
     """Counts requests in the last 1 s / 60 s / 3600 s; all windows apply at once."""
 
-    def __init__(self) -> None:
+    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
+        self.clock = clock  # replaceable: a test can let an hour pass in an instant
         self.enabled = True
         self.overrides: dict[str, Limit] = {}
         self._hits: dict[tuple[str, str, str], deque[float]] = {}
@@ -36,7 +38,7 @@ class RateLimiter:
         """
         if not self.enabled:
             return None
-        now = time.monotonic() if now is None else now
+        now = self.clock() if now is None else now
         key = ("", ip, group) if group in PER_IP_GROUPS else (context, ip, group)
         with self._lock:
             # global first: it is what a process with many contexts on one IP runs into

@@ -3,6 +3,7 @@ company through the web chat page, and a screenshot is kept in ``test-artifacts/
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import shutil
@@ -27,8 +28,9 @@ def chromium_path() -> str | None:
     return next((c for c in candidates if c and Path(c).is_file()), None)
 
 
-@pytest.fixture
-async def page() -> AsyncIterator[Any]:
+@contextlib.asynccontextmanager
+async def browser_page(**context_options: Any) -> AsyncIterator[Any]:
+    """A tab of Debian's headless Chromium (skips the test when it is not installed)."""
     executable = chromium_path()
     if executable is None:
         pytest.skip("chromium not found: install Debian's package (apt-get install chromium) "
@@ -38,12 +40,33 @@ async def page() -> AsyncIterator[Any]:
     async with async_playwright() as pw:
         browser = await pw.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS, headless=True)
         try:
-            context = await browser.new_context(viewport={"width": 1200, "height": 900}, locale="pl-PL")
+            context = await browser.new_context(locale="pl-PL", **context_options)
             tab = await context.new_page()
             tab.set_default_timeout(20_000)
             yield tab
         finally:
             await browser.close()
+
+
+@pytest.fixture
+async def page() -> AsyncIterator[Any]:
+    async with browser_page(viewport={"width": 1200, "height": 900}) as tab:
+        yield tab
+
+
+async def open_panel(page: Any) -> None:
+    """Show the side panel (a drawer, closed at first, on a phone-sized screen)."""
+    toggle = page.locator("#panel-toggle")
+    if await toggle.get_attribute("aria-expanded") != "true":
+        await toggle.click()
+    await page.locator("#panel").get_by_role("heading", name="Sandbox").wait_for()
+
+
+async def paste_from_panel(page: Any, field: str) -> None:
+    """The panel's "kopiuj" next to ``field`` puts its value into the message box; then send it."""
+    await open_panel(page)
+    await page.click(f"button.copy[data-copy='{field}']")
+    await page.click("#send")
 
 
 async def connect_demo_company(sandbox: Sandbox, page: Any, *, walk_guide: bool) -> None:
@@ -53,7 +76,7 @@ async def connect_demo_company(sandbox: Sandbox, page: Any, *, walk_guide: bool)
     assert sandbox.demo is not None
     await page.goto(sandbox.url)
     # The cheat sheet shows the demo company.
-    await expect(page.locator("#demo-nip")).to_have_text(sandbox.demo.nip)
+    await expect(page.locator("#demo-nip")).to_have_text(sandbox.demo.nip, timeout=5_000)
     await expect(page.locator("#demo-token")).to_have_text(sandbox.demo.token)
 
     await page.click("button.cmd[data-cmd='/start']")
@@ -68,11 +91,9 @@ async def connect_demo_company(sandbox: Sandbox, page: Any, *, walk_guide: bool)
     await expect(page.locator(".msg.bot", has_text="Podaj NIP").last).to_be_visible()
 
     # "kopiuj" puts the value into the message box, as a visitor would paste it.
-    await page.click("button.copy[data-copy='demo-nip']")
-    await page.click("#send")
+    await paste_from_panel(page, "demo-nip")
     await expect(page.locator(".msg.bot", has_text="Wklej teraz token").last).to_be_visible()
-    await page.click("button.copy[data-copy='demo-token']")
-    await page.click("#send")
+    await paste_from_panel(page, "demo-token")
     await expect(page.locator(".msg.bot", has_text="Gotowe").last).to_be_visible(timeout=30_000)
 
 

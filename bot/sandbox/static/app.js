@@ -20,6 +20,28 @@ function postJson(path, body) {
 const TAGS = { bold: "b", italic: "i", underline: "u", strikethrough: "s", code: "code", pre: "pre",
                spoiler: "span", blockquote: "blockquote", expandable_blockquote: "blockquote" };
 
+// Telegram's apps show bare links as links (the server marks them as "url" entities).
+const URL_RE = /https?:\/\/[^\s<>"]+[^\s<>".,;:!?)\]]/g;
+
+function appendText(parent, text) {
+  if (parent.tagName === "A" || parent.tagName === "CODE" || parent.tagName === "PRE") {
+    parent.appendChild(document.createTextNode(text));
+    return;
+  }
+  let pos = 0;
+  for (const match of text.matchAll(URL_RE)) {
+    if (match.index > pos) parent.appendChild(document.createTextNode(text.slice(pos, match.index)));
+    const a = document.createElement("a");
+    a.href = match[0];
+    a.target = "_blank";
+    a.rel = "noopener";
+    a.textContent = match[0];
+    parent.appendChild(a);
+    pos = match.index + match[0].length;
+  }
+  if (pos < text.length) parent.appendChild(document.createTextNode(text.slice(pos)));
+}
+
 function renderEntities(parent, text, entities, start, end) {
   let pos = start;
   const inside = entities.filter((e) => e.offset >= start && e.offset + e.length <= end)
@@ -28,7 +50,7 @@ function renderEntities(parent, text, entities, start, end) {
   while (i < inside.length) {
     const e = inside[i];
     if (e.offset < pos) { i += 1; continue; }
-    if (e.offset > pos) parent.appendChild(document.createTextNode(text.slice(pos, e.offset)));
+    if (e.offset > pos) appendText(parent, text.slice(pos, e.offset));
     let node;
     if (e.type === "text_link" || e.type === "url") {
       node = document.createElement("a");
@@ -44,16 +66,18 @@ function renderEntities(parent, text, entities, start, end) {
     pos = e.offset + e.length;
     i += 1;
   }
-  if (pos < end) parent.appendChild(document.createTextNode(text.slice(pos, end)));
+  if (pos < end) appendText(parent, text.slice(pos, end));
 }
 
 function fileUrl(file, download) {
   return `/api/files/${encodeURIComponent(file.file_id)}${download ? "?download=1" : ""}`;
 }
 
-function renderMessage(m) {
+function renderMessage(m, previous) {
   const div = document.createElement("div");
   div.className = `msg ${m.from_bot ? "bot" : "user"}`;
+  // Items of one album (sendMediaGroup) sit together, as Telegram shows them.
+  if (m.media_group_id && previous && previous.media_group_id === m.media_group_id) div.classList.add("album-next");
   div.dataset.id = m.id;
   if (m.photo) {
     const img = document.createElement("img");
@@ -122,7 +146,7 @@ function render(messages) {
   lastRendered = key;
   const box = $("messages");
   const atBottom = box.scrollHeight - box.scrollTop - box.clientHeight < 40;
-  box.replaceChildren(...messages.map(renderMessage));
+  box.replaceChildren(...messages.map((m, i) => renderMessage(m, messages[i - 1])));
   if (atBottom || messages.length) box.scrollTop = box.scrollHeight;
 }
 
@@ -140,11 +164,69 @@ async function poll() {
   }
 }
 
+// --- the panel: beside the chat on wide screens, a drawer over it on phones ------------------------
+
+const narrow = window.matchMedia("(max-width: 800px)");
+
+function setPanel(open) {
+  const layout = document.querySelector(".layout");
+  layout.classList.toggle("panel-open", open && narrow.matches);
+  layout.classList.toggle("panel-hidden", !open && !narrow.matches);
+  $("backdrop").hidden = !(open && narrow.matches);
+  $("panel-toggle").setAttribute("aria-expanded", String(open));
+}
+
+function panelOpen() {
+  const layout = document.querySelector(".layout");
+  return narrow.matches ? layout.classList.contains("panel-open") : !layout.classList.contains("panel-hidden");
+}
+
+// On a phone the drawer covers the chat: close it once an action is done, so its result shows.
+function backToChat() {
+  if (narrow.matches) setPanel(false);
+}
+
+// A short note above the conversation (a tap hides it); ``action`` adds a button, e.g. to put the
+// password into the message box, and keeps the note until it is used. Others go after a while.
+let toastTimer = 0;
+
+function hideToast() {
+  $("sim-status").hidden = true;
+}
+
+function toast(text, action) {
+  const box = $("sim-status");
+  box.replaceChildren(document.createTextNode(text));
+  clearTimeout(toastTimer);
+  if (action) {
+    const button = document.createElement("button");
+    button.type = "button";
+    button.className = "toast-action";
+    button.textContent = action.label;
+    button.addEventListener("click", (event) => {
+      event.stopPropagation();
+      hideToast();
+      action.run();
+    });
+    box.append(" ", button);
+  } else {
+    toastTimer = setTimeout(hideToast, 12000);
+  }
+  box.hidden = false;
+}
+
+function putIntoMessageBox(value) {
+  $("text").value = value;
+  backToChat();
+  $("text").focus();
+}
+
 async function act(promise) {
   try {
     await promise;
   } catch (err) {
-    $("sim-status").textContent = `Błąd: ${err.message}`;
+    toast(`Błąd: ${err.message}`);
+    backToChat();
   }
 }
 
@@ -173,6 +255,20 @@ async function loadInfo() {
     $("demo-nip").textContent = info.demo.nip;
     $("demo-token").textContent = info.demo.token;
   }
+  $("limits").textContent = info.limits || "";
+}
+
+function createCertificate(button) {
+  const body = { type: button.dataset.type, keyType: button.dataset.key };
+  toast("Tworzę certyfikat w symulatorze…");
+  return act(postJson("/api/sim/certificate", body).then((r) => {
+    $("cert-password").textContent = r.password;
+    $("cert-files").textContent = `(${r.files.join(", ")})`;
+    $("cert-result").hidden = false;
+    toast(`Wysłano do czatu ${r.files.join(" i ")}. Hasło do klucza: ${r.password}`,
+          { label: "Wstaw hasło", run: () => putIntoMessageBox(r.password) });
+    backToChat();
+  }));
 }
 
 function setup() {
@@ -188,20 +284,31 @@ function setup() {
     b.addEventListener("click", () => {
       const value = $(b.dataset.copy).textContent;
       if (navigator.clipboard) navigator.clipboard.writeText(value).catch(() => {});
-      $("text").value = value;
-      $("text").focus();
+      putIntoMessageBox(value);
     });
   }
   $("file").addEventListener("change", () => upload($("file"), false));
   $("photo").addEventListener("change", () => upload($("photo"), true));
   $("inject").addEventListener("click", () => act(postJson("/api/sim/invoice", {}).then((r) => {
-    $("sim-status").textContent = `Wysłano fakturę ${r.ksefNumber}; bot zobaczy ją przy najbliższym odpytaniu KSeF.`;
+    toast(r.connected
+      ? `Wysłano fakturę ${r.ksefNumber}; bot sprawdzi KSeF za kilka sekund.`
+      : `Wysłano fakturę ${r.ksefNumber}, ale firma demo nie jest jeszcze podłączona: ` +
+        "bot pokazuje tylko faktury, które przyjdą po podłączeniu firmy.");
+    backToChat();
   })));
   for (const b of document.querySelectorAll("button.avail")) {
     b.addEventListener("click", () => act(postJson("/api/sim/availability", { mode: b.dataset.mode }).then(() => {
-      $("sim-status").textContent = `Symulator KSeF: ${b.textContent}`;
+      toast(`Symulator KSeF: ${b.textContent}`);
+      backToChat();
     })));
   }
+  for (const b of document.querySelectorAll("button.cert")) b.addEventListener("click", () => createCertificate(b));
+  $("sim-status").addEventListener("click", hideToast);
+  $("panel-toggle").addEventListener("click", () => setPanel(!panelOpen()));
+  $("panel-close").addEventListener("click", () => setPanel(false));
+  $("backdrop").addEventListener("click", () => setPanel(false));
+  narrow.addEventListener("change", () => setPanel(!narrow.matches));
+  setPanel(!narrow.matches);  // closed by default on a phone
   loadInfo().catch(() => {});
   poll();
 }
