@@ -111,3 +111,23 @@ async def test_simulator_controls_reach_the_simulator(sandbox: Sandbox) -> None:
         number = injected.json()["ksefNumber"]
     # The KSeF number names a supplier of the demo company as the seller.
     assert number.split("-", 1)[0] in sandbox.demo.suppliers
+
+
+async def test_only_its_own_page_may_drive_it(sandbox: Sandbox) -> None:
+    """Another site's page (foreign Origin) and a DNS-rebound name (foreign Host) get 403 and change
+    nothing; the page's own origin works."""
+    assert sandbox.user is not None and sandbox.fake is not None
+    port = sandbox.url.rsplit(":", 1)[1]
+    before = len(sandbox.fake.chat_messages(sandbox.user.chat_id))
+    async with httpx.AsyncClient(base_url=sandbox.url) as client:
+        foreign = await client.post("/api/send", json={"text": "/start"},
+                                    headers={"origin": "http://evil.example"})
+        rebound = await client.post("/api/send", json={"text": "/start"},
+                                    headers={"host": f"evil.example:{port}",
+                                             "origin": f"http://evil.example:{port}"})
+        page = await client.get("/", headers={"host": f"evil.example:{port}"})
+        own = await client.post("/api/send", json={"text": "/start"}, headers={"origin": sandbox.url})
+    statuses = (foreign.status_code, rebound.status_code, page.status_code, own.status_code)
+    assert statuses == (403, 403, 403, 200)
+    assert "Origin" in foreign.json()["error"] and "Host" in rebound.json()["error"]
+    assert len(sandbox.fake.chat_messages(sandbox.user.chat_id)) == before + 1  # only the page's own
