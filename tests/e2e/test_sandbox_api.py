@@ -131,3 +131,23 @@ async def test_only_its_own_page_may_drive_it(sandbox: Sandbox) -> None:
     assert statuses == (403, 403, 403, 200)
     assert "Origin" in foreign.json()["error"] and "Host" in rebound.json()["error"]
     assert len(sandbox.fake.chat_messages(sandbox.user.chat_id)) == before + 1  # only the page's own
+
+
+async def test_an_album_reaches_the_page_as_one_group(sandbox: Sandbox) -> None:
+    """What the delivery pipeline sends for an issued invoice (PDF + XML as one document group) is
+    shown by the page as one album."""
+    assert sandbox.botapi is not None and sandbox.fake is not None and sandbox.user is not None
+    api = f"{sandbox.botapi.api_url}{sandbox.fake.token}"
+    async with httpx.AsyncClient() as bot:
+        sent = await bot.post(f"{api}/sendMediaGroup", data={
+            "chat_id": str(sandbox.user.chat_id),
+            "media": '[{"type": "document", "media": "attach://pdf", "caption": "Wydruk"},'
+                     ' {"type": "document", "media": "attach://xml"}]'},
+            files={"pdf": ("FV_1.pdf", b"%PDF-1.7", "application/pdf"),
+                   "xml": ("FV_1.xml", b"<Faktura/>", "application/xml")})
+    assert sent.status_code == 200, sent.text
+    async with httpx.AsyncClient(base_url=sandbox.url) as client:
+        messages = (await client.get("/api/messages")).json()["messages"]
+    album = [m for m in messages if m["media_group_id"]]
+    assert [m["document"]["name"] for m in album] == ["FV_1.pdf", "FV_1.xml"]
+    assert len({m["media_group_id"] for m in album}) == 1 and album[0]["text"] == "Wydruk"
