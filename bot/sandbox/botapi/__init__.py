@@ -18,6 +18,7 @@ The package, by concern:
   (getMe, commands, menu button, descriptions, getChat);
 - ``keyboards``, ``text`` (parse modes, entities), ``limits`` (sizes, flood control), ``wire``
   (HTTP parameters, errors, injected faults);
+- ``waiting``: waits on state changes from any thread's event loop;
 - ``users``: :class:`FakeUser`; ``server``: :class:`BotApiServer` (uvicorn on loopback).
 """
 

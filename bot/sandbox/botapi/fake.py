@@ -10,9 +10,7 @@ event loop, so all state sits behind one lock and waiters are woken with
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import secrets
-import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import replace
@@ -42,10 +40,11 @@ from bot.sandbox.botapi.records import (
 from bot.sandbox.botapi.registry import HANDLERS
 from bot.sandbox.botapi.state import BotApiState
 from bot.sandbox.botapi.users import FakeUser
+from bot.sandbox.botapi.waiting import ChangeNotifier
 from bot.sandbox.botapi.wire import Fault, error_response, fault_response, read_params
 
 
-class FakeBotApi:
+class FakeBotApi(ChangeNotifier):
     """The fake Bot API: an ASGI app (``fake.app``, or the object itself) plus test-side helpers.
 
     429 answers: ``too_many_requests`` counts every one (injected or from the limiter),
@@ -57,6 +56,7 @@ class FakeBotApi:
                  first_name: str = "KSeF Bot", enforce_limits: bool = False,
                  limits: FloodLimits | None = None, clock: Callable[[], float] = time.monotonic,
                  webhook_transport: httpx.AsyncBaseTransport | None = None) -> None:
+        super().__init__()
         self.token = token or make_token()
         self.bot_id = int(self.token.split(":", 1)[0])
         self.bot_user: dict[str, Any] = {
@@ -67,10 +67,7 @@ class FakeBotApi:
         self.enforce_limits = enforce_limits
         self.flood = FloodControl(limits, clock=clock)
         self.webhook_transport = webhook_transport
-        self.lock = threading.RLock()
         self.state = BotApiState()
-        self._waiters: list[tuple[asyncio.AbstractEventLoop, asyncio.Event]] = []
-        self.version = 0  # bumped on every change of state
         self.calls: list[ApiCall] = []
         self.get_updates_calls = 0
         self.too_many_requests = 0  # every 429 answered, injected or from the limiter
@@ -82,7 +79,6 @@ class FakeBotApi:
         self.webhook_last_error: tuple[int, str] | None = None
         self.webhook_max_connections = 40
         self.delivering = False  # a webhook delivery is under way
-        self.closed = False
         self.tasks: set[asyncio.Task[None]] = set()
         self.app = Starlette(routes=[
             Route("/bot{token}/{method}", self._endpoint, methods=["GET", "POST"]),
@@ -93,62 +89,7 @@ class FakeBotApi:
         """ASGI entry point, so ``httpx.ASGITransport(app=fake)`` and uvicorn take the object itself."""
         await self.app(scope, receive, send)
 
-    # --- waiting ----------------------------------------------------------------------------------
-
-    def notify(self, *, changed: bool = True) -> None:
-        """Wake every waiter, in whichever event loop (thread) it sleeps; ``changed`` (the default)
-        also bumps :attr:`version`, which the web chat page polls."""
-        with self.lock:
-            if changed:
-                self.version += 1
-            waiters, self._waiters = self._waiters, []
-        for loop, event in waiters:
-            with contextlib.suppress(RuntimeError):  # loop already closed
-                loop.call_soon_threadsafe(event.set)
-
-    def subscribe(self, loop: asyncio.AbstractEventLoop) -> asyncio.Event:
-        """An event set (in ``loop``) at the next change of state."""
-        event = asyncio.Event()
-        with self.lock:
-            self._waiters.append((loop, event))
-        return event
-
-    async def wait_for_change(self, since: int, seconds: float,
-                              until: Callable[[], bool] | None = None) -> int:
-        """Sleep until ``version`` moves past ``since``, ``seconds`` pass or ``until()`` holds (checked
-        at every change); return the version (the sandbox web chat long-polls with it)."""
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + seconds
-        while self.version == since and not self.closed and not (until is not None and until()):
-            remaining = deadline - loop.time()
-            if remaining <= 0:
-                break
-            event = asyncio.Event()
-            with self.lock:
-                if self.version != since:
-                    break
-                self._waiters.append((loop, event))
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(event.wait(), remaining)
-        return self.version
-
-    # The helpers take ``timeout=`` (ASYNC109) because tests read better with it than with a wrapper.
-    async def wait_until(self, predicate: Callable[[], Any], *, timeout: float = 10.0,  # noqa: ASYNC109
-                         message: str = "condition") -> Any:
-        """Wait until ``predicate()`` is truthy (re-checked on every change) and return its value."""
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + timeout
-        while True:
-            event = self.subscribe(loop)
-            value = predicate()
-            if value:
-                return value
-            remaining = deadline - loop.time()
-            if remaining <= 0:
-                raise TimeoutError(f"fake Bot API: timed out after {timeout} s waiting for {message}")
-            # Also re-check now and then: predicates may depend on state outside the fake.
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(event.wait(), min(remaining, 0.5))
+    # --- waiting (helpers in ChangeNotifier) ------------------------------------------------------
 
     async def wait_for_bot_message(self, chat_id: int,
                                    predicate: Callable[[ChatMessage], bool] | None = None, *,
