@@ -37,7 +37,7 @@ async def test_still_announces_an_injected_invoice_after_30_minutes_of_polling(s
     assert box.fake is not None and box.user is not None
     services = box.bot.services
     await services.connect.connect_token(SANDBOX_USER_ID, SANDBOX_USER_ID, box.demo.nip, box.demo.token)
-    company_id = await services.issuing.company_for(SANDBOX_USER_ID)
+    company_id = (await services.companies.require_active_company(SANDBOX_USER_ID)).id
     await services.sync.due_companies()  # the baseline, as the bot's scheduler makes it first
 
     # 30 minutes of the sandbox's polls, each 15 s later on the limiter's clock.

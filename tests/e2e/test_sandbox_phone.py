@@ -49,7 +49,7 @@ async def test_phone_layout_and_an_invoice_with_pdf_and_qr(sandbox: Sandbox, pho
     await expect(phone.locator("#panel-toggle")).to_have_attribute("aria-expanded", "false")
     services = sandbox.bot.services if sandbox.bot is not None else None
     assert services is not None
-    company_id = await services.issuing.company_for(SANDBOX_USER_ID)
+    company_id = (await services.companies.require_active_company(SANDBOX_USER_ID)).id
     await services.profiles.save(SANDBOX_USER_ID, company_id, name="Jan Kowalski Usługi IT",
                                  address=["ul. Długa 5", "00-001 Warszawa"], vat_exempt=False,
                                  bank_account="61 1090 1014 0000 0712 1981 2874", default_rate="23",
