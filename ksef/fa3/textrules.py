@@ -1,11 +1,15 @@
 """Which characters may stand in FA(3) free text: ONE definition shared by the builder, the bot's
 sanitiser and the simulator's ``X-System-Warning: xml-002`` check.
 
-KSeF answers ``xml-002`` ("niedozwolone znaki Unicode", announced to be rejected later) for invoice
-text holding characters XML 1.0 calls *discouraged* (W3C XML 1.0, section 2.2 "Characters", the note
-after the ``Char`` production). MF has not published the exact list (UNCONFIRMED), so the safe
-reading taken here is the XML 1.0 list widened by the invisible format characters people paste from
-chats and web pages:
+KSeF answers ``xml-002`` ("niedozwolone znaki Unicode") for invoice text holding characters XML 1.0
+calls *discouraged* (W3C XML 1.0, section 2.2 "Characters", the note after the ``Char`` production),
+and MF's rules reject such invoices: "Weryfikacja faktury" in https://github.com/CIRFMF/ksef-docs
+(``faktury/weryfikacja-faktury.md``, version of 09.04.2026) lists U+007F–U+0084, U+0086–U+009F,
+U+FDD0–U+FDEF and the last two code points of planes 1–16 (U+1FFFE–U+1FFFF … U+10FFFE–U+10FFFF).
+
+The class defined here is a deliberate superset of MF's list: besides it, it holds the invisible
+characters people paste from chats and web pages, which change how a name reads without showing
+(a reader of the printout or of the XML cannot see them, a buyer's system may choke on them):
 
 * control characters (Unicode category ``Cc``): C0 except TAB, LF and CR; DEL; C1 (U+0080–U+009F,
   the ``Ĺ\\x81`` mojibake KSeF has been seen to carry);
