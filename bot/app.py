@@ -67,6 +67,7 @@ class BotOptions:
     availability_config: AvailabilityConfig | None = None  # damping/filtering (default: per env)
     leader_check: float = 10.0  # seconds between checks that this gateway still holds the leader lock
     ksef_clients: KsefClientOptions = field(default_factory=KsefClientOptions)
+    public_api_timeout: float = 8.0  # seconds NBP and MF's VAT taxpayer list get to answer the chat
 
 
 def service_options(settings: Settings, options: BotOptions) -> ServiceOptions:
@@ -74,7 +75,8 @@ def service_options(settings: Settings, options: BotOptions) -> ServiceOptions:
     return ServiceOptions(environment=settings.ksef_env,
                           role=Role.GATEWAY if settings.jobs == PROCRASTINATE else Role.SINGLE,
                           poll_interval=float(options.poll_interval or settings.poll_interval),
-                          availability=options.availability_config, ksef_clients=options.ksef_clients)
+                          availability=options.availability_config, ksef_clients=options.ksef_clients,
+                          public_api_timeout=options.public_api_timeout)
 
 
 async def open_gateway_services(settings: Settings, options: BotOptions) -> Services:

@@ -41,6 +41,7 @@ __all__ = [
     "NbpTimeoutError",
     "NbpUnavailableError",
     "NbpUnknownCurrencyError",
+    "nbp_url",
 ]
 
 NBP_API = "https://api.nbp.pl"
@@ -55,6 +56,21 @@ TABLE_A_CURRENCIES: frozenset[str] = frozenset({
 })
 
 _MAX_RATE_DECIMALS = 6  # FA(3) KursWaluty (TIlosci)
+
+
+def nbp_url(ksef_env: str) -> str:
+    """The NBP API base URL that goes with a KSeF environment (``test``, ``demo``, ``prod`` or a URL).
+
+    MF's environments use NBP's real API (its rates are public and the same for every environment);
+    a simulator's URL (``http://host:port[/v2]``) uses the simulator's own ``/nbp`` route.
+    """
+    key = ksef_env.strip().lower()
+    if key in ("test", "demo", "prod"):
+        return NBP_API
+    if not key.startswith(("http://", "https://")):
+        raise ValueError(f"unknown KSeF environment {ksef_env!r}: use test, demo, prod or a URL")
+    root = ksef_env.strip().rstrip("/")
+    return (root[: -len("/v2")] if root.endswith("/v2") else root) + "/nbp"
 
 
 class NbpError(KsefError):

@@ -173,8 +173,8 @@ def parse_amount_input(text: str, *, max_decimals: int = 2) -> AmountInput:
 
 def _ask_if_thousands(number: str, raw: str, *, kind: str, decimal_comma_ok: bool) -> None:
     match = _THREE_AFTER.fullmatch(number)
-    if match is None or (match.group(1) == "," and decimal_comma_ok):
-        return
+    if match is None or (match.group(1) == "," and decimal_comma_ok) or number[0] == "0":
+        return  # "0,125" has no thousands to group: a fraction, refused or accepted by its decimals
     whole = Decimal(number.replace(".", "").replace(",", ""))
     fraction = Decimal(number.replace(",", "."))
     shown_whole = format_quantity(whole)

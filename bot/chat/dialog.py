@@ -86,7 +86,7 @@ async def on_callback(update: Update, context: Context) -> None:
     parts = (query.data or "").split(":")
     handlers = {"g": on_guide_button, "co": companies.on_callback, "fg": forget.on_callback,
                 "lang": language.on_callback, "in": inbox.on_callback, "iv": issuing.on_callback,
-                "av": status.on_callback, "ac": cert_login.on_callback}
+                "av": status.on_callback, "ac": cert_login.on_callback, "pf": profile.on_callback}
     handler = handlers.get(parts[0])
     if handler is None or len(parts) < 2:
         log.info("unknown button %r", parts[0][:10])

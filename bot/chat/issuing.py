@@ -1,5 +1,6 @@
-"""``/wystaw``: issuing a sales invoice by chat (fast path in one message, or step by step), the preview
-with Confirm / Offline / Cancel, and delivery of the PDF, QR codes and XML.
+"""``/wystaw``: issuing a sales invoice by chat: the command, the confirmation (Confirm / Offline on the
+preview) and delivery of the PDF, QR codes and XML. The dialogue before the confirmation (buyer, lines,
+preview and its options) is :mod:`bot.chat.issuing_dialog`.
 
 Documents go straight through PTB (``send_document``/``send_photo``) for now; the issuing job
 (``bot.chat.jobs.issuing_tick``) reports what finished later (after a restart, an offline upload, a deadline).
@@ -8,63 +9,30 @@ Documents go straight through PTB (``send_document``/``send_photo``) for now; th
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
-from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
-from bot.chat.common import Context, active_company, error_text, ids, send
+from bot.chat import issuing_dialog as dialog
+from bot.chat.common import Context, active_company, ids, send
 from bot.chat.common import language as language_for
-from bot.i18n import esc, fmt_date, fmt_money, t
+from bot.chat.issuing_dialog import FLOW, Issue, error_message
+from bot.chat.issuing_preview import needs_split_answer
+from bot.i18n import esc, fmt_date, t
 from bot.services.dialogs import Dialog
 from bot.services.errors import ServiceError
-from bot.services.issuing import Draft, DraftBuyer, InvoiceState, IssuedView, Notice, Preview, new_draft
-from bot.services.issuing.parsing import ONLY_NIP, check_buyer_nip, parse_fast_path, parse_line
+from bot.services.issuing import InvoiceState, IssuedView, Notice
 from bot.services.issuing.records import ONLINE
-from bot.services.seller_profile import ProfileView, check_address
-from ksef.errors import InvoiceDataError
-from ksef.fa3 import Buyer
 
 log = logging.getLogger(__name__)
 
-FLOW = "issue"
-PREVIEW_LINES = 15
+__all__ = ["FLOW", "Issue", "command", "confirm", "deliver", "error_message", "notify", "on_callback",
+           "on_text"]
+
 MODE_NAMES = {"offline24": "offline24", "offline": "offline (niedostępność KSeF)", "awaryjny": "awaryjnym"}
 
 
-@dataclass(frozen=True)
-class Issue:
-    """The issuing dialogue's data: the company and the draft so far (stored in the chat's dialogue)."""
-
-    company_id: int
-    draft: Draft
-
-    @classmethod
-    def of(cls, dialog: Dialog) -> Issue:
-        return cls(int(dialog.data["company_id"]), Draft.from_json(dialog.data["draft"]))
-
-    def with_draft(self, draft: Draft) -> Issue:
-        return Issue(self.company_id, draft)
-
-    def data(self) -> dict[str, Any]:
-        return {"company_id": self.company_id, "draft": self.draft.to_json()}
-
-
-def error_message(lang: str, exc: ServiceError) -> str:
-    """A refused input explained: the library's Polish text when there is one, else our catalog's."""
-    if exc.user_message:
-        return esc(exc.user_message)
-    return error_text(lang, exc)
-
-
-async def _save(context: Context, chat_id: int, user_id: int, step: str, issue: Issue) -> None:
-    await context.services.dialogs.set(chat_id, user_id, Dialog(FLOW, step, issue.data()))
-
-
-# ----------------------------------------------------------------------------------------------- starting
-
 async def command(update: Update, context: Context) -> None:
-    """/wystaw [NIP] [pozycja]: the fast path when the line is given, otherwise the questions."""
+    """/wystaw [buyer] [line]: the fast path when the line is given, otherwise the questions."""
     assert update.message is not None
     user_id, chat_id = ids(update)
     lang = await language_for(context, user_id)
@@ -79,174 +47,21 @@ async def command(update: Update, context: Context) -> None:
                    else error_message(lang, exc))
         return
     parts = (update.message.text or "").split(maxsplit=1)
-    args = parts[1].strip() if len(parts) > 1 else ""
-    issue = Issue(company.id, new_draft(profile))
-    if not args:
-        await _ask_buyer(context, chat_id, user_id, lang, issue)
-        return
-    try:
-        if ONLY_NIP.fullmatch(args):  # only the buyer: the lines are asked next
-            await _buyer_by_nip(context, chat_id, user_id, lang, issue, check_buyer_nip(args))
-            return
-        nip, line = parse_fast_path(args, profile.default_rate)
-    except ServiceError as exc:
-        await send(context, chat_id, error_message(lang, exc))
-        return
-    issue = issue.with_draft(issue.draft.with_line(line))
-    if nip is None:
-        await _ask_buyer(context, chat_id, user_id, lang, issue)
-        return
-    await _buyer_by_nip(context, chat_id, user_id, lang, issue, nip)
+    args = parts[1] if len(parts) > 1 else ""
+    await dialog.start(context, chat_id, user_id, lang, company.id, profile, args)
 
 
-async def _ask_buyer(context: Context, chat_id: int, user_id: int, lang: str, issue: Issue) -> None:
-    svc = context.services
-    await _save(context, chat_id, user_id, "buyer", issue)
-    text = t(lang, "iv.ask_buyer")
-    known = await svc.contractors.recent(issue.company_id)
-    if known:
-        text += "\n\n" + t(lang, "iv.known_buyers", buyers="\n".join(
-            f"<code>{c.nip}</code> — {esc(c.name)}" for c in known))
-    await send(context, chat_id, text, cancel_keyboard(lang))
-
-
-async def _buyer_by_nip(context: Context, chat_id: int, user_id: int, lang: str, issue: Issue,
-                        nip: str) -> None:
-    known = await context.services.contractors.find(issue.company_id, nip)
-    if known is None:
-        issue = issue.with_draft(issue.draft.with_buyer(DraftBuyer(nip=nip)))
-        await _save(context, chat_id, user_id, "buyer_name", issue)
-        await send(context, chat_id, t(lang, "iv.ask_buyer_name"), cancel_keyboard(lang))
-        return
-    buyer = DraftBuyer(nip=known.nip, name=known.name, address=tuple(known.address))
-    await _after_buyer(context, chat_id, user_id, lang, issue.with_draft(issue.draft.with_buyer(buyer)))
-
-
-async def _after_buyer(context: Context, chat_id: int, user_id: int, lang: str, issue: Issue) -> None:
-    if issue.draft.lines:
-        await show_preview(context, chat_id, user_id, lang, issue)
-        return
-    await _ask_line(context, chat_id, user_id, lang, issue)
-
-
-async def _ask_line(context: Context, chat_id: int, user_id: int, lang: str, issue: Issue) -> None:
-    profile = await context.services.issuing.profile(issue.company_id)
-    await _save(context, chat_id, user_id, "line", issue)
-    await send(context, chat_id, t(lang, "iv.ask_line", rate=esc(profile.default_rate)),
-               cancel_keyboard(lang))
-
-
-# ------------------------------------------------------------------------------------------ typed answers
-
-async def on_text(update: Update, context: Context, dialog: Dialog, lang: str) -> None:
-    assert update.message is not None and update.message.text is not None
-    user_id, chat_id = ids(update)
-    text = update.message.text.strip()
-    issue = Issue.of(dialog)
-    draft = issue.draft
-    try:
-        if dialog.step == "buyer":
-            if text in ("-", "konsument", "brak"):
-                await _save(context, chat_id, user_id, "buyer_name",
-                            issue.with_draft(draft.with_buyer(DraftBuyer(nip=None))))
-                await send(context, chat_id, t(lang, "iv.ask_buyer_name"), cancel_keyboard(lang))
-                return
-            await _buyer_by_nip(context, chat_id, user_id, lang, issue, check_buyer_nip(text))
-        elif dialog.step == "buyer_name":
-            buyer = DraftBuyer(nip=draft.buyer.nip if draft.buyer else None, name=_check_buyer_name(text))
-            await _save(context, chat_id, user_id, "buyer_address", issue.with_draft(draft.with_buyer(buyer)))
-            await send(context, chat_id, t(lang, "iv.ask_buyer_address"), cancel_keyboard(lang))
-        elif dialog.step == "buyer_address":
-            current = draft.buyer or DraftBuyer()
-            address = () if text == "-" else tuple(check_address(text))
-            buyer = DraftBuyer(nip=current.nip, name=current.name, address=address)
-            await _after_buyer(context, chat_id, user_id, lang, issue.with_draft(draft.with_buyer(buyer)))
-        elif dialog.step == "line":
-            profile = await context.services.issuing.profile(issue.company_id)
-            line = parse_line(text, profile.default_rate)
-            await show_preview(context, chat_id, user_id, lang, issue.with_draft(draft.with_line(line)))
-        else:
-            await send(context, chat_id, t(lang, "use_buttons"))
-    except ServiceError as exc:
-        await send(context, chat_id, error_message(lang, exc))
-
-
-def _check_buyer_name(text: str) -> str:
-    try:
-        return Buyer(name=text).name
-    except InvoiceDataError as exc:
-        raise ServiceError("invoice_data", user_message=exc.message) from None
-
-
-# ----------------------------------------------------------------------------------------------- preview
-
-def _short(text: str, limit: int = 80) -> str:
-    return text if len(text) <= limit else text[:limit - 1] + "…"
-
-
-def cancel_keyboard(lang: str) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup([[InlineKeyboardButton(t(lang, "iv.btn.cancel"), callback_data="iv:no")]])
-
-
-def preview_keyboard(lang: str) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup([
-        [InlineKeyboardButton(t(lang, "iv.btn.confirm"), callback_data="iv:ok")],
-        [InlineKeyboardButton(t(lang, "iv.btn.add"), callback_data="iv:add"),
-         InlineKeyboardButton(t(lang, "iv.btn.edit"), callback_data="iv:edit")],
-        [InlineKeyboardButton(t(lang, "iv.btn.offline"), callback_data="iv:off"),
-         InlineKeyboardButton(t(lang, "iv.btn.cancel"), callback_data="iv:no")],
-    ])
-
-
-def preview_text(lang: str, profile: ProfileView, preview: Preview) -> str:
-    invoice = preview.invoice
-    buyer = invoice.buyer
-    buyer_id = f" (NIP {buyer.nip})" if buyer.nip else f" — {t(lang, 'iv.consumer')}"
-    buyer_text = esc(_short(buyer.name, 200)) + buyer_id
-    if buyer.address:
-        buyer_text += ", " + esc(_short(", ".join(buyer.address), 300))
-    # A Telegram message holds 4096 characters: long names are shortened, many lines summarised.
-    shown = invoice.lines[:PREVIEW_LINES]
-    lines = "\n".join(t(lang, "iv.preview_line", no=i, name=esc(_short(line.name)),
-                        qty=esc(f"{line.quantity:f}"), unit=esc(_short(line.unit or "", 20)),
-                        price=fmt_money(lang, line.unit_price), rate=esc(line.vat_rate.label))
-                      for i, line in enumerate(shown, start=1))
-    if len(invoice.lines) > len(shown):
-        lines += "\n" + t(lang, "iv.more_lines", count=len(invoice.lines) - len(shown))
-    rates = "\n".join(t(lang, "iv.preview_rate", label=esc(label), net=fmt_money(lang, net),
-                        vat=fmt_money(lang, vat), gross=fmt_money(lang, gross))
-                      for label, net, vat, gross in preview.rates)
-    payment = ""
-    if invoice.payment is not None and invoice.payment.due_date is not None:
-        method = invoice.payment.method.label if invoice.payment.method else "—"
-        due = fmt_date(lang, invoice.payment.due_date)
-        payment = t(lang, "iv.preview_payment", method=esc(method), due=due)
-    return t(lang, "iv.preview", seller=esc(profile.name), seller_nip=profile.nip, buyer=buyer_text,
-             lines=lines, rates=rates, net=fmt_money(lang, preview.net), vat=fmt_money(lang, preview.vat),
-             gross=fmt_money(lang, preview.gross), payment=payment)
-
-
-async def show_preview(context: Context, chat_id: int, user_id: int, lang: str, issue: Issue) -> None:
-    """Validate the whole draft; a refused last line is dropped again so nothing half-made remains."""
-    svc = context.services
-    try:
-        preview = await svc.issuing.preview(issue.company_id, issue.draft)
-    except ServiceError as exc:
-        await _save(context, chat_id, user_id, "line", issue.with_draft(issue.draft.without_last_line()))
-        await send(context, chat_id, error_message(lang, exc) + "\n\n" + t(lang, "iv.ask_line", rate=esc(
-            (await svc.issuing.profile(issue.company_id)).default_rate)), cancel_keyboard(lang))
-        return
-    await _save(context, chat_id, user_id, "preview", issue)
-    profile = await svc.issuing.profile(issue.company_id)
-    await send(context, chat_id, preview_text(lang, profile, preview), preview_keyboard(lang))
+async def on_text(update: Update, context: Context, state: Dialog, lang: str) -> None:
+    """A typed answer in the issuing dialogue (:mod:`bot.chat.issuing_dialog`)."""
+    await dialog.on_text(update, context, state, lang)
 
 
 # ----------------------------------------------------------------------------------------------- buttons
 
 async def on_callback(update: Update, context: Context, lang: str, parts: list[str]) -> None:
-    """``iv:ok|off|add|edit|no`` on the preview; ``iv:again:<id>`` and ``iv:upo:<id>`` on an issued one."""
+    """``iv:ok|off:<version>`` on the preview (the version it showed), ``iv:again:<id>`` and ``iv:upo:<id>``
+    on an issued invoice; every other ``iv:`` button belongs to the dialogue before the confirmation."""
     user_id, chat_id = ids(update)
-    svc = context.services
     action = parts[1]
     if action == "again" and len(parts) > 2:
         await _issue_again(context, chat_id, user_id, lang, int(parts[2]))
@@ -254,36 +69,38 @@ async def on_callback(update: Update, context: Context, lang: str, parts: list[s
     if action == "upo" and len(parts) > 2:
         await _send_upo(context, chat_id, user_id, lang, int(parts[2]))
         return
-    dialog = await svc.dialogs.get(chat_id)
-    if dialog is None or dialog.flow != FLOW:
-        await send(context, chat_id, t(lang, "stale_button"))
+    if action not in ("ok", "off"):
+        await dialog.on_callback(update, context, lang, parts)
         return
-    if action == "no":
-        await svc.dialogs.clear(chat_id)
-        await send(context, chat_id, t(lang, "iv.cancelled"))
+    # A Confirm issues exactly the version its preview showed; an older one is answered with the current.
+    found = await dialog.current(context, chat_id, user_id, lang, parts[2] if len(parts) > 2 else "")
+    if found is None:
         return
-    if dialog.step != "preview":
-        await send(context, chat_id, t(lang, "stale_button"))
+    issue, preview = found
+    assert preview is not None
+    if needs_split_answer(issue.draft, preview):  # asked in the preview: answered before anything is issued
+        await dialog.show_preview(context, chat_id, user_id, lang, issue)
         return
-    issue = Issue.of(dialog)
-    if action == "add":
-        await _ask_line(context, chat_id, user_id, lang, issue)
-    elif action == "edit":
-        await _ask_line(context, chat_id, user_id, lang, issue.with_draft(issue.draft.without_lines()))
-    elif action in ("ok", "off"):
-        await confirm(context, chat_id, user_id, lang, issue, offline=action == "off")
+    await confirm(context, chat_id, user_id, lang, issue, offline=action == "off", version=preview.version)
 
 
 async def confirm(context: Context, chat_id: int, user_id: int, lang: str, issue: Issue, *,
-                  offline: bool) -> None:
-    """Store (number + exact XML) first, then leave the dialogue, then send and deliver."""
+                  offline: bool, version: str | None = None) -> None:
+    """Store (number + exact XML) first, then leave the dialogue, then send and deliver.
+
+    ``version``: the preview's; when the invoice would now say anything else, nothing is stored and
+    the current preview is shown instead."""
     svc = context.services
     # The dialogue goes first: a crash after storing must not leave a Confirm that would issue twice.
     await svc.dialogs.clear(chat_id)
     try:
-        view = await svc.issuing.prepare(user_id, chat_id, issue.company_id, issue.draft, lang)
+        view = await svc.issuing.prepare(user_id, chat_id, issue.company_id, issue.draft, lang,
+                                         version=version)
     except ServiceError as exc:
-        await _save(context, chat_id, user_id, "preview", issue)
+        if exc.code in ("preview_stale", "rate_stale"):
+            await dialog.show_stale(context, chat_id, user_id, lang, issue)
+            return
+        await dialog.save(context, chat_id, user_id, "preview", issue)
         await send(context, chat_id, error_message(lang, exc))
         return
     with svc.issuing.handled_in_chat(view.id):
@@ -359,8 +176,10 @@ async def _issue_again(context: Context, chat_id: int, user_id: int, lang: str, 
     except ServiceError as exc:
         await send(context, chat_id, error_message(lang, exc))
         return
+    profile = await svc.issuing.profile(view.company_id)
     await send(context, chat_id, t(lang, "iv.again", number=esc(view.number)))
-    await show_preview(context, chat_id, user_id, lang, Issue(view.company_id, draft))
+    again = Issue(view.company_id, draft.again(profile.payment_days))
+    await dialog.proceed(context, chat_id, user_id, lang, again)
 
 
 async def _send_upo(context: Context, chat_id: int, user_id: int, lang: str, invoice_id: int) -> None:

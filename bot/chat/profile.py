@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from telegram import Update
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
 from bot.chat.common import Context, active_company, ids, send
 from bot.chat.common import language as language_for
@@ -16,7 +16,8 @@ from bot.services.errors import ServiceError
 from bot.services.numbering import DEFAULT_PATTERN, check_pattern
 
 FLOW = "profile"
-STEPS = ("name", "address", "vat", "account", "rate", "days", "pattern")
+STEPS = ("name", "address", "vat", "account", "rate", "days", "pattern")  # then "prices" (buttons)
+PRICES_WORDS = {"netto": "net", "net": "net", "brutto": "gross", "gross": "gross"}
 
 
 async def command(update: Update, context: Context) -> None:
@@ -56,6 +57,13 @@ async def on_text(update: Update, context: Context, dialog: Dialog, lang: str) -
     assert update.message is not None and update.message.text is not None
     user_id, chat_id = ids(update)
     svc = context.services
+    if dialog.step == "prices":
+        answer = update.message.text.strip().lower()
+        if answer not in PRICES_WORDS:
+            await send(context, chat_id, t(lang, "ivc.profile.ask_prices"), _prices_keyboard(lang))
+            return
+        await _save(context, chat_id, user_id, lang, {**dialog.data, "prices": PRICES_WORDS[answer]})
+        return
     try:
         values = _answer(dialog.step, update.message.text)
     except ServiceError as exc:
@@ -66,6 +74,11 @@ async def on_text(update: Update, context: Context, dialog: Dialog, lang: str) -
     index = STEPS.index(dialog.step)
     if data.get("vat_exempt") and STEPS[index + 1:index + 2] == ("account",):
         data["default_rate"] = "zw"
+    if dialog.step == "pattern" and not data.get("vat_exempt"):
+        # The pricing method of new invoices (net or gross), asked last and with buttons.
+        await svc.dialogs.set(chat_id, user_id, Dialog(FLOW, "prices", data))
+        await send(context, chat_id, t(lang, "ivc.profile.ask_prices"), _prices_keyboard(lang))
+        return
     if index + 1 < len(STEPS):
         step = STEPS[index + 1]
         if step == "rate" and data.get("vat_exempt"):
@@ -73,18 +86,42 @@ async def on_text(update: Update, context: Context, dialog: Dialog, lang: str) -
         await svc.dialogs.set(chat_id, user_id, Dialog(FLOW, step, data))
         await send(context, chat_id, t(lang, f"pf.ask_{step}"))
         return
+    await _save(context, chat_id, user_id, lang, data)
+
+
+def _prices_keyboard(lang: str) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup([[
+        InlineKeyboardButton(t(lang, "ivc.btn.net"), callback_data="pf:pr:net"),
+        InlineKeyboardButton(t(lang, "ivc.btn.gross"), callback_data="pf:pr:gross")]])
+
+
+async def on_callback(update: Update, context: Context, lang: str, parts: list[str]) -> None:
+    """``pf:pr:net|gross``: the pricing method of new invoices, the profile's last question."""
+    user_id, chat_id = ids(update)
+    dialog = await context.services.dialogs.get(chat_id)
+    if dialog is None or dialog.flow != FLOW or dialog.step != "prices" or parts[1:] not in (
+            ["pr", "net"], ["pr", "gross"]):
+        await send(context, chat_id, t(lang, "stale_button"))
+        return
+    await _save(context, chat_id, user_id, lang, {**dialog.data, "prices": parts[2]})
+
+
+async def _save(context: Context, chat_id: int, user_id: int, lang: str, data: dict[str, Any]) -> None:
+    svc = context.services
     try:
         profile = await svc.profiles.save(
             user_id, int(data["company_id"]), name=data["name"], address=list(data["address"]),
             vat_exempt=bool(data["vat_exempt"]), bank_account=data.get("bank_account"),
             default_rate=str(data.get("default_rate") or "23"), payment_days=int(data["payment_days"]),
-            pattern=data["pattern"], reset=data["reset"])
+            pattern=data["pattern"], reset=data["reset"], prices=str(data.get("prices") or "net"))
     except ServiceError as exc:
         await send(context, chat_id, error_message(lang, exc))
         return
     await svc.dialogs.clear(chat_id)
-    await send(context, chat_id, t(
-        lang, "pf.saved", name=esc(profile.name), address=esc(", ".join(profile.address)),
-        vat=t(lang, "pf.vat_exempt" if profile.vat_exempt else "pf.vat_payer"),
-        account=esc(profile.bank_account or "—"), rate=esc(profile.default_rate), days=profile.payment_days,
-        pattern=esc(profile.pattern)))
+    text = t(lang, "pf.saved", name=esc(profile.name), address=esc(", ".join(profile.address)),
+             vat=t(lang, "pf.vat_exempt" if profile.vat_exempt else "pf.vat_payer"),
+             account=esc(profile.bank_account or "—"), rate=esc(profile.default_rate),
+             days=profile.payment_days, pattern=esc(profile.pattern))
+    if not profile.vat_exempt:
+        text += "\n" + t(lang, "ivc.profile.prices", method=t(lang, f"ivc.{profile.prices}"))
+    await send(context, chat_id, text)

@@ -9,12 +9,13 @@ job that ran it wakes the offline queue).
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from datetime import timedelta
+from datetime import date, timedelta
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
 from bot.services.availability import AvailabilityService, HttpStatusSource, StatusSource
 from bot.services.broadcast import BroadcastService
+from bot.services.buyers import BuyerDirectory
 from bot.services.cert_login import CertLoginService
 from bot.services.certificates import CertificateService
 from bot.services.companies import CompanyService
@@ -25,6 +26,7 @@ from bot.services.enroll import EnrollService
 from bot.services.inbox import InboxService
 from bot.services.issuing import IssuingService, OfflineBacklog, OfflineQueue
 from bot.services.issuing.offline import OfflineIssuer
+from bot.services.issuing.rates import ExchangeRates
 from bot.services.issuing.records import IssuedInvoices
 from bot.services.ksef_clients import KsefClientOptions, KsefClients
 from bot.services.members import MemberService
@@ -40,10 +42,14 @@ from bot.services.ports import (
 from bot.services.reminders import ReminderService
 from bot.services.seller_profile import SellerProfileService
 from bot.services.sync import SyncService
+from bot.services.whitelist_store import DbRequestBudget, DbWhiteListCache
 from bot.store.db import Database
 from bot.store.locks import NamedLocks
 from ksef.availability import AvailabilityConfig
 from ksef.environments import resolve_environment
+from ksef.nbp import NbpClient, nbp_url
+from ksef.offline import today_in_poland
+from ksef.whitelist import WhiteListClient, whitelist_url
 
 if TYPE_CHECKING:
     from bot.config import Settings
@@ -67,6 +73,7 @@ class ServiceOptions:
     availability: AvailabilityConfig | None = None  # damping/filtering of the monitor (default: per env)
     status_source: StatusSource | None = None  # where the monitor looks (default: Latarnia + a KSeF probe)
     ksef_clients: KsefClientOptions = field(default_factory=KsefClientOptions)
+    public_api_timeout: float = 8.0  # seconds for NBP and MF's VAT taxpayer list to answer the chat
 
 
 @dataclass(frozen=True)
@@ -103,6 +110,8 @@ class Services:
     issuing: IssuingService
     offline_backlog: OfflineBacklog
     offline: OfflineQueue
+    rates: ExchangeRates  # NBP rates fixed into foreign-currency drafts
+    buyers: BuyerDirectory  # buyers looked up by NIP on MF's VAT taxpayer list
 
     @classmethod
     def build(cls, db: Database, vault: SecretBox, options: ServiceOptions, *,
@@ -136,6 +145,14 @@ class Services:
             availability=availability, env=env, clock=clock,
             locks=NamedLocks(db) if options.role is not Role.SINGLE else None,
             advance_here=options.role is not Role.GATEWAY)
+        def today() -> date:
+            return today_in_poland(clock())
+
+        timeout = options.public_api_timeout
+        # MF's list limits requests per IP and day: the answers and the count live in the database,
+        # shared by every process of the deployment and kept over restarts.
+        white_list = WhiteListClient(whitelist_url(environment), timeout=timeout, cache=DbWhiteListCache(db),
+                                     budget=DbRequestBudget(db), today=today)
         return cls(
             db=db, clock=clock, options=options, connect=connect, companies=companies,
             members=MemberService(db, clock), certificates=certificates, cert_login=cert_login,
@@ -147,6 +164,8 @@ class Services:
             availability=availability, broadcast=BroadcastService(db, clock), profiles=profiles,
             contractors=contractors, ksef_clients=ksef_clients, issuing=issuing,
             offline_backlog=offline_backlog, offline=OfflineQueue(issuing.process_pending),
+            rates=ExchangeRates(NbpClient(nbp_url(environment), timeout=timeout, today=today)),
+            buyers=BuyerDirectory(white_list),
         )
 
     async def backlog(self) -> Backlog:
@@ -154,8 +173,10 @@ class Services:
         return Backlog(await self.offline_backlog.total(), await self.inbox.pending_outbox())
 
     async def aclose(self) -> None:
-        """Close the KSeF clients and the database pool."""
+        """Close the KSeF, NBP and white-list clients and the database pool."""
         await self.ksef_clients.aclose()
+        await self.rates.aclose()
+        await self.buyers.aclose()
         await self.db.dispose()
 
 

@@ -16,6 +16,7 @@ from ksef.errors import BankAccountError, InvoiceDataError
 from ksef.fa3 import Seller, VatRate
 
 MAX_PAYMENT_DAYS = 365
+PRICING_METHODS = ("net", "gross")
 
 
 @dataclass(frozen=True)
@@ -30,6 +31,7 @@ class ProfileView:
     payment_days: int
     pattern: str
     reset: str
+    prices: str = "net"  # the pricing method new drafts start with: "net" or "gross"
 
 
 def check_name(text: str) -> str:
@@ -88,11 +90,13 @@ class SellerProfileService:
             if row is None or company is None:
                 return None
             return ProfileView(company_id, company.nip, row.name, tuple(row.address), row.vat_exempt,
-                               row.bank_account, row.default_rate, row.payment_days, row.pattern, row.reset)
+                               row.bank_account, row.default_rate, row.payment_days, row.pattern, row.reset,
+                               row.prices or "net")
 
     async def save(self, user_id: int, company_id: int, *, name: str, address: list[str], vat_exempt: bool,
                    bank_account: str | None, default_rate: str, payment_days: int,
-                   pattern: str = DEFAULT_PATTERN, reset: str = "monthly") -> ProfileView:
+                   pattern: str = DEFAULT_PATTERN, reset: str = "monthly",
+                   prices: str = "net") -> ProfileView:
         """Validate everything (as the invoice builder would) and store it."""
         name = check_name(name)
         address = check_address("\n".join(address))
@@ -101,6 +105,8 @@ class SellerProfileService:
             rate = VatRate.ZW.value  # an art. 113 seller issues only "zw" lines
         if reset not in RESETS:
             raise ServiceError("reset_invalid")
+        if prices not in PRICING_METHODS:
+            raise ServiceError("prices_invalid")
         pattern = check_pattern(pattern, reset)
         async with self.db.transaction() as session:
             await require_member(session, user_id, company_id)
@@ -110,6 +116,7 @@ class SellerProfileService:
                 session.add(row)
             row.name, row.address, row.vat_exempt, row.bank_account = name, address, vat_exempt, bank_account
             row.default_rate, row.payment_days, row.pattern, row.reset = rate, payment_days, pattern, reset
+            row.prices = prices
             row.updated_at = self.clock()
         found = await self.get(company_id)
         assert found is not None

@@ -18,6 +18,7 @@ from sqlalchemy import (
     Integer,
     LargeBinary,
     String,
+    Text,
     UniqueConstraint,
 )
 from sqlalchemy.orm import Mapped, mapped_column
@@ -39,6 +40,7 @@ class SellerProfile(Base):
     payment_days: Mapped[int] = mapped_column(Integer, default=14)
     pattern: Mapped[str] = mapped_column(String(100), default="FV/{n}/{MM}/{YYYY}")
     reset: Mapped[str] = mapped_column(String(8), default="monthly")  # monthly | yearly
+    prices: Mapped[str] = mapped_column(String(8), default="net", server_default="net")  # net | gross
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
 
 
@@ -99,3 +101,22 @@ class IssuedInvoice(Base):
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
+class WhiteListAnswer(Base):
+    """An answer of MF's VAT taxpayer list kept for the rest of its day (shared by every process)."""
+
+    __tablename__ = "whitelist_answers"
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    day: Mapped[date] = mapped_column(Date, index=True)
+    answer: Mapped[str] = mapped_column(Text)
+
+
+class WhiteListBudget(Base):
+    """Requests of one white-list method made today from this deployment (MF limits them per IP and day)."""
+
+    __tablename__ = "whitelist_budget"
+    method: Mapped[str] = mapped_column(String(16), primary_key=True)
+    day: Mapped[date] = mapped_column(Date)
+    used: Mapped[int] = mapped_column(Integer, default=0)
+    exhausted: Mapped[bool] = mapped_column(Boolean, default=False)  # MF answered WL-191 today

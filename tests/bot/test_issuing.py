@@ -148,11 +148,11 @@ async def test_bad_inputs_get_clear_messages_and_leave_nothing(bot_app: BotHarne
     answer = await bot_app.say(user, "/wystaw 1234567890 Usługa 1 x 100 23%")
     assert "1234567890" in answer.content and "NIP" in answer.content
     answer = await bot_app.say(user, f"/wystaw {BUYER_NIP} Usługa -1 x 100 23%")
-    assert "ujemna" in answer.content or "większa od zera" in answer.content
+    assert "ilości „-1”" in answer.content and "np. 2 szt." in answer.content
     answer = await bot_app.say(user, f"/wystaw {BUYER_NIP} Usługa 1 x abc 23%")
     assert "abc" in answer.content
     answer = await bot_app.say(user, f"/wystaw {BUYER_NIP} Usługa 1 x 100 17%")
-    assert "stawka VAT" in answer.content
+    assert "stawki VAT „17%”" in answer.content and "np. 23%" in answer.content
     # A 10 000-character line name is refused at the preview and dropped; the buyer questions stay.
     await bot_app.say(user, f"/wystaw {BUYER_NIP}", contains="nazwę nabywcy")
     long_name = await bot_app.say(user, "N" * 10_000)
@@ -209,14 +209,18 @@ async def test_seller_profile_dialogue_then_consumer_invoice(bot_app: BotHarness
     # Without the year the numbers of next year would repeat this year's: refused, naming a valid pattern.
     await bot_app.say(user, "{n}", contains="musi zawierać rok: {YYYY} albo {YY}")
     await bot_app.say(user, "FV/{n}/{MM}", contains="FV/{n}/{MM}/{YYYY}")
-    saved = await bot_app.say(user, "R/{n}/{YYYY}", contains="Zapisano dane sprzedawcy")
+    prices = await bot_app.say(user, "R/{n}/{YYYY}", contains="netto (bez VAT) czy brutto")
+    await bot_app.say(user, "może", contains="netto (bez VAT) czy brutto")  # asked again, with the buttons
+    saved = await bot_app.press(user, prices, "Brutto", contains="Zapisano dane sprzedawcy")
     assert "R/{n}/{YYYY}" in saved.content and "Anna Nowak Projekty" in saved.content
+    assert "Ceny na nowych fakturach: brutto" in saved.content
     await bot_app.say(user, "/wystaw", contains="NIP nabywcy")
     await bot_app.say(user, "-", contains="nazwę nabywcy")
     await bot_app.say(user, "Jan Klient", contains="adres nabywcy")
     await bot_app.say(user, "-", contains="pozycję faktury")
     preview = await bot_app.say(user, "Projekt logo 1 x 1000", contains="Podgląd faktury")
     assert "konsument" in preview.content and "8%" in preview.content  # the profile's default rate
+    assert "Ceny: brutto" in preview.content  # the profile's pricing method
     messages = await confirm_and_collect(bot_app, user, preview)
     assert any("przyjęta w KSeF" in m.content for m in messages)
     rows = await bot_app.table_rows("issued_invoices")

@@ -20,6 +20,7 @@ AREAS = (
     "status",
     "issuing",
     "profile",
+    "invoice_cases",
 )
 
 

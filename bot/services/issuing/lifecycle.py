@@ -23,9 +23,17 @@ from bot.services.access import require_member
 from bot.services.companies import CompanyService
 from bot.services.contractors import ContractorService
 from bot.services.errors import ServiceError
-from bot.services.issuing.draft import Draft, Preview, invoice_of, preview_of
+from bot.services.issuing.draft import (
+    PREVIEW_NUMBER,
+    Draft,
+    Preview,
+    invoice_of,
+    preview_of,
+    preview_version,
+)
 from bot.services.issuing.offline import OfflineIssuer, warning_due
 from bot.services.issuing.printout import Printout, make_printout
+from bot.services.issuing.rates import rate_is_current
 from bot.services.issuing.records import ONLINE, IssuedInvoices, IssuedView, Notice, view_of
 from bot.services.issuing.state import REPORTED, UNFINISHED, InvoiceState
 from bot.services.ksef_clients import KsefClients
@@ -92,15 +100,25 @@ class IssuingService:
 
     async def preview(self, company_id: int, draft: Draft) -> Preview:
         """Validate the draft as the real invoice would be and compute its totals."""
-        return preview_of(invoice_of(await self.profile(company_id), draft, "PODGLĄD", self.today()))
+        return preview_of(invoice_of(await self.profile(company_id), draft, PREVIEW_NUMBER, self.today()))
 
     # --- issuing ----------------------------------------------------------------------------------
     async def prepare(self, user_id: int, chat_id: int, company_id: int, draft: Draft,
-                      language: str = "pl") -> IssuedView:
-        """Allocate the number, build and validate FA(3), store the exact bytes (state ``prepared``)."""
+                      language: str = "pl", *, version: str | None = None) -> IssuedView:
+        """Allocate the number, build and validate FA(3), store the exact bytes (state ``prepared``).
+
+        ``version`` is the one its preview showed (``Preview.version``): when the invoice would now say
+        anything else (the draft, the seller's profile or the issue date changed since), ServiceError
+        ``preview_stale`` and nothing is stored. A foreign-currency draft whose NBP rate belongs to
+        another day is refused the same way (``rate_stale``): the chat fixes the rate and shows it again.
+        """
         profile = await self.profile(company_id)
         issue_date = self.today()
-        invoice_of(profile, draft, "X", issue_date)  # refuse bad data before a number is taken
+        shown = invoice_of(profile, draft, PREVIEW_NUMBER, issue_date)  # bad data refused before a number
+        if version is not None and preview_version(shown) != version:
+            raise ServiceError("preview_stale")
+        if not rate_is_current(draft, issue_date):
+            raise ServiceError("rate_stale")
         async with self.db.transaction() as session:
             number = await next_number(session, company_id, profile.pattern, profile.reset, issue_date)
             await require_member(session, user_id, company_id)
