@@ -399,21 +399,11 @@ async def _not_shown(context: Context, chat_id: int, lang: str, issue: Issue, ex
     rows = []
     if retry:
         rows.append([InlineKeyboardButton(t(lang, "ivc.btn.retry"), callback_data=retry)])
-    version = await _version_of(context, issue)
-    if version is not None and issue.draft.currency != PLN:
-        rows.append([InlineKeyboardButton(t(lang, "ivc.btn.in_pln"), callback_data=f"iv:cu:{PLN}:{version}")])
+    if issue.draft.currency != PLN:
+        rows.append([InlineKeyboardButton(t(lang, "ivc.btn.in_pln"), callback_data="iv:pln")])
     rows.append([InlineKeyboardButton(t(lang, "iv.btn.cancel"), callback_data="iv:no")])
     await send(context, chat_id, t(lang, "ivc.nbp_failed", reason=esc(exc.user_message or "")),
                InlineKeyboardMarkup(rows))
-
-
-async def _version_of(context: Context, issue: Issue) -> str | None:
-    """The version a preview of the stored draft carries; None when it cannot be shown as it is."""
-    try:
-        preview = await context.services.issuing.preview(issue.company_id, issue.draft)
-    except ServiceError:
-        return None
-    return preview.version
 
 
 # ----------------------------------------------------------------------------------------------- buttons
@@ -464,9 +454,18 @@ async def on_callback(update: Update, context: Context, lang: str, parts: list[s
         issue = Issue.of(dialog)
         step = {"name": "buyer_name_only", "addr": "buyer_address_only"}.get(parts[2])
         if step is None:
-            await proceed(context, chat_id, user_id, lang, issue)
+            await proceed(context, chat_id, user_id, lang, issue, retry=":".join(parts))
         else:
             await _ask(context, chat_id, user_id, lang, issue, step)
+        return
+    if action == "pln":  # after a failed NBP lookup: the draft as it is, in złoty (shown before issuing)
+        dialog = await context.services.dialogs.get(chat_id)
+        if dialog is None or dialog.flow != FLOW:
+            await send(context, chat_id, t(lang, "stale_button"))
+            return
+        issue = Issue.of(dialog)
+        change = edit.set_currency(issue.draft, PLN)
+        await proceed(context, chat_id, user_id, lang, issue.with_draft(change.draft), change.notes)
         return
     found = await current(context, chat_id, user_id, lang, parts[-1] if len(parts) > 2 else "")
     if found is None:

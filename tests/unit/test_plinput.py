@@ -78,6 +78,13 @@ def test_decimal_comma_with_three_places_is_a_unit_price() -> None:
     assert isinstance(refused(parse_amount_input, "1.234", max_decimals=8), AmbiguousInputError)
 
 
+def test_a_fraction_of_one_is_never_taken_for_thousands() -> None:
+    # "0,125" has no thousands to group: refused for its decimals, not asked "125,00 zł?".
+    error = refused(parse_amount_input, "0,125")
+    assert not isinstance(error, AmbiguousInputError) and "2 miejsca po przecinku" in error.message
+    assert parse_amount_input("0.125", max_decimals=8).amount == Decimal("0.125")
+
+
 @pytest.mark.parametrize(("text", "words"), [
     ("", "Brakuje kwoty"), ("abc", "tylko cyfry"), ("5 tys.", "tylko cyfry"),
     ("12,345,67", "za dużo przecinków"),

@@ -41,7 +41,7 @@ _RATE_AT_END = re.compile(
 _BARE_RATE = re.compile(r"\d{1,2}")
 # The quantity (and its unit) ending the part before the "x".
 _NAME_QUANTITY = re.compile(r"^(?P<name>.+?)\s+(?P<qty>-?\d+(?:[.,]\d+)?\s*(?:[^\W\d_][\w.²³]*)?)$")
-_NIP_TEXT = re.compile(r"(?:PL)?[\d -]{10,13}", re.IGNORECASE)
+_NIP_TEXT = re.compile(r"(?:PL)?\s?[\d -]{10,13}", re.IGNORECASE)
 # Tax numbers hold digits: "STRONA" is not a buyer from São Tomé.
 _EU_VAT = re.compile(r"(?P<code>[A-Z]{2})[\s-]?(?P<number>(?=[^\d]*\d)[0-9A-Z+*]{2,12})")
 _FOREIGN_ID = re.compile(r"(?P<code>[A-Z]{2})[\s:-]?\s*(?P<number>(?=[^\d]*\d)[0-9A-Z][0-9A-Z./ -]{1,48})")
