@@ -25,7 +25,8 @@ async def issued(bot: BotHarness, user: FakeUser, preview: ChatMessage) -> tuple
     rows = await bot.table_rows("issued_invoices")
     xml = sim_invoice_xml(bot, rows[-1]["ksef_number"])
     assert schema_errors("fa3", xml) == []
-    document = next(m.document for m in messages if m.document and (m.document.filename or "").endswith(".pdf"))
+    document = next(m.document for m in messages
+                    if m.document and (m.document.filename or "").endswith(".pdf"))
     assert document is not None
     reader = pypdf.PdfReader(io.BytesIO(document.content))
     return parse(xml), re.sub(r"\s+", " ", " ".join(page.extract_text() for page in reader.pages))
@@ -142,7 +143,8 @@ async def test_white_list_failures_each_get_their_note_and_typing_by_hand_works(
     bot: BotHarness = await bot_factory(public_api_timeout=0.5)
     user, _, _ = await ready(bot, 7004)
     listed = random_valid_nip()
-    bot.sim.admin.post("/sim/wl/subjects", json={"nip": listed, "name": "Firma Testowa", "statusVat": "Zwolniony"})
+    bot.sim.admin.post("/sim/wl/subjects",
+                       json={"nip": listed, "name": "Firma Testowa", "statusVat": "Zwolniony"})
     cases = (("error500", "nie odpowiada"), ("slow", "nie odpowiada"), ("limit", "limit zapytań"))
     for mode, says in cases:
         bot.sim.admin.put("/sim/wl/failure", json={"mode": mode, "slowSeconds": 5})

@@ -67,8 +67,9 @@ async def directory(sim: SimHandle, tmp_path: object) -> AsyncIterator[BuyerDire
 
 async def test_buyers_from_the_list_and_each_problem(directory: BuyerDirectory, sim: SimHandle) -> None:
     nip = random_valid_nip()
-    sim.admin.post("/sim/wl/subjects", json={"nip": nip, "name": "Hurtownia\u200b Łódź", "statusVat": "Czynny",
-                                             "workingAddress": "ul. Piotrkowska 1, 90-001 Łódź"})
+    sim.admin.post("/sim/wl/subjects", json={
+        "nip": nip, "name": "Hurtownia\u200b Łódź", "statusVat": "Czynny",
+        "workingAddress": "ul. Piotrkowska 1, 90-001 Łódź"})
     found = await directory.lookup(nip)
     assert found.buyer is not None and found.problem is None
     assert (found.buyer.name, found.buyer.address, found.buyer.status) == (
@@ -104,7 +105,8 @@ async def test_the_rate_of_the_tax_point_is_fixed_into_the_draft(sim: SimHandle)
         fixed = await rates.fix(_eur_draft(), today)
         expected = _working_day_before(today)
         assert fixed.exchange is not None and fixed.exchange.table_date == expected
-        assert (fixed.exchange.rate, fixed.exchange.table) == (sim_rate("EUR", expected), table_number(expected))
+        assert fixed.exchange.rate == sim_rate("EUR", expected)
+        assert fixed.exchange.table == table_number(expected)
         assert rate_is_current(fixed, today) and await rates.fix(fixed, today) is fixed  # not asked again
         # Another sale date is another tax point: the rate is looked up again for it.
         earlier = _working_day_before(expected)

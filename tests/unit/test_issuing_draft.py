@@ -45,7 +45,8 @@ def test_a_stored_draft_loads_with_the_meaning_it_was_issued_with() -> None:
 
 def test_every_field_of_a_new_draft_round_trips() -> None:
     draft = Draft(
-        buyer=DraftBuyer(eu_code="DE", eu_vat="123456789", name="GmbH", address=("Hauptstr. 1",), country="DE"),
+        buyer=DraftBuyer(eu_code="DE", eu_vat="123456789", name="GmbH", address=("Hauptstr. 1",),
+                         country="DE"),
         lines=(DraftLine("Consulting", Decimal("10"), Decimal("80"), "np II", unit="h"),),
         payment_days=None, method="transfer", prices="gross", due_date=date(2026, 12, 31),
         bank_account="27114020040000300201355387", sale_period=(date(2026, 11, 1), date(2026, 11, 30)),
@@ -67,15 +68,17 @@ def test_every_field_of_a_new_draft_round_trips() -> None:
     ("Strona www 1 x 5 000,50 zł", "Strona www", "1", "szt.", "5000.50", "23", None, "PLN"),
     ("Logo 1 x 5000zł", "Logo", "1", "szt.", "5000", "23", None, "PLN"),
     ("Szkolenie 1 x 1.234,50 zw.", "Szkolenie", "1", "szt.", "1234.50", "zw", None, None),
-    ("Konsultacja 1,5 godz x 100 + VAT 23 %", "Konsultacja", "1.5", "godz.", "100", "23", PriceKind.NET, None),
+    ("Konsultacja 1,5 godz x 100 + VAT 23 %", "Konsultacja", "1.5", "godz.", "100", "23", PriceKind.NET,
+     None),
     ("Licencja Windows 11 1 szt x 100 8", "Licencja Windows 11", "1", "szt.", "100", "8", None, None),
     ("Usługa 1 x 1 023", "Usługa", "1", "szt.", "1023", "23", None, None),  # "23" ends an amount here
     ("Xbox 2x150 np.", "Xbox", "2", "szt.", "150", "np I", None, None),
     ("Consulting 10 h x 80 EUR np", "Consulting", "10", "h", "80", "np I", None, "EUR"),
     ("Śruby 3 kpl x 0,125 zł 5%", "Śruby", "3", "kpl.", "0.125", "5", None, "PLN"),
 ])
-def test_lines_are_read_the_way_people_type_them(typed: str, name: str, quantity: str, unit: str, price: str,
-                                                 rate: str, kind: PriceKind | None, currency: str | None) -> None:
+def test_lines_are_read_the_way_people_type_them(typed: str, name: str, quantity: str, unit: str,
+                                                 price: str, rate: str, kind: PriceKind | None,
+                                                 currency: str | None) -> None:
     read = read_line(typed, "23")
     assert read.line == DraftLine(name, Decimal(quantity), Decimal(price), rate, unit=unit)
     assert (read.kind, read.currency) == (kind, currency)
@@ -96,7 +99,8 @@ def test_a_line_not_understood_says_which_form_is_expected(typed: str, says: str
     if says is None:
         assert refused.value.code == "line_format"
     else:
-        assert refused.value.code == "input" and says in (refused.value.user_message or "").replace("\xa0", " ")
+        message = (refused.value.user_message or "").replace("\xa0", " ")
+        assert refused.value.code == "input" and says in message
         assert "Wpisz" in (refused.value.user_message or "")  # what to type instead, with an example
 
 

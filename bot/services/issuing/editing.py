@@ -12,8 +12,9 @@ on a net invoice):
   gross typed, or the net typed is the line's net) and the preview shows both figures
   ("200,00 zł brutto → 162,60 zł netto");
 * when VAT rounding makes that impossible (e.g. 100,03 zł brutto at 23 % on a net invoice: a net of
-  81,32 zł gives 100,02 zł, 81,33 zł gives 100,04 zł), it is REFUSED, naming the nearest amount and the two ways out (type the price
-  in the invoice's method, or switch the invoice's method in the preview). Issuing an amount the
+  81,32 zł gives 100,02 zł, 81,33 zł gives 100,04 zł), it is REFUSED, naming the nearest amount and
+  the two ways out (type the price in the invoice's method, or switch the invoice's method in the
+  preview). Issuing an amount the
   user did not type is what this rule exists to prevent;
 * a line without VAT (zw, np, 0 %, oo) has net = gross: nothing to convert.
 
