@@ -21,18 +21,18 @@ from typing import Any
 from xml.sax.saxutils import escape
 
 from babel.numbers import format_decimal
+from PIL import Image as PILImage
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER, TA_RIGHT
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.lib.utils import simpleSplit
+from reportlab.lib.utils import ImageReader, simpleSplit
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import (
     Flowable,
-    Image,
     KeepTogether,
     Paragraph,
     SimpleDocTemplate,
@@ -652,11 +652,26 @@ def _remarks(summary: InvoiceSummary, styles: _Styles) -> list[Flowable]:
     return [*parts, Spacer(1, 4 * mm)] if parts else []
 
 
+class _QrImage(Flowable):  # type: ignore[misc]  # reportlab ships no type hints
+    """A QR code drawn from its grayscale image. Embedding the image directly, rather than a PNG that
+    reportlab would decode and convert to RGB, halves the cost of the codes in a printout."""
+
+    def __init__(self, image: PILImage.Image, size: float) -> None:
+        super().__init__()
+        self.image, self.size, self.hAlign = image, size, "CENTER"
+
+    def wrap(self, available_width: float, available_height: float) -> tuple[float, float]:
+        return self.size, self.size
+
+    def draw(self) -> None:
+        self.canv.drawImage(ImageReader(self.image), 0, 0, self.size, self.size)
+
+
 def _qr_cell(block: QrBlock, styles: _Styles) -> tuple[list[Flowable], float]:
     """The code with its label centred under it, and the width the pair needs."""
-    png, modules = qr.bare_qr_png(block.url, box_size=_QR_BOX)
+    picture, modules = qr.bare_qr_image(block.url, box_size=_QR_BOX)
     size = min(max(modules * _QR_MODULE, _QR_MIN_SIZE), _QR_MAX_SIZE)
-    image = Image(io.BytesIO(png), width=size, height=size)
+    image = _QrImage(picture, size)
     # A 35-character KSeF number is wider than the code: the cell widens so it stays on one line.
     label_style = styles.label if len(block.label) <= 12 else ParagraphStyle(
         "label_small", parent=styles.label, fontSize=7, leading=9)

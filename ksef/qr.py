@@ -278,6 +278,7 @@ QUIET_ZONE_MODULES: Final = 4
 _LEVELS: Final = ("M", "Q", "H")
 
 
+@lru_cache(maxsize=64)
 def _symbol(text: str, level: str) -> Image.Image:
     """The bare QR symbol (no quiet zone), one pixel per module, dark modules 0.
 
@@ -286,6 +287,9 @@ def _symbol(text: str, level: str) -> Image.Image:
     with no ECI header for ASCII. Other text (a Standard 2D transfer with Polish letters) must be raw
     UTF-8 in byte mode without an ECI header, which zxing-cpp cannot write (it adds ECI 4 or 899),
     so qrcode encodes it as before.
+
+    Cached: one invoice's printout draws its KOD I twice (in the PDF and as the chat's image). The
+    image is shared, so callers never change it (they expand and resize into new images).
     """
     if text.isascii():
         barcode = zxingcpp.create_barcode(text, zxingcpp.BarcodeFormat.QRCode, ec_level=level)
@@ -367,9 +371,20 @@ def qr_png(url: str, label: str, *, box_size: int = 5, border: int = QUIET_ZONE_
 def bare_qr_png(url: str, *, box_size: int) -> tuple[bytes, int]:
     """The bare code for ``url`` (no label: a printout sets it as text) and its side in modules, quiet
     zone included, so a layout can size it by modules."""
-    png = qr_png(url, "", box_size=box_size, border=QUIET_ZONE_MODULES)
-    with Image.open(io.BytesIO(png)) as image:
-        return png, image.width // box_size
+    image, modules = bare_qr_image(url, box_size=box_size)
+    return _png(image), modules
+
+
+def bare_qr_image(url: str, *, box_size: int, error_correction: str = "M") -> tuple[Image.Image, int]:
+    """The bare code for ``url`` as a grayscale image (error correction M, the 4-module quiet zone,
+    ``box_size`` pixels per module) and its side in modules: what a PDF embeds without a PNG round trip."""
+    if error_correction not in _LEVELS:
+        raise KsefValidationError("poziom korekcji błędów kodu QR: M, Q lub H")
+    if box_size < 1:
+        raise KsefValidationError("kod QR: co najmniej 1 piksel na moduł")
+    symbol = ImageOps.expand(_symbol(url, error_correction), border=QUIET_ZONE_MODULES, fill=255)
+    modules = symbol.width
+    return symbol.resize((modules * box_size, modules * box_size), Image.Resampling.NEAREST), modules
 
 
 def _text_width(font: ImageFont.FreeTypeFont | ImageFont.ImageFont, text: str) -> int:

@@ -184,10 +184,14 @@ class IssuingService:
         await self.records.update(invoice_id, notified_state=state)
 
     async def printout(self, invoice_id: int) -> Printout:
-        """The PDF, QR images and XML of an issued invoice."""
+        """The PDF, QR images and XML of an issued invoice.
+
+        Laid out in a worker thread: a PDF takes tens of milliseconds of CPU, during which the event
+        loop keeps answering other chats."""
         view = await self.records.get(invoice_id)
-        return make_printout(await self.records.xml(invoice_id), number=view.number, mode=view.mode,
-                             ksef_number=view.ksef_number, kod2_url=view.kod2_url, env=self.env)
+        xml = await self.records.xml(invoice_id)
+        return await asyncio.to_thread(make_printout, xml, number=view.number, mode=view.mode,
+                                       ksef_number=view.ksef_number, kod2_url=view.kod2_url, env=self.env)
 
     async def upo(self, user_id: int, invoice_id: int) -> bytes:
         """The per-invoice UPO from KSeF (accepted invoices only)."""
