@@ -148,6 +148,18 @@ def test_output_is_deterministic() -> None:
     assert first != pdf.render_summary_pdf(replace(summary, number="FV/8/02/2026"), kod1=kod1)
 
 
+def test_printouts_laid_out_in_parallel_threads_are_the_same_bytes() -> None:
+    # The bot lays printouts out in worker threads; several chats may confirm at once.
+    from concurrent.futures import ThreadPoolExecutor
+
+    summaries = [replace(make_summary(3), number=f"FV/{n}/02/2026") for n in range(6)]
+    kod1 = pdf.QrBlock(expected_kod1(XML), pdf.LABEL_OFFLINE)
+    serial = [pdf.render_summary_pdf(summary, kod1=kod1) for summary in summaries]
+    with ThreadPoolExecutor(max_workers=3) as pool:
+        parallel = list(pool.map(lambda summary: pdf.render_summary_pdf(summary, kod1=kod1), summaries * 2))
+    assert parallel == serial * 2
+
+
 def test_exempt_invoice_is_titled_faktura_and_prints_the_legal_basis() -> None:
     base = make_summary(1)
     exempt = replace(
