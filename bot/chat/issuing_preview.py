@@ -176,8 +176,8 @@ def _facts(lang: str, draft: Draft, preview: Preview, today: date) -> list[str]:
     if payment is not None:
         method = payment_word(lang, draft.method)
         if payment.paid and payment.paid_date is not None:
-            paid = fmt_date(lang, payment.paid_date)
-            facts.append(t(lang, "ivc.preview.pay_paid", method=method, day=paid))
+            how = draft.method if draft.method in PAYMENT_CHOICES else "transfer"
+            facts.append(t(lang, f"ivc.preview.paid.{how}", day=fmt_date(lang, payment.paid_date)))
         elif payment.due_days is not None and invoice.due_date is not None:
             facts.append(t(lang, "ivc.preview.pay_days", method=method, days=payment.due_days,
                            due=fmt_date(lang, invoice.due_date)))

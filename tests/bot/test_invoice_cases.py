@@ -68,10 +68,10 @@ async def test_a_consumer_paid_in_cash_with_edits_and_an_out_of_date_confirm(bot
     assert "Ceny na tej fakturze: brutto" in asked.content  # the first line named the method: said at once
     await bot_app.say(user, "Anna Nowak", contains="adres nabywcy")
     first = await bot_app.say(user, "-", contains="Podgląd faktury")
-    assert "konsument (bez NIP)" in first.content and "Ceny: brutto" in first.content
+    assert "konsument, bez NIP" in first.content and "Ceny: brutto" in first.content
     second = await bot_app.press(user, first, "➕ Dodaj pozycję", contains="pozycję faktury")
     second = await bot_app.say(user, "Dętka 2 szt x 25", contains="Podgląd faktury")
-    assert "2. Dętka — 2 szt. × 25,00 zł brutto = 50,00 zł (23%)" in plain(second)
+    assert "2. Dętka — 2 szt. × 25,00 zł brutto = 50,00 zł, VAT 23%" in plain(second)
     # The first preview's Confirm would issue an invoice it never showed: refused, the current one shown.
     stale = await bot_app.press(user, first, CONFIRM, contains="nieaktualny")
     assert "Dętka" in stale.content and await bot_app.table_rows("issued_invoices") == []
@@ -95,7 +95,7 @@ async def test_a_consumer_paid_in_cash_with_edits_and_an_out_of_date_confirm(bot
     more = await bot_app.press(user, cash, "⚙️ Więcej", contains="Co zmienić")
     methods = await bot_app.press(user, more, "💳 Forma płatności", contains="Jak nabywca płaci")
     when = await bot_app.press(user, methods, "✔️ Już zapłacono", contains="Kiedy zapłacono")
-    paid = await bot_app.press(user, when, "Dziś", contains="Zapłacono (gotówka)")
+    paid = await bot_app.press(user, when, "Dziś", contains="Zapłacono gotówką")
     summary, printed = await issued(bot_app, user, paid)
     assert summary.buyer.nip is None and summary.buyer.name == "Anna Nowak"
     assert [line.name for line in summary.lines] == ["Dętka"] and summary.gross_total == 60

@@ -234,8 +234,8 @@ def test_preview_text_xml_parse_and_pdf_show_the_same_totals(
     currency = r"\xa0(?:zł|€)"
     shown = {}
     for label, *_ in preview.rates:
-        row = re.search(re.escape(f"VAT {label}: netto ") + _AMOUNT + currency + ", VAT " + _AMOUNT + currency
-                        + ", brutto " + _AMOUNT, text)
+        row = re.search(re.escape(f"Stawka {label}: netto ")
+                        + f"{_AMOUNT}{currency}, VAT {_AMOUNT}{currency}, brutto {_AMOUNT}", text)
         assert row is not None, label
         shown[label] = tuple(_number(g) for g in row.groups())
     total = re.search(f"Razem: netto {_AMOUNT}{currency}, VAT {_AMOUNT}{currency}, brutto {_AMOUNT}", text)
