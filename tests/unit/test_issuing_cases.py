@@ -267,3 +267,18 @@ def test_preview_text_xml_parse_and_pdf_show_the_same_totals(
     printed = re.sub(r"\s+", " ", " ".join(page.extract_text() for page in document.pages))
     razem = re.search(f"Razem {_AMOUNT} {_AMOUNT} {_AMOUNT}", printed)
     assert razem is not None and tuple(_number(g) for g in razem.groups()) == preview_total
+
+
+def test_every_text_of_the_dialogue_is_in_both_languages_with_the_same_placeholders() -> None:
+    from string import Formatter
+
+    from bot.i18n.catalog import invoice_cases
+
+    def fields(text: str) -> set[str]:
+        return {name.split(":")[0] for _, name, _, _ in Formatter().parse(re.sub(r"\{(\w+):plural:[^{}]*\}",
+                                                                             r"{\1}", text)) if name}
+
+    assert set(invoice_cases.PL) == set(invoice_cases.EN)
+    for key, text in invoice_cases.PL.items():
+        assert fields(text) == fields(invoice_cases.EN[key]), key
+        assert not re.search(r"\b(wpisałeś|wpisałaś|zrobiłeś|zrobiłaś|podałeś|podałaś)\b", text), key

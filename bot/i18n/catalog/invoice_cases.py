@@ -149,6 +149,7 @@ PL: dict[str, str] = {
     "err.prices_invalid": "Ceny na fakturach mogą być netto albo brutto.",
     "err.currency_unknown": "Nie znam waluty „{currency}”. Wpisz trzyliterowy kod z tabeli A NBP, np. EUR, USD, GBP albo CHF.",
     "err.account_invalid": "To nie jest poprawny numer rachunku: {reason} Wpisz 26 cyfr, np. 61 1090 1014 0000 0712 1981 2874.",
+    "err.line_gone": "Tej pozycji już nie ma na fakturze. Wybierz pozycję jeszcze raz: „✏️ Popraw pozycje”.",
 }
 
 EN: dict[str, str] = {
@@ -289,4 +290,5 @@ EN: dict[str, str] = {
     "err.prices_invalid": "Invoice prices can be net or gross.",
     "err.currency_unknown": "I do not know the currency “{currency}”. Type a three-letter code from NBP's table A, e.g. EUR, USD, GBP or CHF.",
     "err.account_invalid": "That is not a valid account number: {reason} Type 26 digits, e.g. 61 1090 1014 0000 0712 1981 2874.",
+    "err.line_gone": "That line is no longer on the invoice. Choose the line again: “✏️ Edit lines”.",
 }

@@ -103,7 +103,7 @@ EN: dict[str, str] = {
     "iv.btn.confirm": "✅ Confirm and send",
     "iv.btn.offline": "📴 Issue offline",
     "iv.btn.add": "➕ Add a line",
-    "iv.btn.edit": "✏️ Redo lines",
+    "iv.btn.edit": "✏️ Edit lines",
     "iv.btn.cancel": "✖ Cancel",
     "iv.btn.again": "🔁 Issue again",
     "iv.sending": "Invoice <b>{number}</b> saved. Sending it to KSeF…",
