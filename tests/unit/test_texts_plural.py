@@ -66,9 +66,11 @@ def test_days_and_other_counted_texts():
     assert t("pl", "in.backfill", days=1) == "Pobieram faktury zakupowe z ostatniego 1 dnia…"
     assert t("pl", "in.backfill", days=90) == "Pobieram faktury zakupowe z ostatnich 90 dni…"
     assert t("en", "in.backfill", days=90) == "Fetching purchase invoices of the last 90 days…"
-    assert t("pl", "iv.more_lines", count=1).startswith("… i 1 dalsza pozycja ")
-    assert t("pl", "iv.more_lines", count=3).startswith("… i 3 dalsze pozycje ")
-    assert t("pl", "iv.more_lines", count=15).startswith("… i 15 dalszych pozycji ")
+    assert t("pl", "ivc.preview.more_lines", count=1).startswith("… i 1 dalsza pozycja ")
+    assert t("pl", "ivc.preview.more_lines", count=3).startswith("… i 3 dalsze pozycje ")
+    assert t("pl", "ivc.preview.more_lines", count=15).startswith("… i 15 dalszych pozycji ")
+    assert t("en", "ivc.preview.more_lines", count=1).startswith("… and 1 more line ")
+    assert t("en", "ivc.preview.more_lines", count=3).startswith("… and 3 more lines ")
     assert t("pl", "err.too_many_lines", limit=22) == "W czacie faktura może mieć najwyżej 22 pozycje."
     assert t("pl", "err.too_many_lines", limit=50) == "W czacie faktura może mieć najwyżej 50 pozycji."
     assert t("pl", "err.cert_name", limit=1).endswith("od 1 do 1 znaku.")
@@ -80,9 +82,9 @@ def test_days_and_other_counted_texts():
 
 
 def test_english_falls_back_to_polish_forms_for_missing_keys():
-    # iv.more_lines exists only in Polish: the fallback text must use Polish rules, not English ones
-    assert "iv.more_lines" not in CATALOGS["en"]
-    assert t("en", "iv.more_lines", count=22).startswith("… i 22 dalsze pozycje ")
+    # err.too_many_lines exists only in Polish: the fallback text must use Polish rules, not English ones
+    assert "err.too_many_lines" not in CATALOGS["en"]
+    assert t("en", "err.too_many_lines", limit=22) == "W czacie faktura może mieć najwyżej 22 pozycje."
 
 
 def test_plural_marks_need_an_integer():

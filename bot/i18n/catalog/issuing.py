@@ -4,25 +4,7 @@
 PL: dict[str, str] = {
     "iv.no_company": "Najpierw podłącz firmę do KSeF: /start",
     "iv.no_profile": "Zanim wystawisz pierwszą fakturę, podaj dane sprzedawcy: /profil",
-    "iv.ask_buyer": "Komu wystawiasz fakturę? Wpisz NIP nabywcy albo „-” dla osoby prywatnej (konsumenta).",
     "iv.known_buyers": "Zapisani kontrahenci:\n{buyers}",
-    "iv.ask_buyer_name": "Podaj nazwę nabywcy (firmę albo imię i nazwisko).",
-    "iv.ask_buyer_address": "Podaj adres nabywcy, np. „ul. Prosta 1; 00-001 Warszawa” (albo „-”, by pominąć).",
-    "iv.ask_line": (
-        "Podaj pozycję faktury w jednej linii: nazwa, ilość, x, cena netto, stawka VAT, np.\n"
-        "<code>Usługa programistyczna 1 x 5000 23%</code>\n"
-        "Cena brutto: <code>Konsultacja 2 h x 246 brutto 23%</code>. Bez stawki przyjmę {rate}."
-    ),
-    "iv.preview": (
-        "<b>Podgląd faktury</b> (numer nadam po zatwierdzeniu)\n"
-        "Sprzedawca: {seller} (NIP {seller_nip})\nNabywca: {buyer}\n\n{lines}\n\n{rates}\n"
-        "<b>Razem: netto {net}, VAT {vat}, brutto {gross}</b>\n{payment}"
-    ),
-    "iv.preview_line": "{no}. {name} — {qty} {unit} × {price} ({rate})",
-    "iv.more_lines": "… i {count} {count:plural:dalsza pozycja|dalsze pozycje|dalszych pozycji} (pełna lista na wydruku)",
-    "iv.preview_rate": "VAT {label}: netto {net}, VAT {vat}, brutto {gross}",
-    "iv.preview_payment": "Płatność: {method}, termin {due}",
-    "iv.consumer": "konsument (bez NIP)",
     "iv.btn.confirm": "✅ Zatwierdź i wyślij",
     "iv.btn.offline": "📴 Wystaw offline",
     "iv.btn.add": "➕ Dodaj pozycję",
@@ -97,9 +79,6 @@ PL: dict[str, str] = {
 EN: dict[str, str] = {
     "iv.no_company": "Connect a company to KSeF first: /start",
     "iv.no_profile": "Before your first invoice, enter the seller details: /profil",
-    "iv.ask_buyer": "Who is the buyer? Type the buyer's NIP, or “-” for a private person (consumer).",
-    "iv.ask_buyer_name": "Type the buyer's name.",
-    "iv.ask_buyer_address": "Type the buyer's address, e.g. “ul. Prosta 1; 00-001 Warszawa” (or “-” to skip).",
     "iv.btn.confirm": "✅ Confirm and send",
     "iv.btn.offline": "📴 Issue offline",
     "iv.btn.add": "➕ Add a line",
