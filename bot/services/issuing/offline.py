@@ -11,8 +11,6 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import date, timedelta
 
-from cryptography.hazmat.primitives.asymmetric import ec, rsa
-from cryptography.hazmat.primitives.serialization import load_der_private_key
 from sqlalchemy import func, select
 
 from bot.services.certificates import CertificateService
@@ -25,6 +23,7 @@ from bot.services.seller_profile import ProfileView
 from bot.store.db import Database
 from bot.store.models_issuing import IssuedInvoice
 from ksef.availability import AvailabilityState
+from ksef.certs import load_checked_key
 from ksef.crypto import sha256_b64
 from ksef.environments import Environment
 from ksef.errors import KsefError
@@ -79,9 +78,11 @@ class OfflineIssuer:
         if material is None:
             # Not issued offline without KOD II; kept and sent online as soon as KSeF answers.
             return await self.records.update(invoice_id, state=InvoiceState.WAITING)
-        key = load_der_private_key(material.key_der, password=None)
-        if not isinstance(key, rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey):
-            raise ServiceError("cert_invalid")
+        # Our own stored key, checked when it was added: RSA's per-load check (tens of ms) is skipped.
+        try:
+            key = load_checked_key(material.key_der)
+        except KsefError:
+            raise ServiceError("cert_invalid") from None
         xml = await self.records.xml(invoice_id)
         signer = OfflineQr(material.serial_hex, key)
         _, kod2 = verification_codes(xml, parse(xml), env=self.env, offline=signer)
