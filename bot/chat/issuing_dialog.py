@@ -58,25 +58,33 @@ BUTTON_STEPS = ("preview", "options", "buyer_found", "pick_line", "line_field")
 
 @dataclass(frozen=True)
 class Issue:
-    """The issuing dialogue's data: the company, the draft so far and the line being edited."""
+    """The issuing dialogue's data: the company, the draft so far, the line being edited and what the
+    next preview must say about changes made before it (a fast path's line, then the buyer's questions)."""
 
     company_id: int
     draft: Draft
     line: int | None = None  # 0-based index of the line being edited
+    notes: tuple[Note, ...] = ()
 
     @classmethod
     def of(cls, dialog: Dialog) -> Issue:
         line = dialog.data.get("line")
         return cls(int(dialog.data["company_id"]), Draft.from_json(dialog.data["draft"]),
-                   int(line) if line is not None else None)
+                   int(line) if line is not None else None,
+                   tuple(Note.from_json(n) for n in dialog.data.get("notes") or ()))
 
     def with_draft(self, draft: Draft) -> Issue:
         return replace(self, draft=draft)
+
+    def noting(self, notes: Sequence[Note]) -> Issue:
+        return replace(self, notes=(*self.notes, *notes)) if notes else self
 
     def data(self) -> dict[str, Any]:
         data: dict[str, Any] = {"company_id": self.company_id, "draft": self.draft.to_json()}
         if self.line is not None:
             data["line"] = self.line
+        if self.notes:
+            data["notes"] = [note.to_json() for note in self.notes]
         return data
 
 
@@ -149,14 +157,12 @@ async def proceed(context: Context, chat_id: int, user_id: int, lang: str, issue
 
 async def _ask(context: Context, chat_id: int, user_id: int, lang: str, issue: Issue, step: str,
                notes: Sequence[Note] = (), *, lead: str = "") -> None:
-    """Store the step and ask its question (``lead`` and the notes of the last change above it)."""
-    await save(context, chat_id, user_id, step, issue)
-    above = [view.note_text(lang, note, issue.draft) for note in notes]
-    if lead:
-        above.append(lead)
+    """Store the step and ask its question (``lead`` above it); the notes wait for the next preview,
+    where the text they are about is shown."""
+    await save(context, chat_id, user_id, step, issue.noting(notes))
     text = await _question(context, lang, issue, step)
-    if above:
-        text = "\n".join(above) + "\n\n" + text
+    if lead:
+        text = lead + "\n\n" + text
     await send(context, chat_id, text, cancel_keyboard(lang))
 
 
@@ -376,7 +382,8 @@ async def show_preview(context: Context, chat_id: int, user_id: int, lang: str, 
     except ServiceError as exc:
         await _not_shown(context, chat_id, lang, issue, exc, retry)
         return
-    issue = replace(issue.with_draft(draft), line=None)
+    notes = [*issue.notes, *notes]
+    issue = replace(issue.with_draft(draft), line=None, notes=())
     await save(context, chat_id, user_id, "preview", issue)
     profile = await _profile(context, issue)
     text = view.preview_text(lang, profile, draft, preview, notes=notes, today=today)

@@ -6,10 +6,12 @@ from __future__ import annotations
 
 import io
 import re
+from datetime import timedelta
 from typing import Any
 
 import pypdf
 
+from bot.i18n import fmt_date
 from bot.sandbox.botapi import ChatMessage, FakeUser
 from ksef.fa3 import parse
 from ksef.identifiers import random_valid_nip
@@ -64,11 +66,11 @@ async def test_exempt_training_for_a_period_asks_the_basis_once(bot_app: BotHarn
 
 async def test_a_consumer_paid_in_cash_with_edits_and_an_out_of_date_confirm(bot_app: BotHarness) -> None:
     user, _, _ = await ready(bot_app, 7002)
-    asked = await bot_app.say(user, "/wystaw - Naprawa roweru 1 x 200 zł brutto 8%", contains="nazwę nabywcy")
-    assert "Ceny na tej fakturze: brutto" in asked.content  # the first line named the method: said at once
+    await bot_app.say(user, "/wystaw - Naprawa roweru 1 x 200 zł brutto 8%", contains="nazwę nabywcy")
     await bot_app.say(user, "Anna Nowak", contains="adres nabywcy")
     first = await bot_app.say(user, "-", contains="Podgląd faktury")
     assert "konsument, bez NIP" in first.content and "Ceny: brutto" in first.content
+    assert "Ceny na tej fakturze: brutto — tak wpisano pierwszą pozycję" in first.content
     second = await bot_app.press(user, first, "➕ Dodaj pozycję", contains="pozycję faktury")
     second = await bot_app.say(user, "Dętka 2 szt x 25", contains="Podgląd faktury")
     assert "2. Dętka — 2 szt. × 25,00 zł brutto = 50,00 zł, VAT 23%" in plain(second)
@@ -177,3 +179,48 @@ async def test_white_list_failures_each_get_their_note_and_typing_by_hand_works(
     after = len(bot.sim.admin.get("/sim/wl/requests", params={"method": "search"}).json()["requests"])
     assert after == before
     assert await bot.table_rows("issued_invoices") == []
+
+
+async def test_options_and_line_fields_each_show_the_whole_preview_again(bot_app: BotHarness) -> None:
+    user, _, _ = await ready(bot_app, 7005)
+    await bot_app.say(user, f"/wystaw {BUYER_NIP} Usługa\u200b IT 10 h x 150,50", contains="nazwę nabywcy")
+    await bot_app.say(user, "ACME Sp. z o.o.", contains="adres nabywcy")
+    preview = await bot_app.say(user, "-", contains="Podgląd faktury")
+    assert "usunięto niewidoczne znaki" in preview.content and "1. Usługa IT — 10 h" in preview.content
+    added = await bot_app.press(user, preview, "➕ Dodaj pozycję", contains="pozycję faktury")
+    converted = await bot_app.say(user, "Konsultacja 1 x 200 zł brutto", contains="Podgląd faktury")
+    assert "Pozycja 2: 200,00 zł brutto → 162,60 zł netto" in plain(converted) and added is not None
+    # The whole invoice to gross prices: every line converted and listed.
+    more = await bot_app.press(user, converted, "⚙️ Więcej", contains="Co zmienić")
+    switched = await bot_app.press(user, more, "🔀 Zmień na ceny brutto", contains="Podgląd faktury")
+    text = plain(switched)
+    assert "Ceny na tej fakturze: brutto" in text and "Pozycja 1: 150,50 zł netto → 185,115 zł brutto" in text
+    assert "Pozycja 2: 162,60 zł netto → 200,00 zł brutto" in text and "Ceny: brutto" in text
+    # One field of one line: its rate, by a button.
+    pick = await bot_app.press(user, switched, "✏️ Popraw pozycje", contains="Którą pozycję")
+    fields = await bot_app.press(user, pick, "2. Konsultacja", contains="Co zmienić")
+    rates = await bot_app.press(user, fields, "Stawka VAT", contains="Wybierz stawkę VAT")
+    rated = await bot_app.press(user, rates, "8%", contains="Podgląd faktury")
+    assert "= 200,00 zł, VAT 8%" in plain(rated)
+    # Another account and a due date for this invoice only.
+    more = await bot_app.press(user, rated, "⚙️ Więcej", contains="Co zmienić")
+    await bot_app.press(user, more, "🏦 Inny rachunek", contains="numer rachunku")
+    await bot_app.say(user, "12 3456", contains="To nie jest poprawny numer rachunku")
+    accounted = await bot_app.say(user, "27 1140 2004 0000 3002 0135 5387", contains="Podgląd faktury")
+    assert "Rachunek: 27 1140 2004 0000 3002 0135 5387" in accounted.content
+    more = await bot_app.press(user, accounted, "⚙️ Więcej", contains="Co zmienić")
+    await bot_app.press(user, more, "⏱ Termin płatności", contains="termin płatności")
+    await bot_app.say(user, "za tydzień", contains="Nie rozumiem terminu płatności")
+    due = bot_app.services.issuing.today() + timedelta(days=40)
+    refused = await bot_app.say(user, "31.12.2099")  # FA(3) dates end in 2050: refused, asked again
+    assert "poza zakresem" in refused.content and "termin płatności" in refused.content
+    termed = await bot_app.say(user, due.strftime("%d.%m.%Y"), contains="Podgląd faktury")
+    assert f"Płatność: przelew, termin {fmt_date('pl', due)}" in termed.content
+    summary, printed = await issued(bot_app, user, termed)
+    assert summary.payment.bank_accounts == ("27114020040000300201355387",)
+    assert [line.name for line in summary.lines] == ["Usługa IT", "Konsultacja"]
+    assert [line.vat_rate for line in summary.lines] == ["23", "8"] and summary.lines[1].gross == 200
+    assert summary.payment.due_dates == (due,) and due.strftime("%d.%m.%Y") in printed
+    company_id = (await bot_app.table_rows("issued_invoices"))[0]["company_id"]
+    profile = await bot_app.services.profiles.get(company_id)
+    assert profile is not None and profile.bank_account == "61 1090 1014 0000 0712 1981 2874"  # unchanged

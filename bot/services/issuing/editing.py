@@ -24,9 +24,11 @@ typed where it can, and the preview shows every line's old and new price (marked
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, replace
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 from bot.services.errors import ServiceError
 from bot.services.issuing.draft import GROSS, NET, PLN, Draft, DraftBuyer, DraftLine
@@ -55,6 +57,26 @@ class Note:
     exact: bool = True
     what: str = ""
     currency: str = ""
+
+
+    def to_json(self) -> dict[str, Any]:
+        data = {k: v for k, v in asdict(self).items() if v not in (None, "", 0) or k == "kind"}
+        for key in ("typed", "price"):
+            if key in data:
+                data[key] = f"{data[key]:f}"
+        if not self.exact:
+            data["exact"] = False
+        return data
+
+    @classmethod
+    def from_json(cls, raw: Mapping[str, Any]) -> Note:
+        def amount(key: str) -> Decimal | None:
+            return Decimal(str(raw[key])) if raw.get(key) is not None else None
+
+        return cls(kind=str(raw["kind"]), line_no=int(raw.get("line_no") or 0), typed=amount("typed"),
+                   typed_method=raw.get("typed_method"), price=amount("price"),
+                   exact=bool(raw.get("exact", True)), what=str(raw.get("what") or ""),
+                   currency=str(raw.get("currency") or ""))
 
 
 @dataclass(frozen=True)
