@@ -24,7 +24,8 @@ from ksef.fa3 import VatRate
 from ksef.fa3.vatrules import split_payment_question
 
 PREVIEW_LINES = 15  # a Telegram message holds 4096 characters: more lines are summarised
-PREVIEW_NOTES = 12
+PREVIEW_NOTES = 8
+MESSAGE_LIMIT = 4096
 # The VAT rates offered as buttons when a line's rate is edited (FA(3) codes).
 RATE_CHOICES = (VatRate.R23, VatRate.R8, VatRate.R5, VatRate.R0, VatRate.ZW, VatRate.NP_I, VatRate.R0_WDT,
                 VatRate.R0_EX, VatRate.OO)
@@ -124,7 +125,18 @@ def needs_split_answer(draft: Draft, preview: Preview) -> bool:
 
 def preview_text(lang: str, profile: ProfileView, draft: Draft, preview: Preview, *,
                  notes: Sequence[Note] = (), today: date) -> str:
-    """The whole preview: notes, parties, dates, lines, totals, payment, annotations, open questions."""
+    """The whole preview: notes, parties, dates, lines, totals, payment, annotations, open questions;
+    fewer lines are listed (the rest summarised, all on the printout) until it fits one message."""
+    shown = PREVIEW_LINES
+    while True:
+        text = _preview_text(lang, profile, draft, preview, notes, today, shown)
+        if len(text) <= MESSAGE_LIMIT or shown <= 1:
+            return text
+        shown = max(1, shown - 5)
+
+
+def _preview_text(lang: str, profile: ProfileView, draft: Draft, preview: Preview, notes: Sequence[Note],
+                  today: date, max_lines: int) -> str:
     invoice = preview.invoice
     currency = invoice.currency
     parts: list[str] = []
@@ -150,9 +162,9 @@ def preview_text(lang: str, profile: ProfileView, draft: Draft, preview: Preview
                       table=esc(rate.table), day=fmt_date(lang, rate.table_date)))
     parts.append("\n".join(head))
     lines = [line_text(lang, draft, no, line, value) for no, (line, value) in
-             enumerate(zip(draft.lines[:PREVIEW_LINES], preview.line_values, strict=False), start=1)]
-    if len(draft.lines) > PREVIEW_LINES:
-        lines.append(t(lang, "ivc.preview.more_lines", count=len(draft.lines) - PREVIEW_LINES))
+             enumerate(zip(draft.lines[:max_lines], preview.line_values, strict=False), start=1)]
+    if len(draft.lines) > max_lines:
+        lines.append(t(lang, "ivc.preview.more_lines", count=len(draft.lines) - max_lines))
     parts.append("\n".join(lines))
     totals = [t(lang, "ivc.preview.rate", label=esc(label), net=money(lang, net, currency),
                 vat=money(lang, vat, currency), gross=money(lang, gross, currency))

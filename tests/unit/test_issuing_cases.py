@@ -282,3 +282,18 @@ def test_every_text_of_the_dialogue_is_in_both_languages_with_the_same_placehold
     for key, text in invoice_cases.PL.items():
         assert fields(text) == fields(invoice_cases.EN[key]), key
         assert not re.search(r"\b(wpisałeś|wpisałaś|zrobiłeś|zrobiłaś|podałeś|podałaś)\b", text), key
+
+
+def test_the_longest_preview_still_fits_one_telegram_message() -> None:
+    name = "Bardzo długa nazwa usługi " * 19
+    lines = tuple(DraftLine(f"{i} {name}", Decimal(3), Decimal("333.33"), "23", unit="jednostka " * 5)
+                  for i in range(1, 51))
+    buyer = DraftBuyer(nip="5260250274", name="B" * 512, address=("A" * 512, "C" * 512), vat_status="Czynny")
+    november = (date(2026, 11, 1), date(2026, 11, 30))
+    change = edit.switch_prices(Draft(buyer=buyer, lines=lines, payment_days=14, method="transfer",
+                                      split_payment=None, sale_period=november))
+    draft, notes = change.draft, change.notes
+    preview = preview_of(invoice_of(PROFILE, draft, "PODGLĄD", ISSUE))
+    text = preview_text("pl", PROFILE, draft, preview, notes=notes, today=ISSUE)
+    assert len(text) <= 4096 and "dalszych pozycji" in text and "Razem: netto" in text
+    assert "załącznika nr 15" in text  # the open question is never cut off
