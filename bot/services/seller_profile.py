@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 from bot.services.access import require_member
 from bot.services.errors import ServiceError
@@ -14,6 +15,8 @@ from bot.store.models_issuing import SellerProfile
 from ksef.banking import normalize_account
 from ksef.errors import BankAccountError, InvoiceDataError
 from ksef.fa3 import Seller, VatRate
+from ksef.fa3.textrules import sanitize
+from ksef.plinput import InputError, parse_payment_term, parse_vat_rate
 
 MAX_PAYMENT_DAYS = 365
 PRICING_METHODS = ("net", "gross")
@@ -35,12 +38,13 @@ class ProfileView:
 
 
 def check_name(text: str) -> str:
-    return _seller_field("x", text, ("-",)).name
+    """The seller's name as printed (characters KSeF flags, pasted from elsewhere, removed)."""
+    return _seller_field("x", sanitize(text).text, ("-",)).name
 
 
 def check_address(text: str) -> list[str]:
-    """One or two lines (split on a newline or on ``;``)."""
-    lines = [part.strip() for part in text.replace(";", "\n").splitlines() if part.strip()]
+    """One or two lines (split on a newline or on ``;``), cleaned like :func:`check_name`."""
+    lines = [part.strip() for part in sanitize(text).text.replace(";", "\n").splitlines() if part.strip()]
     return list(_seller_field("Nazwa", None, tuple(lines)).address)
 
 
@@ -61,20 +65,22 @@ def check_account(text: str) -> str | None:
 
 
 def check_rate(text: str) -> str:
+    """A VAT rate typed the usual ways ("23 %", "zw.", "np.")."""
     try:
-        return VatRate.parse(text).value
-    except InvoiceDataError as exc:
+        return parse_vat_rate(text).value
+    except InputError as exc:
         raise ServiceError("invoice_data", user_message=exc.message) from None
 
 
 def check_days(text: str) -> int:
+    """The default payment term in days: "14", "14 dni", "2 tygodnie" (a date is no default)."""
     try:
-        days = int(text.strip())
-    except ValueError:
+        term = parse_payment_term(text, today=date.today())
+    except InputError:
         raise ServiceError("days_invalid", limit=MAX_PAYMENT_DAYS) from None
-    if not 0 <= days <= MAX_PAYMENT_DAYS:
+    if term.days is None or not 0 <= term.days <= MAX_PAYMENT_DAYS:
         raise ServiceError("days_invalid", limit=MAX_PAYMENT_DAYS)
-    return days
+    return term.days
 
 
 class SellerProfileService:

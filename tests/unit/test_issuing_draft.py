@@ -158,3 +158,16 @@ def test_states_are_the_stored_strings() -> None:
     assert [s.value for s in InvoiceState] == [
         "prepared", "sending", "processing", "accepted", "rejected", "offline", "waiting", "kept"]
     assert InvoiceState("accepted") == "accepted"
+
+
+def test_the_profile_reads_polish_input_and_cleans_pasted_text() -> None:
+    from bot.services.seller_profile import check_address, check_days, check_name, check_rate
+
+    assert [check_days(text) for text in ("14", "14 dni", "2 tygodnie", "od razu")] == [14, 14, 14, 0]
+    for bad in ("31.12.2026", "dwa tygodnie", "400"):
+        with pytest.raises(ServiceError) as refused:
+            check_days(bad)
+        assert refused.value.code == "days_invalid"
+    assert [check_rate(text) for text in ("23 %", "zw.", "np.", "8")] == ["23", "zw", "np I", "8"]
+    assert check_name("Jan\u200b Kowalski\u202e IT") == "Jan Kowalski IT"
+    assert check_address("ul. Długa\u00ad 5; 00-001 Warszawa") == ["ul. Długa 5", "00-001 Warszawa"]
