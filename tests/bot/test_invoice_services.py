@@ -123,6 +123,9 @@ async def test_the_rate_of_the_tax_point_is_fixed_into_the_draft(sim: SimHandle)
             assert refused.value.code == "nbp" and says in (refused.value.user_message or ""), body
             assert draft.exchange is None
         sim.admin.put("/sim/nbp", json={"mode": "up"})
+        with pytest.raises(ServiceError) as no_table:  # 404 on every day looked at (before NBP's archive)
+            await rates.fix(_eur_draft(sale_date=date(2001, 6, 15)), today)
+        assert "nie ma tabeli kursów EUR" in (no_table.value.user_message or "")
         with pytest.raises(ServiceError) as unknown:
             await rates.fix(_eur_draft(currency="BGN"), today)
         assert "tabeli A" in (unknown.value.user_message or "")
