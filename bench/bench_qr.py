@@ -51,10 +51,10 @@ ISSUE = date(2026, 12, 4)
 Codes = tuple[str, str, bytes, bytes]
 
 
-def invoice_xml() -> bytes:
-    """A small domestic invoice's exact FA(3) bytes."""
+def invoice_xml(number: int = 1) -> bytes:
+    """A small domestic invoice's exact FA(3) bytes (each number gives other bytes, so another KOD I)."""
     return build(invoice_from_dict({
-        "number": "FV/1/12/2026", "issue_date": ISSUE.isoformat(),
+        "number": f"FV/{number}/12/2026", "issue_date": ISSUE.isoformat(),
         "seller": {"nip": NIP, "name": "Jan Kowalski Usługi IT",
                    "address": ["ul. Polna 1", "00-001 Warszawa"]},
         "buyer": {"nip": "7352765225", "name": "Klient Sp. z o.o.",
@@ -138,14 +138,16 @@ def main(argv: list[str] | None = None) -> int:
     checked = {name: check(fn(xml, pem), name) for name, fn in sides.items()}
     if checked["ours"]["kod1"] != checked["ksef_client"]["kod1"]:
         raise SystemExit("the two sides build different KOD I links")
-    for _ in range(args.warmup):
+    # Every run codes another invoice, as issuing does: no side may profit from a cache of one link.
+    invoices = [invoice_xml(n) for n in range(2, args.warmup + args.runs + 2)]
+    for run in range(args.warmup):
         for fn in sides.values():
-            fn(xml, pem)
+            fn(invoices[run], pem)
     walls: dict[str, list[float]] = {name: [] for name in sides}
     cpus: dict[str, list[float]] = {name: [] for name in sides}
-    for _ in range(args.runs):
+    for run in range(args.warmup, args.warmup + args.runs):
         for name, fn in sides.items():  # alternate: load on the machine hits both alike
-            wall, cpu = measure(fn, xml, pem)
+            wall, cpu = measure(fn, invoices[run], pem)
             walls[name].append(wall)
             cpus[name].append(cpu)
     result: dict[str, Any] = {"benchmark": "qr_codes_offline_invoice", "runs": args.runs, "key": args.key,
