@@ -132,3 +132,12 @@ async def test_the_rate_of_the_tax_point_is_fixed_into_the_draft(sim: SimHandle)
         assert (await rates.fix(replace(fixed, currency="PLN"), today)).exchange is None
     finally:
         await rates.aclose()
+
+
+def test_the_nbp_url_goes_with_the_ksef_environment() -> None:
+    from ksef.nbp import NBP_API, nbp_url
+
+    assert nbp_url("prod") == nbp_url("test") == nbp_url("demo") == NBP_API
+    assert nbp_url("http://127.0.0.1:8765/v2") == nbp_url("http://127.0.0.1:8765/") == "http://127.0.0.1:8765/nbp"
+    with pytest.raises(ValueError):
+        nbp_url("staging")
