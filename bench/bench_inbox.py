@@ -7,10 +7,14 @@ thread) are ours alone. Three parts, one JSON document on stdout:
 ``sync``
     N companies (simulator subjects + tokens) in a fresh SQLite database, polled by the real
     ``SyncService`` (``concurrency`` at once). Round 1 authenticates every company; later rounds are the
-    steady state. Reported: CPU ms per empty poll (median of ``--rounds`` rounds) for the whole poll
-    and for the KSeF client part alone (``received_since``), CPU ms per poll with one new invoice
+    steady state, run as ``PollScheduler.tick`` runs them (the due companies' state in one read, then
+    the polls). Reported: CPU ms per empty poll (median of ``--rounds`` rounds) for the whole poll, for
+    polls that each read their own state (a scale-out worker's jobs) and for the KSeF client part alone
+    (``received_since``), CPU ms per poll with one new invoice
     (download, parse, invoice + outbox rows), the projected CPU % at the 15-minute cadence
-    (cpu_per_poll × N / 900 s / cores), and memory per company: the tracemalloc heap and the process
+    (cpu_per_poll × N / 900 s / cores; also for 10 000 companies, every one polled at the base
+    15-minute interval: the adaptive interval polls quiet companies less), and memory per company:
+    the tracemalloc heap and the process
     RSS growth from before the first poll to after the second, divided by N.
 ``latency``
     The real bot (``BotRuntime``: PTB, shared Sender, poll scheduler, SQLite) against the fake Bot API
@@ -148,6 +152,22 @@ async def bench_sync(sim: SimProcess, companies: int, concurrency: int, rounds: 
         if result.error:
             raise RuntimeError(f"poll of company {company_id} failed: {result.error}")
 
+    async def scheduled_round() -> tuple[float, float]:
+        """One round as ``PollScheduler.tick`` runs it: the due companies' state in one read, then their
+        polls (``concurrency`` at once); (wall s, CPU s)."""
+        wall, cpu = time.perf_counter(), time.process_time()
+        targets = {target.company_id: target for target in await sync.due_polls(limit=companies)}
+        if len(targets) != companies:
+            raise RuntimeError(f"{len(targets)} of {companies} companies due")
+
+        async def one(company_id: int) -> None:
+            result = await sync.poll(company_id, target=targets[company_id])
+            if result.error:
+                raise RuntimeError(f"poll of company {company_id} failed: {result.error}")
+
+        await _timed(ids, concurrency, one)
+        return time.perf_counter() - wall, time.process_time() - cpu
+
     gc.collect()
     rss0 = _rss_kib()
     tracemalloc.start()
@@ -164,12 +184,17 @@ async def bench_sync(sim: SimProcess, companies: int, concurrency: int, rounds: 
     empty: list[dict[str, float]] = []
     for _ in range(rounds):
         sim_cpu0 = _proc_cpu_s(sim.pid)
-        wall, cpu = await _timed(ids, concurrency, poll)
+        wall, cpu = await scheduled_round()
         empty.append({"wall_s": wall, "cpu_s": cpu, "sim_cpu_s": _proc_cpu_s(sim.pid) - sim_cpu0})
+    # The same polls one by one, each reading its own state (the scale-out worker's job does that).
+    single: list[float] = []
+    for _ in range(rounds):
+        _, cpu = await _timed(ids, concurrency, poll)
+        single.append(cpu)
     if profile:  # where an empty poll's CPU goes (main thread only), to stderr; not in the figures
         profiler = cProfile.Profile()
         profiler.enable()
-        await _timed(ids, concurrency, poll)
+        await scheduled_round()
         profiler.disable()
         pstats.Stats(profiler, stream=sys.stderr).sort_stats(profile).print_stats(45)
 
@@ -193,7 +218,7 @@ async def bench_sync(sim: SimProcess, companies: int, concurrency: int, rounds: 
     inject = time.perf_counter()
     await asyncio.to_thread(lambda: [sim.inject_bulk(SELLER, nip, 1) for nip, _ in subjects])
     inject_s = time.perf_counter() - inject
-    new_wall, new_cpu = await _timed(ids, concurrency, poll)
+    new_wall, new_cpu = await scheduled_round()
     async with db.transaction() as session:
         stored = int((await session.execute(select(func.count(ReceivedInvoice.id)))).scalar_one())
     await services.ksef_clients.aclose()
@@ -201,8 +226,10 @@ async def bench_sync(sim: SimProcess, companies: int, concurrency: int, rounds: 
 
     cores = os.cpu_count() or 1
     empty_ms = statistics.median(r["cpu_s"] for r in empty) / companies * 1000
+    single_ms = statistics.median(single) / companies * 1000
     client_ms = statistics.median(client) / companies * 1000
     projected = empty_ms / 1000 * companies / CADENCE_S / cores * 100
+    projected_10k = empty_ms / 1000 * 10_000 / CADENCE_S / cores * 100
     heap_kib = (heap1 - heap0) / companies / 1024
     rss_kib = (rss1 - rss0) / companies
     return {
@@ -213,18 +240,21 @@ async def bench_sync(sim: SimProcess, companies: int, concurrency: int, rounds: 
                        "note": "tracemalloc was on during this round (inflates CPU)"},
         "empty_rounds": [{k: round(v, 3) for k, v in r.items()} for r in empty],
         "cpu_ms_per_empty_poll": round(empty_ms, 3),
+        "cpu_ms_per_empty_poll_own_read": round(single_ms, 3),
         "cpu_ms_per_empty_poll_client_only": round(client_ms, 3),
         "cpu_ms_per_poll_one_new_invoice": round(new_cpu / companies * 1000, 3),
         "new_invoice_round_wall_s": round(new_wall, 2),
         "sim_cpu_ms_per_empty_poll": round(statistics.median(r["sim_cpu_s"] for r in empty)
                                            / companies * 1000, 3),
         "polls_per_s_wall": round(companies / statistics.median(r["wall_s"] for r in empty), 1),
-        "projected_cpu_pct_at_15_min": round(projected, 4), "cores": cores,
+        "projected_cpu_pct_at_15_min": round(projected, 4),
+        "projected_cpu_pct_10000_companies_at_15_min": round(projected_10k, 3), "cores": cores,
         "heap_kib_per_company": round(heap_kib, 2), "rss_kib_per_company": round(rss_kib, 2),
         "injection_s": round(inject_s, 2), "invoices_stored": stored, "all_stored": stored == companies,
         "bars": {
             "cpu_ms_per_empty_poll": BAR_CPU_MS, "ratio_cpu_ms": round(empty_ms / BAR_CPU_MS, 3),
             "cpu_pct_at_15_min": BAR_CPU_PCT, "ratio_cpu_pct": round(projected / BAR_CPU_PCT, 4),
+            "ratio_cpu_pct_10000": round(projected_10k / BAR_CPU_PCT, 4),
             "kib_per_company": BAR_KIB, "ratio_heap": round(heap_kib / BAR_KIB, 3),
             "ratio_rss": round(rss_kib / BAR_KIB, 3),
         },

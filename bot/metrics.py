@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from typing import TYPE_CHECKING, Protocol, TypeVar
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest, start_http_server
+
+from ksef.limits import Limit
 
 if TYPE_CHECKING:
     from wsgiref.simple_server import WSGIServer
@@ -41,9 +43,26 @@ OFFLINE_QUEUE_SIZE = Gauge("ksefbot_offline_queue_size", "Issued invoices waitin
 OUTBOX_PENDING = Gauge("ksefbot_outbox_pending", "Outbox notifications not yet sent (pending or sending)",
                        registry=REGISTRY)
 
+KSEF_RATE_LIMIT = Gauge("ksefbot_ksef_rate_limit", "KSeF's rate-limit figures this process paces by "
+                        "(read from GET /rate-limits; -1: no such window)", ["group", "window"],
+                        registry=REGISTRY)
+RATE_LIMIT_CHANGES = Counter("ksefbot_rate_limit_changes", "Groups whose figures changed when "
+                             "GET /rate-limits was read again (the first read counts changes from the "
+                             "published figures)", ["group"], registry=REGISTRY)
+KSEF_RATE_LIMITED = Counter("ksefbot_ksef_rate_limited", "429 answers from KSeF, by the group the answer "
+                            "named and whether the client expected that group", ["group", "expected"],
+                            registry=REGISTRY)
+KSEF_WARNINGS = Counter("ksefbot_ksef_warnings", "X-System-Warning items on KSeF's answers, by code",
+                        ["code"], registry=REGISTRY)
+CHECKS = Counter("ksefbot_checks", "On-demand checks of a company's purchase invoices ('check now', "
+                 "back-fill), by outcome", ["result"], registry=REGISTRY)
+
 POLL_RESULTS = ("ok", "error", "raced", "gone")
-for _result in POLL_RESULTS:  # present (at 0) from the start, so rate() works from the first poll
-    POLLS.labels(result=_result)
+# The children, bound once: labels() costs a lookup on every poll.
+_POLL_COUNTERS = {result: POLLS.labels(result=result) for result in POLL_RESULTS}
+for _check in ("allowed", "limited"):
+    CHECKS.labels(result=_check)
+_WINDOWS = (("second", "per_second"), ("minute", "per_minute"), ("hour", "per_hour"))
 
 
 class _PollOutcome(Protocol):
@@ -63,7 +82,7 @@ def observe_poll(result: _R) -> _R:
     """Count one poll by outcome (``gone`` / ``raced`` are named; other errors are ``error``)."""
     error = result.error
     label = "ok" if error is None else error if error in ("gone", "raced") else "error"
-    POLLS.labels(result=label).inc()
+    _POLL_COUNTERS[label].inc()
     if result.new_invoice_ids:
         NEW_INVOICES.inc(len(result.new_invoice_ids))
     return result
@@ -83,6 +102,34 @@ def ksef_error_code(exc: BaseException) -> str:
 def ksef_error(exc: BaseException) -> None:
     """Count one error from KSeF (or from reaching it)."""
     KSEF_ERRORS.labels(code=ksef_error_code(exc)).inc()
+
+
+def observe_rate_limits(figures: Mapping[str, Limit]) -> None:
+    """Set the rate-limit gauges to the figures in force (``ksef.limits.RateLimits``)."""
+    for group, limit in figures.items():
+        for window, attribute in _WINDOWS:
+            value = getattr(limit, attribute)
+            KSEF_RATE_LIMIT.labels(group=group, window=window).set(-1 if value is None else value)
+
+
+def observe_rate_limit_change(group: str) -> None:
+    """The figures of ``group`` changed (``GET /rate-limits`` read again)."""
+    RATE_LIMIT_CHANGES.labels(group=group).inc()
+
+
+def observe_rate_limited(group: str | None, expected: bool) -> None:
+    """KSeF answered 429 naming ``group`` (``expected``: the group the client counted the call in)."""
+    KSEF_RATE_LIMITED.labels(group=group or "unknown", expected="yes" if expected else "no").inc()
+
+
+def observe_system_warning(code: str) -> None:
+    """One ``X-System-Warning`` item (e.g. ``xml-002``)."""
+    KSEF_WARNINGS.labels(code=code).inc()
+
+
+def observe_check(allowed: bool) -> None:
+    """An on-demand check was asked for: allowed, or refused because the limits were spent."""
+    CHECKS.labels(result="allowed" if allowed else "limited").inc()
 
 
 def observe_sent(kind: str, send_seconds: float, delay_seconds: float | None) -> None:

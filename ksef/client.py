@@ -47,7 +47,7 @@ from ksef.errors import (
     MissingPermissionsError,
     TokenRevokedError,
 )
-from ksef.http import HttpTransport, Sleep, WarningHook
+from ksef.http import HttpTransport, RateLimitHook, Sleep, WarningHook
 from ksef.identifiers import ksef_number_is_valid, nip_is_valid, normalize_nip
 from ksef.limits import Limit, LimitChange, RateLimits
 from ksef.mfkeys import MfKeys
@@ -87,7 +87,8 @@ class KsefClient:
     shared by every client of the process like ``http=shared_http_client()``) holds the figures and
     the per-IP ``global``/``anonymous`` windows, so all companies of a process stay under one
     ``global`` budget; without it the client has its own. ``limits`` gives private figures instead
-    (tests). ``on_warning(warning, method, path)`` sees every ``X-System-Warning`` (e.g. for metrics).
+    (tests). ``on_warning(warning, method, path)`` sees every ``X-System-Warning`` (e.g. for metrics),
+    ``on_rate_limited(error, method, path)`` every 429 (also those waited out and retried).
     ``subject_identifier_validation`` opens sessions asking KSeF to check the invoices' NIPs (2.9.0).
     """
 
@@ -96,7 +97,8 @@ class KsefClient:
                  http: httpx.AsyncClient | None = None, timeout: float = 30.0, pace: bool = True,
                  max_wait: float = 30.0, max_retries: int = 3, limits: Mapping[str, Limit] | None = None,
                  shared_limits: SharedRateLimits | None = None, on_warning: WarningHook | None = None,
-                 subject_identifier_validation: bool = False, sleep: Sleep = asyncio.sleep) -> None:
+                 on_rate_limited: RateLimitHook | None = None, subject_identifier_validation: bool = False,
+                 sleep: Sleep = asyncio.sleep) -> None:
         self.environment = env_or_url if isinstance(env_or_url, Environment) \
             else resolve_environment(env_or_url)
         clean = normalize_nip(nip)
@@ -110,7 +112,8 @@ class KsefClient:
         self.limiter = RateLimiter(limits, shared=shared_limits)
         self._transport = HttpTransport(self.environment.api_base, http=http, timeout=timeout,
                                         limiter=self.limiter, pace=pace, max_retries=max_retries,
-                                        max_wait=max_wait, sleep=sleep, on_warning=on_warning)
+                                        max_wait=max_wait, sleep=sleep, on_warning=on_warning,
+                                        on_rate_limited=on_rate_limited)
         self.keys = MfKeys(self._transport)
         if token is not None and certificate is not None:
             raise KsefValidationError("podaj token KSeF albo certyfikat, nie oba naraz")

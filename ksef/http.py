@@ -34,6 +34,7 @@ log = logging.getLogger(__name__)
 
 Sleep = Callable[[float], Awaitable[None]]
 WarningHook = Callable[[SystemWarning, str, str], None]   # (warning, method, path)
+RateLimitHook = Callable[[RateLimitedError, str, str], None]   # (the 429, method, path)
 _LOGGED_WARNINGS = 256  # distinct warnings remembered so that each is logged once
 # A 429 answer does not name its group in a documented field; KSeF's texts may ("grupa other").
 _GROUP_IN_TEXT = re.compile(r"\b(?:grupa|grupy|group)\s*[:=]?\s*[\"'(]?([A-Za-z]+)", re.IGNORECASE)
@@ -138,14 +139,16 @@ class _NoCookies(CookieJar):
 class HttpTransport:
     """One base URL, one ``httpx.AsyncClient``, one rate limiter; raises typed errors for 4xx/5xx.
 
-    ``on_warning`` is called with every ``X-System-Warning`` an answer carries (e.g. to count them).
+    ``on_warning`` is called with every ``X-System-Warning`` an answer carries (e.g. to count them);
+    ``on_rate_limited`` with every 429 KSeF answers, also one the transport then waits out and retries
+    (e.g. to re-read ``GET /rate-limits`` when the group was not the expected one).
     """
 
     def __init__(self, base_url: str, *, http: httpx.AsyncClient | None = None, timeout: float = 30.0,
                  limiter: RateLimiter | None = None, pace: bool = True, max_retries: int = 3,
                  max_wait: float = 30.0, backoff: float = 0.5, sleep: Sleep = asyncio.sleep,
                  problem_details: bool = True, service: str = "KSeF",
-                 on_warning: WarningHook | None = None) -> None:
+                 on_warning: WarningHook | None = None, on_rate_limited: RateLimitHook | None = None) -> None:
         self.service = service
         self.base_url = base_url.rstrip("/")
         self._own_http = http is None
@@ -158,6 +161,7 @@ class HttpTransport:
         self._sleep = sleep
         self._problem_details = problem_details
         self.on_warning = on_warning
+        self.on_rate_limited = on_rate_limited
         self._logged: OrderedDict[SystemWarning, None] = OrderedDict()
 
     async def aclose(self) -> None:
@@ -268,6 +272,11 @@ class HttpTransport:
                 if error.unexpected:
                     log.warning("%s answered 429 for group %s on %s %s (counted as %s)", self.service,
                                 error.group, method, path, grp)
+                if self.on_rate_limited is not None:
+                    try:
+                        self.on_rate_limited(error, method, path)
+                    except Exception:  # a broken hook must not change the outcome of the call
+                        log.exception("on_rate_limited hook failed")
                 if error.retry_after <= self.max_wait and attempt < self.max_retries:
                     attempt += 1
                     after_429 = True  # the next _pace() sleeps out the block just recorded

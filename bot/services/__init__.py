@@ -31,6 +31,7 @@ from bot.services.issuing.records import IssuedInvoices
 from bot.services.ksef_clients import KsefClientOptions, KsefClients
 from bot.services.members import MemberService
 from bot.services.notify import NotifyService
+from bot.services.polling import Activity, PollPolicy
 from bot.services.ports import (
     CertificateGateway,
     Clock,
@@ -127,9 +128,11 @@ class Services:
         connect = ConnectService(db, vault, token_gateway, environment, clock)
         certificates = CertificateService(db, vault, clock)
         cert_login = CertLoginService(db, vault, cert_gateway, environment, clock, connect, certificates)
-        # A polled company's client outlives the time between its polls (its login is reused).
+        # A polled company's client outlives the time between its polls, a dormant company's too (its
+        # login is reused).
+        longest = PollPolicy(options.poll_interval).interval(Activity.DORMANT)
         client_options = replace(options.ksef_clients, idle_client=max(
-            options.ksef_clients.idle_client, timedelta(seconds=2 * options.poll_interval)))
+            options.ksef_clients.idle_client, timedelta(seconds=2 * longest)))
         ksef_clients = KsefClients(cert_login.credentials, environment, client_options)
         inbox = InboxService(db, clock)
         offline_backlog = OfflineBacklog(db)
@@ -160,7 +163,8 @@ class Services:
             reminders=ReminderService(db, clock), dialogs=DialogService(db, vault, clock), inbox=inbox,
             notify=NotifyService(inbox),
             sync=SyncService(db, inbox, clock, sources=ksef_clients.for_login, logins=cert_login.credentials,
-                             interval=options.poll_interval),
+                             interval=options.poll_interval, limits=ksef_clients.limits,
+                             pending=ksef_clients.seconds_until_allowed),
             availability=availability, broadcast=BroadcastService(db, clock), profiles=profiles,
             contractors=contractors, ksef_clients=ksef_clients, issuing=issuing,
             offline_backlog=offline_backlog, offline=OfflineQueue(issuing.process_pending),

@@ -2,7 +2,10 @@
 and issuing, over one HTTP connection pool per environment (``ksef.http.shared_http_client``).
 
 One client per company means one login (its access token is reused between polls and sends) and one
-local rate limiter for everything the bot asks KSeF on that company's behalf. A client is replaced when
+local rate limiter for everything the bot asks KSeF on that company's behalf; every client of one
+environment shares the figures read from ``GET /rate-limits`` and the per-IP ``global`` budget
+(:class:`~bot.services.rate_limits.RateLimitWatch`), and counts KSeF's ``X-System-Warning`` items in
+the metrics. A client is replaced when
 the company's login changes (new token, certificate added) and dropped after a long idle time; an online
 session nobody sent through for a while is closed, so KSeF prepares its collective UPO.
 """
@@ -17,12 +20,15 @@ from datetime import timedelta
 
 import httpx
 
+from bot.metrics import observe_system_warning
 from bot.services.cert_login import KsefLogin
 from bot.services.errors import ServiceError
+from bot.services.rate_limits import RateLimitWatch
 from ksef.client import KsefClient
 from ksef.environments import resolve_environment
 from ksef.errors import KsefError
 from ksef.http import shared_http_client
+from ksef.system_warnings import SystemWarning
 
 Logins = Callable[[int], Awaitable[KsefLogin | None]]  # company id -> its KSeF login (token or certificate)
 
@@ -57,6 +63,7 @@ class KsefClients:
         self.options = options or KsefClientOptions()
         self._entries: dict[int, _Entry] = {}
         self._pools: dict[str, httpx.AsyncClient] = {}  # API base URL -> its shared connection pool
+        self.limits = RateLimitWatch(pace=self.options.pace)
 
     def for_login(self, company_id: int, environment: str, login: KsefLogin) -> KsefClient:
         """The company's client for ``login`` (a new one when the login changed)."""
@@ -83,7 +90,9 @@ class KsefClients:
             options = self.options
             client = KsefClient(env, nip=login.nip, token=login.token, certificate=login.certificate,
                                 http=pool, pace=env.is_real if options.pace is None else options.pace,
-                                max_wait=options.max_wait, max_retries=options.max_retries)
+                                max_wait=options.max_wait, max_retries=options.max_retries,
+                                shared_limits=self.limits.shared(environment), on_warning=_count_warning,
+                                on_rate_limited=self.limits.hook(environment))
             client.sessions.status_timeout = options.status_timeout
             # The replaced client shares the pool (nothing to close); its open session simply expires.
             entry = self._entries[company_id] = _Entry(identity, client, now, now)
@@ -91,6 +100,12 @@ class KsefClients:
         if sending:
             entry.sent = now
         return entry.client
+
+    def seconds_until_allowed(self, company_id: int, group: str) -> float:
+        """How long this process's counters make a request of ``group`` for the company wait (what it
+        sent, ``Retry-After`` blocks, the shared ``global`` budget); 0.0 without a client here yet."""
+        entry = self._entries.get(company_id)
+        return 0.0 if entry is None else entry.client.seconds_until_allowed(group)
 
     async def close_idle(self) -> None:
         """Close online sessions unused for ``idle_session``; drop clients unused for ``idle_client``."""
@@ -112,3 +127,8 @@ class KsefClients:
         for pool in self._pools.values():
             await pool.aclose()
         self._pools.clear()
+
+
+def _count_warning(warning: SystemWarning, method: str, path: str) -> None:
+    # The transport logs each distinct warning once; the metrics count every one.
+    observe_system_warning(warning.code)

@@ -1,5 +1,6 @@
 """Which company to poll when: one poll per company at a time, a bounded number at once, and one
-company's slow or failing poll never holds the others (each runs in its own task)."""
+company's slow or failing poll never holds the others (each runs in its own task). How often each
+company comes due: :mod:`bot.services.polling`."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import logging
 from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any
 
-from bot.services.sync import PollResult, SyncService
+from bot.services.sync import PollResult, PollTarget, SyncService
 
 log = logging.getLogger(__name__)
 
@@ -20,7 +21,8 @@ class PollScheduler:
 
     def __init__(self, sync: SyncService, *, concurrency: int = 8) -> None:
         self.sync = sync
-        self._running: set[int] = set()
+        # company id -> the outcome of its poll in progress (a check-now waits for it)
+        self._running: dict[int, asyncio.Future[PollResult]] = {}
         self._slots = asyncio.Semaphore(concurrency)
 
     @property
@@ -31,20 +33,43 @@ class PollScheduler:
     async def tick(self, spawn: Spawn, on_result: Callable[[PollResult], Awaitable[None]]) -> int:
         """Start a poll task for every due company not already being polled; returns how many."""
         started = 0
-        for company_id in await self.sync.due_companies():
-            if company_id in self._running:
+        for target in await self.sync.due_polls():
+            if target.company_id in self._running:
                 continue
-            self._running.add(company_id)
-            spawn(self._one(company_id, on_result))
+            self._running[target.company_id] = asyncio.get_running_loop().create_future()
+            spawn(self._one(target, on_result))
             started += 1
         return started
 
-    async def _one(self, company_id: int, on_result: Callable[[PollResult], Awaitable[None]]) -> None:
+    async def _one(self, target: PollTarget, on_result: Callable[[PollResult], Awaitable[None]]) -> None:
+        outcome = self._running[target.company_id]
         try:
             async with self._slots:
-                result = await self.sync.poll(company_id)
+                result = await self.sync.poll(target.company_id, target=target)
+            outcome.set_result(result)
             await on_result(result)
         except Exception:
-            log.exception("poll of company %s crashed", company_id)
+            log.exception("poll of company %s crashed", target.company_id)
         finally:
-            self._running.discard(company_id)
+            self._finish(target.company_id, outcome)
+
+    async def poll_now(self, company_id: int) -> PollResult:
+        """Poll one company at once, ahead of the due ones (someone is waiting for the answer). A poll
+        of it already under way is waited for first: it may have asked KSeF before the invoice the user
+        expects was there."""
+        while (running := self._running.get(company_id)) is not None:
+            await asyncio.wait([running])
+        outcome: asyncio.Future[PollResult] = asyncio.get_running_loop().create_future()
+        self._running[company_id] = outcome
+        try:
+            result = await self.sync.poll(company_id)
+            outcome.set_result(result)
+            return result
+        finally:
+            self._finish(company_id, outcome)
+
+    def _finish(self, company_id: int, outcome: asyncio.Future[PollResult]) -> None:
+        if not outcome.done():
+            outcome.cancel()  # crashed or cancelled: whoever waits looks again
+        if self._running.get(company_id) is outcome:
+            del self._running[company_id]

@@ -4,6 +4,14 @@ One poll: ``received_since(cursor)``; for a handful of new invoices the XML is d
 (due date, bank account); then, in ONE transaction, the invoice rows, their outbox rows and the new
 cursor are written. Any error before that commit leaves the cursor where it was, so nothing is
 skipped; the unique (company, KSeF number) key makes a repeated poll harmless.
+
+How often each company is polled, and the on-demand checks ("Sprawdź teraz", back-fill) KSeF's limits
+leave room for: :mod:`bot.services.polling` and ``docs/polling.md``.
+
+The empty poll is the common case, so it is kept cheap (the bar: < 2 ms CPU of ours per poll): the
+scheduler reads the state of every due company in one query (:meth:`SyncService.due_polls`), a login is
+decrypted again only when it changed, and the cursor writes of concurrent empty polls share one
+transaction (:class:`_EmptyPollWrites`), each still a compare-and-set on the cursor it started from.
 """
 
 from __future__ import annotations
@@ -12,22 +20,27 @@ import asyncio
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
-from typing import Protocol
+from typing import Any, Protocol
 
-from sqlalchemy import ColumnElement, Executable, Update, bindparam, exists, or_, select, update
+from sqlalchemy import ColumnElement, Executable, Row, Update, bindparam, exists, func, or_, select, update
 from sqlalchemy.orm import InstrumentedAttribute, aliased
 
-from bot.metrics import ksef_error, observe_poll
+from bot.metrics import ksef_error, observe_check, observe_poll
+from bot.services.access import require_member
 from bot.services.cert_login import AUTH_TYPE, KsefLogin
 from bot.services.inbox import SINGLE_LIMIT, FoundInvoice, InboxService
 from bot.services.ksef_clients import Logins
+from bot.services.polling import METADATA_GROUP, Activity, PollPolicy, keep_recent, on_demand_wait
 from bot.services.ports import Clock
+from bot.services.rate_limits import RateLimitWatch
 from bot.store.db import Database
 from bot.store.models import Certificate, Company, KsefToken
 from bot.store.models_inbox import InboxSync
 from bot.vault import VaultError
+from ksef.client import KsefClient
+from ksef.limits import PUBLISHED_LIMITS, Limit
 from ksef.models import InvoiceMetadata, ReceivedBatch
 
 log = logging.getLogger(__name__)
@@ -46,35 +59,82 @@ class InboxSource(Protocol):
 SourceFactory = Callable[[int, str, KsefLogin], InboxSource]  # (company id, environment, login)
 
 
-def _poll_statements() -> tuple[Executable, Update]:
-    """The read and the empty-poll write of :meth:`SyncService.poll`, built once: constructing these
-    statements cost ~2 ms CPU per poll (bench_inbox), against a bar of 2 ms per empty poll (§6)."""
+def _poll_statements() -> tuple[Executable, Executable, Update]:
+    """The reads and the empty-poll write of :meth:`SyncService.poll`, built once: constructing these
+    statements cost ~2 ms CPU per poll (bench_inbox), against a bar of 2 ms per empty poll."""
     best = aliased(Certificate)
     # The certificate ``CertLoginService.login_certificate`` would use: valid now, latest expiry.
     valid_cert = (select(best.id)
-                  .where(best.company_id == bindparam("company"), best.cert_type == AUTH_TYPE,
+                  .where(best.company_id == InboxSync.company_id, best.cert_type == AUTH_TYPE,
                          best.not_before <= bindparam("now"), best.not_after > bindparam("now"))
-                  .order_by(best.not_after.desc()).limit(1).scalar_subquery())
-    read = (select(InboxSync.cursor, Company.environment, KsefToken.id, KsefToken.token_blob,
-                   Certificate.id, Certificate.serial_hex)
+                  .order_by(best.not_after.desc()).limit(1).correlate(InboxSync).scalar_subquery())
+    # Activity: the last invoice found, else the moment the company was connected.
+    read = (select(InboxSync.company_id, InboxSync.cursor, Company.environment,
+                   func.coalesce(InboxSync.last_found_at, Company.created_at),
+                   KsefToken.id, KsefToken.token_blob, Certificate.id, Certificate.serial_hex)
             .join(Company, Company.id == InboxSync.company_id)
             .outerjoin(KsefToken, KsefToken.company_id == InboxSync.company_id)
-            .outerjoin(Certificate, Certificate.id == valid_cert)
-            .where(InboxSync.company_id == bindparam("company")))
+            .outerjoin(Certificate, Certificate.id == valid_cert))
+    one = read.where(InboxSync.company_id == bindparam("company"))
+    due = (read.where(InboxSync.next_poll_at <= bindparam("now"), _can_log_in(InboxSync.company_id))
+           .order_by(InboxSync.next_poll_at, InboxSync.company_id).limit(bindparam("limit")))
     write = (update(InboxSync)
              .where(InboxSync.company_id == bindparam("company"), InboxSync.cursor == bindparam("old_cursor"))
              .values(cursor=bindparam("new_cursor"), last_poll_at=bindparam("now"), last_error=None,
                      failures=0, next_poll_at=bindparam("next_poll")))
-    return read, write
-
-
-_POLL_READ, _EMPTY_POLL_WRITE = _poll_statements()
+    return one, due, write
 
 
 def _can_log_in(company_id: ColumnElement[int] | InstrumentedAttribute[int]) -> ColumnElement[bool]:
     """The company has an active token or an Authentication certificate (it can be polled)."""
-    return or_(exists().where(KsefToken.company_id == company_id, KsefToken.status == "active"),
-               exists().where(Certificate.company_id == company_id, Certificate.cert_type == AUTH_TYPE))
+    # Aliases: the polls' read also joins these tables, and must not correlate into them.
+    token, cert = aliased(KsefToken), aliased(Certificate)
+    return or_(exists().where(token.company_id == company_id, token.status == "active"),
+               exists().where(cert.company_id == company_id, cert.cert_type == AUTH_TYPE))
+
+
+_POLL_READ, _DUE_READ, _EMPTY_POLL_WRITE = _poll_statements()
+
+
+@dataclass(frozen=True)
+class PollTarget:
+    """A company's polling state as one poll needs it; read for all due companies at once by
+    :meth:`SyncService.due_polls`. It may be a moment old when the poll runs: the cursor write is a
+    compare-and-set on :attr:`cursor`, so a poll that ran in between only makes this one "raced"."""
+
+    company_id: int
+    cursor: str
+    environment: str
+    activity: datetime | None  # the last invoice found, else the moment the company was connected
+    identity: tuple[object, ...]  # what identifies its login (token id and blob, certificate id and serial)
+
+
+def _target(row: Row[Any]) -> PollTarget:
+    # The token blob, not only its id: SQLite may give a new token the id of a deleted one.
+    values = tuple(row)
+    return PollTarget(values[0], values[1], values[2], values[3], values[4:])
+
+
+@dataclass(frozen=True)
+class CheckDecision:
+    """May an on-demand query ("Sprawdź teraz", back-fill) go to KSeF now? ``wait``: seconds until it may."""
+
+    wait: float
+
+    @property
+    def allowed(self) -> bool:
+        return self.wait <= 0.0
+
+
+@dataclass(frozen=True)
+class PollingView:
+    """How a company is polled, for the user: its interval now and why, and the last and next polls."""
+
+    interval: float
+    base: float
+    activity: Activity
+    last_poll_at: datetime | None
+    next_poll_at: datetime | None
 
 
 @dataclass(frozen=True)
@@ -117,24 +177,120 @@ def _found(meta: InvoiceMetadata, xml: bytes | None) -> FoundInvoice:
                         meta.permanent_storage_date, due_date, account, xml)
 
 
+class _EmptyPollWrites:
+    """Group commit of empty polls: the cursor writes queued while one transaction commits go together
+    into the next (one executemany), so concurrent polls share BEGIN, COMMIT and the connection instead
+    of paying them each. Every write stays a compare-and-set on the cursor its poll started from, and a
+    poll returns only once its write is committed."""
+
+    def __init__(self, db: Database, writes: asyncio.Lock) -> None:
+        self._db, self._writes = db, writes
+        self._queue: list[tuple[dict[str, Any], asyncio.Future[bool]]] = []
+        self._flushing = False
+
+    async def write(self, params: dict[str, Any]) -> bool:
+        """Queue one compare-and-set cursor write; True when it moved the cursor (False: raced)."""
+        future: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
+        self._queue.append((params, future))
+        if not self._flushing:  # this poll commits for everyone queued until the queue is empty
+            self._flushing = True
+            try:
+                while self._queue:
+                    batch, self._queue = self._queue, []
+                    await self._flush(batch)
+            finally:
+                self._flushing = False
+                for _, waiting in self._queue:  # only after a cancellation: those polls are not written
+                    waiting.cancel()
+                self._queue = []
+        return await future
+
+    async def _flush(self, batch: list[tuple[dict[str, Any], asyncio.Future[bool]]]) -> None:
+        # Sorted by company: two transactions locking the same rows lock them in the same order.
+        batch.sort(key=lambda item: int(item[0]["company"]))
+        params = [p for p, _ in batch]
+        try:
+            async with self._writes, self._db.engine.begin() as conn:
+                result = await conn.execute(_EMPTY_POLL_WRITE, params)
+                if result.rowcount == len(params):
+                    moved = [True] * len(params)
+                else:  # some cursor moved meanwhile (or the driver does not count): look which
+                    ids = [p["company"] for p in params]
+                    now = dict((await conn.execute(select(InboxSync.company_id, InboxSync.cursor)
+                                                   .where(InboxSync.company_id.in_(ids)))).all())
+                    moved = [now.get(p["company"]) == p["new_cursor"] for p in params]
+        except BaseException as exc:
+            for _, future in batch:
+                if not future.done():
+                    if isinstance(exc, Exception):
+                        future.set_exception(exc)
+                    else:
+                        future.cancel()
+            if not isinstance(exc, Exception):
+                raise
+            return
+        for (_, future), ok in zip(batch, moved, strict=True):
+            if not future.done():
+                future.set_result(ok)
+
+
 class SyncService:
     """Polls companies; writes invoices, outbox rows and the cursor atomically."""
 
     def __init__(self, db: Database, inbox: InboxService, clock: Clock, *, sources: SourceFactory,
-                 logins: Logins, interval: float = 900.0) -> None:
+                 logins: Logins, interval: float = 900.0, limits: RateLimitWatch | None = None,
+                 pending: Callable[[int, str], float] | None = None) -> None:
         self.db, self.inbox, self.clock = db, inbox, clock
         # The shared KSeF clients (``KsefClients.for_login``); tests put a scripted source in between.
         self.sources = sources
         # A company logs in with its Authentication certificate or its token
         # (``CertLoginService.credentials``).
         self.logins = logins
-        self.interval = interval
+        self.interval = interval  # of an active company; others are polled less often (``policy``)
+        self.policy = PollPolicy(interval)
+        # KSeF's figures in force (``GET /rate-limits``), shared with every client of the process.
+        self.limits = limits
+        # This process's own counters: how long a request of a group would wait for a company
+        # (``KsefClients.seconds_until_allowed``).
+        self._pending = pending or (lambda company_id, group: 0.0)
         # KSeF I/O of many companies runs concurrently; their short write transactions take turns
         # (SQLite has one writer; waiting here beats "database is locked" after its busy timeout).
         self._writes = asyncio.Lock()
+        self._empty_writes = _EmptyPollWrites(db, self._writes)
         # company id -> (what identifies its login in the database, the login): an empty poll decrypts
         # the token / loads the key only when that identity changed (token replaced, certificate added).
         self._poll_logins: dict[int, tuple[tuple[object, ...], KsefLogin]] = {}
+
+    # --- the interval ------------------------------------------------------------------------------
+
+    def _metadata_limit(self, environment: str) -> Limit | None:
+        if self.limits is None:
+            return PUBLISHED_LIMITS[METADATA_GROUP]
+        return self.limits.limit(environment, METADATA_GROUP)
+
+    def interval_of(self, environment: str, activity: Activity) -> float:
+        """Seconds between automatic polls of a company of ``environment`` with ``activity``."""
+        binding = self.limits.binding(environment, METADATA_GROUP) if self.limits is not None else None
+        return self.policy.interval(activity, binding)
+
+    def _next_poll(self, environment: str, last_activity: datetime | None, now: datetime) -> datetime:
+        activity = self.policy.activity(last_activity, now)
+        return now + timedelta(seconds=self.interval_of(environment, activity))
+
+    async def polling_view(self, company_id: int) -> PollingView | None:
+        """How the company is polled now (None: not polled yet, e.g. just connected)."""
+        async with self.db.transaction() as session:
+            row = (await session.execute(
+                select(InboxSync.last_poll_at, InboxSync.next_poll_at, Company.environment,
+                       func.coalesce(InboxSync.last_found_at, Company.created_at))
+                .join(Company, Company.id == InboxSync.company_id)
+                .where(InboxSync.company_id == company_id))).first()
+        if row is None:
+            return None
+        activity = self.policy.activity(row[3], self.clock())
+        return PollingView(self.interval_of(row[2], activity), self.interval, activity, row[0], row[1])
+
+    # --- which company when --------------------------------------------------------------------------
 
     async def _source(self, company_id: int) -> InboxSource | None:
         """The KSeF source of a company, or None when it is gone or has no login any more."""
@@ -146,16 +302,17 @@ class SyncService:
         login = await self.logins(company_id)
         return None if login is None else self.sources(company_id, environment, login)
 
-    async def due_companies(self, limit: int = 500) -> list[int]:
+    async def due_polls(self, limit: int = 500) -> list[PollTarget]:
         """Companies that can log in (an active token or an Authentication certificate) whose next poll
-        time has come (new ones get a baseline first)."""
+        time has come, with what their polls need, in one query (new companies get a baseline first)."""
         await self._baselines(limit)
-        now = self.clock()
-        async with self.db.transaction() as session:
-            return list((await session.execute(
-                select(InboxSync.company_id)
-                .where(InboxSync.next_poll_at <= now, _can_log_in(InboxSync.company_id))
-                .order_by(InboxSync.company_id).limit(limit))).scalars())
+        async with self.db.engine.connect() as conn:
+            rows = (await conn.execute(_DUE_READ, {"now": self.clock(), "limit": limit})).all()
+        return [_target(row) for row in rows]
+
+    async def due_companies(self, limit: int = 500) -> list[int]:
+        """The ids of :meth:`due_polls`, by id."""
+        return sorted(target.company_id for target in await self.due_polls(limit))
 
     async def claim_due(self, limit: int, lease: float) -> list[int]:
         """Scale-out scheduling: the due companies, each claimed for ``lease`` seconds (its next poll
@@ -194,6 +351,33 @@ class SyncService:
                 state.next_poll_at = due
             return True
 
+    async def request_check(self, user_id: int, company_id: int, *, poll: bool = True) -> CheckDecision:
+        """May one on-demand metadata query ("Sprawdź teraz"; ``poll=False``: a back-fill) go to KSeF for
+        the company now? Yes when its on-demand share of the ``invoiceMetadata`` limits, this process's
+        own counters and any ``Retry-After`` of KSeF all allow it: then it is counted at once, and with
+        ``poll`` the next poll is made due now (:meth:`poll_soon`). AccessDenied for a non-member."""
+        await self._baselines(1000)  # a company connected a moment ago is checked like the others
+        now = self.clock()
+        local = self._pending(company_id, METADATA_GROUP)
+        async with self._writes, self.db.transaction() as session:
+            await require_member(session, user_id, company_id)
+            company = await session.get(Company, company_id)
+            state = await session.get(InboxSync, company_id, with_for_update=True)
+            if company is None or state is None:  # no login (yet): nothing KSeF would answer
+                observe_check(False)
+                return CheckDecision(self.interval)
+            limit = self._metadata_limit(company.environment)
+            done = [datetime.fromisoformat(at) for at in state.on_demand or []]
+            blocked = (state.next_poll_at - now).total_seconds() if state.last_error == "429" else 0.0
+            wait = max(local, on_demand_wait(done, now, limit), blocked, 0.0)
+            observe_check(wait <= 0.0)
+            if wait > 0.0:
+                return CheckDecision(wait)
+            state.on_demand = [at.isoformat() for at in keep_recent([*done, now], now, limit)]
+            if poll and state.next_poll_at > now:
+                state.next_poll_at = now
+        return CheckDecision(0.0)
+
     async def _baselines(self, limit: int) -> None:
         """Start newly connected companies at the moment they were connected, so the history before it is
         not announced (no flood); everything after it is."""
@@ -210,46 +394,52 @@ class SyncService:
                 session.add(InboxSync(company_id=company_id, cursor=cursor_at(created_at), next_poll_at=now,
                                       failures=0))
 
-    async def poll(self, company_id: int, *, download_limit: int = SINGLE_LIMIT) -> PollResult:
-        """One incremental poll of one company. Every failure (KSeF, network, a secret that does not
-        decrypt, a bug) is recorded with backoff and returned as ``error``: none escapes as a traceback to
-        be retried at every scheduler tick. Only a failure to record it (database down) propagates."""
+    # --- one poll ------------------------------------------------------------------------------------
+
+    async def poll(self, company_id: int, *, target: PollTarget | None = None,
+                   download_limit: int = SINGLE_LIMIT) -> PollResult:
+        """One incremental poll of one company (``target``: its state as :meth:`due_polls` read it; else
+        read now). Every failure (KSeF, network, a secret that does not decrypt, a bug) is recorded with
+        backoff and returned as ``error``: none escapes as a traceback to be retried at every scheduler
+        tick. Only a failure to record it (database down) propagates."""
         from ksef.errors import KsefError, RateLimitedError
 
         try:
-            return await self._poll(company_id, download_limit)
+            if target is None:
+                async with self.db.engine.connect() as conn:
+                    row = (await conn.execute(_POLL_READ, {"company": company_id,
+                                                           "now": self.clock()})).first()
+                if row is None:  # no sync state or no company (deleted)
+                    self._poll_logins.pop(company_id, None)
+                    return observe_poll(PollResult(company_id, (), "gone"))
+                target = _target(row)
+            return await self._poll(target, download_limit)
         except RateLimitedError as exc:
-            return await self._failed(company_id, "429", max(float(exc.retry_after), 1.0), exc)
+            return await self._failed(company_id, "429", max(float(exc.retry_after), 1.0), exc, target)
         except (KsefError, OSError, TimeoutError, VaultError) as exc:
             log.warning("poll of company %s failed: %s", company_id, type(exc).__name__)
-            return await self._failed(company_id, type(exc).__name__, None, exc)
+            return await self._failed(company_id, type(exc).__name__, None, exc, target)
         except Exception as exc:  # unexpected: keep the traceback once per backoff step, not once a tick
             log.warning("poll of company %s failed: %s", company_id, type(exc).__name__, exc_info=True)
-            return await self._failed(company_id, type(exc).__name__, None, exc)
+            return await self._failed(company_id, type(exc).__name__, None, exc, target)
 
-    async def _poll(self, company_id: int, download_limit: int) -> PollResult:
-        now = self.clock()
-        async with self.db.engine.connect() as conn:
-            row = (await conn.execute(_POLL_READ, {"company": company_id, "now": now})).first()
-        if row is None:  # no sync state or no company (deleted)
-            self._poll_logins.pop(company_id, None)
-            return observe_poll(PollResult(company_id, (), "gone"))
-        cursor: str = row[0]
-        environment: str = row[1]
-        # The token blob, not only its id: SQLite may give a new token the id of a deleted one.
-        identity: tuple[object, ...] = tuple(row[2:])
+    async def _poll(self, target: PollTarget, download_limit: int) -> PollResult:
+        company_id = target.company_id
         cached = self._poll_logins.get(company_id)
-        if cached is not None and cached[0] == identity:
+        if cached is not None and cached[0] == target.identity:
             login = cached[1]
         else:
             fresh = await self.logins(company_id)
             if fresh is None:
                 self._poll_logins.pop(company_id, None)
                 return observe_poll(PollResult(company_id, (), "gone"))
-            self._poll_logins[company_id] = (identity, fresh)
+            self._poll_logins[company_id] = (target.identity, fresh)
             login = fresh
-        source = self.sources(company_id, environment, login)
-        batch = await source.received_since(cursor)
+        source = self.sources(company_id, target.environment, login)
+        if self.limits is not None and self.limits.due(target.environment) and isinstance(source, KsefClient):
+            # Before the first poll of the process, hourly, and after a 429 of an unexpected group.
+            await self.limits.refresh(target.environment, source)
+        batch = await source.received_since(target.cursor)
         found: list[FoundInvoice] = []
         download = len(batch.invoices) <= download_limit
         for meta in batch.invoices:
@@ -257,41 +447,46 @@ class SyncService:
             found.append(_found(meta, xml))
         now = self.clock()
         if not found:
-            # Nothing new: only the cursor moves, as one compare-and-set UPDATE (no ORM). On PostgreSQL a
-            # concurrent poll that advanced the cursor first makes this match no row (the WHERE is
-            # re-checked on the committed row), so the two cannot both advance it.
-            async with self._writes, self.db.engine.begin() as conn:
-                moved = await conn.execute(_EMPTY_POLL_WRITE, {
-                    "company": company_id, "old_cursor": cursor, "new_cursor": batch.next_cursor,
-                    "now": now, "next_poll": now + timedelta(seconds=self.interval)})
-            if moved.rowcount != 1:
+            # Nothing new: only the cursor moves, as a compare-and-set UPDATE (no ORM) committed with
+            # those of other polls finishing now. On PostgreSQL a concurrent poll that advanced the
+            # cursor first makes this match no row (the WHERE is re-checked on the committed row), so
+            # the two cannot both advance it.
+            moved = await self._empty_writes.write({
+                "company": company_id, "old_cursor": target.cursor, "new_cursor": batch.next_cursor,
+                "now": now, "next_poll": self._next_poll(target.environment, target.activity, now)})
+            if not moved:
                 return observe_poll(PollResult(company_id, (), "raced"))  # someone else polled meanwhile
             return observe_poll(PollResult(company_id, (), None, batch.complete))
         async with self._writes, self.db.transaction() as session:
             # Row-locked: a concurrent poll of the same company (another process) cannot interleave
             # between this check and the cursor advance.
             state = await session.get(InboxSync, company_id, with_for_update=True)
-            if state is None or state.cursor != cursor:
+            if state is None or state.cursor != target.cursor:
                 return observe_poll(PollResult(company_id, (), "raced"))  # someone else polled meanwhile
             ids = await self.inbox.store_found(session, company_id, found)
+            if ids:
+                state.last_found_at = now  # an invoice arrived: polled as an active company again
             state.cursor = batch.next_cursor
             state.last_poll_at, state.last_error, state.failures = now, None, 0
             # An incomplete batch (the backlog met the hourly limit) continues at the next interval.
-            state.next_poll_at = now + timedelta(seconds=self.interval)
+            state.next_poll_at = self._next_poll(target.environment, state.last_found_at or target.activity,
+                                                 now)
         return observe_poll(PollResult(company_id, tuple(ids), None, batch.complete))
 
     async def _failed(self, company_id: int, error: str, retry_after: float | None,
-                      exc: BaseException | None = None) -> PollResult:
+                      exc: BaseException | None = None, target: PollTarget | None = None) -> PollResult:
         if exc is not None:
             ksef_error(exc)
         now = self.clock()
+        interval = self.interval if target is None else \
+            self.interval_of(target.environment, self.policy.activity(target.activity, now))
         async with self._writes, self.db.transaction() as session:
             state = await session.get(InboxSync, company_id)
             if state is not None:
                 state.failures += 1
-                backoff = min(ERROR_BACKOFF_MAX.total_seconds(),
-                              self.interval * 2 ** min(state.failures - 1, 6))
-                wait = max(retry_after or 0.0, backoff if retry_after is None else self.interval)
+                backoff = min(max(ERROR_BACKOFF_MAX.total_seconds(), interval),
+                              interval * 2 ** min(state.failures - 1, 6))
+                wait = max(retry_after or 0.0, backoff if retry_after is None else interval)
                 state.last_error, state.next_poll_at = error[:200], now + timedelta(seconds=wait)
         log.info("poll of company %s failed (%s); cursor kept", company_id, error)
         return observe_poll(PollResult(company_id, (), error))

@@ -29,7 +29,9 @@ from bot.store.models import Base, UtcDateTime, utcnow
 
 
 class InboxSync(Base):
-    """Where polling of one company stands: the opaque KSeF cursor and the next poll time."""
+    """Where polling of one company stands: the opaque KSeF cursor, the next poll time, when an invoice
+    was last found (the poll interval follows it, ``bot.services.polling``) and the on-demand queries
+    ("check now", back-fill) of the last hour, as ISO times (the budget they share)."""
 
     __tablename__ = "inbox_sync"
     company_id: Mapped[int] = mapped_column(ForeignKey("companies.id", ondelete="CASCADE"), primary_key=True,
@@ -39,6 +41,8 @@ class InboxSync(Base):
     last_poll_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
     last_error: Mapped[str | None] = mapped_column(String(200), nullable=True)
     failures: Mapped[int] = mapped_column(Integer, default=0)
+    last_found_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    on_demand: Mapped[list[str] | None] = mapped_column(JSON, nullable=True)
 
 
 class ReceivedInvoice(Base):

@@ -97,6 +97,8 @@ class IssuedInvoice(Base):
     # Technical correction of a rejected offline invoice: the SHA-256 of the rejected bytes (DIGEST 12.2).
     corrected_hash: Mapped[str | None] = mapped_column(String(64), nullable=True)
     warned_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    # ``X-System-Warning`` codes KSeF gave this invoice (comma-separated), e.g. ``xml-002``.
+    system_warnings: Mapped[str | None] = mapped_column(String(200), nullable=True)
     notified_state: Mapped[str | None] = mapped_column(String(16), nullable=True)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
