@@ -165,10 +165,12 @@ class KsefClient:
     # --- receiving ------------------------------------------------------------------------------
 
     async def received_since(self, cursor: str | None, *, subject_type: str = "Subject2",
-                             start: datetime | None = None) -> ReceivedBatch:
+                             start: datetime | None = None, up_to_now: bool = False) -> ReceivedBatch:
         """Everything stored since ``cursor`` (or since ``start``, default one day back), each invoice
-        once; persist ``next_cursor`` after handling the invoices."""
-        return await self._sync.received_since(cursor, subject_type=subject_type, start=start)
+        once; persist ``next_cursor`` after handling the invoices. ``up_to_now``: also what KSeF stored
+        after its high-water mark (a user's "check now"); those come again next time (de-duplicate)."""
+        return await self._sync.received_since(cursor, subject_type=subject_type, start=start,
+                                               up_to_now=up_to_now)
 
     async def download_invoice(self, ksef_number: str) -> bytes:
         """The invoice XML by KSeF number (hash checked against ``x-ms-meta-hash`` when present).

@@ -91,14 +91,20 @@ class ReceivedSync:
         self._api = api
         self.page_size = page_size
 
-    def _filters(self, subject_type: str, from_raw: str, to_raw: str | None) -> dict[str, Any]:
+    def _filters(self, subject_type: str, from_raw: str, to_raw: str | None, *,
+                 restrict: bool = True) -> dict[str, Any]:
         return {"subjectType": subject_type,
                 "dateRange": {"dateType": "PermanentStorage", "from": from_raw, "to": to_raw,
-                              "restrictToPermanentStorageHwmDate": True}}
+                              "restrictToPermanentStorageHwmDate": restrict}}
 
     async def received_since(self, cursor: str | None, *, subject_type: str = "Subject2",
-                             start: datetime | None = None) -> ReceivedBatch:
-        """Every invoice stored since ``cursor`` exactly once, and the cursor to use next time."""
+                             start: datetime | None = None, up_to_now: bool = False) -> ReceivedBatch:
+        """Every invoice stored since ``cursor`` exactly once, and the cursor to use next time.
+
+        ``up_to_now`` (a user's "check now"; the docs' strategy for a user-triggered refresh): the last
+        query is not clamped to the HWM, so invoices KSeF stored a moment ago come too. The cursor still
+        stops at the HWM (what lies above it may still grow), so those invoices come again in the next
+        call: the caller de-duplicates them by KSeF number, as it must anyway."""
         now = now_utc()
         if cursor:
             state = Cursor.decode(cursor)
@@ -114,12 +120,14 @@ class ReceivedSync:
             bounded = now - from_dt > MAX_WINDOW - OPEN_END_MARGIN
             to_raw = format_utc(from_dt + MAX_WINDOW) if bounded else None
             try:
-                hwm = await self._window(subject_type, from_raw, to_raw, seen, found)
+                hwm = await self._window(subject_type, from_raw, to_raw, seen, found,
+                                         restrict=bounded or not up_to_now)
             except RateLimitedError:
                 # A long backlog can need more queries than the hourly limit allows. Hand back what
                 # was found with a cursor at the last record returned, so the next call continues
-                # instead of redoing the same queries forever.
-                if not found and safe == _with_offset(state.hwm):
+                # instead of redoing the same queries forever. Not when records above the HWM may be
+                # among them (up_to_now): a cursor there could skip invoices stored later below them.
+                if up_to_now or (not found and safe == _with_offset(state.hwm)):
                     raise
                 last = found[-1].permanent_storage_raw if found else ""
                 point = _with_offset(last) if last and _dt(last) > _dt(safe) else safe
@@ -151,7 +159,7 @@ class ReceivedSync:
         return ReceivedBatch(found, Cursor(point, frozenset(at_point)).encode(), point_dt, complete)
 
     async def _window(self, subject_type: str, from_raw: str, to_raw: str | None, seen: set[str],
-                      found: list[InvoiceMetadata]) -> str | None:
+                      found: list[InvoiceMetadata], *, restrict: bool = True) -> str | None:
         """Page through one date window (with truncation restarts); returns the last HWM KSeF gave."""
         page_offset = 0
         current_from = from_raw
@@ -160,7 +168,8 @@ class ReceivedSync:
             params = {"sortOrder": "Asc", "pageOffset": page_offset, "pageSize": self.page_size}
             try:
                 body = await self._api.json("POST", "/invoices/query/metadata", params=params,
-                                            json_body=self._filters(subject_type, current_from, to_raw),
+                                            json_body=self._filters(subject_type, current_from, to_raw,
+                                                                    restrict=restrict),
                                             idempotent=True)
             except KsefApiError as exc:
                 if exc.code == FROM_BEYOND_HWM and page_offset == 0:

@@ -9,6 +9,7 @@ import re
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Update
 from telegram.error import BadRequest
 
+from bot.chat import polling
 from bot.chat.common import Context, active_company, ids, send
 from bot.chat.common import language as language_for
 from bot.chat.notifications import money
@@ -25,7 +26,7 @@ PAGE = 10
 
 async def on_callback(update: Update, context: Context, lang: str, parts: list[str]) -> None:
     """``in:d:<invoice>[:<outbox>]`` details, ``in:x:<invoice>`` XML, ``in:p:<invoice>`` PDF,
-    ``in:l:<offset>[:<outbox>]`` the list."""
+    ``in:l:<offset>[:<outbox>]`` the list, ``in:c:<company>`` check KSeF now."""
     user_id, chat_id = ids(update)
     action = parts[1]
     if action == "l":
@@ -33,11 +34,19 @@ async def on_callback(update: Update, context: Context, lang: str, parts: list[s
         return
     if len(parts) < 3 or not parts[2].isdigit():
         return
+    if action == "c":
+        await polling.check_now(context, user_id, chat_id, lang, int(parts[2]))
+        return
     svc = context.services
     try:
         invoice = await svc.inbox.invoice_for(user_id, int(parts[2]))
     except AccessDenied:
         await send(context, chat_id, t(lang, "stale_button"))
+        return
+    if action == "d":
+        # A preview is served from what is stored: KSeF's download API is not for previews (MF's limits
+        # document); the sync downloads the XML once, when it finds the invoice.
+        await send(context, chat_id, _details(lang, invoice, await svc.inbox.invoice_xml(invoice.id)))
         return
     try:
         xml = await svc.sync.fetch_xml(invoice.id)
@@ -52,18 +61,26 @@ async def on_callback(update: Update, context: Context, lang: str, parts: list[s
 
         pdf = render_pdf(xml, env=invoice.environment, ksef_number=invoice.ksef_number)
         await context.bot.send_document(chat_id, InputFile(pdf, filename=f"{invoice.ksef_number}.pdf"))
-    elif action == "d":
-        await send(context, chat_id, _details(lang, invoice, xml))
 
 
 def _int(text: str) -> int:
     return int(text) if text.isdigit() else 0
 
 
-def _details(lang: str, invoice: InvoiceView, xml: bytes) -> str:
+def _details(lang: str, invoice: InvoiceView, xml: bytes | None) -> str:
+    """The invoice's lines from its stored XML; without one (or one that does not parse) what is stored
+    of it, pointing to the XML file and the printout."""
     from ksef.fa3 import parse
 
-    summary = parse(xml)
+    try:
+        summary = parse(xml) if xml is not None else None
+    except Exception as exc:  # a malformed invoice still gets an answer
+        log.info("invoice %s XML not parsed for details: %s", invoice.id, type(exc).__name__)
+        summary = None
+    if summary is None:
+        return t(lang, "poll.details_stored", number=esc(invoice.invoice_number),
+                 seller=esc(invoice.seller_name or invoice.seller_nip),
+                 amount=money(lang, invoice.gross, invoice.currency))
     out = [t(lang, "in.details", number=esc(invoice.invoice_number))]
     for line in summary.lines:
         price = line.unit_net_price if line.unit_net_price is not None else line.unit_gross_price
@@ -91,8 +108,11 @@ async def _list(context: Context, user_id: int, chat_id: int, lang: str, offset:
     except AccessDenied:
         await send(context, chat_id, t(lang, "in.no_company"))
         return
+    polled = await polling.polling_line(context, company_id, lang)
+    check = [polling.check_button(lang, company_id)]
     if not rows:
-        await send(context, chat_id, t(lang, "in.list_empty", nip=nip))
+        text = "\n\n".join([t(lang, "in.list_empty", nip=nip), polled, t(lang, "poll.hint")])
+        await send(context, chat_id, text, InlineKeyboardMarkup([check]))
         return
     lines = [t(lang, "in.list_header", nip=nip, first=offset + 1, last=offset + len(rows), total=total)]
     for i, inv in enumerate(rows, start=offset + 1):
@@ -105,9 +125,11 @@ async def _list(context: Context, user_id: int, chat_id: int, lang: str, offset:
                                         callback_data=f"in:l:{max(0, offset - PAGE)}"))
     if offset + len(rows) < total:
         nav.append(InlineKeyboardButton(t(lang, "btn.in_next"), callback_data=f"in:l:{offset + PAGE}"))
+    lines += ["", polled]
     buttons = [[InlineKeyboardButton(f"{i}. {inv.invoice_number[:20]}", callback_data=f"in:d:{inv.id}")]
                for i, inv in enumerate(rows, start=offset + 1)]
-    await send(context, chat_id, "\n".join(lines), InlineKeyboardMarkup([*buttons, nav] if nav else buttons))
+    rows_of_buttons = [*buttons, nav, check] if nav else [*buttons, check]
+    await send(context, chat_id, "\n".join(lines), InlineKeyboardMarkup(rows_of_buttons))
 
 
 async def invoices_command(update: Update, context: Context) -> None:
@@ -124,6 +146,8 @@ async def invoices_command(update: Update, context: Context) -> None:
 async def _backfill(context: Context, user_id: int, chat_id: int, lang: str, days: int) -> None:
     active = await active_company(context, user_id, chat_id, lang, "in.no_company")
     if active is None:
+        return
+    if not await polling.backfill_allowed(context, user_id, chat_id, lang, active.id):
         return
     progress = await context.bot.send_message(chat_id, t(lang, "in.backfill", days=days))
     count, error = await context.services.sync.backfill(active.id, days)

@@ -22,6 +22,7 @@ from bot.services.dialogs import Dialog
 from bot.services.errors import ServiceError
 from bot.services.issuing import InvoiceState, IssuedView, Notice
 from bot.services.issuing.records import ONLINE
+from ksef.system_warnings import XML_DISCOURAGED_CHARACTERS
 
 log = logging.getLogger(__name__)
 
@@ -125,11 +126,16 @@ async def deliver(context: Context, view: IssuedView, *, chosen_offline: bool = 
     number = esc(view.number)
     if view.state is InvoiceState.ACCEPTED:
         key = "iv.duplicate" if view.status_code == 440 else "iv.accepted"
+        # KSeF accepted it but warned of characters it will refuse in future: said with the result.
+        warned = "\n\n" + t(lang, "ksef.warning.xml_002") \
+            if XML_DISCOURAGED_CHARACTERS in view.system_warnings else ""
         if view.mode != ONLINE:
             await send(context, chat_id, t(lang, "iv.offline_accepted", number=number,
-                                           ksef_number=esc(view.ksef_number)), _issued_keyboard(lang, view))
+                                           ksef_number=esc(view.ksef_number)) + warned,
+                       _issued_keyboard(lang, view))
         else:
-            await send(context, chat_id, t(lang, key, number=number, ksef_number=esc(view.ksef_number)))
+            text = t(lang, key, number=number, ksef_number=esc(view.ksef_number))
+            await send(context, chat_id, text + warned)
             await _send_printout(context, view)
     elif view.state is InvoiceState.OFFLINE:
         deadline = fmt_date(lang, view.deadline) if view.deadline else "—"

@@ -40,7 +40,8 @@ class _Environment:
     shared: SharedRateLimits
     paced: bool  # the clients pace themselves by these figures (KSeF's environments)
     next_read: float = 0.0  # due at once: nothing read yet
-    read_at: float | None = None
+    stale: bool = False  # a 429 of an unexpected group came since the last read
+    stale_read_at: float | None = None  # the last read such a 429 caused
     reading: bool = field(default=False)
 
 
@@ -92,8 +93,11 @@ class RateLimitWatch:
 
         def rate_limited(error: RateLimitedError, method: str, path: str) -> None:
             observe_rate_limited(error.group, not error.unexpected)
-            if error.unexpected:
-                soonest = (found.read_at or 0.0) + UNEXPECTED_GAP
+            if error.unexpected and not found.stale:
+                found.stale = True
+                # At once, unless a read caused by such a 429 was just made: a group that keeps refusing
+                # must not turn every poll into one more request to read the figures.
+                soonest = (found.stale_read_at or -UNEXPECTED_GAP) + UNEXPECTED_GAP
                 found.next_read = min(found.next_read, max(self._clock(), soonest))
 
         return rate_limited
@@ -106,6 +110,10 @@ class RateLimitWatch:
         found.reading = True
         try:
             update = await client.refresh_rate_limits()
+        except RateLimitedError as exc:  # e.g. the very group that changed: again once KSeF allows
+            log.info("KSeF rate limits not read (429, group %s); again in %.0f s", exc.group, exc.retry_after)
+            found.next_read = self._clock() + max(float(exc.retry_after), 1.0)
+            return False
         except (KsefError, OSError, TimeoutError) as exc:
             log.info("KSeF rate limits not read (%s); using the figures in force", type(exc).__name__)
             found.next_read = self._clock() + RETRY_FAILED
@@ -113,7 +121,9 @@ class RateLimitWatch:
         finally:
             found.reading = False
         now = self._clock()
-        found.read_at, found.next_read = now, now + self.refresh_every
+        if found.stale:
+            found.stale, found.stale_read_at = False, now
+        found.next_read = now + self.refresh_every
         for change in update.changes:
             observe_rate_limit_change(change.group)
             old = "none" if change.old is None else str(change.old)

@@ -54,15 +54,15 @@ class PollScheduler:
             self._finish(target.company_id, outcome)
 
     async def poll_now(self, company_id: int) -> PollResult:
-        """Poll one company at once, ahead of the due ones (someone is waiting for the answer). A poll
-        of it already under way is waited for first: it may have asked KSeF before the invoice the user
-        expects was there."""
+        """Poll one company at once, ahead of the due ones, up to now rather than up to KSeF's high-water
+        mark (someone is waiting for an invoice stored a moment ago). A poll of it already under way is
+        waited for first: it may have asked KSeF before that invoice was there."""
         while (running := self._running.get(company_id)) is not None:
             await asyncio.wait([running])
         outcome: asyncio.Future[PollResult] = asyncio.get_running_loop().create_future()
         self._running[company_id] = outcome
         try:
-            result = await self.sync.poll(company_id)
+            result = await self.sync.poll(company_id, up_to_now=True)
             outcome.set_result(result)
             return result
         finally:

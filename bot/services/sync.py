@@ -51,7 +51,7 @@ ERROR_BACKOFF_MAX = timedelta(hours=1)
 class InboxSource(Protocol):
     """What a poll needs from KSeF for one company (``ksef.client.KsefClient`` has this shape)."""
 
-    async def received_since(self, cursor: str | None) -> ReceivedBatch: ...
+    async def received_since(self, cursor: str | None, *, up_to_now: bool = False) -> ReceivedBatch: ...
 
     async def download_invoice(self, ksef_number: str) -> bytes: ...
 
@@ -397,11 +397,14 @@ class SyncService:
     # --- one poll ------------------------------------------------------------------------------------
 
     async def poll(self, company_id: int, *, target: PollTarget | None = None,
-                   download_limit: int = SINGLE_LIMIT) -> PollResult:
+                   download_limit: int = SINGLE_LIMIT, up_to_now: bool = False) -> PollResult:
         """One incremental poll of one company (``target``: its state as :meth:`due_polls` read it; else
-        read now). Every failure (KSeF, network, a secret that does not decrypt, a bug) is recorded with
-        backoff and returned as ``error``: none escapes as a traceback to be retried at every scheduler
-        tick. Only a failure to record it (database down) propagates."""
+        read now). ``up_to_now`` (someone pressed "Sprawdź teraz"): invoices KSeF stored a moment ago,
+        above its high-water mark, are found too; the cursor still stops at the HWM, and the next poll
+        finds them again and stores nothing twice (unique per company and KSeF number). Every failure
+        (KSeF, network, a secret that does not decrypt, a bug) is recorded with backoff and returned as
+        ``error``: none escapes as a traceback to be retried at every scheduler tick. Only a failure to
+        record it (database down) propagates."""
         from ksef.errors import KsefError, RateLimitedError
 
         try:
@@ -413,7 +416,7 @@ class SyncService:
                     self._poll_logins.pop(company_id, None)
                     return observe_poll(PollResult(company_id, (), "gone"))
                 target = _target(row)
-            return await self._poll(target, download_limit)
+            return await self._poll(target, download_limit, up_to_now)
         except RateLimitedError as exc:
             return await self._failed(company_id, "429", max(float(exc.retry_after), 1.0), exc, target)
         except (KsefError, OSError, TimeoutError, VaultError) as exc:
@@ -423,7 +426,7 @@ class SyncService:
             log.warning("poll of company %s failed: %s", company_id, type(exc).__name__, exc_info=True)
             return await self._failed(company_id, type(exc).__name__, None, exc, target)
 
-    async def _poll(self, target: PollTarget, download_limit: int) -> PollResult:
+    async def _poll(self, target: PollTarget, download_limit: int, up_to_now: bool = False) -> PollResult:
         company_id = target.company_id
         cached = self._poll_logins.get(company_id)
         if cached is not None and cached[0] == target.identity:
@@ -439,7 +442,8 @@ class SyncService:
         if self.limits is not None and self.limits.due(target.environment) and isinstance(source, KsefClient):
             # Before the first poll of the process, hourly, and after a 429 of an unexpected group.
             await self.limits.refresh(target.environment, source)
-        batch = await source.received_since(target.cursor)
+        batch = await (source.received_since(target.cursor, up_to_now=True) if up_to_now
+                       else source.received_since(target.cursor))
         found: list[FoundInvoice] = []
         download = len(batch.invoices) <= download_limit
         for meta in batch.invoices:

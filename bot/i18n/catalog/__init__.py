@@ -17,6 +17,7 @@ AREAS = (
     "cert_login",
     "reminders",
     "inbox",
+    "polling",
     "status",
     "issuing",
     "profile",

@@ -349,6 +349,9 @@ class IssuingService:
         return await self._send(view.id, offline_mode=view.mode != ONLINE)
 
     async def _record(self, invoice_id: int, sent: SentInvoice) -> IssuedView:
+        if sent.warnings:  # e.g. xml-002 (discouraged characters): the user hears of it with the result
+            codes = sorted({warning.code for warning in sent.warnings})
+            await self.records.update(invoice_id, system_warnings=",".join(codes)[:200])
         if sent.status_code == 200:
             return await self.records.update(invoice_id, state=InvoiceState.ACCEPTED,
                                              ksef_number=sent.ksef_number, status_code=200, status_text=None)

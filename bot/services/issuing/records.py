@@ -41,6 +41,7 @@ class IssuedView:
     invoice_reference: str | None = None
     corrected_hash: str | None = None
     kod2_url: str | None = None
+    system_warnings: tuple[str, ...] = ()  # KSeF's X-System-Warning codes for it, e.g. "xml-002"
 
 
 def view_of(row: IssuedInvoice) -> IssuedView:
@@ -48,7 +49,8 @@ def view_of(row: IssuedInvoice) -> IssuedView:
                       row.issue_date, InvoiceState(row.state), row.mode, row.ksef_number, row.status_code,
                       row.status_text, row.invoice_hash, row.deadline, row.legal_deadline,
                       InvoiceState(row.notified_state) if row.notified_state else None, row.session_reference,
-                      row.invoice_reference, row.corrected_hash, row.kod2_url)
+                      row.invoice_reference, row.corrected_hash, row.kod2_url,
+                      tuple(row.system_warnings.split(",")) if row.system_warnings else ())
 
 
 @dataclass(frozen=True)
