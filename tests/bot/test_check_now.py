@@ -47,6 +47,12 @@ async def test_check_now_finds_a_new_invoice_without_waiting_for_the_interval(
     assert nip in answer.content
     note = await wait_mentioned(bot, user.chat_id, number)
     assert "Nowa faktura zakupowa" in note.content
+    # Once KSeF's HWM passes the invoice, the regular poll finds it again and stores nothing twice.
+    bot.sim.configure(hwmLagSeconds=0)
+    [state] = await bot.table_rows("inbox_sync")
+    regular = await bot.services.sync.poll(state["company_id"])
+    assert regular.error is None and regular.new_invoice_ids == ()
+    assert len(await bot.table_rows("received_invoices")) == 1
     # Once more: nothing new, said as such (and the invoice is not announced twice).
     again = await bot.say(user, "/faktury", contains="Faktury zakupowe firmy")
     await bot.press(user, again, "🔄 Sprawdź teraz", contains="Sprawdz")
