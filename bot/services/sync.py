@@ -181,29 +181,26 @@ class _EmptyPollWrites:
     """Group commit of empty polls: the cursor writes queued while one transaction commits go together
     into the next (one executemany), so concurrent polls share BEGIN, COMMIT and the connection instead
     of paying them each. Every write stays a compare-and-set on the cursor its poll started from, and a
-    poll returns only once its write is committed."""
+    poll returns only once its write is committed. The commits run in a task of their own, so no poll
+    waits for writes that are not its own."""
 
     def __init__(self, db: Database, writes: asyncio.Lock) -> None:
         self._db, self._writes = db, writes
         self._queue: list[tuple[dict[str, Any], asyncio.Future[bool]]] = []
-        self._flushing = False
+        self._flusher: asyncio.Task[None] | None = None
 
     async def write(self, params: dict[str, Any]) -> bool:
         """Queue one compare-and-set cursor write; True when it moved the cursor (False: raced)."""
         future: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
         self._queue.append((params, future))
-        if not self._flushing:  # this poll commits for everyone queued until the queue is empty
-            self._flushing = True
-            try:
-                while self._queue:
-                    batch, self._queue = self._queue, []
-                    await self._flush(batch)
-            finally:
-                self._flushing = False
-                for _, waiting in self._queue:  # only after a cancellation: those polls are not written
-                    waiting.cancel()
-                self._queue = []
+        if self._flusher is None or self._flusher.done():
+            self._flusher = asyncio.create_task(self._flush_all(), name="ksef-bot-cursor-writes")
         return await future
+
+    async def _flush_all(self) -> None:
+        while self._queue:
+            batch, self._queue = self._queue, []
+            await self._flush(batch)
 
     async def _flush(self, batch: list[tuple[dict[str, Any], asyncio.Future[bool]]]) -> None:
         # Sorted by company: two transactions locking the same rows lock them in the same order.
@@ -219,16 +216,16 @@ class _EmptyPollWrites:
                     now = dict((await conn.execute(select(InboxSync.company_id, InboxSync.cursor)
                                                    .where(InboxSync.company_id.in_(ids)))).all())
                     moved = [now.get(p["company"]) == p["new_cursor"] for p in params]
-        except BaseException as exc:
+        except Exception as exc:  # the database failed: these polls hear of it (the next batch may work)
             for _, future in batch:
                 if not future.done():
-                    if isinstance(exc, Exception):
-                        future.set_exception(exc)
-                    else:
-                        future.cancel()
-            if not isinstance(exc, Exception):
-                raise
+                    future.set_exception(exc)
             return
+        except BaseException:  # the loop is going: nothing more is written
+            for _, future in [*batch, *self._queue]:
+                future.cancel()
+            self._queue = []
+            raise
         for (_, future), ok in zip(batch, moved, strict=True):
             if not future.done():
                 future.set_result(ok)
@@ -356,7 +353,12 @@ class SyncService:
         the company now? Yes when its on-demand share of the ``invoiceMetadata`` limits, this process's
         own counters and any ``Retry-After`` of KSeF all allow it: then it is counted at once, and with
         ``poll`` the next poll is made due now (:meth:`poll_soon`). AccessDenied for a non-member."""
-        await self._baselines(1000)  # a company connected a moment ago is checked like the others
+        from sqlalchemy.exc import IntegrityError
+
+        try:
+            await self._baselines(1000)  # a company connected a moment ago is checked like the others
+        except IntegrityError:
+            pass  # a worker created the same baseline row first: it is there, which is all we need
         now = self.clock()
         local = self._pending(company_id, METADATA_GROUP)
         async with self._writes, self.db.transaction() as session:

@@ -4,6 +4,7 @@ a concurrent cursor advance is "raced", and an error never moves the cursor."""
 
 from __future__ import annotations
 
+import asyncio
 import os
 from datetime import timedelta
 from typing import Any
@@ -190,5 +191,53 @@ async def test_poll_soon_brings_the_next_poll_forward_never_back(db: Database, s
         assert await sync.poll_soon(company_id) is True
         assert await sync.due_companies() == [company_id]
         assert await sync.poll_soon(company_id + 1000) is False  # no such company: nothing to make due
+    finally:
+        await services.ksef_clients.aclose()
+
+
+async def test_concurrent_empty_polls_commit_together_and_a_raced_one_is_told_apart(db: Database,
+                                                                                     sim: Any) -> None:
+    sync, logins, vault, first, _, services = await _setup(db, sim)
+    try:
+        others = []
+        for _ in range(4):  # more companies, polled at the same time as the first
+            nip, token = sim.create_subject()
+            async with db.transaction() as session:
+                company = Company(nip=nip, environment=sim.base_url)
+                session.add(company)
+                await session.flush()
+                session.add(KsefToken(company_id=company.id, permissions=["InvoiceRead"], status="active",
+                                      token_blob=vault.encrypt(token.encode(), aad=token_aad(company.id))))
+                others.append(company.id)
+        targets = {t.company_id: t for t in await sync.due_polls()}  # baselines, all due, one read
+        assert set(targets) == {first, *others}
+        raced = others[0]
+        source_factory = sync.sources
+
+        def racing(company: int, environment: str, login: KsefLogin) -> Any:
+            source = source_factory(company, environment, login)
+
+            class Racing:  # one company's cursor is moved by someone else while its poll asks KSeF
+                async def received_since(self, cursor: str | None) -> Any:
+                    batch = await source.received_since(cursor)
+                    if company == raced:
+                        async with db.transaction() as session:
+                            await session.execute(update(InboxSync).where(InboxSync.company_id == company)
+                                                  .values(cursor="someone-else"))
+                    return batch
+
+                async def download_invoice(self, ksef_number: str) -> bytes:
+                    return await source.download_invoice(ksef_number)
+
+            return Racing()
+
+        concurrent = _sync(services, logins, racing)
+        results = await asyncio.gather(*(concurrent.poll(i, target=targets[i]) for i in targets))
+        expected = {i: "raced" if i == raced else None for i in targets}
+        assert {r.company_id: r.error for r in results} == expected
+        async with db.transaction() as session:
+            rows = {row.company_id: row for row in (await session.execute(select(InboxSync))).scalars()}
+        assert rows[raced].cursor == "someone-else" and rows[raced].last_poll_at is None  # not overwritten
+        assert all(rows[i].last_poll_at is not None for i in targets if i != raced)  # written
     finally:
         await services.ksef_clients.aclose()
