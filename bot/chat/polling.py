@@ -22,7 +22,7 @@ CALLBACK = "in:c"  # in:c:<company id>
 
 def duration(lang: str, seconds: float) -> str:
     """``45 s``, ``12 min``, ``1 godz. 5 min``: a wait or an interval, rounded up."""
-    if seconds < 60:
+    if math.ceil(seconds) < 60:
         return t(lang, "poll.seconds", n=max(1, math.ceil(seconds)))
     minutes = math.ceil(seconds / 60)
     if minutes < 60:
