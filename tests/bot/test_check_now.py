@@ -47,6 +47,12 @@ async def test_check_now_finds_a_new_invoice_without_waiting_for_the_interval(
     assert nip in answer.content
     note = await wait_mentioned(bot, user.chat_id, number)
     assert "Nowa faktura zakupowa" in note.content
+    # Its details come from what the sync stored: KSeF's download API is not asked again.
+    downloads = _requests(bot, "/invoices/ksef/{ksefNumber}", nip)
+    assert downloads == 1
+    details = await bot.press(user, note, "Szczegóły", contains="Pozycje faktury")
+    assert "Papier A4" in details.content
+    assert _requests(bot, "/invoices/ksef/{ksefNumber}", nip) == downloads
     # Once KSeF's HWM passes the invoice, the regular poll finds it again and stores nothing twice.
     bot.sim.configure(hwmLagSeconds=0)
     [state] = await bot.table_rows("inbox_sync")
@@ -89,10 +95,13 @@ async def test_check_now_refuses_politely_when_the_hourly_limit_is_spent(
     assert len(state["on_demand"]) == 2  # refusals are not counted
 
 
+def _requests(bot: BotHarness, path: str, nip: str) -> int:
+    """Calls of ``path`` (as the spec writes it) the simulator received in ``nip``'s context."""
+    return len(bot.sim.admin.get("/sim/requests", params={"path": path, "nip": nip}).json()["requests"])
+
+
 def _metadata_queries(bot: BotHarness, nip: str) -> int:
-    """Metadata queries the simulator received in ``nip``'s context (its request log)."""
-    log = bot.sim.admin.get("/sim/requests", params={"path": "/invoices/query/metadata", "nip": nip}).json()
-    return len(log["requests"])
+    return _requests(bot, "/invoices/query/metadata", nip)
 
 
 def _sample(metric: Any, **labels: str) -> float:
