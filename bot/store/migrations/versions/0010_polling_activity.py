@@ -3,7 +3,7 @@ on-demand KSeF queries within the last hour (the budget "check now" and back-fil
 ``X-System-Warning`` codes KSeF gave an issued invoice (e.g. xml-002, shown to the user).
 
 Revision ID: 0010
-Revises: 0005
+Revises: 0007
 Create Date: 2026-12-02 12:00:00
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0010"
-down_revision = "0005"
+down_revision = "0007"
 branch_labels = None
 depends_on = None
 
