@@ -1,8 +1,8 @@
 """Benchmark of an availability alert end to end: KSeF failure seen in Latarnia → transition and one
 delivery row per user in the database → paced sends to every user through the Sender.
 
-The simulator (real HTTP) announces a failure; :class:`AvailabilityService` detects it and prepares
-the rows (SQLite, one transaction); :class:`BroadcastService` delivers them through
+The simulator (real HTTP) announces a failure; :class:`AvailabilityService` detects it and queues one
+outbox row per user (SQLite, one transaction); the outbox dispatcher delivers them through the one paced
 :class:`bot.pacing.Sender` and a real PTB ``Bot`` to the fake Bot API on loopback, which enforces
 Telegram's limits (30 msg/s overall, ~1 msg/s per chat). Prints JSON: preparation time, completion
 time, achieved rate and its fraction of 30 msg/s (goal ≥ 0.9), 429 answers (goal 0), exactly once.
@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import platform
 import sys
 import tempfile
@@ -28,13 +29,15 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from telegram import Bot
 from telegram.request import HTTPXRequest
 
-from bot.chat.alerts import TelegramBroadcastMessenger
-from bot.pacing import OutboundJob, PacingConfig, Sender
+from bot.chat.delivery import OutboxDispatcher, TelegramChannel
+from bot.chat.outbound import OutboundRouter
+from bot.pacing import PacingConfig
 from bot.sandbox.botapi import BotApiServer, FakeBotApi, FloodLimits
-from bot.services.availability import AvailabilityService, HttpStatusSource
-from bot.services.broadcast import BroadcastService
+from bot.services import ServiceOptions, Services
+from bot.services.availability import HttpStatusSource
 from bot.store.db import Database
 from bot.store.models import User
+from bot.vault import Vault
 from ksef.availability import AvailabilityConfig
 from ksef.environments import resolve_environment
 from tests.fixtures.sim import start_sim
@@ -59,33 +62,30 @@ async def run(users: int, rate: float, workdir: Path) -> dict[str, Any]:
             "id": "K/2026/AWR/99", "eventId": 9001, "category": "FAILURE", "type": "FAILURE_START",
             "title": "Awaria KSeF", "text": "Trwa awaria.", "start": now, "end": None, "version": 1,
             "published": now}]})
-        service = AvailabilityService(db, "bench", source=HttpStatusSource(resolve_environment(sim.base_url)),
-                                      config=AvailabilityConfig(environment="prod"))
+        services = Services.build(db, Vault(os.urandom(32)), ServiceOptions(
+            environment=sim.base_url, availability=AvailabilityConfig(environment="prod"),
+            status_source=HttpStatusSource(resolve_environment(sim.base_url))))
         start = time.monotonic()
-        transitions = (await service.check()).transitions
+        transitions = (await services.availability.check()).transitions
         prepared = time.monotonic() - start
     finally:
         sim.stop()
-    broadcast = BroadcastService(db)
     with BotApiServer(fake) as server:
         bot = Bot(fake.token, base_url=server.api_url, base_file_url=server.file_url,
                   request=HTTPXRequest(connection_pool_size=32))
         async with bot:
-            messenger = TelegramBroadcastMessenger(bot)
-
-            async def send(job: OutboundJob[int]) -> None:
-                await broadcast.send_one(job.payload, messenger)
-
-            sender = Sender(send, config=PacingConfig(global_rate=rate))
+            outbound = OutboundRouter(PacingConfig(global_rate=rate))
+            dispatcher = OutboxDispatcher(services, outbound, TelegramChannel(bot, services))
+            sender = outbound.sender
             start = time.monotonic()
             cpu_start = time.process_time()
-            sender.start()
-            submitted = await broadcast.submit_unsent(sender.submit)
+            outbound.start()
+            submitted = await dispatcher.dispatch()
             await sender.drain()
-            await sender.stop()
+            await outbound.stop()
             elapsed = time.monotonic() - start
             cpu = time.process_time() - cpu_start
-    counts = await broadcast.counts()
+    counts = await services.outbox.counts()
     await db.dispose()
     per_chat = [len(fake.bot_messages(uid)) for uid in range(FIRST_USER, FIRST_USER + users)]
     achieved = users / elapsed

@@ -6,8 +6,9 @@ Embedded (``KSEFBOT_JOBS=embedded``, the default): one process does everything; 
 Scale-out (``KSEFBOT_JOBS=procrastinate``, PostgreSQL only): N ``ksef-bot worker`` processes (any
 machines) do the KSeF work — polling companies and sending/reconciling/uploading issued invoices —
 as procrastinate jobs; the one leading gateway (``ksef-bot run``, see ``bot.store.locks.LeaderLock``)
-talks to Telegram and drains the outbox. Sending stays in one process on purpose: Telegram's limits
-(about 30 messages/s per bot, 1/s per chat) are one budget, which one paced sender keeps exactly.
+talks to Telegram and drains the outbox the workers write to. Sending stays in one process on purpose:
+Telegram's limits (about 30 messages/s per bot, 1/s per chat) are one budget, which one paced sender
+keeps exactly.
 
 How work is handed out (the same in every worker, safe to run N times at once):
 - every ``schedule_every`` seconds a worker claims due companies (``SyncService.claim_due``:
@@ -134,8 +135,11 @@ class WorkerRuntime:
         return result.error or f"ok:{len(result.new_invoice_ids)}"
 
     async def advance_invoice(self, invoice_id: int) -> str:
-        """The ``advance_invoice`` job: one background step of an issued invoice."""
+        """The ``advance_invoice`` job: one background step of an issued invoice, then its news queued in
+        the outbox (the gateway sends it)."""
         done = await self.services.issuing.advance(invoice_id)
+        if done:
+            await self.services.issuing.announce_news(invoice_id)
         return "ok" if done else "busy"
 
     async def schedule_once(self) -> tuple[int, int]:

@@ -368,6 +368,19 @@ def qr_png(url: str, label: str, *, box_size: int = 5, border: int = QUIET_ZONE_
     return _png(image)
 
 
+def qr_pair_png(first: tuple[str, str], second: tuple[str, str], *, box_size: int = 5) -> bytes:
+    """Two labelled codes side by side in one PNG, e.g. KOD I (``OFFLINE``) and KOD II (``CERTYFIKAT``) of
+    an offline invoice: one picture in a chat instead of two. Each is ``(url, label)``; each code keeps
+    its own quiet zone, so either scans on its own."""
+    left, right = (Image.open(io.BytesIO(qr_png(url, label, box_size=box_size)))
+                   for url, label in (first, second))
+    gap = box_size * QUIET_ZONE_MODULES
+    image = Image.new("L", (left.width + gap + right.width, max(left.height, right.height)), 255)
+    image.paste(left, (0, 0))
+    image.paste(right, (left.width + gap, 0))
+    return _png(image)
+
+
 def bare_qr_png(url: str, *, box_size: int) -> tuple[bytes, int]:
     """The bare code for ``url`` (no label: a printout sets it as text) and its side in modules, quiet
     zone included, so a layout can size it by modules."""

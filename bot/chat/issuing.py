@@ -1,35 +1,32 @@
 """``/wystaw``: issuing a sales invoice by chat: the command, the confirmation (Confirm / Offline on the
-preview) and delivery of the PDF, QR codes and XML. The dialogue before the confirmation (buyer, lines,
-preview and its options) is :mod:`bot.chat.issuing_dialog`.
+preview) and the buttons of an issued invoice (UPO, again, the codes' links). The dialogue before the
+confirmation (buyer, lines, preview and its options) is :mod:`bot.chat.issuing_dialog`.
 
-Documents go straight through PTB (``send_document``/``send_photo``) for now; the issuing job
-(``bot.chat.jobs.issuing_tick``) reports what finished later (after a restart, an offline upload, a deadline).
+On Confirm the preview message itself changes to "sending…"; the result and the documents go through the
+outbox at INTERACTIVE priority, dispatched at once (``bot.chat.issuing_news`` renders them). The issuing
+job (``bot.chat.jobs.issuing_tick``) queues what finishes later (after a restart, an offline upload).
 """
 
 from __future__ import annotations
 
 import logging
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import Update
+from telegram.error import TelegramError
 
 from bot.chat import issuing_dialog as dialog
 from bot.chat.common import Context, active_company, ids, send
 from bot.chat.common import language as language_for
 from bot.chat.issuing_dialog import FLOW, Issue, error_message
 from bot.chat.issuing_preview import needs_split_answer
-from bot.i18n import esc, fmt_date, t
+from bot.i18n import esc, t
+from bot.pacing import Priority
 from bot.services.dialogs import Dialog
 from bot.services.errors import ServiceError
-from bot.services.issuing import InvoiceState, IssuedView, Notice
-from bot.services.issuing.records import ONLINE
-from ksef.system_warnings import XML_DISCOURAGED_CHARACTERS
 
 log = logging.getLogger(__name__)
 
-__all__ = ["FLOW", "Issue", "command", "confirm", "deliver", "error_message", "notify", "on_callback",
-           "on_text"]
-
-MODE_NAMES = {"offline24": "offline24", "offline": "offline (niedostępność KSeF)", "awaryjny": "awaryjnym"}
+__all__ = ["FLOW", "Issue", "command", "confirm", "error_message", "on_callback", "on_text"]
 
 
 async def command(update: Update, context: Context) -> None:
@@ -70,6 +67,9 @@ async def on_callback(update: Update, context: Context, lang: str, parts: list[s
     if action == "upo" and len(parts) > 2:
         await _send_upo(context, chat_id, user_id, lang, int(parts[2]))
         return
+    if action == "link" and len(parts) > 2:
+        await _send_links(context, chat_id, user_id, lang, int(parts[2]))
+        return
     if action not in ("ok", "off"):
         await dialog.on_callback(update, context, lang, parts)
         return
@@ -82,12 +82,15 @@ async def on_callback(update: Update, context: Context, lang: str, parts: list[s
     if needs_split_answer(issue.draft, preview):  # asked in the preview: answered before anything is issued
         await dialog.show_preview(context, chat_id, user_id, lang, issue)
         return
-    await confirm(context, chat_id, user_id, lang, issue, offline=action == "off", version=preview.version)
+    message = update.callback_query.message if update.callback_query else None
+    await confirm(context, chat_id, user_id, lang, issue, offline=action == "off", version=preview.version,
+                  preview_id=message.message_id if message is not None else None)
 
 
 async def confirm(context: Context, chat_id: int, user_id: int, lang: str, issue: Issue, *,
-                  offline: bool, version: str | None = None) -> None:
-    """Store (number + exact XML) first, then leave the dialogue, then send and deliver.
+                  offline: bool, version: str | None = None, preview_id: int | None = None) -> None:
+    """Store (number + exact XML) first, then leave the dialogue, then send; the preview message turns into
+    "sending…" and the result comes through the outbox, dispatched at once.
 
     ``version``: the preview's; when the invoice would now say anything else, nothing is stored and
     the current preview is shown instead."""
@@ -105,73 +108,22 @@ async def confirm(context: Context, chat_id: int, user_id: int, lang: str, issue
         await send(context, chat_id, error_message(lang, exc))
         return
     with svc.issuing.handled_in_chat(view.id):
-        await send(context, chat_id, t(lang, "iv.sending", number=esc(view.number)))
+        progress = t(lang, "iv.sending_offline" if offline else "iv.sending", number=esc(view.number))
+        await _show_progress(context, chat_id, preview_id, progress)
         view = await svc.issuing.issue(view.id, offline=offline)
-        await deliver(context, view, chosen_offline=offline)
+        rows = await svc.issuing.announce(view.id, chosen_offline=offline, priority=Priority.INTERACTIVE)
+    await context.runtime.outbox.dispatch_now(rows)
 
 
-# ----------------------------------------------------------------------------------------------- delivery
-
-def _issued_keyboard(lang: str, view: IssuedView) -> InlineKeyboardMarkup:
-    row = [InlineKeyboardButton(t(lang, "iv.btn.again"), callback_data=f"iv:again:{view.id}")]
-    if view.ksef_number:
-        row.insert(0, InlineKeyboardButton(t(lang, "iv.btn.upo"), callback_data=f"iv:upo:{view.id}"))
-    return InlineKeyboardMarkup([row])
-
-
-async def deliver(context: Context, view: IssuedView, *, chosen_offline: bool = False) -> None:
-    """Tell the user where the invoice is and send the printout when there is one to give."""
-    lang, chat_id = view.language, view.chat_id
-    svc = context.services
-    number = esc(view.number)
-    if view.state is InvoiceState.ACCEPTED:
-        key = "iv.duplicate" if view.status_code == 440 else "iv.accepted"
-        # KSeF accepted it but warned of characters it will refuse in future: said with the result.
-        warned = "\n\n" + t(lang, "ksef.warning.xml_002") \
-            if XML_DISCOURAGED_CHARACTERS in view.system_warnings else ""
-        if view.mode != ONLINE:
-            await send(context, chat_id, t(lang, "iv.offline_accepted", number=number,
-                                           ksef_number=esc(view.ksef_number)) + warned,
-                       _issued_keyboard(lang, view))
-        else:
-            text = t(lang, key, number=number, ksef_number=esc(view.ksef_number))
-            await send(context, chat_id, text + warned)
-            await _send_printout(context, view)
-    elif view.state is InvoiceState.OFFLINE:
-        deadline = fmt_date(lang, view.deadline) if view.deadline else "—"
-        key = "iv.offline_chosen" if chosen_offline else "iv.offline"
-        mode = esc(MODE_NAMES.get(view.mode, view.mode))
-        await send(context, chat_id, t(lang, key, number=number, mode=mode, deadline=deadline))
-        await _send_printout(context, view)
-    elif view.state is InvoiceState.KEPT:
-        await send(context, chat_id, t(lang, "iv.total_failure", number=number))
-        await _send_printout(context, view)
-    elif view.state is InvoiceState.WAITING:
-        await send(context, chat_id, t(lang, "iv.waiting_no_cert", number=number))
-    elif view.state is InvoiceState.REJECTED:
-        await send(context, chat_id, t(lang, "iv.rejected", number=number, code=view.status_code or "—",
-                                       reason=esc(view.status_text or "—")))
-    elif view.state is InvoiceState.PROCESSING:
-        await send(context, chat_id, t(lang, "iv.processing", number=number))
-    elif view.state in (InvoiceState.PREPARED, InvoiceState.SENDING):
-        await send(context, chat_id, t(lang, "iv.retry", number=number, reason=esc(view.status_text or "—")))
-    else:
-        return
-    await svc.issuing.mark_notified(view.id, view.state)
-
-
-async def _send_printout(context: Context, view: IssuedView) -> None:
-    lang, chat_id = view.language, view.chat_id
-    printout = await context.services.issuing.printout(view.id)
-    await context.bot.send_document(chat_id, printout.pdf, filename=f"{printout.file_stem}.pdf")
-    if printout.kod1_png is not None and printout.kod1_url is not None:
-        await context.bot.send_photo(chat_id, printout.kod1_png,
-                                     caption=t(lang, "iv.kod1_caption", url=esc(printout.kod1_url)))
-    if printout.kod2_png is not None and printout.kod2_url is not None:
-        await context.bot.send_photo(chat_id, printout.kod2_png,
-                                     caption=t(lang, "iv.kod2_caption", url=esc(printout.kod2_url)))
-    await context.bot.send_document(chat_id, printout.xml, filename=f"{printout.file_stem}.xml",
-                                    reply_markup=_issued_keyboard(lang, view))
+async def _show_progress(context: Context, chat_id: int, preview_id: int | None, text: str) -> None:
+    """The preview message becomes the progress note (its buttons go): one message fewer in the chat."""
+    if preview_id is not None:
+        try:
+            await context.bot.edit_message_text(text, chat_id, preview_id)
+            return
+        except TelegramError as exc:  # e.g. the preview was deleted: say it in a new message
+            log.info("preview not edited: %s", type(exc).__name__)
+    await send(context, chat_id, text)
 
 
 async def _issue_again(context: Context, chat_id: int, user_id: int, lang: str, invoice_id: int) -> None:
@@ -201,15 +153,20 @@ async def _send_upo(context: Context, chat_id: int, user_id: int, lang: str, inv
                                     caption=t(lang, "iv.upo_caption", number=esc(view.number)))
 
 
-# ------------------------------------------------------------------------------------------------- news
-
-async def notify(context: Context, notice: Notice) -> None:
-    """Tell the user what the background work found about one invoice."""
-    view = notice.invoice
-    if notice.kind == "deadline":
-        deadline = fmt_date(view.language, view.deadline) if view.deadline else "—"
-        await send(context, view.chat_id, t(view.language, "iv.deadline", number=esc(view.number),
-                                            deadline=deadline))
+async def _send_links(context: Context, chat_id: int, user_id: int, lang: str, invoice_id: int) -> None:
+    """The links the invoice's QR codes carry (long: shown only on request)."""
+    svc = context.services
+    try:
+        view = await svc.issuing.get_for_user(user_id, invoice_id)
+        codes = await svc.issuing.codes(invoice_id)
+    except ServiceError as exc:
+        await send(context, chat_id, error_message(lang, exc))
         return
-    await deliver(context, view)
-
+    if codes is None:
+        await send(context, chat_id, t(lang, "stale_button"))
+        return
+    lines = [t(lang, "iv.links", number=esc(view.number)),
+             t(lang, "iv.kod1_caption", url=esc(codes.kod1_url))]
+    if codes.kod2_url:
+        lines.append(t(lang, "iv.kod2_caption", url=esc(codes.kod2_url)))
+    await send(context, chat_id, "\n\n".join(lines))

@@ -42,7 +42,7 @@ class TrackingRateLimiter(AIORateLimiter):
     """PTB's rate limiter that also remembers the newest message id the bot created in each chat.
 
     Every Bot API call passes through it, so it sees the ids of interactive answers too; the
-    delivery probe (``bot.services.notify``) starts after that id, so it never edits those.
+    delivery probe (``bot.services.delivery``) starts after that id, so it never edits those.
     """
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -64,6 +64,12 @@ class TrackingRateLimiter(AIORateLimiter):
                 if isinstance(chat, dict) and isinstance(chat.get("id"), int):
                     self.note(chat["id"], item["message_id"])
         return result
+
+
+def newest_message_id(bot: object, chat_id: int) -> int:
+    """The newest message id the bot's rate limiter saw in the chat (0: none since the start)."""
+    limiter = getattr(bot, "rate_limiter", None)
+    return limiter.last_message_ids.get(chat_id, 0) if isinstance(limiter, TrackingRateLimiter) else 0
 
 
 def retry_seconds(value: int | float | timedelta) -> float:
@@ -90,7 +96,7 @@ Key = tuple[str, int]  # (route name, row id): what the shared Sender carries
 
 @dataclass
 class Route:
-    """How one feature (notifications, broadcasts...) sends its rows through the shared Sender."""
+    """How a kind of job (the outbox's rows) is sent through the shared Sender."""
 
     send: Callable[[OutboundJob[Key]], Awaitable[None]]
     on_sent: Callable[[OutboundJob[Key]], Awaitable[None] | None] | None = None

@@ -62,14 +62,14 @@ async def check_now(context: Context, user_id: int, chat_id: int, lang: str, com
         await send(context, chat_id, t(lang, "poll.limited", wait=duration(lang, decision.wait),
                                        interval=duration(lang, interval)))
         return
-    inbox = context.runtime.inbox
-    if inbox.scheduler is None:  # a scale-out gateway: a worker polls (the company is due now)
+    runtime = context.runtime
+    if runtime.scheduler is None:  # a scale-out gateway: a worker polls (the company is due now)
         await send(context, chat_id, t(lang, "poll.queued"))
         return
     progress = await context.bot.send_message(chat_id, t(lang, "poll.checking"))
-    result = await inbox.scheduler.poll_now(company_id)
+    result = await runtime.scheduler.poll_now(company_id)
     if result.new_invoice_ids:
-        await inbox.dispatch()
+        await runtime.outbox.dispatch()
     if result.error == "raced":  # another poll got there first; what it found is being notified
         text = t(lang, "poll.queued")
     elif result.error is not None:

@@ -1,5 +1,5 @@
 """What the handlers and jobs of one Telegram Application share, built once with it (the services, the
-one paced Sender, the inbox and alert routes, the tasks it spawns, leadership)."""
+one paced Sender, the one outbox dispatcher, the poll scheduler, the tasks it spawns, leadership)."""
 
 from __future__ import annotations
 
@@ -13,8 +13,7 @@ from typing import Any
 
 from telegram import Bot
 
-from bot.chat.alerts import AlertRuntime, TelegramBroadcastMessenger
-from bot.chat.notifications import InboxRuntime, TelegramMessenger
+from bot.chat.delivery import OutboxDispatcher, TelegramChannel
 from bot.chat.outbound import OutboundRouter
 from bot.services import Services
 from bot.services.scheduler import PollScheduler
@@ -65,9 +64,8 @@ class ChatRuntime:
                  request_stop: Callable[[], None]) -> None:
         self.services, self.options, self.request_stop = services, options, request_stop
         self.outbound = OutboundRouter()
-        self.inbox = InboxRuntime(services.notify, self.outbound, TelegramMessenger(bot),
-                                  PollScheduler(services.sync) if options.polls else None)
-        self.alerts = AlertRuntime(services.broadcast, self.outbound, TelegramBroadcastMessenger(bot))
+        self.outbox = OutboxDispatcher(services, self.outbound, TelegramChannel(bot, services))
+        self.scheduler = PollScheduler(services.sync) if options.polls else None
         self.tasks = OwnedTasks()
         self.leader = LeaderLock(services.db)
 

@@ -14,13 +14,13 @@ from enum import StrEnum
 from typing import TYPE_CHECKING
 
 from bot.services.availability import AvailabilityService, HttpStatusSource, StatusSource
-from bot.services.broadcast import BroadcastService
 from bot.services.buyers import BuyerDirectory
 from bot.services.cert_login import CertLoginService
 from bot.services.certificates import CertificateService
 from bot.services.companies import CompanyService
 from bot.services.connect import ConnectService
 from bot.services.contractors import ContractorService
+from bot.services.delivery import Delivery
 from bot.services.dialogs import DialogService
 from bot.services.enroll import EnrollService
 from bot.services.inbox import InboxService
@@ -30,7 +30,7 @@ from bot.services.issuing.rates import ExchangeRates
 from bot.services.issuing.records import IssuedInvoices
 from bot.services.ksef_clients import KsefClientOptions, KsefClients
 from bot.services.members import MemberService
-from bot.services.notify import NotifyService
+from bot.services.outbox import Outbox
 from bot.services.polling import Activity, PollPolicy
 from bot.services.ports import (
     CertificateGateway,
@@ -79,7 +79,7 @@ class ServiceOptions:
 
 @dataclass(frozen=True)
 class Backlog:
-    """What waits, for the metrics: issued invoices waiting for KSeF, notifications not yet sent."""
+    """What waits, for the metrics: issued invoices waiting for KSeF, outbox messages not yet sent."""
 
     offline_queue: int
     outbox_pending: int
@@ -100,11 +100,11 @@ class Services:
     enroll: EnrollService
     reminders: ReminderService
     dialogs: DialogService
+    outbox: Outbox
+    delivery: Delivery
     inbox: InboxService
-    notify: NotifyService
     sync: SyncService
     availability: AvailabilityService
-    broadcast: BroadcastService
     profiles: SellerProfileService
     contractors: ContractorService
     ksef_clients: KsefClients
@@ -124,6 +124,7 @@ class Services:
         # Certificate logins: the given gateway when it can do them, else the real client.
         cert_gateway: CertificateGateway = (token_gateway if isinstance(token_gateway, KsefClientGateway)
                                             else KsefClientGateway())
+        outbox = Outbox(db, clock)
         companies = CompanyService(db, vault, clock)
         connect = ConnectService(db, vault, token_gateway, environment, clock)
         certificates = CertificateService(db, vault, clock)
@@ -134,18 +135,18 @@ class Services:
         client_options = replace(options.ksef_clients, idle_client=max(
             options.ksef_clients.idle_client, timedelta(seconds=2 * longest)))
         ksef_clients = KsefClients(cert_login.credentials, environment, client_options)
-        inbox = InboxService(db, clock)
+        inbox = InboxService(db, clock, outbox)
         offline_backlog = OfflineBacklog(db)
         availability = AvailabilityService(db, environment, clock,
                                            source=options.status_source or HttpStatusSource(env),
-                                           config=options.availability, queued=offline_backlog)
+                                           config=options.availability, queued=offline_backlog, outbox=outbox)
         profiles = SellerProfileService(db, clock)
         contractors = ContractorService(db, clock)
         records = IssuedInvoices(db, clock)
         issuing = IssuingService(
             db, companies=companies, profiles=profiles, contractors=contractors,
             offline=OfflineIssuer(records, certificates, env, clock), records=records, clients=ksef_clients,
-            availability=availability, env=env, clock=clock,
+            availability=availability, env=env, clock=clock, outbox=outbox,
             locks=NamedLocks(db) if options.role is not Role.SINGLE else None,
             advance_here=options.role is not Role.GATEWAY)
         def today() -> date:
@@ -160,12 +161,12 @@ class Services:
             db=db, clock=clock, options=options, connect=connect, companies=companies,
             members=MemberService(db, clock), certificates=certificates, cert_login=cert_login,
             enroll=EnrollService(db, cert_gateway, environment, clock, cert_login, certificates),
-            reminders=ReminderService(db, clock), dialogs=DialogService(db, vault, clock), inbox=inbox,
-            notify=NotifyService(inbox),
+            reminders=ReminderService(db, clock, outbox), dialogs=DialogService(db, vault, clock, outbox),
+            outbox=outbox, delivery=Delivery(outbox), inbox=inbox,
             sync=SyncService(db, inbox, clock, sources=ksef_clients.for_login, logins=cert_login.credentials,
                              interval=options.poll_interval, limits=ksef_clients.limits,
                              pending=ksef_clients.seconds_until_allowed),
-            availability=availability, broadcast=BroadcastService(db, clock), profiles=profiles,
+            availability=availability, profiles=profiles,
             contractors=contractors, ksef_clients=ksef_clients, issuing=issuing,
             offline_backlog=offline_backlog, offline=OfflineQueue(issuing.process_pending),
             rates=ExchangeRates(NbpClient(nbp_url(environment), timeout=timeout, today=today)),
@@ -174,7 +175,7 @@ class Services:
 
     async def backlog(self) -> Backlog:
         """The sizes the metrics report (two COUNT queries)."""
-        return Backlog(await self.offline_backlog.total(), await self.inbox.pending_outbox())
+        return Backlog(await self.offline_backlog.total(), await self.outbox.pending_count())
 
     async def aclose(self) -> None:
         """Close the KSeF, NBP and white-list clients and the database pool."""

@@ -1,10 +1,10 @@
 """The KSeF availability monitor as a service: polls Latarnia and probes KSeF, feeds the pure
-:class:`ksef.availability.AvailabilityMonitor`, stores every transition and prepares one broadcast
-delivery per user (sent by :mod:`bot.services.broadcast` through the shared Sender).
+:class:`ksef.availability.AvailabilityMonitor`, stores every transition and queues one alert per user
+(an outbox row of the kind :data:`AVAILABILITY_ALERT`, sent at BULK priority).
 
 One bot process serves one KSeF environment, so "every user of that environment" is every user of
-the bot. The monitor's snapshot, the transition and its delivery rows are committed together: a
-crash before the commit loses nothing (the transition is detected again), after it nothing repeats.
+the bot. The monitor's snapshot, the transition and its alerts are committed together: a crash before
+the commit loses nothing (the transition is detected again), after it nothing repeats.
 """
 
 from __future__ import annotations
@@ -21,6 +21,8 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.i18n import esc, fmt_date, fmt_datetime, language_of, t
+from bot.pacing import Priority
+from bot.services.outbox import JsonObject, Kind, Outbox, json_int, json_str
 from bot.services.ports import Clock, system_clock
 from bot.store.db import Database
 from bot.store.models import User
@@ -28,7 +30,6 @@ from bot.store.models_availability import (
     AvailabilityPrefs,
     AvailabilitySnapshot,
     AvailabilityTransition,
-    BroadcastDelivery,
 )
 from ksef.availability import (
     Availability,
@@ -99,10 +100,29 @@ class QueuedInvoices(Protocol):
 
 
 @dataclass(frozen=True)
+class AvailabilityAlert:
+    """The payload of an availability alert: its transition and the text, rendered in the user's language
+    when the transition was stored (it names the deadline and queued invoices as of that moment)."""
+
+    transition_id: int
+    text: str
+
+    def to_json(self) -> JsonObject:
+        return {"transition_id": self.transition_id, "text": self.text}
+
+    @classmethod
+    def from_json(cls, data: JsonObject) -> AvailabilityAlert:
+        return cls(json_int(data, "transition_id"), json_str(data, "text"))
+
+
+AVAILABILITY_ALERT = Kind("availability.alert", AvailabilityAlert.from_json, Priority.BULK)
+
+
+@dataclass(frozen=True)
 class Observed:
     """What one monitoring round (or one real call's outcome) changed."""
 
-    transitions: tuple[int, ...]  # ids of the transitions stored (each with its broadcast rows)
+    transitions: tuple[int, ...]  # ids of the transitions stored (each with its alerts queued)
     recovered: bool  # KSeF left an offline state: the caller uploads the offline queue now
 
 
@@ -160,8 +180,9 @@ class AvailabilityService:
 
     def __init__(self, db: Database, environment: str, clock: Clock = system_clock, *,
                  source: StatusSource | None = None, config: AvailabilityConfig | None = None,
-                 queued: QueuedInvoices | None = None) -> None:
+                 queued: QueuedInvoices | None = None, outbox: Outbox | None = None) -> None:
         self._db = db
+        self._outbox = outbox or Outbox(db, clock)
         self.environment = environment
         self._clock = clock
         self.source = source
@@ -264,7 +285,7 @@ class AvailabilityService:
         return self._monitor
 
     async def _commit(self, monitor: AvailabilityMonitor, found: list[Transition]) -> Observed:
-        """Snapshot + transitions + their delivery rows in one transaction."""
+        """Snapshot + transitions + their alerts in one transaction."""
         recovered = any(tr.from_state in OFFLINE_STATES and tr.to_state not in OFFLINE_STATES
                         for tr in found)
         queued: dict[int, int] = {}
@@ -316,7 +337,7 @@ class AvailabilityService:
             if mutable and user.maintenance_muted:
                 continue
             lang = language_of(user.language)
-            session.add(BroadcastDelivery(transition_id=row.id, user_id=user.id, chat_id=user.chat_id,
-                                          text=render(lang, transition, queued.get(user.id, 0)),
-                                          status="pending", created_at=self._clock()))
+            alert = AvailabilityAlert(row.id, render(lang, transition, queued.get(user.id, 0)))
+            await self._outbox.add(session, AVAILABILITY_ALERT, chat_id=user.chat_id, payload=alert,
+                                   user_id=user.id, dedupe_key=f"availability:{row.id}:{user.id}")
         return row.id

@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import delete, select
 
 from bot.services.access import ensure_user
+from bot.services.outbox import JsonObject, Kind, Outbox, json_str
 from bot.services.ports import Clock, SecretBox
 from bot.store.db import Database
 from bot.store.models import ChatState, Upload, User
@@ -38,11 +39,28 @@ class Expired:
     flow: str
 
 
+@dataclass(frozen=True)
+class IdleNotice:
+    """The payload of "the dialogue ended after a long pause": which dialogue it was."""
+
+    flow: str
+
+    def to_json(self) -> JsonObject:
+        return {"flow": self.flow}
+
+    @classmethod
+    def from_json(cls, data: JsonObject) -> IdleNotice:
+        return cls(json_str(data, "flow"))
+
+
+IDLE_NOTICE = Kind("dialog.idle", IdleNotice.from_json)
+
+
 class DialogService:
     """Persisted dialogue state per chat."""
 
-    def __init__(self, db: Database, vault: SecretBox, clock: Clock) -> None:
-        self.db, self.vault, self.clock = db, vault, clock
+    def __init__(self, db: Database, vault: SecretBox, clock: Clock, outbox: Outbox) -> None:
+        self.db, self.vault, self.clock, self.outbox = db, vault, clock, outbox
 
     async def get(self, chat_id: int) -> Dialog | None:
         async with self.db.transaction() as session:
@@ -85,13 +103,17 @@ class DialogService:
             await session.execute(delete(Upload).where(Upload.chat_id == chat_id, Upload.purpose == purpose))
 
     async def expire_idle(self, idle: timedelta) -> list[Expired]:
-        """End dialogues untouched for ``idle``; returns whom to tell."""
+        """End dialogues untouched for ``idle`` and queue the notice saying so (same transaction); returns
+        whom it told."""
         limit: datetime = self.clock() - idle
         async with self.db.transaction() as session:
             rows = (await session.execute(
                 select(ChatState, User.language).join(User, User.id == ChatState.user_id)
                 .where(ChatState.updated_at < limit))).all()
             expired = [Expired(state.chat_id, language, state.flow) for state, language in rows]
+            for state, _ in rows:
+                await self.outbox.add(session, IDLE_NOTICE, chat_id=state.chat_id,
+                                      payload=IdleNotice(state.flow), user_id=state.user_id)
             if expired:
                 ids = [e.chat_id for e in expired]
                 await session.execute(delete(Upload).where(Upload.chat_id.in_(ids)))

@@ -1,5 +1,6 @@
-"""The purchase-invoice inbox in the database: storing found invoices with their outbox rows in one
-transaction, the outbox state machine, listing, and per-member preferences (mute, quiet hours)."""
+"""The purchase-invoice inbox in the database: storing found invoices with their notifications (outbox
+rows of the kinds :data:`NEW_INVOICE` and :data:`INVOICE_SUMMARY`) in one transaction, listing, and
+per-member preferences (mute, quiet hours, paused while the bot is blocked)."""
 
 from __future__ import annotations
 
@@ -7,14 +8,16 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.services.access import require_member
+from bot.services.outbox import JsonObject, Kind, Outbox, Status, json_ints
 from bot.services.ports import Clock
 from bot.store.db import Database
 from bot.store.models import Company, CompanyMember, User
-from bot.store.models_inbox import ChatCursor, InboxPrefs, InboxSync, OutboxMessage, ReceivedInvoice
+from bot.store.models_inbox import InboxPrefs, InboxSync, ReceivedInvoice
+from bot.store.models_outbox import OutboxRow
 from ksef.timezone import WARSAW
 
 SINGLE_LIMIT = 10  # more new invoices than this in one poll become one summary message per chat
@@ -60,17 +63,28 @@ class InvoiceView:
 
 
 @dataclass(frozen=True)
-class OutboxView:
-    """One outbox row with what is needed to render it."""
+class InvoiceNews:
+    """The payload of an inbox notification: the invoices it announces (one, or a summary of several)."""
 
-    id: int
-    chat_id: int
-    user_id: int
-    language: str
-    kind: str
-    status: str
-    after_message_id: int | None
-    message_id: int | None
+    invoice_ids: tuple[int, ...]
+
+    def to_json(self) -> JsonObject:
+        return {"invoice_ids": list(self.invoice_ids)}
+
+    @classmethod
+    def from_json(cls, data: JsonObject) -> InvoiceNews:
+        return cls(json_ints(data, "invoice_ids"))
+
+
+NEW_INVOICE = Kind("inbox.invoice", InvoiceNews.from_json)  # one invoice, in full
+INVOICE_SUMMARY = Kind("inbox.summary", InvoiceNews.from_json)  # several at once, one line each
+INBOX_KINDS = (NEW_INVOICE.name, INVOICE_SUMMARY.name)
+
+
+@dataclass(frozen=True)
+class NewsView:
+    """An inbox notification with what is needed to render it."""
+
     company_nip: str
     invoices: tuple[InvoiceView, ...]
     total_count: int
@@ -100,8 +114,8 @@ def quiet_until(now: datetime, quiet_from: int | None, quiet_to: int | None) -> 
 class InboxService:
     """Database side of the inbox; no KSeF and no Telegram here."""
 
-    def __init__(self, db: Database, clock: Clock) -> None:
-        self.db, self.clock = db, clock
+    def __init__(self, db: Database, clock: Clock, outbox: Outbox) -> None:
+        self.db, self.clock, self.outbox = db, clock, outbox
 
     # --- storing what a poll found ----------------------------------------------------------------
 
@@ -150,111 +164,34 @@ class InboxService:
             held = quiet_until(now, prefs.quiet_from, prefs.quiet_to) if prefs is not None else None
             if len(ids) <= SINGLE_LIMIT:
                 for invoice_id in ids:
-                    session.add(OutboxMessage(company_id=company_id, user_id=user_id, chat_id=chat_id,
-                                              kind="invoice", invoice_ids=[invoice_id], status="pending",
-                                              not_before=held, created_at=now, params={}))
+                    await self.outbox.add(session, NEW_INVOICE, chat_id=chat_id,
+                                          payload=InvoiceNews((invoice_id,)), user_id=user_id,
+                                          company_id=company_id, not_before=held, created_at=now)
             else:
-                session.add(OutboxMessage(company_id=company_id, user_id=user_id, chat_id=chat_id,
-                                          kind="summary", invoice_ids=ids, status="pending",
-                                          not_before=held, created_at=now, params={"count": len(ids)}))
+                await self.outbox.add(session, INVOICE_SUMMARY, chat_id=chat_id,
+                                      payload=InvoiceNews(tuple(ids)), user_id=user_id,
+                                      company_id=company_id, not_before=held, created_at=now)
 
-    # --- the outbox state machine -----------------------------------------------------------------
+    # --- rendering ---------------------------------------------------------------------------------------
 
-    async def due_outbox(self, limit: int = 1000) -> list[int]:
-        """Ids of pending rows whose quiet period (if any) is over, oldest first."""
-        now = self.clock()
+    async def news(self, company_id: int | None, news: InvoiceNews, *,
+                   max_invoices: int = 20) -> NewsView | None:
+        """The invoices of a notification (up to ``max_invoices``), newest data; None when the company is
+        gone."""
         async with self.db.transaction() as session:
-            rows = await session.execute(
-                select(OutboxMessage.id).where(
-                    OutboxMessage.status == "pending",
-                    (OutboxMessage.not_before.is_(None)) | (OutboxMessage.not_before <= now))
-                .order_by(OutboxMessage.id).limit(limit))
-            return list(rows.scalars())
-
-    async def pending_outbox(self) -> int:
-        """Notifications not yet sent (pending or sending): a metric."""
-        async with self.db.transaction() as session:
-            found = await session.scalar(select(func.count()).select_from(OutboxMessage)
-                                         .where(OutboxMessage.status.in_(("pending", "sending"))))
-            return int(found or 0)
-
-    async def in_doubt(self) -> list[int]:
-        """Rows marked ``sending``: the bot stopped between the Telegram call and marking the row."""
-        async with self.db.transaction() as session:
-            rows = await session.execute(select(OutboxMessage.id).where(OutboxMessage.status == "sending")
-                                         .order_by(OutboxMessage.id))
-            return list(rows.scalars())
-
-    async def outbox(self, outbox_id: int, *, max_invoices: int = 20) -> OutboxView | None:
-        """The row with (up to ``max_invoices`` of) its invoices, newest data."""
-        async with self.db.transaction() as session:
-            row = await session.get(OutboxMessage, outbox_id)
-            if row is None:
+            company = await session.get(Company, company_id) if company_id is not None else None
+            if company is None:
                 return None
-            company = await session.get(Company, row.company_id)
-            user = await session.get(User, row.user_id)
-            if company is None or user is None:
-                return None
-            ids = list(row.invoice_ids)[:max_invoices]
+            ids = list(news.invoice_ids)[:max_invoices]
             invoices = (await session.execute(
                 select(ReceivedInvoice).where(ReceivedInvoice.id.in_(ids)).order_by(ReceivedInvoice.id)
             )).scalars().all() if ids else []
-            return OutboxView(row.id, row.chat_id, row.user_id, user.language, row.kind, row.status,
-                              row.after_message_id, row.message_id, company.nip,
-                              tuple(_view(i, company) for i in invoices), len(row.invoice_ids))
-
-    async def mark_sending(self, outbox_id: int, newest_known: int = 0) -> int:
-        """Record that the Telegram call is about to happen, with the chat's highest known message id
-        (``newest_known`` from this process, or the stored one; a delivery probe after a crash starts
-        after it). Returns that id."""
-        async with self.db.transaction() as session:
-            row = await session.get(OutboxMessage, outbox_id)
-            if row is None:
-                return 0
-            cursor = await session.get(ChatCursor, row.chat_id)
-            after = max(cursor.last_message_id if cursor is not None else 0, newest_known)
-            if newest_known:
-                await self._note_message(session, row.chat_id, newest_known)
-            row.status, row.after_message_id = "sending", after
-            return after
-
-    async def mark_sent(self, outbox_id: int, message_id: int | None) -> float | None:
-        """The message is in the chat (``message_id`` known, or found by a probe); returns the seconds
-        from the row's creation to now (for the delay metric), None when the row is gone."""
-        async with self.db.transaction() as session:
-            row = await session.get(OutboxMessage, outbox_id)
-            if row is None:
-                return None
-            row.status, row.message_id, row.sent_at = "sent", message_id, self.clock()
-            if message_id is not None:
-                await self._note_message(session, row.chat_id, message_id)
-            return (row.sent_at - row.created_at).total_seconds()
-
-    async def note_message(self, chat_id: int, message_id: int) -> None:
-        """Remember a message id we saw in a chat (the next probe starts after it)."""
-        async with self.db.transaction() as session:
-            await self._note_message(session, chat_id, message_id)
-
-    @staticmethod
-    async def _note_message(session: AsyncSession, chat_id: int, message_id: int) -> None:
-        cursor = await session.get(ChatCursor, chat_id)
-        if cursor is None:
-            session.add(ChatCursor(chat_id=chat_id, last_message_id=message_id))
-        elif message_id > cursor.last_message_id:
-            cursor.last_message_id = message_id
-
-    async def mark_status(self, outbox_id: int, status: str) -> None:
-        """``pending`` (retry later), ``failed`` (Telegram refused it for good)."""
-        async with self.db.transaction() as session:
-            await session.execute(update(OutboxMessage).where(OutboxMessage.id == outbox_id)
-                                  .values(status=status))
+            return NewsView(company.nip, tuple(_view(i, company) for i in invoices), len(news.invoice_ids))
 
     async def pause_chat(self, chat_id: int) -> None:
         """The user blocked the bot: park the chat's undelivered rows and stop queueing new ones."""
         async with self.db.transaction() as session:
-            await session.execute(update(OutboxMessage).where(
-                OutboxMessage.chat_id == chat_id, OutboxMessage.status.in_(("pending", "sending")))
-                .values(status="blocked"))
+            await self.outbox.block_chat(session, chat_id)
             users = (await session.execute(select(User.id).where(User.chat_id == chat_id))).scalars().all()
             for user_id in users:
                 companies = (await session.execute(select(CompanyMember.company_id).where(
@@ -319,9 +256,9 @@ class InboxService:
                 ).scalar_one_or_none()
                 if prefs.muted or member is None:
                     continue
-                parked = (await session.execute(select(OutboxMessage).where(
-                    OutboxMessage.user_id == user_id, OutboxMessage.company_id == prefs.company_id,
-                    OutboxMessage.status == "blocked"))).scalars().all()
+                parked = (await session.execute(select(OutboxRow).where(
+                    OutboxRow.user_id == user_id, OutboxRow.company_id == prefs.company_id,
+                    OutboxRow.kind.in_(INBOX_KINDS), OutboxRow.status == Status.BLOCKED))).scalars().all()
                 # every resume settles all parked rows, so the ones left belong to this pause
                 starts = [r.created_at for r in parked] + ([prefs.paused_at] if prefs.paused_at else [])
                 prefs.paused_at = None
@@ -329,23 +266,21 @@ class InboxService:
                     continue  # paused before the pause time was recorded, nothing parked: no known start
                 start = max(min(starts), since)
                 for row in parked:
-                    row.status = "requeued" if row.created_at >= since else "expired"
-                recent = (await session.execute(select(OutboxMessage.invoice_ids).where(
-                    OutboxMessage.user_id == user_id, OutboxMessage.company_id == prefs.company_id,
-                    OutboxMessage.created_at >= start,
-                    OutboxMessage.status.not_in(("requeued", "expired"))))).scalars().all()
-                announced = {i for ids in recent for i in ids}
+                    row.status = Status.REQUEUED if row.created_at >= since else Status.EXPIRED
+                recent = (await session.execute(select(OutboxRow.payload).where(
+                    OutboxRow.user_id == user_id, OutboxRow.company_id == prefs.company_id,
+                    OutboxRow.kind.in_(INBOX_KINDS), OutboxRow.created_at >= start,
+                    OutboxRow.status.not_in((Status.REQUEUED, Status.EXPIRED))))).scalars().all()
+                announced = {i for payload in recent for i in InvoiceNews.from_json(payload).invoice_ids}
                 found = (await session.execute(select(ReceivedInvoice.id).where(
                     ReceivedInvoice.company_id == prefs.company_id, ReceivedInvoice.found_at >= start)
                     .order_by(ReceivedInvoice.id))).scalars().all()
                 missed = [i for i in found if i not in announced]
                 if not missed:
                     continue
-                single = len(missed) == 1
-                session.add(OutboxMessage(
-                    company_id=prefs.company_id, user_id=user_id, chat_id=user.chat_id,
-                    kind="invoice" if single else "summary", invoice_ids=missed, status="pending",
-                    not_before=None, created_at=now, params={} if single else {"count": len(missed)}))
+                await self.outbox.add(session, NEW_INVOICE if len(missed) == 1 else INVOICE_SUMMARY,
+                                      chat_id=user.chat_id, payload=InvoiceNews(tuple(missed)),
+                                      user_id=user_id, company_id=prefs.company_id, created_at=now)
                 queued += len(missed)
         return queued
 

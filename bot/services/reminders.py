@@ -1,4 +1,5 @@
-"""Reminders stored as rows with a due time; a periodic tick sends what is due (restart-safe)."""
+"""Reminders stored as rows with a due time; a periodic tick queues what is due in the outbox (the kind
+:data:`REMINDER`), marking the reminder done in the same transaction (restart-safe, told once)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.services.outbox import JsonObject, Kind, Outbox, json_opt_str, json_str
 from bot.services.ports import Clock
 from bot.services.token_dates import LAST_SWITCH_REMINDER, TOKENS_END
 from bot.store.db import Database
@@ -44,11 +46,42 @@ class DueReminder:
     params: dict[str, Any]
 
 
-class ReminderService:
-    """Finds due reminders and marks them sent (after the message went out: at-least-once)."""
+@dataclass(frozen=True)
+class ReminderNotice:
+    """The payload of a reminder message: which reminder (``token_expiry``, ``certificate_expiry``,
+    ``token_switch``, ``tokens_ended``) and what it names."""
 
-    def __init__(self, db: Database, clock: Clock) -> None:
-        self.db, self.clock = db, clock
+    reminder: str
+    nip: str
+    until: str | None = None  # ISO date-time: the token's or certificate's end
+    name: str | None = None  # certificate name
+    serial: str | None = None  # certificate serial number
+
+    @classmethod
+    def of(cls, kind: str, params: dict[str, Any]) -> ReminderNotice:
+        until = params.get("valid_until") or params.get("not_after")
+        return cls(kind, str(params.get("nip", "")), str(until) if until else None,
+                   str(params["name"]) if "name" in params else None,
+                   str(params["serial"]) if "serial" in params else None)
+
+    def to_json(self) -> JsonObject:
+        return {"reminder": self.reminder, "nip": self.nip, "until": self.until, "name": self.name,
+                "serial": self.serial}
+
+    @classmethod
+    def from_json(cls, data: JsonObject) -> ReminderNotice:
+        return cls(json_str(data, "reminder"), json_str(data, "nip"), json_opt_str(data, "until"),
+                   json_opt_str(data, "name"), json_opt_str(data, "serial"))
+
+
+REMINDER = Kind("reminder", ReminderNotice.from_json)
+
+
+class ReminderService:
+    """Finds due reminders and queues them in the outbox (the outbox delivers them exactly once)."""
+
+    def __init__(self, db: Database, clock: Clock, outbox: Outbox) -> None:
+        self.db, self.clock, self.outbox = db, clock, outbox
 
     async def due(self, limit: int = 100) -> list[DueReminder]:
         async with self.db.transaction() as session:
@@ -61,13 +94,23 @@ class ReminderService:
             return [DueReminder(r.id, u.chat_id, u.language, r.kind, dict(r.params))
                     for r, u in rows.all()]
 
-    async def mark_sent(self, reminder_id: int) -> None:
+    async def queue_due(self, limit: int = 100) -> list[DueReminder]:
+        """Queue every due reminder in the outbox and mark it done, in one transaction; returns them."""
         async with self.db.transaction() as session:
-            row = await session.get(Reminder, reminder_id)
-            if row is not None:
-                row.sent_at = self.clock()
-                if row.kind == "token_expiry":
-                    await self._last_switch_reminder(session, row)
+            await self._notice_ended_tokens(session)
+            rows = (await session.execute(
+                select(Reminder, User).join(User, User.id == Reminder.user_id)
+                .where(Reminder.sent_at.is_(None), Reminder.due_at <= self.clock())
+                .order_by(Reminder.due_at).limit(limit))).all()
+            for reminder, user in rows:
+                await self.outbox.add(session, REMINDER, chat_id=user.chat_id,
+                                      payload=ReminderNotice.of(reminder.kind, dict(reminder.params)),
+                                      user_id=user.id, company_id=reminder.company_id,
+                                      dedupe_key=f"reminder:{reminder.id}:{reminder.due_at:%Y%m%d%H%M}")
+                reminder.sent_at = self.clock()
+                if reminder.kind == "token_expiry":
+                    await self._last_switch_reminder(session, reminder)
+            return [DueReminder(r.id, u.chat_id, u.language, r.kind, dict(r.params)) for r, u in rows]
 
     async def _last_switch_reminder(self, session: AsyncSession, sent: Reminder) -> None:
         """After the 1 Dec token notice, one more "switch to a certificate" reminder just before the end

@@ -1,19 +1,18 @@
-"""Tables of the purchase-invoice inbox (issue 5): sync cursors, received invoices, the outbox and
-per-member notification preferences. Same ``Base`` as :mod:`bot.store.models`.
+"""Tables of the purchase-invoice inbox: sync cursors, received invoices and per-member notification
+preferences. Same ``Base`` as :mod:`bot.store.models`.
 
 Exactly-once as the user sees it rests on three rules: an invoice row is unique per
-(company, KSeF number); its outbox rows are written in the same transaction as the cursor advance;
-an outbox row is marked ``sending`` before the Telegram call and ``sent`` after it.
+(company, KSeF number); its notifications (``bot.store.models_outbox``) are written in the same
+transaction as the cursor advance; an outbox row is marked ``sending`` before the Telegram call and
+``sent`` after it.
 """
 
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any
 
 from sqlalchemy import (
     JSON,
-    BigInteger,
     Boolean,
     Date,
     ForeignKey,
@@ -68,30 +67,6 @@ class ReceivedInvoice(Base):
     found_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, index=True)
 
 
-class OutboxMessage(Base):
-    """One notification for one chat: a single invoice or a summary of several.
-
-    ``status``: ``pending`` → ``sending`` (written before the Telegram call, with the highest message
-    id known in the chat) → ``sent`` (with Telegram's message id); ``blocked`` when the user blocked
-    the bot; ``failed`` when Telegram refused it for good.
-    """
-
-    __tablename__ = "inbox_outbox"
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    company_id: Mapped[int] = mapped_column(ForeignKey("companies.id", ondelete="CASCADE"), index=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
-    chat_id: Mapped[int] = mapped_column(BigInteger, index=True)
-    kind: Mapped[str] = mapped_column(String(16))  # "invoice" | "summary"
-    invoice_ids: Mapped[list[int]] = mapped_column(JSON, default=list)
-    status: Mapped[str] = mapped_column(String(16), default="pending", index=True)
-    not_before: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
-    after_message_id: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
-    message_id: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
-    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
-    sent_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
-    params: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
-
-
 class InboxPrefs(Base):
     """A member's notification settings for one company: mute and quiet hours (Warsaw time)."""
 
@@ -105,11 +80,3 @@ class InboxPrefs(Base):
     quiet_to: Mapped[int | None] = mapped_column(Integer, nullable=True)
     paused: Mapped[bool] = mapped_column(Boolean, default=False)  # the user blocked the bot
     paused_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)  # since when
-
-
-class ChatCursor(Base):
-    """The highest message id known in a chat (from our own sends): the start of a delivery probe."""
-
-    __tablename__ = "inbox_chat_cursor"
-    chat_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
-    last_message_id: Mapped[int] = mapped_column(BigInteger, default=0)

@@ -7,16 +7,23 @@ injected clock so damping windows pass without waiting.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlalchemy import select
 
 from bot.services.access import ensure_user
-from bot.services.availability import AvailabilityService, HttpStatusSource
-from bot.services.broadcast import BroadcastService
+from bot.services.availability import (
+    AVAILABILITY_ALERT,
+    AvailabilityAlert,
+    AvailabilityService,
+    HttpStatusSource,
+)
 from bot.store.db import Database
+from bot.store.models_outbox import OutboxRow
 from ksef.availability import Availability, AvailabilityConfig
 from ksef.environments import resolve_environment
 from tests.fixtures.bot import MutableClock
@@ -48,6 +55,22 @@ class RecordingOfflineQueue:
 
     async def queued_counts(self, user_ids: Sequence[int]) -> dict[int, int]:
         return {u: self.counts[u] for u in user_ids if u in self.counts}
+
+
+@dataclass(frozen=True)
+class QueuedAlert:
+    user_id: int
+    transition_id: int
+    text: str
+
+
+async def queued_alerts(db: Database) -> list[QueuedAlert]:
+    """The availability alerts waiting in the outbox (one per user and transition)."""
+    async with db.transaction() as session:
+        rows = (await session.execute(select(OutboxRow).where(
+            OutboxRow.kind == AVAILABILITY_ALERT.name, OutboxRow.status == "pending"))).scalars().all()
+        alerts = [(r.user_id, AvailabilityAlert.from_json(r.payload)) for r in rows]
+    return [QueuedAlert(u or 0, a.transition_id, a.text) for u, a in alerts]
 
 
 @pytest.fixture
@@ -92,8 +115,7 @@ async def test_failure_and_recovery_are_stored_and_prepared_once_per_user(db: Da
     assert await check(svc) == []  # the same failure again: no second announcement
     assert (await svc.current()).state is Availability.FAILURE
 
-    broadcast = BroadcastService(db, clock)
-    rows = await broadcast.unsent()
+    rows = await queued_alerts(db)
     assert sorted(r.user_id for r in rows) == [101, 102, 103]
     assert {r.transition_id for r in rows} == {failure}
     polish = next(r.text for r in rows if r.user_id == 101)
@@ -108,7 +130,7 @@ async def test_failure_and_recovery_are_stored_and_prepared_once_per_user(db: Da
     observed = await svc.check()
     [recovery] = observed.transitions
     assert observed.recovered  # the job that ran the round uploads the offline queue now
-    texts = {r.user_id: r.text for r in await broadcast.unsent() if r.transition_id == recovery}
+    texts = {r.user_id: r.text for r in await queued_alerts(db) if r.transition_id == recovery}
     assert "KSeF znowu działa" in texts[101] and "w kolejce: 3" in texts[101]
     assert "Nie masz faktur offline" in texts[102]
     stored = await svc.transitions()
@@ -136,7 +158,7 @@ async def test_status_service_outage_alone_raises_nothing(db: Database, sim: Any
         assert await check(svc) == []
     state = await svc.current()
     assert state.state is Availability.AVAILABLE and not state.latarnia_reachable
-    assert await BroadcastService(db, clock).unsent() == []
+    assert await queued_alerts(db) == []
 
 
 async def test_latarnia_outage_keeps_an_announced_failure(db: Database, sim: Any) -> None:
@@ -202,12 +224,12 @@ async def test_maintenance_announcement_respects_opt_out(db: Database, sim: Any)
                     "published": T0.isoformat()}
     sim.set_availability(latarnia={"status": "AVAILABLE", "messages": [announcement]})
     [announced] = await check(svc)
-    rows = await BroadcastService(db, clock).unsent()
+    rows = await queued_alerts(db)
     assert sorted(r.user_id for r in rows if r.transition_id == announced) == [101, 103]
     assert "Zapowiedziano prace serwisowe" in next(r.text for r in rows if r.user_id == 101)
 
     clock.set(start + timedelta(minutes=1))  # the window began: offline mode for everybody
     [began] = await check(svc)
-    rows = await BroadcastService(db, clock).unsent()
+    rows = await queued_alerts(db)
     assert sorted(r.user_id for r in rows if r.transition_id == began) == [101, 102, 103]
     assert "tryb offline" in next(r.text for r in rows if r.transition_id == began and r.user_id == 102)

@@ -9,7 +9,8 @@ from typing import Any
 from sqlalchemy import update
 
 from bot.services.access import ensure_user
-from bot.store.models_availability import BroadcastDelivery
+from bot.store.db import Database
+from bot.store.models_outbox import OutboxRow
 from tests.bot.test_availability import failure_message
 from tests.fixtures.bot import BotFactory, BotHarness
 
@@ -44,8 +45,9 @@ async def test_broadcast_reaches_everyone_once_across_a_crash(bot_factory: BotFa
     await harness.fake.wait_until(lambda: delivered() == len(users), timeout=30)
     await asyncio.sleep(1.0)  # give a wrongly repeated send the chance to show up
     assert {u: alerts(harness, u) for u in users} == {u: 1 for u in users}
-    rows = await harness.table_rows("broadcast_deliveries")
+    rows = await harness.table_rows("outbox")
     assert len(rows) == len(users) and {r["status"] for r in rows} == {"sent"}
+    assert {r["kind"] for r in rows} == {"availability.alert"} and {r["priority"] for r in rows} == {2}
     assert len(await harness.table_rows("availability_transitions")) == 1
 
 
@@ -72,26 +74,31 @@ async def test_send_in_doubt_is_probed_not_repeated(bot_factory: BotFactory, sim
     by the probe and marked sent with the right message id — not sent a second time."""
     harness: BotHarness = await bot_factory(availability_interval=0.3)
     await add_users(harness, range(7101, 7103))
+    await harness.say(harness.user(7101), "/status", contains="Status KSeF")  # the chat has a history
     sim.set_availability(latarnia={"status": "FAILURE", "messages": [failure_message()]})
     await harness.fake.wait_until(lambda: all(alerts(harness, u) == 1 for u in (7101, 7102)), timeout=20)
 
     async def all_sent() -> bool:
-        rows = await harness.table_rows("broadcast_deliveries")
+        rows = await harness.table_rows("outbox")
         return len(rows) == 2 and all(r["status"] == "sent" for r in rows)
 
     await harness.eventually(all_sent, message="both deliveries marked sent")
-    [row] = [r for r in await harness.table_rows("broadcast_deliveries") if r["user_id"] == 7101]
-    await harness.stop()  # the rows are rewritten while nothing runs, then the bot starts again
+    [row] = [r for r in await harness.table_rows("outbox") if r["user_id"] == 7101]
+    assert 0 < row["after_message_id"] < row["message_ids"][0]  # the /status answer, seen before the send
+    await harness.stop()
+    # The database exactly as a crash right after Telegram accepted the alert leaves it: `sending`.
+    db = Database.from_url(harness.settings.database_url)
+    async with db.transaction() as session:
+        await session.execute(update(OutboxRow).where(OutboxRow.id == row["id"])
+                              .values(status="sending", message_ids=[], sent_at=None))
+    await db.dispose()
     await harness.start()
-    async with harness.db.transaction() as session:
-        await session.execute(update(BroadcastDelivery).where(BroadcastDelivery.id == row["id"])
-                              .values(status="sending", message_id=None, after_message_id=0))
 
     async def probed() -> bool:
-        rows = {r["id"]: r for r in await harness.table_rows("broadcast_deliveries")}
+        rows = {r["id"]: r for r in await harness.table_rows("outbox")}
         return rows[row["id"]]["status"] == "sent"
 
     await harness.eventually(probed, message="the probe to settle the row")
-    [again] = [r for r in await harness.table_rows("broadcast_deliveries") if r["id"] == row["id"]]
-    assert again["message_id"] == row["message_id"]
+    [again] = [r for r in await harness.table_rows("outbox") if r["id"] == row["id"]]
+    assert again["message_ids"] == row["message_ids"]
     assert alerts(harness, 7101) == 1

@@ -10,7 +10,8 @@ from typing import Any
 from sqlalchemy import update
 
 from bot.services.inbox import WARSAW, quiet_until
-from bot.store.models_inbox import InboxSync, OutboxMessage, ReceivedInvoice
+from bot.store.models_inbox import InboxSync, ReceivedInvoice
+from bot.store.models_outbox import OutboxRow
 from ksef.sync import cursor_at
 from tests.bot.test_companies import connect_in_chat
 from tests.bot.test_notify import (
@@ -44,12 +45,12 @@ async def assert_each_announced_once(bot: BotHarness, user_id: int) -> None:
     invoices = {r["id"] for r in await bot.table_rows("received_invoices")}
 
     async def sent() -> bool:
-        rows = [r for r in await bot.table_rows("inbox_outbox") if r["user_id"] == user_id]
+        rows = [r for r in await bot.table_rows("outbox") if r["user_id"] == user_id]
         return bool(rows) and all(r["status"] == "sent" for r in rows)
 
     await bot.eventually(sent, timeout=60, message="every outbox row sent")
-    rows = [r for r in await bot.table_rows("inbox_outbox") if r["user_id"] == user_id]
-    announced = [i for r in rows for i in r["invoice_ids"]]
+    rows = [r for r in await bot.table_rows("outbox") if r["user_id"] == user_id]
+    announced = [i for r in rows for i in r["payload"]["invoice_ids"]]
     assert sorted(announced) == sorted(invoices)
 
 
@@ -169,7 +170,7 @@ async def test_blocked_user_is_paused_not_retried(any_bot_factory: Callable[...,
     bot.sim.inject_invoice(invoice_xml(nip, "X/1"))
 
     async def parked() -> bool:
-        rows = await bot.table_rows("inbox_outbox")
+        rows = await bot.table_rows("outbox")
         return bool(rows) and rows[0]["status"] == "blocked"
 
     await bot.eventually(parked, timeout=30, message="the row parked")
@@ -184,7 +185,7 @@ async def test_blocked_user_is_paused_not_retried(any_bot_factory: Callable[...,
 
 async def parked_rows(bot: BotHarness, count: int) -> None:
     async def parked() -> bool:
-        rows = await bot.table_rows("inbox_outbox")
+        rows = await bot.table_rows("outbox")
         return len([r for r in rows if r["status"] == "blocked"]) >= count
 
     await bot.eventually(parked, timeout=30, message=f"{count} parked rows")
@@ -209,7 +210,7 @@ async def test_start_after_blocking_resumes_and_sends_missed_invoices_once(
     async with bot.db.transaction() as session:
         await session.execute(update(ReceivedInvoice).where(ReceivedInvoice.ksef_number == stale)
                               .values(found_at=eight_days_ago))
-        await session.execute(update(OutboxMessage).where(OutboxMessage.status == "blocked")
+        await session.execute(update(OutboxRow).where(OutboxRow.status == "blocked")
                               .values(created_at=eight_days_ago))
     missed = [bot.sim.inject_invoice(invoice_xml(nip, f"S/{i}")) for i in (1, 2)]
     await all_stored(bot, 4)
@@ -224,7 +225,7 @@ async def test_start_after_blocking_resumes_and_sends_missed_invoices_once(
     assert "S/OLD" not in summary.content and "S/0" not in summary.content
 
     async def statuses() -> list[str]:
-        return sorted(r["status"] for r in await bot.table_rows("inbox_outbox"))
+        return sorted(r["status"] for r in await bot.table_rows("outbox"))
 
     # S/0 and the summary sent; the stale parked row expired (not pushed, not left parked)
     await bot.eventually(lambda: _equals(statuses(), ["expired", "sent", "sent"]), message="rows settled")
@@ -258,9 +259,9 @@ async def test_start_after_blocking_with_one_missed_invoice_sends_it_in_full(
     assert "Nowa faktura zakupowa" in note.content and "P/1" in note.content
 
     async def rows() -> list[tuple[str, str]]:
-        return sorted((r["status"], r["kind"]) for r in await bot.table_rows("inbox_outbox"))
+        return sorted((r["status"], r["kind"]) for r in await bot.table_rows("outbox"))
 
-    await bot.eventually(lambda: _equals(rows(), [("requeued", "invoice"), ("sent", "invoice")]),
+    await bot.eventually(lambda: _equals(rows(), [("requeued", "inbox.invoice"), ("sent", "inbox.invoice")]),
                          message="the parked row requeued, the new one sent")
     await polls_pass(bot)
     assert len(mentions(bot, user.chat_id, number)) == 1
@@ -302,8 +303,8 @@ async def test_block_and_unblock_reported_by_telegram_pause_and_resume(
     await all_stored(bot, 2)
     await polls_pass(bot)
     assert len(bot.fake.calls_of("sendMessage")) == refused_before  # nothing tried against the block
-    assert await bot.table_rows("inbox_outbox") and not [
-        r for r in await bot.table_rows("inbox_outbox") if r["status"] in ("pending", "sending")]
+    assert await bot.table_rows("outbox") and not [
+        r for r in await bot.table_rows("outbox") if r["status"] in ("pending", "sending")]
     await user.set_blocked(False)
     back = await wait_mentioned(bot, user.chat_id, "Witaj ponownie")
     assert "1" in back.content

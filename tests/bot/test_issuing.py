@@ -40,14 +40,17 @@ async def to_preview(bot: BotHarness, user: FakeUser, command: str) -> ChatMessa
 
 
 async def confirm_and_collect(bot: BotHarness, user: FakeUser, preview: ChatMessage) -> list[ChatMessage]:
-    """Press Confirm; return the bot messages until the XML file (the last of the printout) arrives."""
-    xml_message = await bot.press(user, preview, CONFIRM, timeout=60,
-                                  contains="")  # first answer: "saved, sending"
+    """Press Confirm; return the bot messages until the XML file (the last of the printout) arrives. The
+    preview itself turns into "sending…" (no new message for that)."""
+    first = await bot.press(user, preview, CONFIRM, timeout=60, contains="")
     await bot.fake.wait_for_bot_message(
         user.chat_id, lambda m: m.document is not None and (m.document.filename or "").endswith(".xml"),
-        after=xml_message.message_id - 1, timeout=60)
+        after=first.message_id - 1, timeout=60)
+    edited = bot.fake.message(user.chat_id, preview.message_id)
+    assert edited is not None and edited.edited and "Wysyłam do KSeF" in edited.content
+    assert edited.all_buttons == []  # Confirm cannot be pressed twice
     return [m for m in bot.fake.chat_messages(user.chat_id)
-            if m.from_bot and m.message_id >= xml_message.message_id]
+            if m.from_bot and m.message_id >= first.message_id]
 
 
 def sim_invoice_xml(bot: BotHarness, ksef_number: str) -> bytes:
@@ -74,8 +77,14 @@ async def test_fast_path_issues_online_and_returns_pdf_png_xml(bot_app: BotHarne
     assert xml.document is not None
     accepted_xml = sim_invoice_xml(bot_app, ksef_number)
     assert xml.document.content == accepted_xml == rows[0]["xml"]
+    # Two messages: the KOD I photo with the outcome as its caption, then PDF + XML as one document group.
+    assert [m.message_id for m in messages] == [photo.message_id, pdf.message_id, xml.message_id]
+    assert photo is accepted and pdf.raw["media_group_id"] == xml.raw["media_group_id"]
+    assert len(photo.content) < 400 and "https://" not in photo.content  # a short caption, no raw link
+    assert {b.text for b in photo.all_buttons} == {"📄 UPO", "🔁 Wystaw ponownie", "🔗 Link z kodu QR"}
+    links = await bot_app.press(user, photo, "🔗 Link z kodu QR", contains="KOD I")
     # KOD I carries the SHA-256 of exactly the XML the simulator accepted.
-    url = photo.content.split(": ", 1)[1].strip()
+    url = links.content.split("KOD I (weryfikacja faktury): ", 1)[1].split()[0].strip()
     link = parse_kod1(url)
     digest = base64.urlsafe_b64encode(hashlib.sha256(accepted_xml).digest()).rstrip(b"=").decode()
     assert link.seller_nip == nip and url.endswith("/" + digest)
@@ -290,18 +299,18 @@ async def test_slow_processing_is_followed_up_and_upo_and_issue_again_work(bot_f
     user, _, _ = await ready(bot, 6009)
     bot.sim.configure(processingDelaySeconds=2)
     preview = await to_preview(bot, user, f"/wystaw {BUYER_NIP} Usługa 3 h x 200 23%")
-    await bot.press(user, preview, CONFIRM, contains="zapisana", timeout=30)
-    await bot.fake.wait_for_bot_message(user.chat_id, lambda m: "jeszcze przetwarza" in m.content,
-                                        after=preview.message_id, timeout=30)
-    xml_message = await bot.fake.wait_for_bot_message(
+    await bot.press(user, preview, CONFIRM, contains="jeszcze przetwarza", timeout=30)
+    await bot.fake.wait_for_bot_message(
         user.chat_id, lambda m: m.document is not None and (m.document.filename or "").endswith(".xml"),
         after=preview.message_id, timeout=60)
+    accepted = await bot.fake.wait_for_bot_message(user.chat_id, lambda m: "przyjęta w KSeF" in m.content,
+                                                   after=preview.message_id, timeout=5)
     rows = await bot.table_rows("issued_invoices")
     assert rows[0]["state"] == "accepted"
     bot.sim.configure(processingDelaySeconds=0)
-    upo = await bot.press(user, xml_message, "📄 UPO", timeout=30)
+    upo = await bot.press(user, accepted, "📄 UPO", timeout=30)
     assert upo.document is not None and rows[0]["ksef_number"].encode() in upo.document.content
-    again = await bot.press(user, xml_message, "🔁 Wystaw ponownie", contains="Podgląd faktury", timeout=30)
+    again = await bot.press(user, accepted, "🔁 Wystaw ponownie", contains="Podgląd faktury", timeout=30)
     assert "ACME" in again.content and "600,00" in again.content
 
 
@@ -315,9 +324,7 @@ async def test_revoked_token_keeps_the_invoice_and_says_so(bot_factory: object) 
                                      vat_exempt=False, bank_account=None, default_rate="23", payment_days=7)
     bot.sim.revoke_token(token)
     preview = await to_preview(bot, user, f"/wystaw {BUYER_NIP} Usługa 1 x 100 23%")
-    await bot.press(user, preview, CONFIRM, contains="zapisana", timeout=30)
-    told = await bot.fake.wait_for_bot_message(user.chat_id, lambda m: "Spróbuję ponownie" in m.content,
-                                               after=preview.message_id, timeout=30)
+    told = await bot.press(user, preview, CONFIRM, contains="Spróbuję ponownie", timeout=30)
     row = (await bot.table_rows("issued_invoices"))[0]
     assert row["state"] == "prepared" and row["number"] in told.content.replace("&#x27;", "'")
     assert await bot.services.dialogs.get(user.chat_id) is None  # no Confirm left to press twice

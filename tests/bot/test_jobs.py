@@ -24,7 +24,8 @@ from bot.services.connect import token_aad
 from bot.store.db import Database
 from bot.store.locks import LeaderLock, NamedLocks, lock_key
 from bot.store.models import Company, CompanyMember, KsefToken, User
-from bot.store.models_inbox import InboxSync, OutboxMessage, ReceivedInvoice
+from bot.store.models_inbox import InboxSync, ReceivedInvoice
+from bot.store.models_outbox import OutboxRow
 from ksef.fa3 import build, invoice_from_dict
 
 pytestmark = pytest.mark.postgres
@@ -193,10 +194,10 @@ async def test_worker_runtime_polls_through_procrastinate(pg_database: tuple[str
         stop.set()
         await asyncio.wait_for(task, 30)
     async with services.db.transaction() as session:
-        rows = (await session.execute(select(OutboxMessage.company_id, OutboxMessage.invoice_ids))).all()
+        rows = (await session.execute(select(OutboxRow.company_id, OutboxRow.kind))).all()
         jobs = (await session.execute(text(
             "SELECT count(*) FROM procrastinate_jobs WHERE status = 'doing'"))).scalar()
-    assert len(rows) == 1 and rows[0][0] == company_id  # one notification, queued for the gateway
+    assert rows == [(company_id, "inbox.invoice")]  # one notification, queued for the gateway
     assert jobs == 0  # a graceful stop leaves no job half-done
     assert runtime.polled >= 2
     await services.aclose()

@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import update
 
 from bot.sandbox.botapi import ChatMessage, FakeUser
-from bot.store.models_inbox import OutboxMessage
+from bot.store.models_outbox import OutboxRow
 from ksef.fa3 import build, invoice_from_dict
 from tests.bot.test_companies import connect_in_chat
 from tests.fixtures.bot import BotHarness, postgres_schema
@@ -123,8 +123,9 @@ async def test_new_invoice_one_message_with_details_xml_and_pdf(bot_factory: Cal
     assert docs[1][0] == f"{ksef_number}.pdf" and docs[1][1].startswith(b"%PDF")
     await polls_pass(bot)
     assert len(mentions(bot, user.chat_id, ksef_number)) == 1
-    [row] = await bot.table_rows("inbox_outbox")
-    assert row["status"] == "sent" and row["message_id"] == note.message_id
+    [row] = await bot.table_rows("outbox")
+    assert row["status"] == "sent" and row["message_ids"] == [note.message_id]
+    assert row["kind"] == "inbox.invoice" and row["priority"] == 1
 
 
 async def test_invoices_injected_at_random_moments_each_arrive_once(
@@ -162,7 +163,7 @@ async def test_crash_between_storing_and_sending_loses_nothing(any_bot_factory: 
     number = bot.sim.inject_invoice(invoice_xml(nip, "C/1"))
 
     async def stored() -> bool:
-        return len(await bot.table_rows("inbox_outbox")) == 1
+        return len(await bot.table_rows("outbox")) == 1
 
     await bot.eventually(stored, timeout=20, message="the outbox row")
     await bot.crash_and_restart()
@@ -184,19 +185,19 @@ async def test_crash_between_sending_and_marking_shows_nothing_twice(
 
     db = Database.from_url(bot.settings.database_url, schema=bot.options.db_schema)
     async with db.transaction() as session:
-        await session.execute(update(OutboxMessage).values(status="sending", message_id=None, sent_at=None))
+        await session.execute(update(OutboxRow).values(status="sending", message_ids=[], sent_at=None))
     await db.dispose()
     [row] = [r for r in await _rows(bot.settings.database_url, bot.options.db_schema)]
     assert row["after_message_id"] is not None and row["after_message_id"] < note.message_id
     await bot.start()
 
     async def marked() -> bool:
-        rows = await bot.table_rows("inbox_outbox")
+        rows = await bot.table_rows("outbox")
         return bool(rows[0]["status"] == "sent")
 
     await bot.eventually(marked, timeout=20, message="recovery")
-    [row] = await bot.table_rows("inbox_outbox")
-    assert row["message_id"] == note.message_id
+    [row] = await bot.table_rows("outbox")
+    assert row["message_ids"] == [note.message_id]
     await polls_pass(bot)
     assert len(mentions(bot, user.chat_id, number)) == 1
     assert bot.fake.message(user.chat_id, note.message_id) is not None
@@ -211,7 +212,7 @@ async def test_ambiguous_network_error_after_delivery_is_not_a_duplicate(
     await wait_mentioned(bot, user.chat_id, number)
 
     async def marked() -> bool:
-        rows = await bot.table_rows("inbox_outbox")
+        rows = await bot.table_rows("outbox")
         return bool(rows) and rows[0]["status"] == "sent"
 
     await bot.eventually(marked, timeout=30, message="the row marked sent")
@@ -227,7 +228,7 @@ async def _rows(url: str, schema: str | None = None) -> list[dict[str, Any]]:
 
     db = Database.from_url(url, schema=schema)
     async with db.transaction() as session:
-        result = await session.execute(select(Base.metadata.tables["inbox_outbox"]))
+        result = await session.execute(select(Base.metadata.tables["outbox"]))
         rows = [dict(r._mapping) for r in result]
     await db.dispose()
     return rows

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import io
 from datetime import UTC, datetime, timedelta
 
+import zxingcpp
 from cryptography import x509
+from PIL import Image
 
 from bot.services.issuing import Draft
 from ksef.availability import AvailabilityConfig
@@ -29,16 +32,19 @@ async def test_down_then_offline_invoice_then_upload_with_offline_mode(bot_facto
     cert = await add_offline_certificate(bot, 6101, nip, company_id)
     bot.sim.set_availability(api="down")
     preview = await to_preview(bot, user, f"/wystaw {BUYER_NIP} Usługa programistyczna 1 x 5000 23%")
-    await bot.press(user, preview, CONFIRM, contains="zapisana", timeout=30)
-    told = await bot.fake.wait_for_bot_message(user.chat_id, lambda m: "trybie offline24" in m.content,
-                                               after=preview.message_id, timeout=30)
-    kod2_photo = await bot.fake.wait_for_bot_message(user.chat_id, lambda m: "KOD II" in m.content,
-                                                     after=told.message_id, timeout=30)
-    kod1_photo = next(m for m in bot.fake.chat_messages(user.chat_id)
-                      if m.photo is not None and "KOD I " in m.content and m.message_id > told.message_id)
-    kod2_url = kod2_photo.content.split(": ", 1)[1].strip()
+    told = await bot.press(user, preview, CONFIRM, contains="trybie offline24", timeout=30)
+    # One picture holds both codes; the links come on request.
+    assert told.photo is not None and "KOD I (faktura) i KOD II (wystawca)" in told.content
+    with Image.open(io.BytesIO(told.photo.content)) as picture:
+        scanned = sorted(r.text for r in zxingcpp.read_barcodes(picture))
+    links = await bot.press(user, told, "🔗 Link z kodu QR", contains="KOD II")
+    kod1_url = links.content.split("KOD I (weryfikacja faktury): ", 1)[1].split()[0]
+    kod2_url = links.content.split("certyfikat offline): ", 1)[1].split()[0]
+    assert scanned == sorted([kod1_url, kod2_url])
     assert verify_kod2(kod2_url, cert)
-    assert kod2_photo.photo is not None and kod2_photo.photo.content.startswith(b"\x89PNG")
+    await bot.fake.wait_until(lambda: len(bot.fake.sent_documents(user.chat_id)) >= 2, message="documents")
+    documents = [m for m in bot.fake.chat_messages(user.chat_id) if m.document is not None]
+    assert [(m.document.filename or "")[-4:] for m in documents if m.document] == [".pdf", ".xml"]
     rows = await bot.table_rows("issued_invoices")
     assert rows[0]["state"] == "offline" and rows[0]["mode"] == "offline24" and rows[0]["deadline"]
     # The deadline is tomorrow's working day, so the warning is due right away.
@@ -56,10 +62,9 @@ async def test_down_then_offline_invoice_then_upload_with_offline_mode(bot_facto
         sent = [i for i in session.invoices if i.ksef_number == ksef_number]
     assert sent and sent[0].offline_mode is True
     assert stored.xml == rows[0]["xml"]
-    link = parse_kod1(kod1_photo.content.split(": ", 1)[1].strip())
+    link = parse_kod1(kod1_url)
     assert link.seller_nip == nip
-    assert kod1_photo.content.split(": ", 1)[1].strip().endswith(stored.invoice_hash.replace("+", "-")
-                                                                  .replace("/", "_").rstrip("="))
+    assert kod1_url.endswith(stored.invoice_hash.replace("+", "-").replace("/", "_").rstrip("="))
 
 
 async def test_without_offline_certificate_the_bot_explains_and_keeps_it(bot_factory: object) -> None:
@@ -67,9 +72,7 @@ async def test_without_offline_certificate_the_bot_explains_and_keeps_it(bot_fac
     user, _, _ = await ready(bot, 6102)
     bot.sim.set_availability(api="down")
     preview = await to_preview(bot, user, f"/wystaw {BUYER_NIP} Usługa 1 x 100 23%")
-    await bot.press(user, preview, CONFIRM, contains="zapisana", timeout=30)
-    explained = await bot.fake.wait_for_bot_message(user.chat_id, lambda m: "/certificate" in m.content,
-                                                    after=preview.message_id, timeout=30)
+    explained = await bot.press(user, preview, CONFIRM, contains="/certificate", timeout=30)
     assert "certyfikat offline" in explained.content
     assert (await bot.table_rows("issued_invoices"))[0]["state"] == "waiting"
     bot.sim.set_availability(api="up")
@@ -91,11 +94,20 @@ async def test_deadline_warning_waits_for_the_working_day_before(bot_factory: ob
     assert view.state == "offline"
     far = svc.today() + timedelta(days=14)
     await svc.records.update(view.id, deadline=far)
-    assert [n for n in await svc.process_pending() if n.kind == "deadline"] == []
+    outbox = bot.services.outbox
+
+    async def warnings() -> int:  # queued, whether or not the dispatcher has sent it yet
+        return sum((await outbox.counts("issued.deadline")).values())
+
+    await svc.process_pending()
+    assert await warnings() == 0
     bot.clock.advance(timedelta(days=13))
-    notices = [n for n in await svc.process_pending() if n.kind == "deadline"]
-    assert len(notices) == 1 and notices[0].invoice.id == view.id
-    assert [n for n in await svc.process_pending() if n.kind == "deadline"] == []  # only once
+    await svc.process_pending()
+    assert await warnings() == 1
+    [row] = [r for r in await bot.table_rows("outbox") if r["kind"] == "issued.deadline"]
+    assert row["payload"] == {"invoice_id": view.id, "deadline": far.isoformat()}
+    await svc.process_pending()
+    assert await warnings() == 1  # only once
 
 
 async def test_technically_rejected_offline_invoice_gets_a_technical_correction(bot_factory: object) -> None:
@@ -147,9 +159,7 @@ async def test_announced_failure_issues_in_emergency_mode_without_trying_ksef(bo
     await add_offline_certificate(bot, 6105, nip, company_id)
     await announced(bot, "FAILURE")
     preview = await to_preview(bot, user, f"/wystaw {BUYER_NIP} Usługa 1 x 100 23%")
-    await bot.press(user, preview, CONFIRM, contains="zapisana", timeout=30)
-    await bot.fake.wait_for_bot_message(user.chat_id, lambda m: "trybie awaryjnym" in m.content,
-                                        after=preview.message_id, timeout=30)
+    await bot.press(user, preview, CONFIRM, contains="trybie awaryjnym", timeout=30)
     row = (await bot.table_rows("issued_invoices"))[0]
     assert row["mode"] == "awaryjny" and row["state"] == "offline" and row["session_reference"] is None
     assert row["legal_deadline"] >= row["deadline"] > row["issue_date"]
@@ -162,9 +172,7 @@ async def test_total_failure_keeps_the_invoice_and_says_sending_is_not_required(
     user, _, _ = await ready(bot, 6106)
     await announced(bot, "TOTAL_FAILURE")
     preview = await to_preview(bot, user, f"/wystaw {BUYER_NIP} Usługa 1 x 100 23%")
-    await bot.press(user, preview, CONFIRM, contains="zapisana", timeout=30)
-    told = await bot.fake.wait_for_bot_message(user.chat_id, lambda m: "nie jest wymagane" in m.content,
-                                               after=preview.message_id, timeout=30)
+    told = await bot.press(user, preview, CONFIRM, contains="nie jest wymagane", timeout=30)
     pdf = await bot.fake.wait_for_bot_message(user.chat_id, lambda m: m.document is not None,
                                               after=told.message_id, timeout=30)
     assert pdf.document is not None and pdf.document.content.startswith(b"%PDF")

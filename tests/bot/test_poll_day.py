@@ -18,6 +18,7 @@ from sqlalchemy import func, select
 from bot.services.cert_login import KsefLogin
 from bot.services.connect import token_aad
 from bot.services.inbox import InboxService
+from bot.services.outbox import Outbox
 from bot.services.polling import Activity
 from bot.services.rate_limits import RateLimitWatch
 from bot.services.sync import SyncService
@@ -122,8 +123,9 @@ async def _day(db: Database, clock: MutableClock, vault: Vault) -> None:
         return KsefLogin(f"{company_id:010d}", token="token")
 
     # KSeF's own environment: the client paces itself, so the published figures bind the schedule.
-    sync = SyncService(db, InboxService(db, clock), clock, sources=ksef.source, logins=login,
-                       interval=900.0, limits=RateLimitWatch())
+    inbox = InboxService(db, clock, Outbox(db, clock))
+    sync = SyncService(db, inbox, clock, sources=ksef.source, logins=login, interval=900.0,
+                       limits=RateLimitWatch())
     async with db.transaction() as session:  # as if polled once just before midnight
         for company_id in (active, quiet, dormant):
             session.add(InboxSync(company_id=company_id, cursor=cursor_at(DAY_START), next_poll_at=DAY_START,

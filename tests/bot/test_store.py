@@ -155,10 +155,10 @@ async def test_reminders_become_due_with_the_clock(services: Services, sim: Any,
     await services.connect.connect_token(11, 11, nip, token)
     assert await services.reminders.due() == []
     clock.set(datetime(2026, 12, 1, 8, 1, tzinfo=UTC))  # 09:01 in Warsaw
-    due = await services.reminders.due()
+    due = await services.reminders.queue_due()
     assert [(d.kind, d.chat_id) for d in due] == [("token_expiry", 11)]
-    await services.reminders.mark_sent(due[0].id)
-    assert await services.reminders.due() == []
+    assert await services.reminders.due() == [] and await services.reminders.queue_due() == []
+    assert await services.outbox.counts("reminder") == {"pending": 1}  # queued once, in the same transaction
 
 
 async def test_rotate_key_rewraps_every_secret(services: Services, sim: Any) -> None:

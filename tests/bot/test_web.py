@@ -177,7 +177,7 @@ async def test_metrics_follow_a_poll_a_notification_and_ksef_errors(botapi: Any,
         ksef_number = sim.inject_invoice(invoice_xml(nip, "FV/9/2026"))
         await wait_mentioned(bot, user.chat_id, ksef_number)
 
-        sent = ("ksefbot_notifications_sent_total", (("kind", "invoice"),))
+        sent = ("ksefbot_notifications_sent_total", (("kind", "inbox.invoice"),))
 
         async def counted() -> bool:  # the counter follows the sent mark, just after the message
             return (await scrape(client)).get(sent, 0) > before.get(sent, 0)
@@ -212,7 +212,7 @@ async def test_metrics_follow_a_poll_a_notification_and_ksef_errors(botapi: Any,
 
 
 async def test_outbox_pending_gauge_counts_unsent_rows(botapi: Any, sim: Any, tmp_path: Path) -> None:
-    from bot.store.models_inbox import OutboxMessage
+    from bot.services.inbox import NEW_INVOICE, InvoiceNews
 
     async with gateway_bot(botapi, sim, tmp_path) as (_, bot, client):
         user = bot.user(7105)
@@ -224,10 +224,9 @@ async def test_outbox_pending_gauge_counts_unsent_rows(botapi: Any, sim: Any, tm
         later = bot.clock() + timedelta(days=1)
         async with bot.db.transaction() as session:
             for _ in range(3):
-                session.add(OutboxMessage(company_id=company["id"], user_id=member["id"],
-                                          chat_id=user.chat_id, kind="invoice", invoice_ids=[],
-                                          status="pending", not_before=later, created_at=bot.clock(),
-                                          params={}))
+                await bot.services.outbox.add(session, NEW_INVOICE, chat_id=user.chat_id,
+                                              payload=InvoiceNews(()), user_id=member["id"],
+                                              company_id=company["id"], not_before=later)
         assert (await scrape(client))[("ksefbot_outbox_pending", ())] == 3
 
 

@@ -43,6 +43,14 @@ PL: dict[str, str] = {
         "wymagana i faktura pozostaje ważna."
     ),
     "iv.upo_caption": "UPO faktury {number}",
+    "iv.code_online": "📷 Kod QR (KOD I) pozwala sprawdzić fakturę w KSeF.",
+    "iv.code_offline": "📷 Kod QR (KOD I) pozwala sprawdzić fakturę w KSeF, gdy już tam trafi.",
+    "iv.codes_offline": "📷 Na obrazku KOD I (faktura) i KOD II (wystawca) — wydrukuj oba na fakturze.",
+    "iv.btn.link": "🔗 Link z kodu QR",
+    "iv.links": "Linki z kodów QR faktury nr <b>{number}</b>:",
+    "iv.doc_pdf": "📄 Faktura {number} (NIP {nip}) — wydruk PDF",
+    "iv.doc_xml": "🧾 Faktura {number} (NIP {nip}) — plik XML dla KSeF",
+    "iv.sending_offline": "Faktura nr <b>{number}</b> zapisana. Wystawiam offline…",
     "iv.retry": (
         "Faktura nr <b>{number}</b> jest zapisana, ale nie udało się jej teraz wysłać do KSeF ({reason}). "
         "Spróbuję ponownie sam i dam znać."
@@ -88,6 +96,45 @@ EN: dict[str, str] = {
     "iv.sending": "Invoice <b>{number}</b> saved. Sending it to KSeF…",
     "iv.accepted": "✅ Invoice <b>{number}</b> accepted by KSeF.\nKSeF number: <code>{ksef_number}</code>",
     "iv.cancelled": "Cancelled. Nothing was issued.",
+    "iv.btn.upo": "📄 UPO",
+    "iv.duplicate": "KSeF already holds this invoice (the same file), so I did not send it again. KSeF number: <code>{ksef_number}</code>",
+    "iv.kod1_caption": "KOD I (invoice verification): {url}",
+    "iv.kod2_caption": "KOD II (issuer verification, offline certificate): {url}",
+    "iv.rejected": (
+        "❌ KSeF rejected invoice <b>{number}</b> (code {code}).\nReason: {reason}\n"
+        "What to do: correct the data and issue the invoice again (/wystaw). This invoice is not in KSeF."
+    ),
+    "iv.processing": "KSeF is still processing invoice <b>{number}</b>. Nothing to do — I will write when it has its number.",
+    "iv.offline": (
+        "📴 KSeF is unavailable, so invoice <b>{number}</b> was issued in {mode} mode.\n"
+        "You can give it to the buyer now. I will send it to KSeF myself as soon as KSeF works — by {deadline} at the latest."
+    ),
+    "iv.offline_chosen": "📴 Invoice <b>{number}</b> issued offline ({mode} mode). I will send it to KSeF by {deadline} at the latest.",
+    "iv.waiting_no_cert": (
+        "KSeF is unavailable now, and issuing offline needs a KSeF offline certificate (it signs KOD II on the "
+        "printout). You have none yet — add one with /certificate.\nInvoice <b>{number}</b> is saved; I will send "
+        "it to KSeF as soon as KSeF works."
+    ),
+    "iv.offline_accepted": "✅ Offline invoice <b>{number}</b> is in KSeF.\nKSeF number: <code>{ksef_number}</code>",
+    "iv.deadline": (
+        "⚠️ Offline invoice <b>{number}</b> is still not in KSeF, because KSeF accepts no invoices. The deadline "
+        "for sending it is {deadline}. I keep trying; if a total failure was announced, sending is not required "
+        "and the invoice stays valid."
+    ),
+    "iv.retry": "Invoice <b>{number}</b> is saved, but it could not be sent to KSeF now ({reason}). I will try again myself and tell you.",
+    "iv.total_failure": (
+        "A total KSeF failure was announced. Invoice <b>{number}</b> is issued outside KSeF and saved; in this "
+        "situation it need not be sent to KSeF. The printout (without QR codes) follows."
+    ),
+    "iv.code_online": "📷 The QR code (KOD I) lets anyone check the invoice in KSeF.",
+    "iv.code_offline": "📷 The QR code (KOD I) lets anyone check the invoice in KSeF once it is there.",
+    "iv.codes_offline": "📷 The picture holds KOD I (the invoice) and KOD II (the issuer) — print both on the invoice.",
+    "iv.btn.link": "🔗 Link from the QR code",
+    "iv.links": "Links from the QR codes of invoice <b>{number}</b>:",
+    "iv.doc_pdf": "📄 Invoice {number} (NIP {nip}) — PDF printout",
+    "iv.doc_xml": "🧾 Invoice {number} (NIP {nip}) — XML file for KSeF",
+    "iv.sending_offline": "Invoice <b>{number}</b> saved. Issuing it offline…",
+    "iv.upo_caption": "UPO of invoice {number}",
     "err.number_taken": (
         "Number {number} was already used by this company: a pattern without the year "
         "repeats numbers. Set a pattern with the year in /profil, e.g. FV/{{n}}/{{YYYY}}, and "

@@ -4,8 +4,9 @@
 - :mod:`.parsing`: lines and buyers typed in the chat;
 - :mod:`.state`: :class:`InvoiceState`, the stored states;
 - :mod:`.records`: the stored invoices (:class:`IssuedView`, reads and updates);
-- :mod:`.lifecycle`: :class:`IssuingService`: prepare, issue, advance, reconcile, notices;
+- :mod:`.lifecycle`: :class:`IssuingService`: prepare, issue, advance, reconcile, announce;
 - :mod:`.offline`: offline modes, KOD II, technical correction, the offline queue;
+- :mod:`.news`: what the user hears about an issued invoice (outbox kinds);
 - :mod:`.printout`: the PDF, QR images and XML the user receives.
 """
 
@@ -13,8 +14,8 @@ from bot.services.issuing.draft import Draft, DraftBuyer, DraftLine, Preview, ne
 from bot.services.issuing.lifecycle import IssuingService
 from bot.services.issuing.offline import OfflineBacklog, OfflineQueue
 from bot.services.issuing.printout import Printout
-from bot.services.issuing.records import IssuedView, Notice
+from bot.services.issuing.records import IssuedView
 from bot.services.issuing.state import InvoiceState
 
-__all__ = ["Draft", "DraftBuyer", "DraftLine", "InvoiceState", "IssuedView", "IssuingService", "Notice",
+__all__ = ["Draft", "DraftBuyer", "DraftLine", "InvoiceState", "IssuedView", "IssuingService",
            "OfflineBacklog", "OfflineQueue", "Preview", "Printout", "new_draft"]

@@ -19,6 +19,7 @@ from typing import Protocol
 from sqlalchemy import ColumnElement, and_, or_, select
 
 from bot.metrics import ksef_error
+from bot.pacing import Priority
 from bot.services.access import require_member
 from bot.services.companies import CompanyService
 from bot.services.contractors import ContractorService
@@ -31,17 +32,28 @@ from bot.services.issuing.draft import (
     preview_of,
     preview_version,
 )
+from bot.services.issuing.news import (
+    DEADLINE_WARNING,
+    ISSUED_DOCUMENTS,
+    ISSUED_RESULT,
+    WITH_DOCUMENTS,
+    DeadlineWarning,
+    IssuedDocuments,
+    IssuedResult,
+)
 from bot.services.issuing.offline import OfflineIssuer, warning_due
-from bot.services.issuing.printout import Printout, make_printout
+from bot.services.issuing.printout import Codes, Printout, make_codes, make_printout
 from bot.services.issuing.rates import rate_is_current
-from bot.services.issuing.records import ONLINE, IssuedInvoices, IssuedView, Notice, view_of
+from bot.services.issuing.records import ONLINE, IssuedInvoices, IssuedView, view_of
 from bot.services.issuing.state import REPORTED, UNFINISHED, InvoiceState
 from bot.services.ksef_clients import KsefClients
 from bot.services.numbering import next_number
+from bot.services.outbox import Outbox
 from bot.services.ports import Clock
 from bot.services.seller_profile import ProfileView, SellerProfileService
 from bot.store.db import Database
 from bot.store.locks import NamedLocks
+from bot.store.models import User
 from bot.store.models_issuing import IssuedInvoice
 from ksef.availability import AvailabilityState
 from ksef.crypto import sha256_b64
@@ -80,8 +92,10 @@ class IssuingService:
     def __init__(self, db: Database, *, companies: CompanyService, profiles: SellerProfileService,
                  contractors: ContractorService, offline: OfflineIssuer, records: IssuedInvoices,
                  clients: KsefClients, availability: AvailabilityReader | None, env: Environment,
-                 clock: Clock, locks: NamedLocks | None = None, advance_here: bool = True) -> None:
+                 clock: Clock, outbox: Outbox, locks: NamedLocks | None = None,
+                 advance_here: bool = True) -> None:
         self.db, self.companies, self.profiles, self.contractors = db, companies, profiles, contractors
+        self.outbox = outbox
         self.offline, self.records, self.clients = offline, records, clients
         self.availability, self.env, self.clock = availability, env, clock
         self.locks, self.advance_here = locks, advance_here
@@ -180,8 +194,31 @@ class IssuingService:
         await self.get_for_user(user_id, invoice_id)
         return await self.records.draft(invoice_id)
 
-    async def mark_notified(self, invoice_id: int, state: InvoiceState) -> None:
-        await self.records.update(invoice_id, notified_state=state)
+    async def announce(self, invoice_id: int, *, chosen_offline: bool = False,
+                       priority: Priority = Priority.NOTIFICATION) -> list[int]:
+        """Queue what the user must hear about the invoice's current state (its result, and its documents
+        when there is a printout to give) and record it as told, in one transaction; the new outbox rows
+        (none when this state was told already)."""
+        async with self.db.transaction() as session:
+            row = (await session.execute(select(IssuedInvoice).where(IssuedInvoice.id == invoice_id)
+                                         .with_for_update())).scalar_one_or_none()
+            if row is None or row.notified_state == row.state:
+                return []
+            state = InvoiceState(row.state)
+            row.notified_state = state.value
+            if await session.get(User, row.user_id) is None:
+                return []  # the issuer deleted their data: nobody to tell
+            queued = [await self.outbox.add(
+                session, ISSUED_RESULT, chat_id=row.chat_id,
+                payload=IssuedResult(row.id, state, chosen_offline), user_id=row.user_id,
+                company_id=row.company_id, priority=priority,
+                dedupe_key=f"issued:{row.id}:{state.value}")]
+            if state in WITH_DOCUMENTS and not (state is InvoiceState.ACCEPTED and row.mode != ONLINE):
+                queued.append(await self.outbox.add(
+                    session, ISSUED_DOCUMENTS, chat_id=row.chat_id, payload=IssuedDocuments(row.id),
+                    user_id=row.user_id, company_id=row.company_id, priority=priority,
+                    dedupe_key=f"issued:{row.id}:documents"))
+            return [q for q in queued if q is not None]
 
     async def printout(self, invoice_id: int) -> Printout:
         """The PDF, QR images and XML of an issued invoice.
@@ -192,6 +229,13 @@ class IssuingService:
         xml = await self.records.xml(invoice_id)
         return await asyncio.to_thread(make_printout, xml, number=view.number, mode=view.mode,
                                        ksef_number=view.ksef_number, kod2_url=view.kod2_url, env=self.env)
+
+    async def codes(self, invoice_id: int) -> Codes | None:
+        """The QR code picture and links of an issued invoice (None: issued without codes)."""
+        view = await self.records.get(invoice_id)
+        xml = await self.records.xml(invoice_id)
+        return await asyncio.to_thread(make_codes, xml, mode=view.mode, ksef_number=view.ksef_number,
+                                       kod2_url=view.kod2_url, env=self.env)
 
     async def upo(self, user_id: int, invoice_id: int) -> bytes:
         """The per-invoice UPO from KSeF (accepted invoices only)."""
@@ -205,15 +249,16 @@ class IssuingService:
             raise ServiceError("upo_unavailable") from None
 
     # --- background: reconcile, upload offline invoices, warn before deadlines ---------------------
-    async def process_pending(self) -> list[Notice]:
-        """Finish unfinished invoices (reconciling with KSeF first); returns what the user must hear.
+    async def process_pending(self) -> int:
+        """Finish unfinished invoices (reconciling with KSeF first), then queue what the user must hear;
+        returns how many outbox rows that queued.
 
         In a scale-out gateway (``advance_here`` False) the workers do the KSeF part (``advance``) and
-        this only collects the news to tell."""
+        queue the news themselves; this only catches news nobody queued yet."""
         if self.advance_here:
             for invoice_id in await self.unfinished():
                 await self.advance(invoice_id)
-        return await self._notices()
+        return await self.announce_news()
 
     async def unfinished(self, *, grace: timedelta | None = None) -> list[int]:
         """Invoices not in a final state; with ``grace``, ``prepared`` ones younger than that are left to
@@ -253,32 +298,52 @@ class IssuingService:
         elif view.state is InvoiceState.OFFLINE:
             await self._send(invoice_id, offline_mode=True)
 
-    async def _notices(self) -> list[Notice]:
-        notices: list[Notice] = []
+    async def announce_news(self, only: int | None = None) -> int:
+        """Queue the news of every invoice (or of ``only``) whose state was not told yet, and the deadline
+        warnings that are due; returns how many outbox rows that queued."""
         today = self.today()
+        # Only rows with news: a state not yet told, or an offline invoice not yet warned about.
+        news = or_(IssuedInvoice.notified_state.is_(None),
+                   IssuedInvoice.notified_state != IssuedInvoice.state,
+                   and_(IssuedInvoice.state == InvoiceState.OFFLINE, IssuedInvoice.warned_at.is_(None)))
+        query = select(IssuedInvoice.id, IssuedInvoice.state, IssuedInvoice.notified_state).where(
+            IssuedInvoice.state.in_(REPORTED), news)
+        if only is not None:
+            query = query.where(IssuedInvoice.id == only)
         async with self.db.transaction() as session:
-            # Only rows with news: a state not yet told, or an offline invoice not yet warned about.
-            news = or_(IssuedInvoice.notified_state.is_(None),
-                       IssuedInvoice.notified_state != IssuedInvoice.state,
-                       and_(IssuedInvoice.state == InvoiceState.OFFLINE, IssuedInvoice.warned_at.is_(None)))
-            rows = list((await session.execute(
-                select(IssuedInvoice).where(IssuedInvoice.state.in_(REPORTED), news))).scalars())
-            for row in rows:
-                if row.id in self._in_chat:
-                    continue  # the handler tells the user itself
-                view = view_of(row)
-                offline = view.state is InvoiceState.OFFLINE
-                if offline and row.warned_at is None and warning_due(row.deadline, today):
-                    row.warned_at = self.clock()  # at most one warning (sent right after this commit)
-                    notices.append(Notice(view, "deadline"))
-                elif view.state != view.notified_state and not offline:
-                    notices.append(Notice(view, view.state.value))
-        return notices
+            rows = (await session.execute(query.order_by(IssuedInvoice.id))).all()
+        queued = 0
+        for invoice_id, state, notified in rows:
+            if invoice_id in self._in_chat:
+                continue  # the handler tells the user itself
+            if state == InvoiceState.OFFLINE:
+                queued += await self._warn_if_due(invoice_id, today)
+            elif state != notified:
+                queued += len(await self.announce(invoice_id))
+        return queued
+
+    async def _warn_if_due(self, invoice_id: int, today: date) -> int:
+        """The deadline warning of an offline invoice, queued with its mark in one transaction."""
+        async with self.db.transaction() as session:
+            row = (await session.execute(select(IssuedInvoice).where(IssuedInvoice.id == invoice_id)
+                                         .with_for_update())).scalar_one_or_none()
+            if row is None or row.warned_at is not None or row.deadline is None \
+                    or not warning_due(row.deadline, today):
+                return 0
+            row.warned_at = self.clock()
+            if await session.get(User, row.user_id) is None:
+                return 0
+            added = await self.outbox.add(
+                session, DEADLINE_WARNING, chat_id=row.chat_id, payload=DeadlineWarning(row.id, row.deadline),
+                user_id=row.user_id, company_id=row.company_id,
+                dedupe_key=f"deadline:{row.id}:{row.deadline.isoformat()}:{row.user_id}")
+            return 0 if added is None else 1
 
     # --- internals --------------------------------------------------------------------------------
     @contextlib.contextmanager
     def handled_in_chat(self, invoice_id: int) -> Iterator[None]:
-        """While the confirming handler issues and delivers, the job does not report the same news."""
+        """While the confirming handler issues and announces, the job does not announce the same news (it
+        would be queued once either way; the handler's words and priority fit better)."""
         self._in_chat.add(invoice_id)
         try:
             yield

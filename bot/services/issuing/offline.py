@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 from bot.services.certificates import CertificateService
 from bot.services.errors import ServiceError
 from bot.services.issuing.draft import invoice_of
-from bot.services.issuing.records import ONLINE, IssuedInvoices, IssuedView, Notice
+from bot.services.issuing.records import ONLINE, IssuedInvoices, IssuedView
 from bot.services.issuing.state import QUEUED, InvoiceState
 from bot.services.ports import Clock
 from bot.services.seller_profile import ProfileView
@@ -135,17 +135,11 @@ class OfflineBacklog:
 
 class OfflineQueue:
     """Uploads the queue at once when KSeF is back (``wake``, called after the availability monitor saw
-    a recovery); what that finds for the users waits in :meth:`drain` for the issuing job to tell."""
+    a recovery); what that finds for the users is queued in the outbox by ``process_pending`` itself."""
 
-    def __init__(self, process_pending: Callable[[], Awaitable[Sequence[Notice]]]) -> None:
+    def __init__(self, process_pending: Callable[[], Awaitable[object]]) -> None:
         self._process_pending = process_pending
-        self._backlog: list[Notice] = []
 
     async def wake(self) -> None:
         """KSeF is back: upload now instead of at the next tick."""
-        self._backlog.extend(await self._process_pending())
-
-    def drain(self) -> list[Notice]:
-        """The notices found by :meth:`wake` since the last drain."""
-        found, self._backlog = self._backlog, []
-        return found
+        await self._process_pending()

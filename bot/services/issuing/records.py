@@ -3,7 +3,7 @@ and their reads and single-row updates (:class:`IssuedInvoices`)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -51,15 +51,6 @@ def view_of(row: IssuedInvoice) -> IssuedView:
                       InvoiceState(row.notified_state) if row.notified_state else None, row.session_reference,
                       row.invoice_reference, row.corrected_hash, row.kod2_url,
                       tuple(row.system_warnings.split(",")) if row.system_warnings else ())
-
-
-@dataclass(frozen=True)
-class Notice:
-    """Something the background work found that the user must hear about."""
-
-    invoice: IssuedView
-    kind: str  # an InvoiceState value (accepted, rejected, processing, waiting) or "deadline"
-    params: dict[str, Any] = field(default_factory=dict)
 
 
 class IssuedInvoices:

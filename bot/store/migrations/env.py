@@ -12,7 +12,7 @@ from alembic import context
 from sqlalchemy.engine import Connection
 
 # Each feature module registers its tables on Base.metadata when imported.
-from bot.store import models_availability, models_inbox, models_issuing  # noqa: F401
+from bot.store import models_availability, models_inbox, models_issuing, models_outbox  # noqa: F401
 from bot.store.models import Base
 
 target_metadata = Base.metadata

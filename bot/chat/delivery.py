@@ -1,0 +1,147 @@
+"""The Telegram side of the outbox: the channel that renders, sends and probes one row
+(``bot.services.delivery.Channel``), and the one dispatcher that submits due rows to the one paced Sender
+(``bot.chat.outbound.OutboundRouter``) in priority order."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+
+from telegram import Bot, InputFile, InputMediaDocument, Message
+from telegram.constants import ParseMode
+
+# The feature modules register their renderers when imported.
+from bot.chat import alerts, issuing_news, notifications, reminders  # noqa: F401
+from bot.chat.outbound import Key, OutboundRouter, Route, mapped, newest_message_id
+from bot.chat.rendering import RENDERERS, DocumentGroup, PhotoMessage, Rendered, TextMessage
+from bot.pacing import OutboundJob, PermanentSendError, Priority
+from bot.services import Services
+from bot.services.delivery import Channel, Found
+from bot.services.outbox import Due, OutboxItem, Status
+
+log = logging.getLogger(__name__)
+
+ROUTE = "outbox"
+
+
+class TelegramChannel:
+    """``bot.services.delivery.Channel`` over a PTB Bot and the renderer registry."""
+
+    def __init__(self, bot: Bot, services: Services) -> None:
+        self.bot, self.services = bot, services
+
+    async def render(self, item: OutboxItem) -> Rendered | None:
+        renderer = RENDERERS.get(item.kind)
+        if renderer is None:
+            log.error("outbox %s: no renderer for the kind %r", item.id, item.kind)
+            return None
+        return await renderer(self.services, item)
+
+    def newest_message_id(self, chat_id: int) -> int:
+        return newest_message_id(self.bot, chat_id)
+
+    async def send(self, chat_id: int, message: Rendered) -> Sequence[int]:
+        bot = self.bot
+        if isinstance(message, TextMessage):
+            sent: Message | tuple[Message, ...] = await mapped(lambda: bot.send_message(
+                chat_id, message.text, reply_markup=message.keyboard))
+        elif isinstance(message, PhotoMessage):
+            sent = await mapped(lambda: bot.send_photo(
+                chat_id, InputFile(message.photo, filename=message.filename), caption=message.caption,
+                reply_markup=message.keyboard))
+        elif len(message.documents) == 1:
+            [doc] = message.documents
+            sent = await mapped(lambda: bot.send_document(
+                chat_id, InputFile(doc.content, filename=doc.filename), caption=doc.caption))
+        else:
+            # attach=True: each file gets its own multipart name (the group refers to them by it).
+            media = [InputMediaDocument(InputFile(d.content, filename=d.filename, attach=True),
+                                        caption=d.caption, parse_mode=ParseMode.HTML)
+                     for d in message.documents]
+            sent = await mapped(lambda: bot.send_media_group(chat_id, media))
+        return [m.message_id for m in (sent if isinstance(sent, tuple) else (sent,))]
+
+    def can_probe(self, message: Rendered) -> bool:
+        if isinstance(message, DocumentGroup):
+            return bool(message.documents and message.documents[0].caption)
+        return message.keyboard is not None
+
+    def size(self, message: Rendered) -> int:
+        return len(message.documents) if isinstance(message, DocumentGroup) else 1
+
+    async def find(self, chat_id: int, message_id: int, message: Rendered) -> Found:
+        bot = self.bot
+        try:
+            if isinstance(message, DocumentGroup):
+                caption = message.documents[0].caption
+                await mapped(lambda: bot.edit_message_caption(chat_id, message_id, caption=caption))
+            else:
+                await mapped(lambda: bot.edit_message_reply_markup(chat_id, message_id,
+                                                                   reply_markup=message.keyboard))
+        except PermanentSendError as exc:
+            reason = str(exc).lower()
+            if "not modified" in reason:
+                return Found.OURS  # exists with exactly our marker
+            if "not found" in reason:
+                return Found.NONE
+            return Found.OTHER  # a user's message, or one that cannot be edited this way
+        log.warning("delivery probe changed message %s in chat %s (not the row's message)",
+                    message_id, chat_id)
+        return Found.OTHER
+
+
+class OutboxDispatcher:
+    """Submits due outbox rows to the shared Sender (rows left ``sending`` by a crash first, once) and
+    keeps which rows are queued in this process; the Sender calls back into the delivery protocol."""
+
+    def __init__(self, services: Services, outbound: OutboundRouter, channel: TelegramChannel) -> None:
+        self.services, self.outbound, self.channel = services, outbound, channel
+        self.queued: dict[int, int] = {}  # row id → chat id
+        self._recovered = False
+        outbound.add_route(ROUTE, Route(self._send, on_sent=self._done, on_failed=self._failed,
+                                        on_blocked=self._blocked))
+
+    async def dispatch(self) -> int:
+        """Submit every due row not queued yet; returns how many."""
+        outbox = self.services.outbox
+        due = ([] if self._recovered else await outbox.in_doubt()) + await outbox.due()
+        self._recovered = True
+        return self.submit(due)
+
+    async def dispatch_now(self, row_ids: Sequence[int], priority: Priority = Priority.INTERACTIVE) -> int:
+        """Submit rows just added (e.g. the result of an invoice the user confirmed) without waiting for the
+        next tick."""
+        items = [await self.services.outbox.get(row_id) for row_id in row_ids]
+        return self.submit([Due(i.id, i.chat_id, priority) for i in items if i is not None])
+
+    def submit(self, due: Sequence[Due]) -> int:
+        submitted = 0
+        for row in due:
+            if row.id in self.queued:
+                continue
+            if self.outbound.submit(row.chat_id, ROUTE, row.id, row.priority):
+                self.queued[row.id] = row.chat_id
+                submitted += 1
+        return submitted
+
+    async def _send(self, job: OutboundJob[Key]) -> None:
+        channel: Channel[Rendered] = self.channel
+        await self.services.delivery.deliver(channel, job.payload[1])
+
+    def _done(self, job: OutboundJob[Key]) -> None:
+        self.queued.pop(job.payload[1], None)
+
+    async def _failed(self, job: OutboundJob[Key], exc: BaseException) -> None:
+        row_id = job.payload[1]
+        self.queued.pop(row_id, None)
+        if isinstance(exc, PermanentSendError):
+            log.warning("outbox %s refused by Telegram: %s", row_id, exc)
+            await self.services.outbox.mark(row_id, Status.FAILED)
+        # else: retries exhausted for now; the row stays and the next dispatch submits it again
+
+    async def _blocked(self, chat_id: int | str) -> None:
+        for row_id, chat in list(self.queued.items()):
+            if chat == chat_id:
+                self.queued.pop(row_id, None)
+        if isinstance(chat_id, int):
+            await self.services.inbox.pause_chat(chat_id)  # parks every unsent row of the chat too
