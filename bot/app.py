@@ -19,11 +19,12 @@ from telegram.ext import ApplicationBuilder, ContextTypes, Defaults, ExtBot
 from bot.chat import jobs
 from bot.chat.context import BotApplication, BotContext
 from bot.chat.handlers import register
-from bot.chat.outbound import TrackingRateLimiter, make_request
+from bot.chat.outbound import OutboundRouter, PacedRateLimiter, make_request
 from bot.chat.runtime import ChatOptions, ChatRuntime
 from bot.chat.updates import PerChatSerialProcessor
 from bot.config import Settings
 from bot.jobs import PROCRASTINATE
+from bot.pacing import PacingConfig
 from bot.services import Role, ServiceOptions, Services, open_services
 from bot.services.ksef_clients import KsefClientOptions
 from bot.services.ports import Clock, KsefGateway, system_clock
@@ -68,6 +69,9 @@ class BotOptions:
     leader_check: float = 10.0  # seconds between checks that this gateway still holds the leader lock
     ksef_clients: KsefClientOptions = field(default_factory=KsefClientOptions)
     public_api_timeout: float = 8.0  # seconds NBP and MF's VAT taxpayer list get to answer the chat
+    # Telegram's limits as the one paced Sender keeps them (tests talking to a fake Bot API that does not
+    # enforce limits may loosen them; the default is Telegram's figures).
+    pacing: PacingConfig | None = None
 
 
 def service_options(settings: Settings, options: BotOptions) -> ServiceOptions:
@@ -99,8 +103,12 @@ def build_application(settings: Settings, services: Services, options: BotOption
     chat = ChatOptions(idle_timeout=options.idle_timeout, set_commands=options.set_commands,
                        polls=not scale_out)
 
+    # ONE paced Sender for everything the bot sends: the outbox's rows and, through the rate limiter, the
+    # handlers' direct replies (so together they keep Telegram's per-chat and global limits).
+    outbound = OutboundRouter(options.pacing)
+
     def make_runtime(bot: ExtBot[None]) -> ChatRuntime:
-        return ChatRuntime(services, bot, chat, request_stop)
+        return ChatRuntime(services, bot, chat, request_stop, outbound)
 
     application = (
         ApplicationBuilder()
@@ -110,7 +118,7 @@ def build_application(settings: Settings, services: Services, options: BotOption
         .defaults(Defaults(parse_mode=ParseMode.HTML, tzinfo=WARSAW,
                            link_preview_options=LinkPreviewOptions(is_disabled=True)))
         .concurrent_updates(PerChatSerialProcessor(256))
-        .rate_limiter(TrackingRateLimiter(max_retries=options.rate_limit_retries))
+        .rate_limiter(PacedRateLimiter(outbound, max_retries=options.rate_limit_retries))
         .request(make_request())
         .updater(None)
         .context_types(ContextTypes(context=BotContext))

@@ -86,6 +86,9 @@ class OutboundJob(Generic[PayloadT]):
     key: Hashable
     payload: PayloadT
     priority: Priority = Priority.NOTIFICATION
+    # How many chat messages the job makes (an album: one per item): the tokens it takes. Whether
+    # Telegram counts an album as one message or as its items is UNCONFIRMED: the safe reading is items.
+    weight: int = 1
 
 
 def is_group_chat(chat_id: ChatId) -> bool:
@@ -151,16 +154,18 @@ class TokenBucket:
             self.tokens = min(self.capacity, self.tokens + (now - self.updated) * self.rate)
             self.updated = now
 
-    def ready_at(self, now: float) -> float:
-        """The earliest time (≥ now) at which one token is available."""
+    def ready_at(self, now: float, count: float = 1.0) -> float:
+        """The earliest time (≥ now) at which ``count`` tokens (at most a full bucket) are available."""
         self._refill(now)
-        # A hair of tolerance: float refill after sleeping exactly the computed wait may land just under 1.
-        return now if self.tokens >= 1.0 - 1e-9 else now + (1.0 - self.tokens) / self.rate
+        need = min(count, self.capacity)
+        # A hair of tolerance: float refill after sleeping exactly the computed wait may land just under.
+        return now if self.tokens >= need - 1e-9 else now + (need - self.tokens) / self.rate
 
-    def take(self, now: float) -> None:
-        """Use one token (the caller checked :meth:`ready_at`)."""
+    def take(self, now: float, count: float = 1.0) -> None:
+        """Use ``count`` tokens (the caller checked :meth:`ready_at`); more than a full bucket leaves a debt
+        that later messages wait for."""
         self._refill(now)
-        self.tokens -= 1.0
+        self.tokens -= count
 
     def empty(self, now: float) -> None:
         """Drop all tokens (after a 429 the chat starts again from nothing)."""
@@ -276,9 +281,9 @@ class Pacer(Generic[PayloadT]):
             if chat is None:
                 continue
             self._cycle_pos = (self._cycle_pos + i + 1) % n
-            chat.bucket.take(now)
-            self._global.take(now)
             entry = heapq.heappop(chat.queue)
+            chat.bucket.take(now, entry[2].weight)
+            self._global.take(now, entry[2].weight)
             chat.in_flight = entry
             chat.generation = self._next_seq()
             self._queued -= 1
@@ -383,7 +388,7 @@ class Pacer(Generic[PayloadT]):
         if chat.blocked or chat.in_flight is not None or not chat.queue:
             return
         chat.generation = self._next_seq()
-        eligible = max(chat.paused_until, chat.bucket.ready_at(now))
+        eligible = max(chat.paused_until, chat.bucket.ready_at(now, chat.queue[0][2].weight))
         if eligible <= now:
             self._ready[chat.queue[0][0]].append((chat.chat_id, chat.generation))
         else:
@@ -585,6 +590,11 @@ class Sender(Generic[PayloadT]):
             for task in pending:
                 task.cancel()
             await asyncio.gather(*pending, return_exceptions=True)
+
+    @property
+    def running(self) -> bool:
+        """True between :meth:`start` and :meth:`stop` (jobs submitted now get sent)."""
+        return self._runner is not None and not self._runner.done() and not self._stopping
 
     async def __aenter__(self) -> Sender[PayloadT]:
         self.start()

@@ -12,7 +12,7 @@ from telegram.constants import ParseMode
 
 # The feature modules register their renderers when imported.
 from bot.chat import alerts, issuing_news, notifications, reminders  # noqa: F401
-from bot.chat.outbound import Key, OutboundRouter, Route, mapped, newest_message_id
+from bot.chat.outbound import Key, OutboundRouter, Route, mapped, newest_message_id, noted_message_ids
 from bot.chat.rendering import RENDERERS, DocumentGroup, PhotoMessage, Rendered, TextMessage
 from bot.pacing import OutboundJob, PermanentSendError, Priority
 from bot.services import Services
@@ -39,6 +39,10 @@ class TelegramChannel:
 
     def newest_message_id(self, chat_id: int) -> int:
         return newest_message_id(self.bot, chat_id)
+
+    def noted(self) -> dict[int, int]:
+        """Newest message ids seen in chats since the last call (interactive answers included)."""
+        return noted_message_ids(self.bot)
 
     async def send(self, chat_id: int, message: Rendered) -> Sequence[int]:
         bot = self.bot
@@ -104,6 +108,9 @@ class OutboxDispatcher:
     async def dispatch(self) -> int:
         """Submit every due row not queued yet; returns how many."""
         outbox = self.services.outbox
+        noted = self.channel.noted()
+        if noted:  # where a probe after a crash starts, for chats that had only interactive answers too
+            await outbox.note_messages(noted)
         due = ([] if self._recovered else await outbox.in_doubt()) + await outbox.due()
         self._recovered = True
         return self.submit(due)
@@ -112,14 +119,16 @@ class OutboxDispatcher:
         """Submit rows just added (e.g. the result of an invoice the user confirmed) without waiting for the
         next tick."""
         items = [await self.services.outbox.get(row_id) for row_id in row_ids]
-        return self.submit([Due(i.id, i.chat_id, priority) for i in items if i is not None])
+        return self.submit([Due(i.id, i.chat_id, priority, i.kind) for i in items if i is not None])
 
     def submit(self, due: Sequence[Due]) -> int:
         submitted = 0
         for row in due:
             if row.id in self.queued:
                 continue
-            if self.outbound.submit(row.chat_id, ROUTE, row.id, row.priority):
+            renderer = RENDERERS.get(row.kind)
+            weight = renderer.kind.messages if renderer is not None else 1
+            if self.outbound.submit(row.chat_id, ROUTE, row.id, row.priority, weight):
                 self.queued[row.id] = row.chat_id
                 submitted += 1
         return submitted

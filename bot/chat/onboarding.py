@@ -114,11 +114,15 @@ async def on_text(update: Update, context: Context, dialog: Dialog, lang: str) -
         await svc.dialogs.clear(chat_id)
         key = "connected_replaced" if result.replaced else "connected"
         environment = esc(display_env(result.environment))
-        await send(context, chat_id, t(lang, key, nip=result.nip, environment=environment))
+        # One message says it all (connected, how long the token lasts, what next): fewer pings.
+        parts = [t(lang, key, nip=result.nip, environment=environment)]
+        markup = None
         if result.valid_until is not None:
-            await send(context, chat_id, t(lang, "token_limited", until=fmt_date(lang, result.valid_until)))
-            # Issue 8: tokens end with 2026; offer the certificate login right away (reminders follow).
-            await send(context, chat_id, t(lang, "auth.switch_offer"), cert_login.switch_button(lang))
-        await send(context, chat_id, t(lang, "after_connect"))
+            parts.append(t(lang, "token_limited", until=fmt_date(lang, result.valid_until)))
+            # Tokens end with 2026: offer the certificate login right away (reminders follow).
+            parts.append(t(lang, "auth.switch_offer"))
+            markup = cert_login.switch_button(lang)
+        parts.append(t(lang, "after_connect"))
+        await send(context, chat_id, "\n\n".join(parts), markup)
         return
     await send(context, chat_id, t(lang, "use_buttons"))

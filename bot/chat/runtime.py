@@ -61,9 +61,9 @@ class ChatRuntime:
     is lost); each way of running the bot gives its own."""
 
     def __init__(self, services: Services, bot: Bot, options: ChatOptions,
-                 request_stop: Callable[[], None]) -> None:
+                 request_stop: Callable[[], None], outbound: OutboundRouter) -> None:
         self.services, self.options, self.request_stop = services, options, request_stop
-        self.outbound = OutboundRouter()
+        self.outbound = outbound  # the one paced Sender; the Bot's rate limiter queues direct replies on it
         self.outbox = OutboxDispatcher(services, self.outbound, TelegramChannel(bot, services))
         self.scheduler = PollScheduler(services.sync) if options.polls else None
         self.tasks = OwnedTasks()

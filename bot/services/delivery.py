@@ -15,10 +15,16 @@ after the recorded one, and each rendered message carries a marker that only it 
 
 Found → marked sent with the ids found, nothing is sent again; not found → sent now.
 
+Where the recorded id comes from: the Bot's rate limiter (``bot.chat.outbound.PacedRateLimiter``) sees
+every message this process creates, interactive answers included, and the dispatcher stores the newest
+id per chat (``outbox_chat_cursors``) every pass; ``mark_sending`` records the larger of that and the
+stored one. With none at all, the chat is new to the bot and the probe starts at id 1.
+
 Limits (honest):
-* with no id known for the chat (no outbox message was ever stored for it, and this process has not
-  seen it) the probe starts at id 1, as for a chat new to the bot: in a chat that only had interactive
-  answers before a restart this may touch its first messages;
+* a chat whose history predates the cursors (upgraded from a version without them, only interactive
+  answers so far) has no id stored: a crash during its first outbox message probes its first messages;
+* the ids of interactive answers reach the database at the dispatcher's next pass (about a second): a
+  crash within that second leaves the stored id behind them, and the probe looks at them too;
 * the probe looks at :data:`PROBE_SPAN` ids; if more messages than that were added to the chat between the
   recorded id and ours, a delivered message is not recognised and is sent again;
 * a candidate that is a *different* bot message is changed by the probe's edit (it gets our keyboard, or
@@ -138,7 +144,8 @@ class Delivery:
 
     @staticmethod
     async def _probe(channel: Channel[R], item: OutboxItem, message: R) -> int | None:
-        # No id known: the chat is new to the bot (as far as it knows) and ours is one of its first messages.
+        # No id known: the bot never stored one for this chat (every message it sees is noted), so the
+        # chat is new to it and ours is one of its first messages.
         start = (item.after_message_id or 0) + 1
         for message_id in range(start, start + PROBE_SPAN):
             # "No such message" does not end the search: an id in between may be a deleted message (the

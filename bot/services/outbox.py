@@ -65,11 +65,13 @@ P = TypeVar("P", bound=Payload)
 @dataclass(frozen=True)
 class Kind(Generic[P]):
     """One kind of message: ``name`` (stored in ``outbox.kind``, at most 32 characters), how its payload
-    is read back, and the priority rows of this kind get unless the producer says otherwise."""
+    is read back, the priority rows of this kind get unless the producer says otherwise, and how many
+    chat messages one row makes."""
 
     name: str
     decode: Callable[[JsonObject], P]
     priority: Priority = Priority.NOTIFICATION
+    messages: int = 1  # chat messages a row makes (a document group: one per document), for pacing
 
 
 # --- reading JSON payloads back (small typed accessors: a payload's from_json uses these) -------------
@@ -147,6 +149,7 @@ class Due:
     id: int
     chat_id: int
     priority: Priority
+    kind: str = ""
 
 
 class Outbox:
@@ -194,19 +197,19 @@ class Outbox:
         now = self.clock()
         async with self.db.transaction() as session:
             rows = await session.execute(
-                select(OutboxRow.id, OutboxRow.chat_id, OutboxRow.priority).where(
+                select(OutboxRow.id, OutboxRow.chat_id, OutboxRow.priority, OutboxRow.kind).where(
                     OutboxRow.status == Status.PENDING,
                     or_(OutboxRow.not_before.is_(None), OutboxRow.not_before <= now))
                 .order_by(OutboxRow.priority, OutboxRow.id).limit(limit))
-            return [Due(i, c, Priority(p)) for i, c, p in rows.all()]
+            return [Due(i, c, Priority(p), k) for i, c, p, k in rows.all()]
 
     async def in_doubt(self) -> list[Due]:
         """Rows left ``sending`` (the process stopped between the Telegram call and marking the row)."""
         async with self.db.transaction() as session:
             rows = await session.execute(
-                select(OutboxRow.id, OutboxRow.chat_id, OutboxRow.priority)
+                select(OutboxRow.id, OutboxRow.chat_id, OutboxRow.priority, OutboxRow.kind)
                 .where(OutboxRow.status == Status.SENDING).order_by(OutboxRow.id))
-            return [Due(i, c, Priority(p)) for i, c, p in rows.all()]
+            return [Due(i, c, Priority(p), k) for i, c, p, k in rows.all()]
 
     async def get(self, row_id: int) -> OutboxItem | None:
         """One row with its recipient's language and membership, as of now."""
@@ -260,6 +263,21 @@ class Outbox:
         """``pending`` (certainly not delivered: try again later), ``failed``, ``dropped``..."""
         async with self.db.transaction() as session:
             await session.execute(update(OutboxRow).where(OutboxRow.id == row_id).values(status=status.value))
+
+    async def note_messages(self, newest: dict[int, int]) -> None:
+        """Store the newest message ids seen in chats (chat → id; kept only when newer)."""
+        async with self.db.transaction() as session:
+            chats = list(newest)
+            for start in range(0, len(chats), 500):
+                chunk = chats[start:start + 500]
+                known = {c.chat_id: c for c in (await session.execute(
+                    select(ChatCursor).where(ChatCursor.chat_id.in_(chunk)))).scalars()}
+                for chat_id in chunk:
+                    cursor = known.get(chat_id)
+                    if cursor is None:
+                        session.add(ChatCursor(chat_id=chat_id, last_message_id=newest[chat_id]))
+                    elif newest[chat_id] > cursor.last_message_id:
+                        cursor.last_message_id = newest[chat_id]
 
     @staticmethod
     async def block_chat(session: AsyncSession, chat_id: int) -> None:

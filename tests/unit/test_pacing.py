@@ -438,3 +438,15 @@ async def test_a_hanging_send_times_out_and_is_retried() -> None:
         await sender.drain()
     assert calls == ["m21-0", "m21-0"]
     assert sender.stats.retried == 1 and sender.stats.sent == 1
+
+
+def test_an_album_takes_one_token_per_item() -> None:
+    """A document group of two spends two of the chat's tokens: the next message to the chat waits a
+    full second (a plain message would go at once with the burst of 2 left)."""
+    pacer: Pacer[str] = Pacer(PacingConfig(chat_rate=1.0, chat_burst=2.0), now=0.0)
+    pacer.submit(OutboundJob(1, "album", "album", weight=2), 0.0)
+    pacer.submit(OutboundJob(1, "text", "text"), 0.0)
+    pacer.submit(OutboundJob(2, "other", "other"), 0.0)
+    sent = {job.key: at for at, job in run_pacer(pacer, until=10.0)}
+    assert sent["album"] == 0.0 and sent["other"] < 0.1  # another chat is not held up
+    assert sent["text"] == pytest.approx(1.0, abs=0.01)

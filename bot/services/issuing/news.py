@@ -65,7 +65,7 @@ class DeadlineWarning:
 
 
 ISSUED_RESULT = Kind("issued.result", IssuedResult.from_json)
-ISSUED_DOCUMENTS = Kind("issued.documents", IssuedDocuments.from_json)
+ISSUED_DOCUMENTS = Kind("issued.documents", IssuedDocuments.from_json, messages=2)  # PDF + XML
 DEADLINE_WARNING = Kind("issued.deadline", DeadlineWarning.from_json, Priority.NOTIFICATION)
 
 # States whose result comes with the documents (a printout exists to give).
