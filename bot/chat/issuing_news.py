@@ -21,6 +21,7 @@ from bot.services.issuing.news import (
     IssuedResult,
 )
 from bot.services.issuing.records import ONLINE
+from bot.services.issuing.state import UNFINISHED
 from bot.services.outbox import OutboxItem
 from ksef.system_warnings import XML_DISCOURAGED_CHARACTERS
 
@@ -109,9 +110,18 @@ async def issued_documents(services: Services, row: OutboxItem,
 @renders(DEADLINE_WARNING)
 async def deadline_warning(services: Services, row: OutboxItem, warning: DeadlineWarning) -> Rendered | None:
     view = await _view(services, warning.invoice_id)
-    if view is None or view.state not in (InvoiceState.OFFLINE, InvoiceState.WAITING, InvoiceState.PREPARED,
-                                          InvoiceState.SENDING, InvoiceState.PROCESSING):
+    if view is None or view.state not in UNFINISHED:
         return None  # it reached KSeF (or was settled) meanwhile: no warning any more
+    lang, deadline = row.language, fmt_date(row.language, warning.deadline)
     # No keyboard: delivered at least once (a repeated warning is better than a missed one).
-    return TextMessage(t(row.language, "iv.deadline", number=esc(view.number),
-                         deadline=fmt_date(row.language, warning.deadline)))
+    if view.state is InvoiceState.OFFLINE:
+        return TextMessage(t(lang, "iv.deadline", number=esc(view.number), deadline=deadline))
+    nip = ""
+    if row.user_id is not None and row.company_id is not None:
+        try:
+            nip = (await services.companies.get(row.user_id, row.company_id)).nip
+        except ServiceError:
+            return None  # no longer a member: not theirs to hear
+    reason = view.status_text or t(lang, "iv.deadline_no_answer")
+    return TextMessage(t(lang, "iv.deadline_unsent", number=esc(view.number), nip=esc(nip),
+                         issued=fmt_date(lang, view.issue_date), deadline=deadline, reason=esc(reason)))

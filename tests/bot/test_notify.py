@@ -270,3 +270,32 @@ async def test_ksef_429_and_500_keep_the_cursor_and_are_retried(bot_factory: Cal
 async def _failed_again(bot: BotHarness, failures: int) -> bool:
     rows = await bot.table_rows("inbox_sync")
     return bool(rows[0]["failures"] > failures and rows[0]["last_error"] != "429")
+
+
+async def test_a_removed_members_queued_notification_is_dropped_not_sent(
+        bot_factory: Callable[..., Any]) -> None:
+    """A notification held for a member (quiet hours) whose access is taken away meanwhile is dropped
+    when its turn comes: checked when it is rendered, not when it was queued."""
+    from bot.services.inbox import WARSAW
+
+    bot, owner, nip = await connected_bot(bot_factory)
+    company_id = (await bot.services.companies.require_active_company(owner.id)).id
+    member = bot.user(5090)
+    await bot.services.members.accept(member.id, member.chat_id,
+                                      await bot.services.members.invite(owner.id, company_id))
+    local = bot.clock().astimezone(WARSAW)
+    start, end = local - timedelta(hours=1), local + timedelta(hours=1)
+    await bot.services.inbox.set_quiet_hours(member.id, company_id, start.hour * 60 + start.minute,
+                                             end.hour * 60 + end.minute)
+    number = bot.sim.inject_invoice(invoice_xml(nip, "R/1"))
+    await wait_mentioned(bot, owner.chat_id, number)  # the owner hears it now; the member's waits
+    [held] = [r for r in await bot.table_rows("outbox") if r["user_id"] == member.id]
+    assert held["status"] == "pending" and held["not_before"] is not None
+    await bot.services.members.remove(owner.id, company_id, member.id)
+    bot.clock.advance(timedelta(hours=1, minutes=5))
+
+    async def dropped() -> bool:
+        return [r["status"] for r in await bot.table_rows("outbox") if r["id"] == held["id"]] == ["dropped"]
+
+    await bot.eventually(dropped, timeout=20, message="the held notification dropped")
+    assert mentions(bot, member.chat_id, number) == []

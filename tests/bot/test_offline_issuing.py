@@ -179,3 +179,45 @@ async def test_total_failure_keeps_the_invoice_and_says_sending_is_not_required(
     row = (await bot.table_rows("issued_invoices"))[0]
     assert row["state"] == "kept" and row["mode"] == "total_failure"
     assert not any(m.photo for m in bot.fake.chat_messages(user.chat_id))  # no QR codes at all
+
+
+async def test_an_invoice_stuck_before_ksef_is_warned_to_the_issuer_and_the_owner(
+        bot_factory: object) -> None:
+    """Every unfinished invoice has a deadline from its issue day (sent later, it is an offline24 one): a
+    member's invoice stuck waiting for KSeF (down, and no offline certificate) is warned about, at least
+    once, to them and to the owner."""
+    bot: BotHarness = await bot_factory(issuing_interval=3600, issuing_first=3600)  # type: ignore[operator]
+    owner, nip, company_id = await ready(bot, 6110)
+    invitation = await bot.services.members.invite(6110, company_id)
+    await bot.services.members.accept(6111, 6111, invitation)
+    member = bot.user(6111)
+    svc = bot.services.issuing
+    draft = {"buyer": {"nip": BUYER_NIP, "name": "ACME", "address": []},
+             "lines": [{"name": "Usługa", "quantity": "1", "unit_price": "10", "vat_rate": "23"}]}
+    view = await svc.prepare(6111, member.chat_id, company_id, Draft.from_json(draft))
+    assert view.deadline is not None and view.deadline > view.issue_date  # offline24: next working day
+    bot.sim.set_availability(api="down")
+    view = await svc.issue(view.id)
+    assert view.state == "waiting"  # kept, sent online when KSeF answers
+    outbox = bot.services.outbox
+
+    async def warnings() -> list[dict[str, object]]:
+        return [r for r in await bot.table_rows("outbox") if r["kind"] == "issued.deadline"]
+
+    await svc.process_pending()
+    assert await warnings() == []  # a send that may still succeed within the hour is not warned about
+    bot.clock.advance(timedelta(hours=2))
+    await svc.process_pending()
+    queued = await warnings()
+    assert sorted(r["user_id"] for r in queued) == [6110, 6111]
+    await svc.process_pending()
+    assert len(await warnings()) == 2  # once
+    for user in (owner, member):  # the dispatcher sends them (the inbox job runs it every second)
+        told = await bot.fake.wait_for_bot_message(
+            user.chat_id, lambda m: "nadal nie trafiła do KSeF" in m.content, after=0, timeout=30)
+        assert view.number in told.content and nip in told.content
+
+    async def both_sent() -> bool:
+        return await outbox.counts("issued.deadline") == {"sent": 2}
+
+    await bot.eventually(both_sent, message="both warnings marked sent")

@@ -43,6 +43,12 @@ PL: dict[str, str] = {
         "wymagana i faktura pozostaje ważna."
     ),
     "iv.upo_caption": "UPO faktury {number}",
+    "iv.deadline_unsent": (
+        "⚠️ Faktura nr <b>{number}</b> (firma NIP {nip}) nadal nie trafiła do KSeF. Powód: {reason}\n"
+        "Wystawiona {issued}, więc trzeba ją wysłać do KSeF najpóźniej {deadline} (po dniu wystawienia "
+        "liczy się jak faktura offline24). Próbuję dalej sam; jeśli winny jest token, wymień go w /ksef."
+    ),
+    "iv.deadline_no_answer": "KSeF jeszcze jej nie przyjął",
     "iv.code_online": "📷 Kod QR (KOD I) pozwala sprawdzić fakturę w KSeF.",
     "iv.code_offline": "📷 Kod QR (KOD I) pozwala sprawdzić fakturę w KSeF, gdy już tam trafi.",
     "iv.codes_offline": "📷 Na obrazku KOD I (faktura) i KOD II (wystawca) — wydrukuj oba na fakturze.",
@@ -135,6 +141,12 @@ EN: dict[str, str] = {
     "iv.doc_xml": "🧾 Invoice {number} (NIP {nip}) — XML file for KSeF",
     "iv.sending_offline": "Invoice <b>{number}</b> saved. Issuing it offline…",
     "iv.upo_caption": "UPO of invoice {number}",
+    "iv.deadline_unsent": (
+        "⚠️ Invoice <b>{number}</b> (company NIP {nip}) has still not reached KSeF. Reason: {reason}\n"
+        "It was issued on {issued}, so it must be sent to KSeF by {deadline} at the latest (after its issue "
+        "day it counts as an offline24 invoice). I keep trying; if the token is the cause, replace it in /ksef."
+    ),
+    "iv.deadline_no_answer": "KSeF has not accepted it yet",
     "err.number_taken": (
         "Number {number} was already used by this company: a pattern without the year "
         "repeats numbers. Set a pattern with the year in /profil, e.g. FV/{{n}}/{{YYYY}}, and "

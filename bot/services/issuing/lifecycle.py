@@ -53,7 +53,7 @@ from bot.services.ports import Clock
 from bot.services.seller_profile import ProfileView, SellerProfileService
 from bot.store.db import Database
 from bot.store.locks import NamedLocks
-from bot.store.models import User
+from bot.store.models import CompanyMember, User
 from bot.store.models_issuing import IssuedInvoice
 from ksef.availability import AvailabilityState
 from ksef.crypto import sha256_b64
@@ -67,11 +67,13 @@ from ksef.errors import (
 )
 from ksef.fa3 import build
 from ksef.models import SentInvoice
-from ksef.offline import OfflineMode, today_in_poland
+from ksef.offline import OfflineMode, send_deadlines, today_in_poland
 
 log = logging.getLogger(__name__)
 
 DUPLICATE_CODE = 440
+WARN_AHEAD_DAYS = 10  # deadlines this near are checked against the working-day rule (holidays included)
+ONLINE_GRACE = timedelta(hours=1)  # an invoice meant for online sending is warned about once stuck this long
 TECHNICAL_REJECTIONS = (430, 435, 450)  # offline invoices rejected for these get a technical correction
 _UNAVAILABLE = (KsefUnavailableError, KsefServerError)
 
@@ -145,9 +147,13 @@ class IssuingService:
                 await self.contractors.remember(session, company_id, buyer.nip, buyer.name,
                                                 list(buyer.address))
             now = self.clock()
+            # Sent after its P_1 day, an "online" invoice is an offline24 one by law: every unfinished
+            # invoice has that deadline from the start (going offline may set another).
+            deadlines = send_deadlines(OfflineMode.OFFLINE24, issue_date)
             row = IssuedInvoice(company_id=company_id, user_id=user_id, chat_id=chat_id, language=language,
                                 number=number, issue_date=issue_date, draft=draft.to_json(), xml=xml,
                                 invoice_hash=sha256_b64(xml), state=InvoiceState.PREPARED.value, mode=ONLINE,
+                                deadline=deadlines.conservative, legal_deadline=deadlines.legal,
                                 attempts=0, created_at=now, updated_at=now)
             session.add(row)
             await session.flush()
@@ -302,42 +308,59 @@ class IssuingService:
         """Queue the news of every invoice (or of ``only``) whose state was not told yet, and the deadline
         warnings that are due; returns how many outbox rows that queued."""
         today = self.today()
-        # Only rows with news: a state not yet told, or an offline invoice not yet warned about.
-        news = or_(IssuedInvoice.notified_state.is_(None),
-                   IssuedInvoice.notified_state != IssuedInvoice.state,
-                   and_(IssuedInvoice.state == InvoiceState.OFFLINE, IssuedInvoice.warned_at.is_(None)))
-        query = select(IssuedInvoice.id, IssuedInvoice.state, IssuedInvoice.notified_state).where(
-            IssuedInvoice.state.in_(REPORTED), news)
+        # A state not yet told (an offline invoice is told by the handler that issued it offline).
+        news = select(IssuedInvoice.id).where(
+            IssuedInvoice.state.in_(REPORTED), IssuedInvoice.state != InvoiceState.OFFLINE,
+            or_(IssuedInvoice.notified_state.is_(None), IssuedInvoice.notified_state != IssuedInvoice.state))
+        # Every unfinished invoice not yet warned about its deadline, deadline near (the exact working-day
+        # rule is applied per invoice below).
+        near = select(IssuedInvoice.id).where(
+            IssuedInvoice.state.in_(UNFINISHED), IssuedInvoice.warned_at.is_(None),
+            IssuedInvoice.deadline.is_not(None),
+            IssuedInvoice.deadline <= today + timedelta(days=WARN_AHEAD_DAYS))
         if only is not None:
-            query = query.where(IssuedInvoice.id == only)
+            news, near = news.where(IssuedInvoice.id == only), near.where(IssuedInvoice.id == only)
         async with self.db.transaction() as session:
-            rows = (await session.execute(query.order_by(IssuedInvoice.id))).all()
+            told = list((await session.execute(news.order_by(IssuedInvoice.id))).scalars())
+            warn = list((await session.execute(near.order_by(IssuedInvoice.id))).scalars())
         queued = 0
-        for invoice_id, state, notified in rows:
-            if invoice_id in self._in_chat:
-                continue  # the handler tells the user itself
-            if state == InvoiceState.OFFLINE:
-                queued += await self._warn_if_due(invoice_id, today)
-            elif state != notified:
+        for invoice_id in told:
+            if invoice_id not in self._in_chat:  # the handler tells the user itself
                 queued += len(await self.announce(invoice_id))
+        for invoice_id in warn:
+            if invoice_id not in self._in_chat:
+                queued += await self._warn_if_due(invoice_id, today)
         return queued
 
     async def _warn_if_due(self, invoice_id: int, today: date) -> int:
-        """The deadline warning of an offline invoice, queued with its mark in one transaction."""
+        """The deadline warning of an unfinished invoice, to its issuer and the company's owner (once when
+        they are the same person), queued with its mark in one transaction (at least once: the outbox
+        delivers what the mark promises)."""
         async with self.db.transaction() as session:
             row = (await session.execute(select(IssuedInvoice).where(IssuedInvoice.id == invoice_id)
                                          .with_for_update())).scalar_one_or_none()
             if row is None or row.warned_at is not None or row.deadline is None \
-                    or not warning_due(row.deadline, today):
+                    or InvoiceState(row.state) not in UNFINISHED or not warning_due(row.deadline, today):
                 return 0
+            if row.state != InvoiceState.OFFLINE and row.created_at > self.clock() - ONLINE_GRACE:
+                return 0  # an online send normally ends within minutes: warn only about one that is stuck
             row.warned_at = self.clock()
-            if await session.get(User, row.user_id) is None:
-                return 0
-            added = await self.outbox.add(
-                session, DEADLINE_WARNING, chat_id=row.chat_id, payload=DeadlineWarning(row.id, row.deadline),
-                user_id=row.user_id, company_id=row.company_id,
-                dedupe_key=f"deadline:{row.id}:{row.deadline.isoformat()}:{row.user_id}")
-            return 0 if added is None else 1
+            owners = (await session.execute(select(CompanyMember.user_id).where(
+                CompanyMember.company_id == row.company_id, CompanyMember.role == "owner"))).scalars().all()
+            recipients = list(dict.fromkeys([row.user_id, *owners]))
+            added = 0
+            for user_id in recipients:
+                user = await session.get(User, user_id)
+                if user is None:
+                    continue  # the issuer deleted their data
+                chat_id = row.chat_id if user_id == row.user_id else user.chat_id
+                if await self.outbox.add(
+                        session, DEADLINE_WARNING, chat_id=chat_id,
+                        payload=DeadlineWarning(row.id, row.deadline), user_id=user_id,
+                        company_id=row.company_id,
+                        dedupe_key=f"deadline:{row.id}:{row.deadline.isoformat()}:{user_id}") is not None:
+                    added += 1
+            return added
 
     # --- internals --------------------------------------------------------------------------------
     @contextlib.contextmanager

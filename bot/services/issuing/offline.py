@@ -88,9 +88,11 @@ class OfflineIssuer:
         _, kod2 = verification_codes(xml, parse(xml), env=self.env, offline=signer)
         assert kod2 is not None  # asked for with an offline certificate
         deadlines = deadlines_of(mode, view.issue_date, announced, today_in_poland(self.clock()))
+        # A new deadline deserves its own warning (the one of the online deadline may have gone already).
+        warned = {} if deadlines.conservative == view.deadline else {"warned_at": None}
         return await self.records.update(invoice_id, state=InvoiceState.OFFLINE, mode=mode.value,
                                          kod2_url=kod2.url, deadline=deadlines.conservative,
-                                         legal_deadline=deadlines.legal)
+                                         legal_deadline=deadlines.legal, **warned)
 
     async def correct(self, view: IssuedView, profile: ProfileView) -> bool:
         """Technical correction of an offline invoice KSeF rejected for technical reasons: the same
