@@ -8,11 +8,14 @@ import dataclasses
 import hashlib
 
 import pytest
+from sqlalchemy import update
 
 from bot.sandbox.botapi import ChatMessage, FakeUser
 from bot.services.errors import ServiceError
 from bot.services.issuing import Draft
 from bot.services.ksef_clients import KsefClientOptions
+from bot.store.db import Database
+from bot.store.models_outbox import OutboxRow
 from ksef.qr import parse_kod1
 from tests.fixtures.bot import BotHarness
 
@@ -357,3 +360,74 @@ async def test_simultaneous_confirmations_on_postgresql(bot_factory: object,
                                                                 Draft.from_json(draft))
                                    for _ in range(8)))
     assert sorted(int(v.number.split("/")[1]) for v in views) == list(range(1, 9))
+
+
+# --- the documents of an issued invoice: nothing lost, nothing shown twice, wherever a crash hits -----
+
+def printout_counts(bot: BotHarness, chat_id: int) -> tuple[int, int, int]:
+    """(photos, PDFs, XML files) the user has received."""
+    messages = bot.fake.bot_messages(chat_id)
+    names = [(m.document.filename or "") for m in messages if m.document is not None]
+    return (sum(m.photo is not None for m in messages), sum(n.endswith(".pdf") for n in names),
+            sum(n.endswith(".xml") for n in names))
+
+
+async def rows_sent(bot: BotHarness, kinds: tuple[str, ...] = ("issued.result", "issued.documents")) -> bool:
+    rows = [r for r in await bot.table_rows("outbox") if r["kind"] in kinds]
+    return len(rows) == len(kinds) and all(r["status"] == "sent" for r in rows)
+
+
+async def test_crash_between_storing_and_sending_the_documents_loses_nothing(bot_factory: object) -> None:
+    bot: BotHarness = await bot_factory()  # type: ignore[operator]
+    user, _, _ = await ready(bot, 6020)
+    for method in ("sendPhoto", "sendMediaGroup"):  # Telegram down: the result stays queued
+        bot.fake.fail_next(method, status=500, count=10_000)
+    preview = await to_preview(bot, user, f"/wystaw {BUYER_NIP} Usługa 1 x 100 23%")
+    await user.press(preview, CONFIRM)
+
+    async def queued() -> bool:
+        return len([r for r in await bot.table_rows("outbox") if r["kind"].startswith("issued.")]) == 2
+
+    await bot.eventually(queued, timeout=30, message="the result and the documents stored")
+    assert (await bot.table_rows("issued_invoices"))[0]["state"] == "accepted"
+    await bot.crash_and_restart()
+    bot.fake.clear_faults()
+    await bot.eventually(lambda: rows_sent(bot), timeout=60, message="both rows delivered after the restart")
+    assert printout_counts(bot, user.chat_id) == (1, 1, 1)
+
+
+async def test_crash_between_sending_and_marking_the_documents_shows_nothing_twice(
+        bot_factory: object) -> None:
+    bot: BotHarness = await bot_factory()  # type: ignore[operator]
+    user, _, _ = await ready(bot, 6021)
+    preview = await to_preview(bot, user, f"/wystaw {BUYER_NIP} Usługa 1 x 100 23%")
+    await confirm_and_collect(bot, user, preview)
+    await bot.eventually(lambda: rows_sent(bot), message="both rows marked sent")
+    before = {r["id"]: r for r in await bot.table_rows("outbox") if r["kind"].startswith("issued.")}
+    await bot.stop()
+    # The database exactly as a crash right after Telegram accepted both leaves it: `sending`, no ids.
+    db = Database.from_url(bot.settings.database_url)
+    async with db.transaction() as session:
+        await session.execute(update(OutboxRow).where(OutboxRow.id.in_(list(before)))
+                              .values(status="sending", message_ids=[], sent_at=None))
+    await db.dispose()
+    await bot.start()
+    await bot.eventually(lambda: rows_sent(bot), timeout=30, message="the probes to settle both rows")
+    after = {r["id"]: r for r in await bot.table_rows("outbox") if r["id"] in before}
+    # Found by their markers: the photo's keyboard, the first document's caption (both ids of the group).
+    assert {i: r["message_ids"] for i, r in after.items()} == {i: r["message_ids"] for i, r in before.items()}
+    assert printout_counts(bot, user.chat_id) == (1, 1, 1)
+
+
+async def test_ambiguous_network_error_after_the_documents_arrived_is_not_a_duplicate(
+        bot_factory: object) -> None:
+    bot: BotHarness = await bot_factory()  # type: ignore[operator]
+    user, _, _ = await ready(bot, 6022)
+    # Telegram stores the group, then the connection breaks: the bot cannot know it arrived.
+    bot.fake.fail_next("sendMediaGroup", drop=True, status=200)
+    preview = await to_preview(bot, user, f"/wystaw {BUYER_NIP} Usługa 1 x 100 23%")
+    await user.press(preview, CONFIRM)
+    await bot.eventually(lambda: rows_sent(bot), timeout=60, message="both rows marked sent")
+    [documents] = [r for r in await bot.table_rows("outbox") if r["kind"] == "issued.documents"]
+    assert documents["attempts"] == 2 and len(documents["message_ids"]) == 2  # probed, found, not resent
+    assert printout_counts(bot, user.chat_id) == (1, 1, 1)
