@@ -12,7 +12,7 @@ from PIL import Image, ImageDraw, ImageFont
 
 from ksef import fonts
 from ksef.fa3.summary import InvoiceSummary
-from ksef.pdf import document_title, format_date, format_money
+from ksef.pdf_layout import document_title, format_date, format_money
 
 __all__ = ["CARD_WIDTH", "render_card"]
 

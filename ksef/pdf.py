@@ -13,23 +13,20 @@ from those same bytes and lays the invoice out; ``render_summary_pdf`` lays out 
 from __future__ import annotations
 
 import io
-import threading
 from dataclasses import dataclass
-from datetime import date
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 from xml.sax.saxutils import escape
 
 from babel.numbers import format_decimal
 from PIL import Image as PILImage
 from reportlab.lib import colors
-from reportlab.lib.enums import TA_CENTER, TA_RIGHT
+from reportlab.lib.enums import TA_RIGHT
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.lib.utils import ImageReader, simpleSplit
 from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import (
     Flowable,
@@ -41,14 +38,36 @@ from reportlab.platypus import (
     TableStyle,
 )
 
-from ksef import amounts, fonts, qr
+from ksef import qr
 from ksef.banking import format_account
 from ksef.certs import KsefCertificate, PrivateKey
 from ksef.environments import Environment
 from ksef.errors import KsefValidationError
 from ksef.fa3.parse import parse
-from ksef.fa3.summary import DueTerm, InvoiceSummary, LineSummary, PartySummary, PaymentSummary
+from ksef.fa3.summary import DueTerm, InvoiceSummary, PaymentSummary
 from ksef.identifiers import ksef_number_is_valid
+from ksef.pdf_correction import correction_story
+from ksef.pdf_layout import (
+    FONT,
+    FONT_BOLD,
+    GRID,
+    MARGIN,
+    SHADE,
+    WIDTH,
+    Styles,
+    document_title,
+    format_amount,
+    format_date,
+    format_money,
+    format_quantity,
+    format_rate,
+    format_unit_price,
+    line_gross,
+    make_styles,
+    para,
+    party_block,
+    register_fonts,
+)
 
 __all__ = [
     "LABEL_CERTIFICATE",
@@ -56,14 +75,7 @@ __all__ = [
     "OfflineQr",
     "QrBlock",
     "annotation_texts",
-    "document_title",
-    "format_amount",
-    "format_date",
     "format_due_term",
-    "format_money",
-    "format_quantity",
-    "format_rate",
-    "format_unit_price",
     "render_pdf",
     "render_summary_pdf",
     "verification_codes",
@@ -99,84 +111,6 @@ class OfflineQr:
                          context_value: str | None = None) -> OfflineQr:
         """From a key pair loaded with :func:`ksef.certs.load_key_pair`."""
         return cls(certificate.serial_hex, certificate.private_key, context_type, context_value)
-
-
-# --------------------------------------------------------------------------- formatting (Polish)
-
-_CENT = Decimal("0.01")
-# FA(3)'s widest decimal type has 22 digits (TIlosci, TCenaJednostkowa: totalDigits 22). A number beyond
-# that (or NaN, Infinity) cannot come from a schema-valid invoice; it is printed as written, so a hostile
-# or hand-built summary still renders instead of failing in the formatter (28-digit decimal context).
-_MAX_INTEGER_DIGITS = 22
-
-
-def _unprintable(value: Decimal) -> str | None:
-    """``value`` as written when it cannot be formatted as a Polish number, else None."""
-    if not value.is_finite() or value.adjusted() >= _MAX_INTEGER_DIGITS:
-        return str(value)
-    return None
-
-
-def format_amount(amount: Decimal) -> str:
-    """``1234.5`` -> ``"1 234,50"`` (no-break spaces between thousands, comma, two decimals)."""
-    if (raw := _unprintable(amount)) is not None:
-        return raw
-    return str(format_decimal(amount.quantize(_CENT, rounding=ROUND_HALF_UP), format="#,##0.00",
-                              locale="pl_PL"))
-
-
-def format_money(amount: Decimal, currency: str = "PLN") -> str:
-    """``"1 234,50 zł"``: the project's money format (:func:`ksef.amounts.format_amount`)."""
-    if (raw := _unprintable(amount)) is not None:
-        return f"{raw} {currency}"
-    return amounts.format_amount(amount, currency)
-
-
-def format_quantity(value: Decimal) -> str:
-    """Quantities without trailing zeros: ``20.00`` -> ``"20"``, ``1.5`` -> ``"1,5"``."""
-    if (raw := _unprintable(value)) is not None:
-        return raw
-    return amounts.format_quantity(value)
-
-
-def format_unit_price(value: Decimal) -> str:
-    """Unit prices keep up to 8 decimals (FA(3) allows them) but show at least 2."""
-    if (raw := _unprintable(value)) is not None:
-        return raw
-    return str(format_decimal(value, format="#,##0.00######", locale="pl_PL"))
-
-
-def format_date(day: date) -> str:
-    """``2026-02-01`` -> ``"01.02.2026"`` (the usual Polish order)."""
-    return day.strftime("%d.%m.%Y")
-
-
-def format_rate(rate: str | None) -> str:
-    """XSD ``P_12`` values for people: ``"23"`` -> ``"23%"``, ``"0 KR"`` -> ``"0% KR"``, ``"zw"`` stays."""
-    if not rate:
-        return ""
-    head, _, tail = rate.strip().partition(" ")
-    if head.replace(".", "", 1).isdigit():
-        return f"{head}%" + (f" {tail}" if tail else "")
-    return rate.strip()
-
-
-_TITLES = {
-    "VAT": "Faktura VAT",
-    "KOR": "Faktura korygująca",
-    "ZAL": "Faktura zaliczkowa",
-    "ROZ": "Faktura rozliczeniowa",
-    "UPR": "Faktura uproszczona",
-    "KOR_ZAL": "Faktura korygująca fakturę zaliczkową",
-    "KOR_ROZ": "Faktura korygująca fakturę rozliczeniową",
-}
-
-
-def document_title(summary: InvoiceSummary) -> str:
-    """``Faktura VAT``; plain ``Faktura`` from a VAT-exempt seller (art. 113); or the kind of correction."""
-    if summary.invoice_type == "VAT" and summary.exemption_basis and summary.vat_total == 0:
-        return "Faktura"
-    return _TITLES.get(summary.invoice_type, f"Faktura ({summary.invoice_type})")
 
 
 # --------------------------------------------------------------------------- QR codes
@@ -232,63 +166,6 @@ _QR_MODULE = 0.42 * mm
 _QR_BOX = 8  # pixels per module in the embedded image: crisp when printed, small file
 
 
-# --------------------------------------------------------------------------- layout
-
-_FONT = "KsefSans"
-_FONT_BOLD = "KsefSans-Bold"
-_font_lock = threading.Lock()
-_fonts_ready = False
-
-
-def _register_fonts() -> None:
-    """Register the shipped DejaVu fonts with reportlab once per process (parsing a TTF is slow)."""
-    global _fonts_ready
-    with _font_lock:
-        if _fonts_ready:
-            return
-        pdfmetrics.registerFont(TTFont(_FONT, str(fonts.REGULAR)))
-        pdfmetrics.registerFont(TTFont(_FONT_BOLD, str(fonts.BOLD)))
-        pdfmetrics.registerFontFamily(_FONT, normal=_FONT, bold=_FONT_BOLD, italic=_FONT,
-                                      boldItalic=_FONT_BOLD)
-        _fonts_ready = True
-
-
-@dataclass(frozen=True)
-class _Styles:
-    body: ParagraphStyle
-    small: ParagraphStyle
-    cell: ParagraphStyle
-    cell_right: ParagraphStyle
-    head: ParagraphStyle
-    title: ParagraphStyle
-    section: ParagraphStyle
-    due: ParagraphStyle
-    label: ParagraphStyle
-
-
-def _styles() -> _Styles:
-    body = ParagraphStyle("body", fontName=_FONT, fontSize=9, leading=11.5)
-    return _Styles(
-        body=body,
-        small=ParagraphStyle("small", parent=body, fontSize=7, leading=8.5,
-                             textColor=colors.HexColor("#444444")),
-        cell=ParagraphStyle("cell", parent=body, fontSize=8, leading=9.5),
-        cell_right=ParagraphStyle("cell_right", parent=body, fontSize=8, leading=9.5, alignment=TA_RIGHT),
-        head=ParagraphStyle("head", parent=body, fontName=_FONT_BOLD, fontSize=7.5, leading=9),
-        title=ParagraphStyle("title", parent=body, fontName=_FONT_BOLD, fontSize=18, leading=22),
-        section=ParagraphStyle("section", parent=body, fontName=_FONT_BOLD, fontSize=10, leading=13,
-                               spaceBefore=4, spaceAfter=2),
-        due=ParagraphStyle("due", parent=body, fontName=_FONT_BOLD, fontSize=13, leading=17,
-                           alignment=TA_RIGHT),
-        label=ParagraphStyle("label", parent=body, fontName=_FONT_BOLD, fontSize=8, leading=10,
-                             alignment=TA_CENTER),
-    )
-
-
-def _p(text: str, style: ParagraphStyle) -> Paragraph:
-    return Paragraph(escape(text), style)
-
-
 class _NumberedCanvas(Canvas):  # type: ignore[misc]  # reportlab ships no type hints
     """Canvas that writes "Strona N z M" on every page once the page count is known."""
 
@@ -304,41 +181,16 @@ class _NumberedCanvas(Canvas):  # type: ignore[misc]  # reportlab ships no type 
         total = len(self._pages)
         for state in self._pages:
             self.__dict__.update(state)
-            self.setFont(_FONT, 7)
+            self.setFont(FONT, 7)
             self.setFillColor(colors.HexColor("#666666"))
-            self.drawRightString(A4[0] - _MARGIN, 9 * mm, f"Strona {self._pageNumber} z {total}")
+            self.drawRightString(A4[0] - MARGIN, 9 * mm, f"Strona {self._pageNumber} z {total}")
             super().showPage()
         super().save()
 
 
-_MARGIN = 15 * mm
-_WIDTH = A4[0] - 2 * _MARGIN
-_GRID = colors.HexColor("#9a9a9a")
-_SHADE = colors.HexColor("#ececec")
-
-
-def _party_block(title: str, party: PartySummary, styles: _Styles) -> list[Flowable]:
-    rows: list[Flowable] = [_p(title.upper(), styles.head)]
-    rows.append(Paragraph(f"<b>{escape(party.name or '(brak nazwy)')}</b>", styles.body))
-    if party.nip:
-        rows.append(_p(f"NIP: {party.nip}", styles.body))
-    elif party.eu_vat:
-        rows.append(_p(f"NIP UE: {party.eu_code or ''}{party.eu_vat}", styles.body))
-    elif party.other_id:
-        rows.append(_p(f"Identyfikator: {party.other_id}", styles.body))
-    rows.extend(_p(line, styles.body) for line in party.address_lines)
-    if party.country and party.country.upper() != "PL":
-        rows.append(_p(f"Kraj: {party.country}", styles.body))
-    if party.email:
-        rows.append(_p(f"E-mail: {party.email}", styles.body))
-    if party.phone:
-        rows.append(_p(f"Tel.: {party.phone}", styles.body))
-    return rows
-
-
-def _header(summary: InvoiceSummary, ksef_number: str | None, styles: _Styles) -> list[Flowable]:
+def _header(summary: InvoiceSummary, ksef_number: str | None, styles: Styles) -> list[Flowable]:
     left: list[Flowable] = [
-        _p(document_title(summary), styles.title),
+        para(document_title(summary), styles.title),
         Paragraph(f"nr <b>{escape(summary.number)}</b>", ParagraphStyle("no", parent=styles.body, fontSize=12,
                                                                          leading=15)),
     ]
@@ -351,12 +203,12 @@ def _header(summary: InvoiceSummary, ksef_number: str | None, styles: _Styles) -
         facts.append(("Waluta", summary.currency))
     facts += _case_facts(summary)
     left += [Paragraph(f"<b>{escape(text)}</b>", styles.body) for text in annotation_texts(summary)]
-    right = Table([[_p(k + ":", styles.small), _p(v, styles.body)] for k, v in facts],
+    right = Table([[para(k + ":", styles.small), para(v, styles.body)] for k, v in facts],
                   colWidths=[30 * mm, 42 * mm])
     right.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
                                ("LEFTPADDING", (0, 0), (-1, -1), 2), ("RIGHTPADDING", (0, 0), (-1, -1), 0),
                                ("TOPPADDING", (0, 0), (-1, -1), 1), ("BOTTOMPADDING", (0, 0), (-1, -1), 1)]))
-    table = Table([[left, right]], colWidths=[_WIDTH - 72 * mm, 72 * mm])
+    table = Table([[left, right]], colWidths=[WIDTH - 72 * mm, 72 * mm])
     table.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"),
                                ("LEFTPADDING", (0, 0), (-1, -1), 0), ("RIGHTPADDING", (0, 0), (-1, -1), 0)]))
     number_line = Paragraph(
@@ -390,34 +242,17 @@ def annotation_texts(summary: InvoiceSummary) -> list[str]:
     return found
 
 
-def _parties(summary: InvoiceSummary, styles: _Styles) -> list[Flowable]:
-    table = Table([[_party_block("Sprzedawca", summary.seller, styles),
-                    _party_block("Nabywca", summary.buyer, styles)]],
-                  colWidths=[_WIDTH / 2, _WIDTH / 2])
+def _parties(summary: InvoiceSummary, styles: Styles) -> list[Flowable]:
+    table = Table([[party_block("Sprzedawca", summary.seller, styles),
+                    party_block("Nabywca", summary.buyer, styles)]],
+                  colWidths=[WIDTH / 2, WIDTH / 2])
     table.setStyle(TableStyle([
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
-        ("BOX", (0, 0), (0, 0), 0.5, _GRID), ("BOX", (1, 0), (1, 0), 0.5, _GRID),
+        ("BOX", (0, 0), (0, 0), 0.5, GRID), ("BOX", (1, 0), (1, 0), 0.5, GRID),
         ("LEFTPADDING", (0, 0), (-1, -1), 6), ("RIGHTPADDING", (0, 0), (-1, -1), 6),
         ("TOPPADDING", (0, 0), (-1, -1), 5), ("BOTTOMPADDING", (0, 0), (-1, -1), 6),
     ]))
     return [table, Spacer(1, 5 * mm)]
-
-
-def _line_gross(line: LineSummary) -> Decimal | None:
-    """Gross value of a line: as given, or net + VAT at a numeric rate (display only)."""
-    if line.gross is not None:
-        return line.gross
-    if line.net is None or not line.vat_rate:
-        return None
-    head = line.vat_rate.split(" ")[0]
-    try:
-        rate = Decimal(head)
-    except InvalidOperation:
-        # zw, oo, np I/II: no Polish VAT on the line, the value is final.
-        return line.net if head in {"zw", "oo", "np"} else None
-    if _unprintable(rate) is not None or _unprintable(line.net) is not None or not 0 <= rate <= 100:
-        return None  # not a VAT rate (P_12 is a code list): no gross computed from it
-    return (line.net * (1 + rate / 100)).quantize(_CENT, rounding=ROUND_HALF_UP)
 
 
 _LINE_COLUMNS = (
@@ -497,18 +332,18 @@ def _compact_lines(summary: InvoiceSummary) -> list[Flowable]:
             price = ""
         name = " ".join((line.name or "").split())
         rows.append([
-            str(line.number), "\n".join(simpleSplit(name, _FONT, _COMPACT_FONT_SIZE, name_width)),
+            str(line.number), "\n".join(simpleSplit(name, FONT, _COMPACT_FONT_SIZE, name_width)),
             format_quantity(line.quantity) if line.quantity is not None else "", line.unit or "", price,
             format_amount(line.net) if line.net is not None else "", format_rate(line.vat_rate),
-            format_amount(gross) if (gross := _line_gross(line)) is not None else "",
+            format_amount(gross) if (gross := line_gross(line)) is not None else "",
         ])
     left, right, top, bottom = _CELL_PADDING
     style = TableStyle([
-        ("FONT", (0, 0), (-1, -1), _FONT, _COMPACT_FONT_SIZE, _COMPACT_LEADING),
-        ("FONT", (0, 0), (-1, 0), _FONT_BOLD, 6.5, _COMPACT_LEADING),
+        ("FONT", (0, 0), (-1, -1), FONT, _COMPACT_FONT_SIZE, _COMPACT_LEADING),
+        ("FONT", (0, 0), (-1, 0), FONT_BOLD, 6.5, _COMPACT_LEADING),
         ("ALIGN", (2, 0), (2, -1), "RIGHT"), ("ALIGN", (4, 0), (-1, -1), "RIGHT"),
-        ("GRID", (0, 0), (-1, -1), 0.4, _GRID),
-        ("BACKGROUND", (0, 0), (-1, 0), _SHADE),
+        ("GRID", (0, 0), (-1, -1), 0.4, GRID),
+        ("BACKGROUND", (0, 0), (-1, 0), SHADE),
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
         ("LEFTPADDING", (0, 0), (-1, -1), left), ("RIGHTPADDING", (0, 0), (-1, -1), right),
         ("TOPPADDING", (0, 0), (-1, -1), top), ("BOTTOMPADDING", (0, 0), (-1, -1), bottom),
@@ -519,16 +354,16 @@ def _compact_lines(summary: InvoiceSummary) -> list[Flowable]:
     return [_PagedTable(header, rows, [width for _name, width in _LINE_COLUMNS], style), Spacer(1, 4 * mm)]
 
 
-def _lines(summary: InvoiceSummary, styles: _Styles) -> list[Flowable]:
+def _lines(summary: InvoiceSummary, styles: Styles) -> list[Flowable]:
     if len(summary.lines) > COMPACT_LINES:
         return _compact_lines(summary)
 
     def money(value: Decimal | None) -> Paragraph:
-        return _p(format_amount(value) if value is not None else "", styles.cell_right)
+        return para(format_amount(value) if value is not None else "", styles.cell_right)
 
     head_right = ParagraphStyle("head_right", parent=styles.head, alignment=TA_RIGHT)
     rows: list[list[Flowable]] = [[
-        _p(name, head_right if index >= 4 or index == 2 else styles.head)
+        para(name, head_right if index >= 4 or index == 2 else styles.head)
         for index, (name, _width) in enumerate(_LINE_COLUMNS)
     ]]
     for line in summary.lines:
@@ -539,19 +374,19 @@ def _lines(summary: InvoiceSummary, styles: _Styles) -> list[Flowable]:
         else:
             price = ""
         rows.append([
-            _p(str(line.number), styles.cell),
-            _p(" ".join((line.name or "").split()), styles.cell),
-            _p(format_quantity(line.quantity) if line.quantity is not None else "", styles.cell_right),
-            _p(line.unit or "", styles.cell),
-            _p(price, styles.cell_right),
+            para(str(line.number), styles.cell),
+            para(" ".join((line.name or "").split()), styles.cell),
+            para(format_quantity(line.quantity) if line.quantity is not None else "", styles.cell_right),
+            para(line.unit or "", styles.cell),
+            para(price, styles.cell_right),
             money(line.net),
-            _p(format_rate(line.vat_rate), styles.cell_right),
-            money(_line_gross(line)),
+            para(format_rate(line.vat_rate), styles.cell_right),
+            money(line_gross(line)),
         ])
     table = Table(rows, colWidths=[width for _name, width in _LINE_COLUMNS], repeatRows=1)
     table.setStyle(TableStyle([
-        ("GRID", (0, 0), (-1, -1), 0.4, _GRID),
-        ("BACKGROUND", (0, 0), (-1, 0), _SHADE),
+        ("GRID", (0, 0), (-1, -1), 0.4, GRID),
+        ("BACKGROUND", (0, 0), (-1, 0), SHADE),
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
         ("LEFTPADDING", (0, 0), (-1, -1), 3), ("RIGHTPADDING", (0, 0), (-1, -1), 3),
         ("TOPPADDING", (0, 0), (-1, -1), 2), ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
@@ -559,24 +394,24 @@ def _lines(summary: InvoiceSummary, styles: _Styles) -> list[Flowable]:
     return [table, Spacer(1, 4 * mm)]
 
 
-def _totals(summary: InvoiceSummary, styles: _Styles) -> list[Flowable]:
+def _totals(summary: InvoiceSummary, styles: Styles) -> list[Flowable]:
     head_right = ParagraphStyle("head_right", parent=styles.head, alignment=TA_RIGHT)
-    bold_right = ParagraphStyle("bold_right", parent=styles.cell_right, fontName=_FONT_BOLD)
-    rows: list[list[Flowable]] = [[_p("Stawka VAT", styles.head), _p("Wartość netto", head_right),
-                                   _p("Kwota VAT", head_right), _p("Wartość brutto", head_right)]]
+    bold_right = ParagraphStyle("bold_right", parent=styles.cell_right, fontName=FONT_BOLD)
+    rows: list[list[Flowable]] = [[para("Stawka VAT", styles.head), para("Wartość netto", head_right),
+                                   para("Kwota VAT", head_right), para("Wartość brutto", head_right)]]
     for total in summary.totals:
-        rows.append([_p(total.label or format_rate(total.rate), styles.cell),
-                     _p(format_amount(total.net), styles.cell_right),
-                     _p(format_amount(total.vat), styles.cell_right),
-                     _p(format_amount(total.gross), styles.cell_right)])
-    rows.append([_p("Razem", ParagraphStyle("bold", parent=styles.cell, fontName=_FONT_BOLD)),
-                 _p(format_amount(summary.net_total), bold_right),
-                 _p(format_amount(summary.vat_total), bold_right),
-                 _p(format_amount(summary.gross_total), bold_right)])
+        rows.append([para(total.label or format_rate(total.rate), styles.cell),
+                     para(format_amount(total.net), styles.cell_right),
+                     para(format_amount(total.vat), styles.cell_right),
+                     para(format_amount(total.gross), styles.cell_right)])
+    rows.append([para("Razem", ParagraphStyle("bold", parent=styles.cell, fontName=FONT_BOLD)),
+                 para(format_amount(summary.net_total), bold_right),
+                 para(format_amount(summary.vat_total), bold_right),
+                 para(format_amount(summary.gross_total), bold_right)])
     table = Table(rows, colWidths=[46 * mm, 26 * mm, 26 * mm, 28 * mm], hAlign="RIGHT")
     table.setStyle(TableStyle([
-        ("GRID", (0, 0), (-1, -1), 0.4, _GRID),
-        ("BACKGROUND", (0, 0), (-1, 0), _SHADE), ("BACKGROUND", (0, -1), (-1, -1), _SHADE),
+        ("GRID", (0, 0), (-1, -1), 0.4, GRID),
+        ("BACKGROUND", (0, 0), (-1, 0), SHADE), ("BACKGROUND", (0, -1), (-1, -1), SHADE),
         ("LEFTPADDING", (0, 0), (-1, -1), 3), ("RIGHTPADDING", (0, 0), (-1, -1), 3),
         ("TOPPADDING", (0, 0), (-1, -1), 2), ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
     ]))
@@ -584,11 +419,11 @@ def _totals(summary: InvoiceSummary, styles: _Styles) -> list[Flowable]:
     due_label = "Zapłacono: " if paid else "Do zapłaty: "
     due_text = due_label + format_money(summary.gross_total, summary.currency)
     block: list[Flowable] = [table, *_vat_in_pln(summary, styles), Spacer(1, 3 * mm),
-                             _p(due_text, styles.due)]
+                             para(due_text, styles.due)]
     return [KeepTogether(block), Spacer(1, 4 * mm)]
 
 
-def _vat_in_pln(summary: InvoiceSummary, styles: _Styles) -> list[Flowable]:
+def _vat_in_pln(summary: InvoiceSummary, styles: Styles) -> list[Flowable]:
     """The VAT of a foreign-currency invoice converted to złoty (P_14_xW), one line per rate."""
     converted = [t for t in summary.totals if t.vat_pln is not None]
     if not converted:
@@ -603,7 +438,7 @@ def _vat_in_pln(summary: InvoiceSummary, styles: _Styles) -> list[Flowable]:
     return [Spacer(1, 2 * mm), Paragraph(text, right)]
 
 
-def _payment(payment: PaymentSummary | None, styles: _Styles) -> list[Flowable]:
+def _payment(payment: PaymentSummary | None, styles: Styles) -> list[Flowable]:
     if payment is None:
         return []
     facts: list[str] = []
@@ -623,7 +458,7 @@ def _payment(payment: PaymentSummary | None, styles: _Styles) -> list[Flowable]:
                      + "</b>")
     if not facts:
         return []
-    return [KeepTogether([_p("Płatność", styles.section), *(Paragraph(f, styles.body) for f in facts)]),
+    return [KeepTogether([para("Płatność", styles.section), *(Paragraph(f, styles.body) for f in facts)]),
             Spacer(1, 3 * mm)]
 
 
@@ -641,14 +476,14 @@ def format_due_term(term: DueTerm) -> str:
     return f"{term.count} {term.unit} {event}"
 
 
-def _remarks(summary: InvoiceSummary, styles: _Styles) -> list[Flowable]:
+def _remarks(summary: InvoiceSummary, styles: Styles) -> list[Flowable]:
     parts: list[Flowable] = []
     if summary.exemption_basis:
         label = _BASIS_LABELS.get(summary.exemption_basis_kind or "", _BASIS_LABELS["P_19A"])
         parts.append(Paragraph(f"{label}: <b>" + escape(summary.exemption_basis) + "</b>", styles.body))
     if summary.notes:
-        parts.append(_p("Uwagi", styles.section))
-        parts.extend(_p(note, styles.body) for note in summary.notes)
+        parts.append(para("Uwagi", styles.section))
+        parts.extend(para(note, styles.body) for note in summary.notes)
     return [*parts, Spacer(1, 4 * mm)] if parts else []
 
 
@@ -667,7 +502,7 @@ class _QrImage(Flowable):  # type: ignore[misc]  # reportlab ships no type hints
         self.canv.drawImage(ImageReader(self.image), 0, 0, self.size, self.size)
 
 
-def _qr_cell(block: QrBlock, styles: _Styles) -> tuple[list[Flowable], float]:
+def _qr_cell(block: QrBlock, styles: Styles) -> tuple[list[Flowable], float]:
     """The code with its label centred under it, and the width the pair needs."""
     picture, modules = qr.bare_qr_image(block.url, box_size=_QR_BOX)
     size = min(max(modules * _QR_MODULE, _QR_MIN_SIZE), _QR_MAX_SIZE)
@@ -676,19 +511,19 @@ def _qr_cell(block: QrBlock, styles: _Styles) -> tuple[list[Flowable], float]:
     label_style = styles.label if len(block.label) <= 12 else ParagraphStyle(
         "label_small", parent=styles.label, fontSize=7, leading=9)
     label_width = pdfmetrics.stringWidth(block.label, label_style.fontName, label_style.fontSize)
-    return [image, _p(block.label, label_style)], max(size, label_width + 2 * mm)
+    return [image, para(block.label, label_style)], max(size, label_width + 2 * mm)
 
 
 def _codes(summary: InvoiceSummary, kod1: QrBlock | None, kod2: QrBlock | None,
-           styles: _Styles) -> list[Flowable]:
+           styles: Styles) -> list[Flowable]:
     if kod1 is None and kod2 is None:
         return []
     rows: list[list[Any]] = []
     widths: list[float] = []
     if kod1 is not None:
         cell, width = _qr_cell(kod1, styles)
-        rows.append([cell, [_p("KOD I – sprawdź fakturę w KSeF: zeskanuj kod lub otwórz link:", styles.small),
-                            _p(kod1.url, styles.small)]])
+        intro = "KOD I – sprawdź fakturę w KSeF: zeskanuj kod lub otwórz link:"
+        rows.append([cell, [para(intro, styles.small), para(kod1.url, styles.small)]])
         widths.append(width)
     if kod2 is not None:
         cell, width = _qr_cell(kod2, styles)
@@ -696,21 +531,21 @@ def _codes(summary: InvoiceSummary, kod1: QrBlock | None, kod2: QrBlock | None,
         # KOD II only proves the certificate; the seller's data printed beside it lets the reader
         # compare it with what the verification page shows.
         rows.append([cell, [
-            _p("KOD II – certyfikat KSeF wystawcy faktury offline:", styles.small),
+            para("KOD II – certyfikat KSeF wystawcy faktury offline:", styles.small),
             Paragraph(f"<b>{escape(seller.name or '')}</b>", styles.body),
-            _p(f"NIP: {seller.nip or ''}", styles.body),
-            *(_p(line, styles.body) for line in seller.address_lines),
+            para(f"NIP: {seller.nip or ''}", styles.body),
+            *(para(line, styles.body) for line in seller.address_lines),
         ]])
         widths.append(width)
     first = max(widths) + 6 * mm
-    table = Table(rows, colWidths=[first, _WIDTH - first], hAlign="LEFT")
+    table = Table(rows, colWidths=[first, WIDTH - first], hAlign="LEFT")
     table.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("ALIGN", (0, 0), (0, -1), "CENTER"),
                                ("LEFTPADDING", (0, 0), (-1, -1), 2), ("RIGHTPADDING", (0, 0), (-1, -1), 4),
                                ("BOTTOMPADDING", (0, 0), (-1, -1), 6)]))
     heading = "Kody weryfikacyjne KSeF"
     if kod2 is not None:
         heading += " – faktura wystawiona w trybie offline"
-    return [KeepTogether([_p(heading, styles.section), table])]
+    return [KeepTogether([para(heading, styles.section), table])]
 
 
 def render_summary_pdf(summary: InvoiceSummary, *, kod1: QrBlock | None, kod2: QrBlock | None = None,
@@ -719,11 +554,11 @@ def render_summary_pdf(summary: InvoiceSummary, *, kod1: QrBlock | None, kod2: Q
 
     Output is byte-for-byte deterministic for the same input (reportlab's invariant mode).
     """
-    _register_fonts()
-    styles = _styles()
+    register_fonts()
+    styles = make_styles()
     buffer = io.BytesIO()
     doc = SimpleDocTemplate(
-        buffer, pagesize=A4, leftMargin=_MARGIN, rightMargin=_MARGIN, topMargin=_MARGIN,
+        buffer, pagesize=A4, leftMargin=MARGIN, rightMargin=MARGIN, topMargin=MARGIN,
         bottomMargin=16 * mm, invariant=1,
         title=f"{document_title(summary)} {summary.number}", author=summary.seller.name or "",
         subject=f"Faktura {summary.number}", creator="ksef-bot", producer="ksef-bot (reportlab)",
@@ -733,8 +568,6 @@ def render_summary_pdf(summary: InvoiceSummary, *, kod1: QrBlock | None, kod2: Q
     story += _parties(summary, styles)
     if summary.correction is not None:
         # a correction shows before, after and the difference instead (ksef/pdf_correction.py)
-        from ksef.pdf_correction import correction_story  # local: it builds on this module's layout
-
         story += correction_story(summary, styles)
     else:
         story += _lines(summary, styles)
@@ -745,14 +578,14 @@ def render_summary_pdf(summary: InvoiceSummary, *, kod1: QrBlock | None, kod2: Q
 
     footer = f"{document_title(summary)} nr {summary.number}"
     # Leave room for "Strona N z M" on the right; an absurdly long number is cut, not overprinted.
-    while len(footer) > 1 and pdfmetrics.stringWidth(footer, _FONT, 7) > _WIDTH - 30 * mm:
+    while len(footer) > 1 and pdfmetrics.stringWidth(footer, FONT, 7) > WIDTH - 30 * mm:
         footer = footer[:-2] + "…"
 
     def on_page(canvas: Canvas, _doc: Any) -> None:
         canvas.saveState()
-        canvas.setFont(_FONT, 7)
+        canvas.setFont(FONT, 7)
         canvas.setFillColor(colors.HexColor("#666666"))
-        canvas.drawString(_MARGIN, 9 * mm, footer)
+        canvas.drawString(MARGIN, 9 * mm, footer)
         canvas.restoreState()
 
     doc.build(story, onFirstPage=on_page, onLaterPages=on_page, canvasmaker=_NumberedCanvas)

@@ -16,23 +16,22 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, KeepTogether, Spacer, Table, TableStyle
 
-from ksef.fa3.correction.summary import CorrectionSummary, LineChangeSummary
-from ksef.fa3.summary import InvoiceSummary, LineSummary
-from ksef.pdf import (
-    _FONT_BOLD,
-    _GRID,
-    _SHADE,
-    _WIDTH,
-    _line_gross,
-    _p,
-    _party_block,
-    _Styles,
+from ksef.fa3.summary import CorrectionSummary, InvoiceSummary, LineChangeSummary, LineSummary
+from ksef.pdf_layout import (
+    FONT_BOLD,
+    GRID,
+    SHADE,
+    WIDTH,
+    Styles,
     format_amount,
     format_date,
     format_money,
     format_quantity,
     format_rate,
     format_unit_price,
+    line_gross,
+    para,
+    party_block,
 )
 
 _LIGHT = colors.HexColor("#f6f6f6")
@@ -44,7 +43,7 @@ _COLUMNS = (
 _RIGHT_COLUMNS = {3, 5, 6, 7, 8}
 
 
-def _reference(correction: CorrectionSummary, styles: _Styles) -> list[Flowable]:
+def _reference(correction: CorrectionSummary, styles: Styles) -> list[Flowable]:
     facts: list[tuple[str, str]] = []
     for corrected in correction.corrected:
         issued = f" z dnia {format_date(corrected.issue_date)}" if corrected.issue_date else ""
@@ -61,31 +60,31 @@ def _reference(correction: CorrectionSummary, styles: _Styles) -> list[Flowable]
         facts.append(("Skutek korekty w ewidencji VAT", correction.type_label))
     if correction.period:
         facts.append(("Okres, którego dotyczy korekta", correction.period))
-    bold = ParagraphStyle("fact", parent=styles.body, fontName=_FONT_BOLD)
-    table = Table([[_p(label + ":", styles.small), _p(value, bold)] for label, value in facts],
-                  colWidths=[52 * mm, _WIDTH - 52 * mm])
+    bold = ParagraphStyle("fact", parent=styles.body, fontName=FONT_BOLD)
+    table = Table([[para(label + ":", styles.small), para(value, bold)] for label, value in facts],
+                  colWidths=[52 * mm, WIDTH - 52 * mm])
     table.setStyle(TableStyle([
-        ("BOX", (0, 0), (-1, -1), 0.5, _GRID), ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+        ("BOX", (0, 0), (-1, -1), 0.5, GRID), ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
         ("LEFTPADDING", (0, 0), (-1, -1), 5), ("RIGHTPADDING", (0, 0), (-1, -1), 5),
         ("TOPPADDING", (0, 0), (-1, -1), 2), ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
     ]))
-    return [KeepTogether([_p("Dotyczy faktury", styles.section), table]), Spacer(1, 4 * mm)]
+    return [KeepTogether([para("Dotyczy faktury", styles.section), table]), Spacer(1, 4 * mm)]
 
 
-def _parties_before(correction: CorrectionSummary, styles: _Styles) -> list[Flowable]:
+def _parties_before(correction: CorrectionSummary, styles: Styles) -> list[Flowable]:
     candidates = (("Sprzedawca na fakturze korygowanej", correction.seller_before),
                   ("Nabywca na fakturze korygowanej", correction.buyer_before))
     blocks = [(title, party) for title, party in candidates if party is not None]
     if not blocks:
         return []
-    cells = [_party_block(title, party, styles) for title, party in blocks]
-    table = Table([cells], colWidths=[_WIDTH / 2] * len(cells), hAlign="LEFT")
+    cells = [party_block(title, party, styles) for title, party in blocks]
+    table = Table([cells], colWidths=[WIDTH / 2] * len(cells), hAlign="LEFT")
     table.setStyle(TableStyle([
-        ("VALIGN", (0, 0), (-1, -1), "TOP"), ("BOX", (0, 0), (-1, -1), 0.5, _GRID),
+        ("VALIGN", (0, 0), (-1, -1), "TOP"), ("BOX", (0, 0), (-1, -1), 0.5, GRID),
         ("LEFTPADDING", (0, 0), (-1, -1), 6), ("RIGHTPADDING", (0, 0), (-1, -1), 6),
         ("TOPPADDING", (0, 0), (-1, -1), 5), ("BOTTOMPADDING", (0, 0), (-1, -1), 6),
     ]))
-    heading = _p("Dane sprzed korekty", styles.section)
+    heading = para("Dane sprzed korekty", styles.section)
     return [KeepTogether([heading, table]), Spacer(1, 4 * mm)]
 
 
@@ -119,11 +118,11 @@ def _change_rows(change: LineChangeSummary) -> list[tuple[str, list[str]]]:
         rows.append((kind, [label, " ".join((line.name or "").split()),
                             format_quantity(line.quantity) if line.quantity is not None else "",
                             line.unit or "", _price(line), _money(line.net), format_rate(line.vat_rate),
-                            _money(_line_gross(line))]))
+                            _money(line_gross(line))]))
     known = (change.before is not None, change.after is not None)
     net = change.net_difference
-    gross = _difference(_line_gross(change.before) if change.before else None,
-                        _line_gross(change.after) if change.after else None, known=known)
+    gross = _difference(line_gross(change.before) if change.before else None,
+                        line_gross(change.after) if change.after else None, known=known)
     quantity = change.quantity_difference
     rates = {line.vat_rate for line in (change.before, change.after) if line is not None}
     rows.append(("difference", ["różnica", "", format_quantity(quantity) if quantity is not None else "", "",
@@ -132,14 +131,14 @@ def _change_rows(change: LineChangeSummary) -> list[tuple[str, list[str]]]:
     return rows
 
 
-def _changes(correction: CorrectionSummary, styles: _Styles) -> list[Flowable]:
+def _changes(correction: CorrectionSummary, styles: Styles) -> list[Flowable]:
     if not correction.changes:
-        return [_p("Korekta nie zmienia pozycji faktury.", styles.body), Spacer(1, 4 * mm)]
+        return [para("Korekta nie zmienia pozycji faktury.", styles.body), Spacer(1, 4 * mm)]
     head_right = ParagraphStyle("head_right", parent=styles.head, alignment=TA_RIGHT)
-    bold = ParagraphStyle("cell_bold", parent=styles.cell, fontName=_FONT_BOLD)
-    bold_right = ParagraphStyle("cell_bold_right", parent=styles.cell_right, fontName=_FONT_BOLD)
+    bold = ParagraphStyle("cell_bold", parent=styles.cell, fontName=FONT_BOLD)
+    bold_right = ParagraphStyle("cell_bold_right", parent=styles.cell_right, fontName=FONT_BOLD)
     table_rows: list[list[Flowable | str]] = [[
-        _p(name, head_right if index in _RIGHT_COLUMNS else styles.head)
+        para(name, head_right if index in _RIGHT_COLUMNS else styles.head)
         for index, (name, _width) in enumerate(_COLUMNS)]]
     commands: list[tuple[object, ...]] = []
     for change in correction.changes:
@@ -147,12 +146,12 @@ def _changes(correction: CorrectionSummary, styles: _Styles) -> list[Flowable]:
         first = len(table_rows)
         for kind, cells in rows:
             strong = kind == "difference"
-            row: list[Flowable | str] = [_p(str(change.number), styles.cell) if kind == rows[0][0] else ""]
+            row: list[Flowable | str] = [para(str(change.number), styles.cell) if kind == rows[0][0] else ""]
             for index, text in enumerate(cells, start=1):
                 right = index in _RIGHT_COLUMNS
                 plain = styles.cell_right if right else styles.cell
                 style = (bold_right if right else bold) if strong else plain
-                row.append(_p(text, style))
+                row.append(para(text, style))
             table_rows.append(row)
         last = len(table_rows) - 1
         # the spanned number also keeps a position's rows on one page (reportlab splits no span)
@@ -160,33 +159,33 @@ def _changes(correction: CorrectionSummary, styles: _Styles) -> list[Flowable]:
                      ("LINEABOVE", (0, first), (-1, first), 0.9, colors.black)]
     table = Table(table_rows, colWidths=[width for _name, width in _COLUMNS], repeatRows=1)
     table.setStyle(TableStyle([
-        ("GRID", (0, 0), (-1, -1), 0.4, _GRID), ("BACKGROUND", (0, 0), (-1, 0), _SHADE),
+        ("GRID", (0, 0), (-1, -1), 0.4, GRID), ("BACKGROUND", (0, 0), (-1, 0), SHADE),
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
         ("LEFTPADDING", (0, 0), (-1, -1), 3), ("RIGHTPADDING", (0, 0), (-1, -1), 3),
         ("TOPPADDING", (0, 0), (-1, -1), 2), ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
         *commands,
     ]))
-    return [_p("Pozycje przed korektą, po korekcie i różnica", styles.section), table, Spacer(1, 4 * mm)]
+    return [para("Pozycje przed korektą, po korekcie i różnica", styles.section), table, Spacer(1, 4 * mm)]
 
 
-def _difference_totals(summary: InvoiceSummary, styles: _Styles) -> list[Flowable]:
+def _difference_totals(summary: InvoiceSummary, styles: Styles) -> list[Flowable]:
     head_right = ParagraphStyle("head_right", parent=styles.head, alignment=TA_RIGHT)
-    bold_right = ParagraphStyle("bold_right", parent=styles.cell_right, fontName=_FONT_BOLD)
-    rows: list[list[Flowable]] = [[_p("Stawka VAT", styles.head), _p("Różnica netto", head_right),
-                                   _p("Różnica VAT", head_right), _p("Różnica brutto", head_right)]]
+    bold_right = ParagraphStyle("bold_right", parent=styles.cell_right, fontName=FONT_BOLD)
+    rows: list[list[Flowable]] = [[para("Stawka VAT", styles.head), para("Różnica netto", head_right),
+                                   para("Różnica VAT", head_right), para("Różnica brutto", head_right)]]
     for total in summary.totals:
-        rows.append([_p(total.label or format_rate(total.rate), styles.cell),
-                     _p(format_amount(total.net), styles.cell_right),
-                     _p(format_amount(total.vat), styles.cell_right),
-                     _p(format_amount(total.gross), styles.cell_right)])
-    rows.append([_p("Razem", ParagraphStyle("bold", parent=styles.cell, fontName=_FONT_BOLD)),
-                 _p(format_amount(summary.net_total), bold_right),
-                 _p(format_amount(summary.vat_total), bold_right),
-                 _p(format_amount(summary.gross_total), bold_right)])
+        rows.append([para(total.label or format_rate(total.rate), styles.cell),
+                     para(format_amount(total.net), styles.cell_right),
+                     para(format_amount(total.vat), styles.cell_right),
+                     para(format_amount(total.gross), styles.cell_right)])
+    rows.append([para("Razem", ParagraphStyle("bold", parent=styles.cell, fontName=FONT_BOLD)),
+                 para(format_amount(summary.net_total), bold_right),
+                 para(format_amount(summary.vat_total), bold_right),
+                 para(format_amount(summary.gross_total), bold_right)])
     table = Table(rows, colWidths=[46 * mm, 26 * mm, 26 * mm, 28 * mm], hAlign="RIGHT")
     table.setStyle(TableStyle([
-        ("GRID", (0, 0), (-1, -1), 0.4, _GRID),
-        ("BACKGROUND", (0, 0), (-1, 0), _SHADE), ("BACKGROUND", (0, -1), (-1, -1), _SHADE),
+        ("GRID", (0, 0), (-1, -1), 0.4, GRID),
+        ("BACKGROUND", (0, 0), (-1, 0), SHADE), ("BACKGROUND", (0, -1), (-1, -1), SHADE),
         ("LEFTPADDING", (0, 0), (-1, -1), 3), ("RIGHTPADDING", (0, 0), (-1, -1), 3),
         ("TOPPADDING", (0, 0), (-1, -1), 2), ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
     ]))
@@ -197,11 +196,11 @@ def _difference_totals(summary: InvoiceSummary, styles: _Styles) -> list[Flowabl
         due = "Do zapłaty: " + format_money(amount, summary.currency)
     else:
         due = "Kwota korekty: " + format_money(amount, summary.currency)
-    heading = _p("Kwoty korekty (różnica po korekcie i przed korektą)", styles.section)
-    return [KeepTogether([heading, table, Spacer(1, 3 * mm), _p(due, styles.due)]), Spacer(1, 4 * mm)]
+    heading = para("Kwoty korekty (różnica po korekcie i przed korektą)", styles.section)
+    return [KeepTogether([heading, table, Spacer(1, 3 * mm), para(due, styles.due)]), Spacer(1, 4 * mm)]
 
 
-def correction_story(summary: InvoiceSummary, styles: _Styles) -> list[Flowable]:
+def correction_story(summary: InvoiceSummary, styles: Styles) -> list[Flowable]:
     """The flowables of a correction between the parties and the payment (``summary.correction`` set)."""
     correction = summary.correction
     assert correction is not None

@@ -10,18 +10,24 @@ from __future__ import annotations
 import re
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
-from typing import TYPE_CHECKING
 
 from lxml import etree
 
 from ksef.errors import InvoiceParseError
 from ksef.fa3.model import PAYMENT_LABELS
 from ksef.fa3.rates import RATE_LABELS
-from ksef.fa3.summary import DueTerm, InvoiceSummary, LineSummary, PartySummary, PaymentSummary, RateTotal
+from ksef.fa3.summary import (
+    CorrectedInvoiceSummary,
+    CorrectionSummary,
+    DueTerm,
+    InvoiceSummary,
+    LineChangeSummary,
+    LineSummary,
+    PartySummary,
+    PaymentSummary,
+    RateTotal,
+)
 from ksef.schemas import safe_parser
-
-if TYPE_CHECKING:
-    from ksef.fa3.correction.summary import CorrectionSummary
 
 _WS = re.compile(r"\s+")
 _XS_DECIMAL = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)")
@@ -310,9 +316,58 @@ def parse(xml: bytes) -> InvoiceSummary:
     )
 
 
+# --------------------------------------------------------------------------- corrections
+
+_CORRECTION_KINDS = ("KOR", "KOR_ZAL", "KOR_ROZ")
+
+
+def _pair_rows(lines: tuple[LineSummary, ...]) -> tuple[LineChangeSummary, ...]:
+    """Rows paired by ``NrWierszaFa``: a "before" row (``StanPrzed``) and an "after" row with its number."""
+    pairs: list[list[LineSummary | None]] = []
+    numbers: list[int] = []
+    for line in lines:
+        slot = 0 if line.before else 1
+        for index, pair in enumerate(pairs):
+            if numbers[index] == line.number and pair[slot] is None:
+                pair[slot] = line
+                break
+        else:
+            pair = [None, None]
+            pair[slot] = line
+            pairs.append(pair)
+            numbers.append(line.number)
+    return tuple(LineChangeSummary(number, before, after)
+                 for number, (before, after) in zip(numbers, pairs, strict=True))
+
+
+def _same_party(summary: PartySummary, other: PartySummary) -> bool:
+    return (summary.nip, summary.eu_vat, summary.other_id) == (other.nip, other.eu_vat, other.other_id)
+
+
 def _correction(r: _Reader, root: etree._Element, fa: etree._Element,
                 lines: tuple[LineSummary, ...]) -> CorrectionSummary | None:
-    # local: the correction reader builds on this module's readers
-    from ksef.fa3.correction.read import read_correction
-
-    return read_correction(r, root, fa, lines)
+    """The correction part of ``Fa``; None for an invoice that corrects nothing."""
+    kind = r.text(fa, "RodzajFaktury") or ""
+    references = r.findall(fa, "DaneFaKorygowanej")
+    if kind not in _CORRECTION_KINDS and not references:
+        return None
+    corrected = tuple(CorrectedInvoiceSummary(number=r.text(d, "NrFaKorygowanej"),
+                                              issue_date=r.date(d, "DataWystFaKorygowanej"),
+                                              ksef_number=r.text(d, "NrKSeFFaKorygowanej"),
+                                              outside_ksef=r.text(d, "NrKSeFN") == "1")
+                      for d in references)
+    seller_k = r.find(fa, "Podmiot1K")
+    buyers_k = [_party(r, p) for p in r.findall(fa, "Podmiot2K")]
+    buyer = _party(r, r.find(root, "Podmiot2"))
+    # Podmiot2K repeats for additional buyers (Podmiot3): the one for Podmiot2 has its identifier.
+    buyer_k = next((p for p in buyers_k if _same_party(p, buyer)), buyers_k[0] if buyers_k else None)
+    return CorrectionSummary(
+        reason=r.raw_text(fa, "PrzyczynaKorekty"),
+        correction_type=r.text(fa, "TypKorekty"),
+        corrected=corrected,
+        period=r.text(fa, "OkresFaKorygowanej"),
+        corrected_number=r.text(fa, "NrFaKorygowany"),
+        seller_before=_party(r, seller_k) if seller_k is not None else None,
+        buyer_before=buyer_k,
+        changes=_pair_rows(lines),
+    )

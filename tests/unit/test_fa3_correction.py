@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 from lxml import etree
 
-from ksef import pdf
+from ksef import pdf, pdf_layout
 from ksef.errors import (
     BelowZeroError,
     BuyerIdChangeError,
@@ -235,19 +235,19 @@ def test_each_kind_prints_reference_reason_before_after_and_difference(kind: str
     text = text_of(pdf.render_pdf(xml))
     ref = correction.corrected
     assert text.startswith("Faktura korygująca nr " + correction.number)
-    assert f"Faktura korygowana: nr {ref.number} z dnia {pdf.format_date(ref.issue_date)}" in text
+    assert f"Faktura korygowana: nr {ref.number} z dnia {pdf_layout.format_date(ref.issue_date)}" in text
     assert f"Numer KSeF faktury korygowanej: {ref.ksef_number}" in text
     assert f"Przyczyna korekty: {correction.reason}" in text
     for change in correction.changes:
         if change.before is not None:
             assert f"{change.number} przed korektą {change.before.name}" in text
-        after_label = f"po korekcie {change.after.name} {pdf.format_quantity(change.after.quantity)}"
+        after_label = f"po korekcie {change.after.name} {pdf_layout.format_quantity(change.after.quantity)}"
         assert after_label in text
     assert text.count("różnica") >= len(correction.changes) or not correction.changes
     gross = correction.gross
     due = ("Do zwrotu: " if gross < 0 else "Do zapłaty: " if gross > 0 else "Kwota korekty: ")
-    assert _plain(due + pdf.format_money(abs(gross))) in text
-    assert _plain(f"Razem {pdf.format_amount(correction.net)}") in text
+    assert _plain(due + pdf_layout.format_money(abs(gross))) in text
+    assert _plain(f"Razem {pdf_layout.format_amount(correction.net)}") in text
 
 
 def test_price_difference_rows_in_the_printout() -> None:

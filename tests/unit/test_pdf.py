@@ -24,7 +24,7 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
 
-from ksef import pdf
+from ksef import pdf, pdf_layout
 from ksef.cli import main as ksef_main
 from ksef.errors import KsefError, KsefValidationError
 from ksef.fa3.summary import InvoiceSummary, LineSummary, PartySummary, PaymentSummary, RateTotal
@@ -169,7 +169,7 @@ def test_exempt_invoice_is_titled_faktura_and_prints_the_legal_basis() -> None:
         vat_total=Decimal("0.00"), gross_total=Decimal("2000.00"),
         exemption_basis="art. 113 ust. 1 ustawy o VAT",
     )
-    assert pdf.document_title(exempt) == "Faktura"
+    assert pdf_layout.document_title(exempt) == "Faktura"
     text = text_of(pdf.render_summary_pdf(exempt, kod1=None))
     assert "Faktura VAT" not in text
     assert "Podstawa zwolnienia z VAT: art. 113 ust. 1 ustawy o VAT" in text
@@ -286,16 +286,16 @@ def test_bad_inputs_give_clear_errors() -> None:
     ("-12.345", "-12,35"),
 ])
 def test_amounts_are_formatted_the_polish_way(value: str, text: str) -> None:
-    assert pdf.format_amount(Decimal(value)).replace("\u00a0", " ") == text
+    assert pdf_layout.format_amount(Decimal(value)).replace("\u00a0", " ") == text
 
 
 def test_money_accounts_rates_and_dates() -> None:
-    assert pdf.format_money(Decimal("1234.5")).replace("\u00a0", " ") == "1 234,50 zł"
-    assert [pdf.format_rate(r) for r in ("23", "8", "0 KR", "0 WDT", "zw", "np I")] == [
+    assert pdf_layout.format_money(Decimal("1234.5")).replace("\u00a0", " ") == "1 234,50 zł"
+    assert [pdf_layout.format_rate(r) for r in ("23", "8", "0 KR", "0 WDT", "zw", "np I")] == [
         "23%", "8%", "0% KR", "0% WDT", "zw", "np I"]
-    assert pdf.format_date(date(2026, 2, 1)) == "01.02.2026"
-    assert pdf.format_unit_price(Decimal("0.12345678")) == "0,12345678"
-    assert pdf.format_unit_price(Decimal("20.4")) == "20,40"
+    assert pdf_layout.format_date(date(2026, 2, 1)) == "01.02.2026"
+    assert pdf_layout.format_unit_price(Decimal("0.12345678")) == "0,12345678"
+    assert pdf_layout.format_unit_price(Decimal("20.4")) == "20,40"
 
 
 # --------------------------------------------------------------------------- from XML (official samples)
@@ -319,7 +319,7 @@ def test_every_official_sample_renders_with_its_kod1(name: str) -> None:
     text = text_of(document)
     assert summary.number in text
     assert (summary.seller.name or "") in text and (summary.buyer.name or "") in text
-    assert pdf.format_amount(summary.gross_total).replace("\u00a0", " ") in text
+    assert pdf_layout.format_amount(summary.gross_total).replace("\u00a0", " ") in text
 
 
 def test_official_pdfgen_sample_on_prod_matches_the_published_vector() -> None:

@@ -62,7 +62,7 @@ from ksef.fa3.correction.model import (
     NumberedLine,
 )
 from ksef.fa3.correction.read import invoice_state
-from ksef.fa3.correction.summary import (
+from ksef.fa3.summary import (
     CORRECTION_TYPE_LABELS,
     CorrectedInvoiceSummary,
     CorrectionSummary,

@@ -13,9 +13,8 @@ from enum import StrEnum
 from typing import Any
 
 from ksef.errors import CorrectionError, InvoiceDataError
-from ksef.fa3.correction.summary import CORRECTION_TYPE_LABELS
 from ksef.fa3.model import Buyer, Invoice, InvoiceLine, Payment, Seller, VatRate, _check_date, _set, _text
-from ksef.fa3.summary import RateTotal
+from ksef.fa3.summary import CORRECTION_TYPE_LABELS, RateTotal
 from ksef.fa3.totals import RATE_FIELDS, Totals, line_value, lines_totals
 from ksef.identifiers import ksef_number_is_valid
 

@@ -1,5 +1,7 @@
-"""Reading corrections: the correction part of any FA(3) (for :func:`ksef.fa3.parse`), and the state
-of an invoice this library built, after its corrections, from the stored XML.
+"""The state of an invoice this library built, after its corrections, read from the stored XML.
+
+(The correction part of any FA(3), :class:`~ksef.fa3.summary.CorrectionSummary`, is read by
+:func:`ksef.fa3.parse` itself.)
 """
 
 from __future__ import annotations
@@ -8,70 +10,14 @@ import re
 from dataclasses import replace
 from decimal import Decimal
 
-from lxml import etree
-
 from ksef.errors import CorrectionError, InvoiceDataError
 from ksef.fa3.correction.model import InvoiceState, NumberedLine
-from ksef.fa3.correction.summary import CorrectedInvoiceSummary, CorrectionSummary, LineChangeSummary
 from ksef.fa3.model import Buyer, InvoiceLine, Seller, VatRate
-from ksef.fa3.parse import _party, _Reader, parse
+from ksef.fa3.parse import parse
 from ksef.fa3.summary import InvoiceSummary, LineSummary, PartySummary, RateTotal
 from ksef.fa3.totals import line_value
 
-_CORRECTION_KINDS = ("KOR", "KOR_ZAL", "KOR_ROZ")
 _ART_113 = re.compile(r"\bart\.\s*113\b")
-
-
-def _pair_rows(lines: tuple[LineSummary, ...]) -> tuple[LineChangeSummary, ...]:
-    """Rows paired by ``NrWierszaFa``: a "before" row (``StanPrzed``) and an "after" row with its number."""
-    pairs: list[list[LineSummary | None]] = []
-    numbers: list[int] = []
-    for line in lines:
-        slot = 0 if line.before else 1
-        for index, pair in enumerate(pairs):
-            if numbers[index] == line.number and pair[slot] is None:
-                pair[slot] = line
-                break
-        else:
-            pair = [None, None]
-            pair[slot] = line
-            pairs.append(pair)
-            numbers.append(line.number)
-    return tuple(LineChangeSummary(number, before, after)
-                 for number, (before, after) in zip(numbers, pairs, strict=True))
-
-
-def _same_party(summary: PartySummary, other: PartySummary) -> bool:
-    return (summary.nip, summary.eu_vat, summary.other_id) == (other.nip, other.eu_vat, other.other_id)
-
-
-def read_correction(r: _Reader, root: etree._Element, fa: etree._Element,
-                    lines: tuple[LineSummary, ...]) -> CorrectionSummary | None:
-    """The correction part of ``Fa``; None for an invoice that corrects nothing."""
-    kind = r.text(fa, "RodzajFaktury") or ""
-    references = r.findall(fa, "DaneFaKorygowanej")
-    if kind not in _CORRECTION_KINDS and not references:
-        return None
-    corrected = tuple(CorrectedInvoiceSummary(number=r.text(d, "NrFaKorygowanej"),
-                                              issue_date=r.date(d, "DataWystFaKorygowanej"),
-                                              ksef_number=r.text(d, "NrKSeFFaKorygowanej"),
-                                              outside_ksef=r.text(d, "NrKSeFN") == "1")
-                      for d in references)
-    seller_k = r.find(fa, "Podmiot1K")
-    buyers_k = [_party(r, p) for p in r.findall(fa, "Podmiot2K")]
-    buyer = _party(r, r.find(root, "Podmiot2"))
-    # Podmiot2K repeats for additional buyers (Podmiot3): the one for Podmiot2 has its identifier.
-    buyer_k = next((p for p in buyers_k if _same_party(p, buyer)), buyers_k[0] if buyers_k else None)
-    return CorrectionSummary(
-        reason=r.raw_text(fa, "PrzyczynaKorekty"),
-        correction_type=r.text(fa, "TypKorekty"),
-        corrected=corrected,
-        period=r.text(fa, "OkresFaKorygowanej"),
-        corrected_number=r.text(fa, "NrFaKorygowany"),
-        seller_before=_party(r, seller_k) if seller_k is not None else None,
-        buyer_before=buyer_k,
-        changes=_pair_rows(lines),
-    )
 
 
 # --------------------------------------------------------------------------- state from stored XML
