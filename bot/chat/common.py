@@ -9,7 +9,7 @@ from telegram import InlineKeyboardMarkup, Update
 from telegram.error import TelegramError
 
 from bot.chat.context import BotContext
-from bot.i18n import esc, language_of, t
+from bot.i18n import esc, t
 from bot.services.companies import ActiveCompany
 from bot.services.errors import ServiceError
 
@@ -25,8 +25,8 @@ def ids(update: Update) -> tuple[int, int]:
 
 
 async def language(context: Context, user_id: int) -> str:
-    user = await context.services.companies.user(user_id)
-    return language_of(user.language if user else None)
+    """The language the user chose (Polish by default)."""
+    return await context.services.companies.language(user_id)
 
 
 async def send(context: Context, chat_id: int, text: str,

@@ -7,6 +7,7 @@ from datetime import datetime
 
 from sqlalchemy import delete, func, select
 
+from bot.i18n import language_of
 from bot.services.access import ensure_user, require_member
 from bot.services.connect import token_aad
 from bot.services.errors import ServiceError
@@ -60,11 +61,18 @@ class UserView:
     active_company_id: int | None
 
 
+_LANGUAGES_KEPT = 100_000  # users whose language is kept in memory (a few MB at most)
+
+
 class CompanyService:
     """Read and change which companies a user works with."""
 
     def __init__(self, db: Database, vault: SecretBox, clock: Clock) -> None:
         self.db, self.vault, self.clock = db, vault, clock
+        # Every update asks for the user's language, so it is kept here instead of read each time. Only
+        # set_language and forget change it, both below, and one gateway process serves the chat.
+        self._languages: dict[int, str] = {}
+        self._language_writes = 0
 
     async def user(self, user_id: int) -> UserView | None:
         async with self.db.transaction() as session:
@@ -73,12 +81,30 @@ class CompanyService:
                 return None
             return UserView(user.id, user.chat_id, user.language, user.active_company_id)
 
+    async def language(self, user_id: int) -> str:
+        """The user's language: the one chosen with /language, else Polish (also for unknown users)."""
+        known = self._languages.get(user_id)
+        if known is not None:
+            return known
+        writes = self._language_writes
+        async with self.db.transaction() as session:
+            stored = await session.scalar(select(User.language).where(User.id == user_id))
+        language = language_of(stored)
+        if writes == self._language_writes:  # no change committed meanwhile: what was read is current
+            if len(self._languages) >= _LANGUAGES_KEPT:
+                self._languages.clear()
+            self._languages[user_id] = language
+        return language
+
     async def set_language(self, user_id: int, chat_id: int, language: str) -> None:
         if language not in ("pl", "en"):
             raise ServiceError("language_unknown")
-        async with self.db.transaction() as session:
-            user = await ensure_user(session, user_id, chat_id, language)
-            user.language = language
+        try:
+            async with self.db.transaction() as session:
+                user = await ensure_user(session, user_id, chat_id, language)
+                user.language = language
+        finally:
+            self._forget_language(user_id)
 
     async def list(self, user_id: int) -> list[CompanyView]:
         """Every company the user belongs to, oldest first."""
@@ -186,10 +212,18 @@ class CompanyService:
 
     async def forget(self, user_id: int) -> None:
         """Delete every row about the user: owned companies with their secrets, memberships, state."""
-        async with self.db.transaction() as session:
-            owned = select(CompanyMember.company_id).where(
-                CompanyMember.user_id == user_id, CompanyMember.role == "owner")
-            await session.execute(delete(Company).where(Company.id.in_(owned)))
-            await session.execute(delete(Invitation).where(Invitation.used_by == user_id))
-            await session.execute(delete(KsefToken).where(KsefToken.added_by == user_id))
-            await session.execute(delete(User).where(User.id == user_id))
+        try:
+            async with self.db.transaction() as session:
+                owned = select(CompanyMember.company_id).where(
+                    CompanyMember.user_id == user_id, CompanyMember.role == "owner")
+                await session.execute(delete(Company).where(Company.id.in_(owned)))
+                await session.execute(delete(Invitation).where(Invitation.used_by == user_id))
+                await session.execute(delete(KsefToken).where(KsefToken.added_by == user_id))
+                await session.execute(delete(User).where(User.id == user_id))
+        finally:
+            self._forget_language(user_id)
+
+    def _forget_language(self, user_id: int) -> None:
+        """The user's language changed (or the user is gone): read it from the database next time."""
+        self._language_writes += 1
+        self._languages.pop(user_id, None)
