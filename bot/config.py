@@ -80,11 +80,6 @@ class Settings:
         """The path part of ``WEBHOOK_URL`` the local webhook server listens on."""
         return urlsplit(self.webhook_url or "").path.lstrip("/")
 
-    @property
-    def uses_real_ksef(self) -> bool:
-        """True for MF's environments (test, demo, prod), whose published limits must be respected."""
-        return self.ksef_environment.is_real
-
     def __repr__(self) -> str:
         shown = []
         for f in fields(self):

@@ -47,7 +47,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-EMBEDDED = "embedded"
 PROCRASTINATE = "procrastinate"
 POLL_TASK = "ksefbot.poll_company"
 ADVANCE_TASK = "ksefbot.advance_invoice"

@@ -44,10 +44,6 @@ class RedactingFilter(logging.Filter):
         super().__init__()
         self._literals = {s for s in secrets if s and len(s) >= 6}
 
-    def add_secret(self, secret: str) -> None:
-        if secret and len(secret) >= 6:
-            self._literals.add(secret)
-
     def redact(self, text: str) -> str:
         for literal in self._literals:
             text = text.replace(literal, REDACTED)

@@ -240,11 +240,6 @@ class Pacer(Generic[PayloadT]):
         """The global rate in force (lower than configured after repeated 429s)."""
         return self._global.rate
 
-    def is_blocked(self, chat_id: ChatId) -> bool:
-        """True once :meth:`block` was called for the chat (until :meth:`unblock`)."""
-        chat = self._chats.get(chat_id)
-        return chat is not None and chat.blocked
-
     # --- input -----------------------------------------------------------------------------------
 
     def submit(self, job: OutboundJob[PayloadT], now: float) -> bool:
@@ -344,7 +339,7 @@ class Pacer(Generic[PayloadT]):
         """Failed attempts so far of the job (in flight) at the head of its chat."""
         return self._chats[job.chat_id].attempts
 
-    def block(self, job: OutboundJob[PayloadT], now: float) -> list[OutboundJob[PayloadT]]:
+    def block(self, job: OutboundJob[PayloadT]) -> list[OutboundJob[PayloadT]]:
         """The chat blocked the bot: discard its other queued jobs (returned); refuse new ones."""
         chat = self._finish(job)
         chat.blocked = True
@@ -678,7 +673,7 @@ class Sender(Generic[PayloadT]):
                 self.stats.retry_after += 1
                 pacer.retry_after(job, exc.seconds, clock.monotonic())
             except ChatBlocked:
-                discarded = pacer.block(job, clock.monotonic())
+                discarded = pacer.block(job)
                 self.stats.blocked_chats += 1
                 self.stats.discarded += len(discarded)
                 await self._call(self._on_blocked, job.chat_id)

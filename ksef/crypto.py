@@ -95,6 +95,3 @@ def aes_cbc_decrypt(key: bytes, iv: bytes, ciphertext: bytes) -> bytes:
     return unpadder.update(padded) + unpadder.finalize()
 
 
-def encrypted_size(plain_size: int) -> int:
-    """Ciphertext size of AES-CBC/PKCS#7 for a plaintext of ``plain_size`` bytes."""
-    return 16 * (plain_size // 16 + 1)

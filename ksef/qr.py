@@ -381,13 +381,6 @@ def qr_pair_png(first: tuple[str, str], second: tuple[str, str], *, box_size: in
     return _png(image)
 
 
-def bare_qr_png(url: str, *, box_size: int) -> tuple[bytes, int]:
-    """The bare code for ``url`` (no label: a printout sets it as text) and its side in modules, quiet
-    zone included, so a layout can size it by modules."""
-    image, modules = bare_qr_image(url, box_size=box_size)
-    return _png(image), modules
-
-
 def bare_qr_image(url: str, *, box_size: int, error_correction: str = "M") -> tuple[Image.Image, int]:
     """The bare code for ``url`` as a grayscale image (error correction M, the 4-module quiet zone,
     ``box_size`` pixels per module) and its side in modules: what a PDF embeds without a PNG round trip."""

@@ -175,13 +175,13 @@ def _preview_text(lang: str, profile: ProfileView, draft: Draft, preview: Previe
         totals.append(t(lang, "ivc.preview.vat_pln", items=", ".join(
             f"{esc(label)}: {money(lang, amount)}" for label, amount in preview.vat_pln)))
     parts.append("\n".join(totals))
-    parts.append("\n".join(_facts(lang, draft, preview, today)))
+    parts.append("\n".join(_facts(lang, draft, preview)))
     if needs_split_answer(draft, preview):
         parts.append(t(lang, "ivc.split.question"))
     return "\n\n".join(p for p in parts if p)
 
 
-def _facts(lang: str, draft: Draft, preview: Preview, today: date) -> list[str]:
+def _facts(lang: str, draft: Draft, preview: Preview) -> list[str]:
     invoice = preview.invoice
     facts: list[str] = []
     payment = invoice.payment

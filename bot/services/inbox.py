@@ -326,7 +326,3 @@ class InboxService:
                 ReceivedInvoice.company_id == company_id).order_by(ReceivedInvoice.id.desc())
                 .offset(offset).limit(limit))).scalars().all()
             return [_view(r, company) for r in rows], int(total)
-
-    async def sync_state(self, company_id: int) -> InboxSync | None:
-        async with self.db.transaction() as session:
-            return await session.get(InboxSync, company_id)

@@ -45,11 +45,6 @@ class NamedLocks:
         self.shared = db.engine.dialect.name == "postgresql"
         self._local: dict[str, asyncio.Lock] = {}
 
-    def held_here(self, name: str) -> bool:
-        """True when a task of this process holds ``name`` now."""
-        lock = self._local.get(name)
-        return lock is not None and lock.locked()
-
     @contextlib.asynccontextmanager
     async def hold(self, name: str, *, wait: bool = True) -> AsyncIterator[bool]:
         local = self._local.setdefault(name, asyncio.Lock())

@@ -165,11 +165,6 @@ class LineChangeSummary:
         """After − before net value (``P_11``); None for gross-priced rows."""
         return _difference(_get(self.before, "net"), _get(self.after, "net"))
 
-    @property
-    def gross_difference(self) -> Decimal | None:
-        """After − before gross value (``P_11A``); None for net-priced rows."""
-        return _difference(_get(self.before, "gross"), _get(self.after, "gross"))
-
 
 @dataclass(frozen=True)
 class CorrectionSummary:

@@ -14,6 +14,7 @@ from starlette.routing import BaseRoute, Route
 from ksef.identifiers import random_valid_nip
 from ksef.schemas import schema_errors
 from ksef.sim import repository
+from ksef.sim.ca import CERT_TYPES
 from ksef.sim.fa3meta import encoding_problems, read_facts
 from ksef.sim.routing import Runtime
 from ksef.sim.state import WARSAW, SimConfig, iso, utcnow
@@ -226,7 +227,7 @@ class Admin:
         body = await _json(request)
         nip = _nip(body.get("nip"))
         cert_type = body.get("type")
-        if cert_type not in ("Offline", "Authentication"):
+        if cert_type not in CERT_TYPES:
             raise AdminError(400, "type musi być 'Offline' albo 'Authentication'")
         password = body.get("password")
         if not isinstance(password, str) or not password:

@@ -199,7 +199,7 @@ def test_blocked_chat_discards_and_refuses() -> None:
         pacer.submit(queued, 0.0)
     job = pacer.take(0.0)
     assert job is not None
-    discarded = pacer.block(job, 0.0)
+    discarded = pacer.block(job)
     assert [j.key for j in discarded] == ["m5-1", "m5-2", "m5-3"]
     assert pacer.queued == 0 and pacer.next_wakeup(0.0) is None
     assert pacer.submit(jobs(5, 1, tag="x")[0], 1.0) is False

@@ -146,11 +146,6 @@ class FakeBotApi(ChangeNotifier):
             self.state.next_message_id[user_id] = 1
             return user
 
-    def chat_ids(self) -> list[int]:
-        """Every chat the server knows, oldest first."""
-        with self.lock:
-            return list(self.state.chats)
-
     def block_user(self, user_id: int, blocked: bool = True) -> None:
         """The user blocks (or unblocks) the bot: sends answer 403 "bot was blocked by the user"."""
         with self.lock:
@@ -222,12 +217,6 @@ class FakeBotApi(ChangeNotifier):
         """A stored file by id."""
         with self.lock:
             return self.state.files.get(file_id)
-
-    @property
-    def pending_updates(self) -> int:
-        """Updates not yet confirmed by the bot."""
-        with self.lock:
-            return len(self.state.updates)
 
     # --- fault injection --------------------------------------------------------------------------
 

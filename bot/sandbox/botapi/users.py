@@ -134,14 +134,3 @@ class FakeUser:
         msg, raw = self._message(fields)
         await self.fake.push_update({"message": raw})
         return msg
-
-    async def block_bot(self) -> None:
-        """Block the bot (sends then answer 403) and tell it, as Telegram does, with my_chat_member."""
-        self.fake.block_user(self.id)
-        with self.fake.lock:
-            chat = dict(self.fake.state.chats[self.chat_id])
-        await self.fake.push_update({"my_chat_member": {
-            "chat": chat, "from": dict(self.info), "date": int(time.time()),
-            "old_chat_member": {"status": "member", "user": dict(self.fake.bot_user)},
-            "new_chat_member": {"status": "kicked", "user": dict(self.fake.bot_user), "until_date": 0},
-        }})

@@ -176,9 +176,6 @@ class Draft:
         return replace(self, lines=lines, exemption_basis=basis,
                        exemption_kind=self.exemption_kind if basis else None)
 
-    def without_last_line(self) -> Draft:
-        return self.without_line(len(self.lines) - 1) if self.lines else self
-
     def again(self, payment_days: int) -> Draft:
         """A new invoice like this one: buyer, lines, prices, currency and payment terms kept; what
         belonged to the old one's dates (sale date or period, payment made, due date, NBP rate) not."""
