@@ -1,4 +1,4 @@
-"""Benchmark of purchase-invoice polling and notification (issue 5) against the KSeF simulator.
+"""Benchmark of purchase-invoice polling and notification against the KSeF simulator.
 
 The simulator runs OUT OF PROCESS (``ksef-sim`` in a subprocess, rate limits off, HWM lag 0), so the
 CPU figures (``time.process_time`` of this process: event loop, httpx, SQLAlchemy, the aiosqlite

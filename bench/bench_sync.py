@@ -1,4 +1,4 @@
-"""Benchmark of purchase-invoice polling (issue 5): the ``sync`` part of ``bench_inbox.py`` alone.
+"""Benchmark of purchase-invoice polling: the ``sync`` part of ``bench_inbox.py`` alone.
 
 Kept as a short entry point. It used to run the simulator in-process, so its CPU counted as ours; the
 figures now come from ``bench_inbox.py`` with the simulator out of process (see its docstring).

@@ -1,4 +1,4 @@
-"""Benchmark of scale-out polling (issue 9): polls per second with 1, 2 and 4 ``ksef-bot worker``
+"""Benchmark of scale-out polling: polls per second with 1, 2 and 4 ``ksef-bot worker``
 processes on PostgreSQL against the KSeF simulator running in its own process.
 
 M companies (simulator subjects with tokens, rows as onboarding leaves them) live in a fresh database on

@@ -1,4 +1,5 @@
-"""Settings of ``ksef-bot`` from the environment and an optional ``.env`` file (ARCHITECTURE.md §4).
+"""Settings of ``ksef-bot`` from the environment and an optional ``.env`` file (every variable: README.md,
+deploy/env.example).
 
 ``load_settings()`` validates everything up front and raises :class:`ConfigError` naming the variable
 and the fix, so a bad deployment stops at start-up with one clear line instead of failing later.
@@ -26,7 +27,7 @@ from ksef.limits import PUBLISHED_LIMITS
 TELEGRAM_API_URL = "https://api.telegram.org/bot"
 DEFAULT_POLL_INTERVAL = 900
 # KSeF docs: query invoice metadata no more often than every 15 minutes per subject type, and the
-# endpoint allows 20 requests per hour in production (DIGEST §7.2, §8). The stricter of the two wins.
+# endpoint allows 20 requests per hour in production (docs/ksef.md#rate-limits). The stricter of the two wins.
 _METADATA_PER_HOUR = PUBLISHED_LIMITS["invoiceMetadata"].per_hour or 20
 MIN_POLL_INTERVAL_REAL = max(15 * 60, math.ceil(3600 / _METADATA_PER_HOUR))
 MIN_POLL_INTERVAL_CUSTOM = 1

@@ -17,7 +17,7 @@ from typing import Any, TextIO
 # The bot token as it appears in Bot API URLs ("/bot123456:AA…/sendMessage"), also URL-encoded
 # ("%3A" in file download URLs), or alone.
 _BOT_TOKEN = re.compile(r"\d{5,}(?::|%3A|%3a)[A-Za-z0-9_-]{30,}")
-# A KSeF token: "<reference>|<context>|<hex secret>" (DIGEST 4.3).
+# A KSeF token: "<reference>|<context>|<hex secret>" (docs/ksef.md#authentication).
 _KSEF_TOKEN = re.compile(r"\d{8}-[A-Z]{2}-[0-9A-F-]+\|[^|\s]+\|[0-9A-Za-z]+")
 _PEM = re.compile(r"-----BEGIN [A-Z ]+-----.*?-----END [A-Z ]+-----", re.DOTALL)
 REDACTED = "[REDACTED]"

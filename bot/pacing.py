@@ -2,7 +2,7 @@
 
 Telegram allows about 30 messages/s for the whole bot and about 1 message/s per private chat
 (short bursts tolerated), 20/min per group; PTB's ``AIORateLimiter`` has no per-chat limit and
-loses a message that meets a 429 (FIELD-NOTES "Telegram", research/telegram.md §2.5). So:
+loses a message that meets a 429 (docs/architecture.md#what-the-bot-sends-on-its-own-and-replies). So:
 
 * :class:`Pacer` — a pure, synchronous scheduler over an injected clock. Token buckets pace the
   whole bot (default 28/s with a burst of 2, so no 1-second window ever holds more than 30) and

@@ -1,4 +1,4 @@
-"""Authentication with a KSeF token (DIGEST 4.1) or a KSeF certificate (XAdES, DIGEST 4.4) and an API
+"""Authentication with a KSeF token or a KSeF certificate (XAdES; docs/ksef.md#authentication) and an API
 wrapper that keeps the access token fresh.
 
 Token: challenge → RSA-OAEP-SHA256(``token|timestampMs``) with the KsefTokenEncryption key →
@@ -36,7 +36,8 @@ from ksef.models import AuthInfo, now_utc, parse_datetime
 
 REFRESH_MARGIN = timedelta(seconds=60)   # refresh this long before the access token expires
 POLL_TIMEOUT = 120.0                     # token auth is normally instant; give up after this long
-# XAdES auth on DEMO/PRD may stay at 100 while OCSP/CRL is checked (DIGEST 4.1): allow longer.
+# XAdES auth on DEMO/PRD may stay at 100 while OCSP/CRL is checked (docs/ksef.md#authentication):
+# allow longer.
 XADES_POLL_TIMEOUT = 300.0
 _REVOKED_WORDS = ("revok", "unieważ", "uniewaz", "inactive", "nieaktyw", "odwoł")
 
@@ -72,7 +73,7 @@ class _Tokens:
 
 
 def check_login_certificate(certificate: KsefCertificate) -> None:
-    """Refuse locally what KSeF would refuse anyway: an Offline certificate (DIGEST 10).
+    """Refuse locally what KSeF would refuse anyway: an Offline certificate (docs/ksef.md#certificates).
 
     A certificate of unknown type (e.g. a qualified one, not issued by KSeF) is left for KSeF to judge.
     """

@@ -1,4 +1,4 @@
-"""KSeF availability of one environment as a damped state machine (DIGEST 12, FIELD-NOTES "Availability").
+"""KSeF availability of one environment as a damped state machine (docs/ksef.md#availability-latarnia).
 
 Inputs are timestamped observations: Latarnia answers (status + messages), Latarnia fetch errors,
 and the outcomes of our own KSeF calls and probes. :class:`AvailabilityMonitor` turns them into one
@@ -16,7 +16,7 @@ States and why:
   Within an announced maintenance window the state is ``MAINTENANCE`` even if Latarnia has not been
   asked since the window began — the announcement itself is the legal basis of the "offline" mode.
 * ``DEGRADED`` — our own calls fail and nothing is announced: only ``offline24`` applies (transport
-  errors open no other mode, DIGEST 12.3). Damped both ways: it is entered only after
+  errors open no other mode, docs/ksef.md#offline-modes). Damped both ways: it is entered only after
   ``degraded_min_failures`` consecutive failures spanning at least ``degraded_min_seconds``, and left
   only after successes uninterrupted for ``recovery_hold_seconds`` — so a KSeF (or a network) that
   flaps every few seconds produces no alert storm.
@@ -75,7 +75,8 @@ class CallKind(StrEnum):
     SERVER_ERROR = "server_error"
 
 
-# Latarnia status → state, and state → the offline mode it opens (DIGEST 12.3, our reading).
+# Latarnia status → state, and state → the offline mode it opens (our reading:
+# docs/ksef.md#availability-latarnia).
 _ANNOUNCED = {"MAINTENANCE": Availability.MAINTENANCE, "FAILURE": Availability.FAILURE,
               "TOTAL_FAILURE": Availability.TOTAL_FAILURE}
 _MODES: dict[Availability, OfflineMode | None] = {

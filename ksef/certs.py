@@ -1,4 +1,5 @@
-"""KSeF certificate files: loading the portal's ``.key`` / ``.crt`` pair, checking it, and CSRs (DIGEST 10).
+"""KSeF certificate files: loading the portal's ``.key`` / ``.crt`` pair, checking it, and CSRs
+(docs/ksef.md#certificates).
 
 The taxpayer portal hands out an encrypted PKCS#8 (PBES2) private key — PEM or DER, RSA or EC P-256 —
 and an X.509 certificate (PEM or DER). :func:`load_key_pair` turns those bytes plus a password into a
@@ -401,7 +402,8 @@ def load_certificate(cert_bytes: bytes) -> x509.Certificate:
 
 
 def cert_type(cert: x509.Certificate) -> CertType | None:
-    """KSeF's rule (DIGEST 10): keyUsage digitalSignature → Authentication, nonRepudiation → Offline.
+    """KSeF's rule (docs/ksef.md#certificates): keyUsage digitalSignature → Authentication,
+    nonRepudiation → Offline.
 
     Returns None when it cannot tell: no keyUsage extension, or both or neither bit set (KSeF issues
     exactly one type per certificate, so such a certificate is not one of its own).
@@ -602,7 +604,7 @@ def build_csr(private_key: PrivateKey, subject: Mapping[str, str]) -> bytes:
     ``subject`` uses the enrollment-data field names (``commonName``, ``surname``, ``serialNumber``,
     ``countryName``, ``organizationName``, ``givenName``, ``uniqueIdentifier``,
     ``organizationIdentifier``); empty values are skipped. Unknown names raise ``ValueError``.
-    RSA keys sign with PKCS#1 v1.5, EC keys with ECDSA (both accepted by KSeF, DIGEST 10).
+    RSA keys sign with PKCS#1 v1.5, EC keys with ECDSA (both accepted by KSeF, docs/ksef.md#certificates).
     """
     unknown = sorted(set(subject) - set(CSR_FIELDS))
     if unknown:

@@ -1,4 +1,5 @@
-"""Collective identifiers ("identyfikator zbiorczy", IZ; KSeF API 2.7.0+, DIGEST 17.2).
+"""Collective identifiers ("identyfikator zbiorczy", IZ; KSeF API 2.7.0+;
+docs/ksef.md#collective-identifiers).
 
 An IZ groups invoices of one seller, so that one bank transfer paying them all can name the IZ
 instead of every KSeF number. ``POST /collective-identifiers`` creates one (at least 2 invoices, at

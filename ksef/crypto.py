@@ -1,6 +1,7 @@
 """Cryptographic primitives used by KSeF: hashes, Base64 flavours, RSA-OAEP, AES-256-CBC.
 
-Everything here follows DIGEST sections 3-5 and 11; both the client and the simulator use it.
+Everything here follows docs/ksef.md (#public-keys, #authentication, #sessions-and-sending, #qr-codes);
+both the client and the simulator use it.
 """
 
 from __future__ import annotations
@@ -49,7 +50,7 @@ def sha256_b64(data: bytes) -> str:
 
 
 def _oaep() -> asym_padding.OAEP:
-    # SHA-256 for both the digest and MGF1, empty label (DIGEST pitfall 4).
+    # SHA-256 for both the digest and MGF1, empty label (docs/ksef.md#authentication).
     return asym_padding.OAEP(mgf=asym_padding.MGF1(hashes.SHA256()), algorithm=hashes.SHA256(), label=None)
 
 
@@ -74,7 +75,7 @@ def new_iv() -> bytes:
 
 
 def aes_cbc_encrypt(key: bytes, iv: bytes, plaintext: bytes) -> bytes:
-    """AES-256-CBC with PKCS#7 padding; the IV is NOT prepended (DIGEST 5.1)."""
+    """AES-256-CBC with PKCS#7 padding; the IV is NOT prepended (docs/ksef.md#sessions-and-sending)."""
     if len(key) != AES_KEY_SIZE or len(iv) != AES_IV_SIZE:
         raise ValueError("AES-256-CBC needs a 32-byte key and a 16-byte IV")
     padder = padding.PKCS7(128).padder()

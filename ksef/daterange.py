@@ -1,4 +1,5 @@
-"""Date ranges of KSeF queries: at most 100 days, counted in UTC (KSeF API 2.7.1+, DIGEST 17).
+"""Date ranges of KSeF queries: at most 100 days, counted in UTC (KSeF API 2.7.1+;
+docs/ksef.md#receiving-invoices).
 
 ``POST /invoices/query/metadata`` and ``POST /invoices/exports`` (``dateRange``) and
 ``POST /collective-identifiers/query`` (``dateCreatedFrom``/``dateCreatedTo``) refuse a longer range

@@ -1,4 +1,4 @@
-"""KSeF certificate enrollment (DIGEST 10; open-api ``/certificates/*``).
+"""KSeF certificate enrollment (docs/ksef.md#certificates; open-api ``/certificates/*``).
 
 limits → enrollment data (the DN the CSR must carry) → PKCS#10 CSR → ``POST /certificates/enrollments``
 → poll ``GET /certificates/enrollments/{ref}`` → ``POST /certificates/retrieve``. Enrollment data,

@@ -1,4 +1,4 @@
-"""KSeF environments (DIGEST section 1): API base, QR verification host and status service (Latarnia)."""
+"""KSeF environments: API base, QR verification host and status service (docs/ksef.md#environments)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""HTTP transport for KSeF: pacing, bounded retries, 429 handling and error-body parsing (DIGEST 2, 8, 9).
+"""HTTP transport for KSeF: pacing, bounded retries, 429 handling and error-body parsing (docs/ksef.md:
+#conventions, #rate-limits, #errors).
 
 Retries happen only where repeating is harmless: idempotent calls (GET, and POSTs the caller marks as
 safe, e.g. the challenge or a metadata query) on 5xx and transport errors, any call on a connection
@@ -87,7 +88,7 @@ def parse_error(response: httpx.Response) -> KsefApiError:
             trace_id = trace_id or body.get("traceId")
     elif response.content:
         ctype = response.headers.get("content-type", "")
-        # HTML from the WAF/CDN (DIGEST 2): do not echo the page, just say what it was.
+        # HTML from the WAF/CDN (docs/ksef.md#conventions): do not echo the page, just say what it was.
         description = "strona HTML zamiast odpowiedzi API" if "html" in ctype or b"<html" in \
             response.content[:512].lower() else response.text[:200].strip()
     else:

@@ -1,5 +1,5 @@
 """Polish and KSeF identifiers: NIP checksum, KSeF numbers and collective identifiers (IZ) with their
-CRC-8 (DIGEST 5.6, 17.2, pitfall 13)."""
+CRC-8 (docs/ksef.md#ksef-numbers, #collective-identifiers, #invoice-checks)."""
 
 from __future__ import annotations
 

@@ -1,7 +1,7 @@
-"""Client of Latarnia, MF's KSeF status service (DIGEST 12.3).
+"""Client of Latarnia, MF's KSeF status service (docs/ksef.md#availability-latarnia).
 
 A Latarnia error is raised as :class:`KsefApiError` / :class:`KsefUnavailableError`; it is never
-reported as a KSeF status (the service has outages of its own, FIELD-NOTES).
+reported as a KSeF status (the service has outages of its own).
 """
 
 from __future__ import annotations

@@ -1,4 +1,7 @@
-"""MF public-key certificates (DIGEST 3): fetch, choose by usage, cache, refresh on rotation."""
+"""MF public-key certificates: fetch, choose by usage, cache, refresh on rotation.
+
+The rules: docs/ksef.md#public-keys.
+"""
 
 from __future__ import annotations
 
@@ -101,7 +104,7 @@ class MfKeys:
 
     async def with_key(self, usage: str, call: Callable[[MfPublicKey], Awaitable[T]]) -> T:
         """``call(key)`` with the current key for ``usage``; when KSeF answers 21470 (key withdrawn or
-        rotated) re-fetch the list once and call again with the new key (DIGEST 3)."""
+        rotated) re-fetch the list once and call again with the new key (docs/ksef.md#public-keys)."""
         key = await self.get(usage)
         try:
             return await call(key)

@@ -26,7 +26,7 @@ def parse_datetime(value: object) -> datetime | None:
 
 
 def format_datetime(value: datetime) -> str:
-    """ISO-8601 with an explicit offset, as KSeF date filters need (DIGEST pitfall 11)."""
+    """ISO-8601 with an explicit offset, as KSeF date filters need (docs/ksef.md#conventions)."""
     if value.tzinfo is None:
         value = value.replace(tzinfo=UTC)
     return value.isoformat(timespec="microseconds")
@@ -231,7 +231,7 @@ class SessionStatus:
 
 @dataclass(frozen=True)
 class LatarniaMessage:
-    """One announcement of the KSeF status service (DIGEST 12.3)."""
+    """One announcement of the KSeF status service (docs/ksef.md#availability-latarnia)."""
 
     id: str
     event_id: int | None

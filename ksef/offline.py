@@ -1,4 +1,4 @@
-"""Offline invoicing modes and their legal sending deadlines (DIGEST 12).
+"""Offline invoicing modes and their legal sending deadlines (docs/ksef.md#offline-modes).
 
 | mode            | deadline to send to KSeF                                          |
 |-----------------|-------------------------------------------------------------------|
@@ -12,7 +12,7 @@ Working days: Monday–Friday except Polish public holidays. All dates are calen
 
 Holidays and the ``conservative`` flag
 --------------------------------------
-DIGEST marks the treatment of public holidays as UNCONFIRMED (the official worked example contains
+The treatment of public holidays is UNCONFIRMED (the official worked example contains
 none). In Polish law a "dzień roboczy" excludes statutory public holidays, so the *legal* deadline
 skips them, and that is what the functions return by default. But a deadline that turns out one day
 too late is the harmful error (the invoice would be sent late), while one day too early costs
@@ -95,8 +95,8 @@ def send_deadline(mode: OfflineMode, issue_date: date, *, unavailability_end: da
     ``unavailability_end`` is needed for ``OFFLINE``; ``failure_ends`` (end dates of announced
     failures) for ``AWARYJNY``. Failures announced while an ``OFFLINE24``/``OFFLINE`` invoice is
     waiting may also be passed: the deadline then moves to 7 working days after the last failure
-    end (DIGEST 12.1). Failures that ended before the issue date cannot have been announced while
-    the invoice waited and are ignored; a failure never brings a deadline forward. Pass only
+    end (docs/ksef.md#offline-modes). Failures that ended before the issue date cannot have been announced
+    while the invoice waited and are ignored; a failure never brings a deadline forward. Pass only
     failures that have ended: while one lasts, no deadline can be computed yet.
     ``total_failure_announced``: a total failure announced while the invoice waits cancels the
     obligation in every mode (None).
@@ -142,7 +142,8 @@ def send_deadlines(mode: OfflineMode, issue_date: date, *, unavailability_end: d
     )
 
 
-# Latarnia status → the mode it announces (DIGEST 12.3; our reading, UNCONFIRMED as a formal rule).
+# Latarnia status → the mode it announces (our reading, UNCONFIRMED as a formal rule:
+# docs/ksef.md#availability-latarnia).
 _STATUS_MODES = {
     "MAINTENANCE": OfflineMode.OFFLINE,
     "FAILURE": OfflineMode.AWARYJNY,

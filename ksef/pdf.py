@@ -1,4 +1,4 @@
-"""A4 PDF printout of an FA(3) invoice with the KSeF verification QR codes (DIGEST sections 11-13).
+"""A4 PDF printout of an FA(3) invoice with the KSeF verification QR codes (docs/ksef.md#qr-codes).
 
 ``render_pdf(xml)`` parses the exact invoice bytes, builds KOD I (and KOD II for offline invoices)
 from those same bytes and lays the invoice out; ``render_summary_pdf`` lays out an already parsed
@@ -81,7 +81,7 @@ __all__ = [
     "verification_codes",
 ]
 
-# Labels printed under the codes (DIGEST 11.1, 11.2).
+# Labels printed under the codes (docs/ksef.md#qr-codes).
 LABEL_OFFLINE = qr.LABEL_OFFLINE
 LABEL_CERTIFICATE = qr.LABEL_CERTIFICATE
 
@@ -118,7 +118,7 @@ class OfflineQr:
 def verification_codes(xml: bytes, summary: InvoiceSummary, *, env: Environment | str = "test",
                        ksef_number: str | None = None, offline: OfflineQr | None = None,
                        total_failure: bool = False) -> tuple[QrBlock | None, QrBlock | None]:
-    """KOD I and KOD II for the printout of ``xml`` (exact bytes), following DIGEST 11 and 12.
+    """KOD I and KOD II for the printout of ``xml`` (exact bytes): docs/ksef.md#qr-codes, #offline-modes.
 
     Returns ``(None, None)`` for a total failure, ``(kod1, None)`` online, ``(kod1, kod2)`` offline.
     """

@@ -1,4 +1,4 @@
-"""KOD I / KOD II verification links and their QR images (DIGEST 11).
+"""KOD I / KOD II verification links and their QR images (docs/ksef.md#qr-codes).
 
 * KOD I ``{qrHost}/invoice/{sellerNip}/{DD-MM-YYYY}/{hash}`` — every invoice printout.
 * KOD II ``{qrHost}/certificate/{ctxType}/{ctxValue}/{sellerNip}/{serial}/{hash}/{signature}`` —
@@ -38,7 +38,7 @@ CONTEXT_TYPES: Final = ("Nip", "InternalId", "NipVatUe", "PeppolId")
 
 _HASH_LEN = 32
 _EC_P1363_LEN = 64
-# RSASSA-PSS parameters fixed by KSeF for KOD II (DIGEST 11.2).
+# RSASSA-PSS parameters fixed by KSeF for KOD II (docs/ksef.md#qr-codes).
 _PSS_SALT_LEN = 32
 
 

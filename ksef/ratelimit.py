@@ -1,4 +1,4 @@
-"""Client-side pacing against KSeF's rate limits (DIGEST 8, 17.1) and ``Retry-After`` parsing.
+"""Client-side pacing against KSeF's rate limits (docs/ksef.md#rate-limits) and ``Retry-After`` parsing.
 
 KSeF counts requests in sliding windows of 1 s, 60 s and 1 h: per (context, client IP) for most
 groups, per client IP for ``anonymous`` and ``global``. A :class:`RateLimiter` (one per client, i.e.

@@ -1,4 +1,4 @@
-"""Online (interactive) sessions: open, send, follow status, close, UPO (DIGEST 5).
+"""Online (interactive) sessions: open, send, follow status, close, UPO (docs/ksef.md#sessions-and-sending).
 
 One AES-256 key + IV per session, wrapped with the SymmetricKeyEncryption key; every invoice of the
 session is encrypted with them. Hash and sizes are computed on the exact bytes given (pitfalls 6-7).
@@ -227,6 +227,6 @@ class OnlineSessions:
 
 
 def verify_hash(content: bytes, expected: str | None) -> None:
-    """Check a download against its ``x-ms-meta-hash`` (a WAF page would not match: DIGEST pitfall 12)."""
+    """A download must match its ``x-ms-meta-hash`` (a WAF page would not: docs/ksef.md#conventions)."""
     if expected and sha256_b64(content) != expected:
         raise KsefError("pobrany dokument nie zgadza się z nagłówkiem x-ms-meta-hash")

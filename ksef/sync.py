@@ -1,4 +1,4 @@
-"""Gap-free "new received invoices since cursor" over the metadata query (DIGEST 7.1-7.2, FIELD-NOTES).
+"""Gap-free "new received invoices since cursor" over the metadata query (docs/ksef.md#receiving-invoices).
 
 Protocol: ``dateType=PermanentStorage`` with ``restrictToPermanentStorageHwmDate=true``, ascending,
 ``pageOffset`` paging; on ``isTruncated`` the next query starts at the last record's
@@ -68,7 +68,7 @@ def cursor_at(moment: datetime) -> str:
 
 
 def _with_offset(raw: str) -> str:
-    # Offset-less dates are read differently by KSeF (issue #709): always send one.
+    # Offset-less dates are read differently by KSeF (CIRFMF/ksef-api #709): always send one.
     if _HAS_OFFSET.search(raw):
         return raw
     parsed = parse_datetime(raw)

@@ -1,4 +1,5 @@
-"""``X-System-Warning``: KSeF's non-blocking technical warnings on any answer (API 2.6.0+, DIGEST 2, 17.3).
+"""``X-System-Warning``: KSeF's non-blocking technical warnings on any answer (API 2.6.0+;
+docs/ksef.md#x-system-warning).
 
 The header holds ``[code]: message | [code]: message``, ASCII-folded (schema ``SystemWarning`` in
 the OpenAPI). A warning does not change the result of the call but may announce a future rejection,

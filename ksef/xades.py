@@ -1,4 +1,4 @@
-"""XAdES-signed ``AuthTokenRequest``: building, signing and verifying (DIGEST 4.4, pitfalls 16-17).
+"""XAdES-signed ``AuthTokenRequest``: building, signing and verifying (docs/ksef.md#authentication).
 
 Login with a KSeF (or qualified) certificate sends an ``AuthTokenRequest`` (auth XSD v2.1) carrying an
 enveloped XAdES-BES signature to ``POST /auth/xades-signature``.
@@ -95,7 +95,7 @@ CONTEXT_TYPES: Final = ("Nip", "InternalId", "NipVatUe", "PeppolId")
 
 # The XSD pattern of Challenge (auth v2.1): 36 characters.
 _CHALLENGE_RE: Final = re.compile(r"^\d{8}-CR-[A-F0-9]{10}-[A-F0-9]{10}-[A-F0-9]{2}$")
-# The XSD pattern of TNIP (no checksum: KSeF checks it only on PRD, DIGEST pitfall 13).
+# The XSD pattern of TNIP (no checksum: KSeF checks it only on PRD, docs/ksef.md#invoice-checks).
 _NIP_RE: Final = re.compile(r"^[1-9]((\d[1-9])|([1-9]\d))\d{7}$")
 
 # The official C# client dates SigningTime one minute back so that a server whose clock is slightly

@@ -13,7 +13,7 @@ AFTER_GUIDE = {"token": "nip", "cert": "key", "auth": "nip"}
 SKIP_KEY = {"token": "btn.have_token", "cert": "btn.have_files", "auth": "btn.have_files"}
 PROMPTS = {"nip": "ask_nip", "token": "ask_token", "key": "ask_key", "cert": "ask_cert",
            "name": "ask_cert_name", "password": "ask_password"}
-# The Authentication certificate flow ("auth", issue 8) asks for its own files.
+# The Authentication certificate flow ("auth") asks for its own files.
 FLOW_PROMPTS = {("auth", "key"): "auth.ask_key", ("auth", "cert"): "auth.ask_cert"}
 # The step before each input step, for the Back button.
 PREVIOUS = {

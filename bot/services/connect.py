@@ -69,7 +69,7 @@ def token_created_on(token: str) -> date | None:
 
 
 def token_context_nip(token: str) -> str | None:
-    """The NIP a token names in its ``|nip-…|`` part (DIGEST 4.3), if it does."""
+    """The NIP a token names in its ``|nip-…|`` part (docs/ksef.md#authentication), if it does."""
     match = _TOKEN_NIP.search(token)
     return match.group(1) if match else None
 

@@ -127,7 +127,7 @@ class ReminderService:
 
     async def _notice_ended_tokens(self, session: AsyncSession) -> None:
         """From 1 Jan 2027, a company whose token login KSeF refused (seen by the inbox poll) gets one
-        ``tokens_ended`` reminder per owner with the exact steps to switch to a certificate (issue 8)."""
+        ``tokens_ended`` reminder per owner with the exact steps to switch to a certificate."""
         from bot.store.models_inbox import InboxSync
 
         now = self.clock()

@@ -94,7 +94,8 @@ class IssuedInvoice(Base):
     deadline: Mapped[date | None] = mapped_column(Date, nullable=True)
     legal_deadline: Mapped[date | None] = mapped_column(Date, nullable=True)
     kod2_url: Mapped[str | None] = mapped_column(String(1000), nullable=True)
-    # Technical correction of a rejected offline invoice: the SHA-256 of the rejected bytes (DIGEST 12.2).
+    # Technical correction of a rejected offline invoice: the SHA-256 of the rejected bytes
+    # (docs/ksef.md#technical-correction).
     corrected_hash: Mapped[str | None] = mapped_column(String(64), nullable=True)
     warned_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
     # ``X-System-Warning`` codes KSeF gave this invoice (comma-separated), e.g. ``xml-002``.

@@ -94,13 +94,13 @@ def _run(args: argparse.Namespace) -> int:
         if not ksef_number_is_valid(number):
             raise KsefValidationError(f"niepoprawny numer KSeF: {args.ksef_number!r}")
         if not number.startswith(header.seller_nip + "-"):
-            # The number begins with the seller's NIP (DIGEST 5.6): another prefix means the number
-            # of a different invoice, which must never be printed under this one's code.
+            # The number begins with the seller's NIP (docs/ksef.md#ksef-numbers): another prefix means the
+            # number of a different invoice, which must never be printed under this one's code.
             raise KsefValidationError(
                 f"numer KSeF {number} nie należy do tej faktury (NIP sprzedawcy {header.seller_nip})")
         kod1_label = number
     else:
-        # Offline invoices and online ones still waiting for their number (DIGEST 11.1).
+        # Offline invoices and online ones still waiting for their number (docs/ksef.md#qr-codes).
         kod1_label = LABEL_OFFLINE
     codes.append({"code": "KOD I", "label": kod1_label,
                   "url": kod1_url(env, header.seller_nip, header.issue_date, invoice_hash=digest)})

@@ -1,4 +1,4 @@
-"""FA(3) structured invoices: model, XML builder and parser (DIGEST §13).
+"""FA(3) structured invoices: model, XML builder and parser (docs/ksef.md#fa3, docs/invoices.md).
 
 Typical use::
 

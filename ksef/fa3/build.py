@@ -1,4 +1,4 @@
-"""Build FA(3) XML from an :class:`~ksef.fa3.model.Invoice` (DIGEST §13).
+"""Build FA(3) XML from an :class:`~ksef.fa3.model.Invoice` (docs/ksef.md#fa3).
 
 The output is UTF-8 without BOM, with an XML declaration and no other processing instruction;
 elements follow the XSD sequence. It is validated against the packaged XSD before it is
@@ -90,7 +90,7 @@ def _buyer(root: etree._Element, buyer: Buyer) -> None:
     if buyer.address:
         _address(podmiot, buyer.country, buyer.address)
     _contact(podmiot, buyer.email, buyer.phone)
-    # JST / GV are mandatory since FA(3); a sole trader's invoice concerns neither (DIGEST §13.1).
+    # JST / GV are mandatory since FA(3); a sole trader's invoice concerns neither (docs/ksef.md#fa3).
     _sub(podmiot, "JST", "2")
     _sub(podmiot, "GV", "2")
 
@@ -179,7 +179,7 @@ def _creation_time(created_at: datetime | None) -> str:
         raise ValueError("created_at must be timezone-aware")
     if not _EARLIEST_CREATION <= moment <= _LATEST_CREATION:
         raise ValueError("created_at must be within 2025-09-01T00:00:00Z … 2050-01-01T23:59:59Z (FA(3) XSD)")
-    # DIGEST §13.1: if we write Z it must really be UTC.
+    # docs/ksef.md#fa3: if we write Z it must really be UTC.
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
@@ -248,7 +248,7 @@ def build(invoice: Invoice, *, created_at: datetime | None = None) -> bytes:
     """FA(3) XML bytes for ``invoice``, validated against the XSD.
 
     ``created_at`` (timezone-aware; default now) becomes ``DataWytworzeniaFa``. The returned bytes
-    are final: hash and send exactly these (DIGEST §14 pitfall 7).
+    are final: hash and send exactly these (docs/ksef.md#sessions-and-sending).
     """
     root = to_element(invoice, created_at=created_at)
     xml = _DECLARATION + bytes(etree.tostring(root, encoding="UTF-8"))

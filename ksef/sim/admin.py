@@ -1,4 +1,4 @@
-"""The simulator's own administration API under ``/sim`` (ARCHITECTURE.md section 5, README here)."""
+"""The simulator's own administration API under ``/sim`` (its README.md, beside this module)."""
 
 from __future__ import annotations
 

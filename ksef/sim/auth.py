@@ -1,4 +1,5 @@
-"""Authentication (DIGEST 4): challenge, KSeF-token and XAdES login, status, redeem, refresh, revoke."""
+"""Authentication: challenge, KSeF-token and XAdES login, status, redeem, refresh, revoke
+(docs/ksef.md#authentication)."""
 
 from __future__ import annotations
 
@@ -145,7 +146,8 @@ def ksef_token(call: Call) -> Response:
     elif token.status != "Active":
         code, details = 450, ["Token nieaktywny."]
     elif token.nip != nip:
-        # DIGEST 15: a token outside the requested context is a bad token (450), not missing rights.
+        # A token outside the requested context is a bad token (450), not missing rights
+        # (docs/ksef.md#authentication).
         code, details = 450, [f"Nieprawidłowy token: token nie należy do kontekstu NIP {nip}."]
     elif not token.permissions:
         code, details = 415, ["Token nie ma żadnych uprawnień."]

@@ -1,9 +1,9 @@
 """The simulator's certificate authority: issues KSeF-like Authentication and Offline certificates.
 
-The real KSeF issues certificates from its own CA (DIGEST 10). The simulator generates a root at start
-(persisted through ``--state FILE`` via :meth:`SimCA.to_dict` / :meth:`SimCA.from_dict`) and hands out
-key + certificate pairs the way the taxpayer portal does: an encrypted PKCS#8 (PBES2) PEM key and a
-PEM certificate (FIELD-NOTES "Certificates and QR codes").
+The real KSeF issues certificates from its own CA (docs/ksef.md#certificates). The simulator generates a
+root at start (persisted through ``--state FILE`` via :meth:`SimCA.to_dict` / :meth:`SimCA.from_dict`)
+and hands out key + certificate pairs the way the taxpayer portal does: an encrypted PKCS#8 (PBES2) PEM
+key and a PEM certificate (docs/ksef.md#certificates).
 
 Certificate profile (what ``ksef/certs.py`` and KSeF itself look at):
 
@@ -14,7 +14,8 @@ Certificate profile (what ``ksef/certs.py`` and KSeF itself look at):
   (docs ``auth/podpis-xades.md``: serialNumber ``(TINPL|NIP)…``, organizationIdentifier ``VATPL…``),
   and both are among the enrollment-data fields (``CertificateEnrollmentDataResponse``);
 - serial number of 8 bytes, written as 16 uppercase hex digits like KSeF's ``certificateSerialNumber``;
-- validity two years from issue by default (UNCONFIRMED: KSeF does not publish the length, DIGEST 16.7).
+- validity two years from issue by default (UNCONFIRMED: KSeF does not publish the length,
+  docs/ksef.md#certificates).
 """
 
 from __future__ import annotations
@@ -40,14 +41,15 @@ CaPrivateKey = rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey
 
 CERT_TYPES: Final = ("Offline", "Authentication")
 KEY_TYPES: Final = ("RSA", "EC")
-DEFAULT_VALIDITY: Final = timedelta(days=730)  # UNCONFIRMED real length (DIGEST 10, 16.7)
+DEFAULT_VALIDITY: Final = timedelta(days=730)  # UNCONFIRMED real length (docs/ksef.md#certificates)
 CA_VALIDITY: Final = timedelta(days=3650)
 CA_COMMON_NAME: Final = "KSeF Symulator CA"
 _STATE_VERSION: Final = 1
 
 
 def cert_type(cert: x509.Certificate) -> CertTypeName | None:
-    """KSeF's rule (DIGEST 10), as :func:`ksef.certs.cert_type` applies it, spelled as the API does."""
+    """KSeF's rule (docs/ksef.md#certificates), as :func:`ksef.certs.cert_type` applies it, spelled as the
+    API does."""
     kind = certs.cert_type(cert)
     return None if kind is None else kind.value
 

@@ -1,4 +1,4 @@
-"""KSeF certificate enrollment in the simulator (DIGEST 10; open-api ``/certificates/*``).
+"""KSeF certificate enrollment in the simulator (docs/ksef.md#certificates; open-api ``/certificates/*``).
 
 ``GET /certificates/limits``, ``GET /certificates/enrollments/data``, ``POST /certificates/enrollments``,
 ``GET /certificates/enrollments/{ref}``, ``POST /certificates/retrieve``, ``POST /certificates/query``,
@@ -17,8 +17,8 @@ Behaviour choices (UNCONFIRMED details, the safe reading):
 - the CSR subject must carry exactly the enrollment data (order and string types do not matter) → 25003;
 - the enrollment stays at status 100 for ``processingDelaySeconds`` (``PUT /sim/config``), then 200;
   a key already certified for another subject ends in 400, as the status table says;
-- limits per NIP: 300 enrollment requests, 100 active certificates (DIGEST 10), changeable with
-  ``PUT /sim/certificates/limits`` ``{"enrollment": n, "certificate": m}``.
+- limits per NIP: 300 enrollment requests, 100 active certificates (docs/ksef.md#certificates),
+  changeable with ``PUT /sim/certificates/limits`` ``{"enrollment": n, "certificate": m}``.
 """
 
 from __future__ import annotations
@@ -46,9 +46,10 @@ from ksef.sim.errors import ApiError, bad_request
 from ksef.sim.routing import ApiRoute, Call, Runtime, json_response
 from ksef.sim.state import SimState, iso, new_reference, utcnow
 
-ENROLLMENT_LIMIT: Final = 300  # per NIP (DIGEST 10)
-CERTIFICATE_LIMIT: Final = 100  # active certificates per NIP (DIGEST 10)
-ENROLLMENT_RETENTION: Final = timedelta(days=30)  # DIGEST 2: enrollment status kept 30 days, then 410
+ENROLLMENT_LIMIT: Final = 300  # per NIP (docs/ksef.md#certificates)
+CERTIFICATE_LIMIT: Final = 100  # active certificates per NIP (docs/ksef.md#certificates)
+# An enrollment's status is kept 30 days, then answers 410 (docs/ksef.md#conventions).
+ENROLLMENT_RETENTION: Final = timedelta(days=30)
 _CERT_METHOD: Final = "InternalCertificate"  # AuthOperation.method of a XAdES login (ksef.sim.auth)
 _SERIAL_RE: Final = re.compile(r"^[0-9A-F]{16}$")
 _REVOCATION_REASONS: Final = ("Unspecified", "Superseded", "KeyCompromise")

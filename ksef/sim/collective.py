@@ -1,5 +1,5 @@
-"""Collective identifiers (IZ, KSeF API 2.7.0 / 2.8.1, DIGEST 17.2): create, query, look up by KSeF
-number, list invoices (the POST form).
+"""Collective identifiers (IZ, KSeF API 2.7.0 / 2.8.1, docs/ksef.md#collective-identifiers): create,
+query, look up by KSeF number, list invoices (the POST form).
 
 Choices where the 2.9.0 contract is silent (UNCONFIRMED, safe readings):
 - a context sees an invoice (to put it in an IZ, or to look its IZs up) when it is its seller or its

@@ -1,4 +1,4 @@
-"""KSeF error bodies (DIGEST 9): legacy ``{"exception": …}`` by default, problem+json on request.
+"""KSeF error bodies (docs/ksef.md#errors): legacy ``{"exception": …}`` by default, problem+json on request.
 
 401/403/410 are always problem+json; 429 has its own legacy shape.
 """

@@ -102,8 +102,9 @@ def read_facts(xml: bytes) -> InvoiceFacts:
 
 
 def encoding_problems(xml: bytes, *, reject_discouraged: bool = False) -> list[str]:
-    """KSeF's byte rules (DIGEST 6): UTF-8 without BOM, no processing instructions; discouraged
-    characters (:mod:`ksef.fa3.textrules`) only when ``reject_discouraged`` (else they earn a warning)."""
+    """KSeF's byte rules (docs/ksef.md#invoice-checks): UTF-8 without BOM, no processing instructions;
+    discouraged characters (:mod:`ksef.fa3.textrules`) only when ``reject_discouraged`` (else they earn a
+    warning)."""
     problems: list[str] = []
     if xml.startswith(b"\xef\xbb\xbf"):
         problems.append("Plik zawiera znacznik BOM; wymagane jest UTF-8 bez BOM.")

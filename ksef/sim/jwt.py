@@ -1,7 +1,8 @@
 """JWT-shaped bearer tokens (HS256) issued and checked by the simulator.
 
-Clients must treat them as opaque except for ``exp`` (DIGEST 4.2); the simulator additionally keeps
-a record of each one in :class:`ksef.sim.state.SimState` so that revocation and kinds are enforced.
+Clients must treat them as opaque except for ``exp`` (docs/ksef.md#authentication); the simulator
+additionally keeps a record of each one in :class:`ksef.sim.state.SimState` so that revocation and kinds
+are enforced.
 """
 
 from __future__ import annotations

@@ -1,4 +1,5 @@
-"""The simulator's own "MF" key pairs: RSA-2048 in self-signed certificates, one per usage (DIGEST 3)."""
+"""The simulator's own "MF" key pairs: RSA-2048 in self-signed certificates, one per usage
+(docs/ksef.md#public-keys)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""The status service stub ("Latarnia", DIGEST 12.3): ``/latarnia/status`` and ``/latarnia/messages``."""
+"""The status service stub ("Latarnia"): ``/latarnia/status`` and ``/latarnia/messages``
+(docs/ksef.md#availability-latarnia)."""
 
 from __future__ import annotations
 

@@ -26,7 +26,8 @@ def _parse(value: str, name: str) -> datetime:
             21405, "Błąd walidacji danych wejściowych.", f"{name}: niepoprawna data {value!r}."
         ) from exc
     if parsed.tzinfo is None:
-        # Offset-less dates are documented as Polish time (users report UTC, #709); we follow the docs.
+        # Offset-less dates are documented as Polish time (users report UTC, CIRFMF/ksef-api #709); we
+        # follow the docs.
         parsed = parsed.replace(tzinfo=WARSAW)
     return parsed
 

@@ -1,4 +1,4 @@
-"""Sliding-window rate limiting as KSeF does it (DIGEST 8, 17.1): per (context NIP, client IP) and
+"""Sliding-window rate limiting as KSeF does it (docs/ksef.md#rate-limits): per (context NIP, client IP) and
 endpoint group, plus ``anonymous`` (calls without an access token) and ``global`` (every call) per
 client IP. A request must fit both its group and ``global``; it is counted only when it does.
 """

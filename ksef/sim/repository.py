@@ -11,13 +11,14 @@ from ksef.sim.fa3meta import INVOICE_TYPES, InvoiceFacts
 from ksef.sim.state import WARSAW, SimState, StoredInvoice
 
 # KSeF stores an invoice durably after giving it its number: permanentStorageDate is always strictly
-# later than acquisitionDate (DIGEST 7, 15), by at least this much even with storageDelaySeconds 0.
+# later than acquisitionDate (docs/ksef.md#receiving-invoices), by at least this much even with
+# storageDelaySeconds 0.
 MIN_STORAGE_GAP = timedelta(milliseconds=1)
 
 
 def duplicate_key(facts: InvoiceFacts) -> str:
-    """KSeF's uniqueness key (DIGEST 6, 17.3; docs faktury/weryfikacja-faktury.md): seller NIP +
-    RodzajFaktury + P_2, global over every context and session, whoever sends."""
+    """KSeF's uniqueness key (docs/ksef.md#sessions-and-sending; MF's guide faktury/weryfikacja-faktury.md):
+    seller NIP + RodzajFaktury + P_2, global over every context and session, whoever sends."""
     return f"{facts.seller_nip}|{facts.rodzaj}|{facts.invoice_number}"
 
 

@@ -91,7 +91,8 @@ class Call:
         return str(self.request.path_params[name])
 
     def root_url(self) -> str:
-        """``scheme://host:port`` the caller used (returned URLs use the host you called, DIGEST 1)."""
+        """``scheme://host:port`` the caller used (returned URLs use the host you called:
+        docs/ksef.md#environments)."""
         return str(self.request.base_url).rstrip("/")
 
     def require_auth(self) -> IssuedJwt:

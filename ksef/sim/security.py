@@ -10,7 +10,7 @@ from ksef.sim.state import iso
 
 
 def public_keys(call: Call) -> Response:
-    """The MF certificates, one per usage, ids per DIGEST 3."""
+    """The MF certificates, one per usage, ids as docs/ksef.md#public-keys describes them."""
     return json_response(
         [
             {

@@ -1,4 +1,5 @@
-"""Online sessions (DIGEST 5, 6): open, send, asynchronous checks, statuses, close, UPO, lists."""
+"""Online sessions: open, send, asynchronous checks, statuses, close, UPO, lists (docs/ksef.md:
+#sessions-and-sending, #invoice-checks)."""
 
 from __future__ import annotations
 
@@ -292,7 +293,8 @@ def _process(state: SimState, session: OnlineSession, inv: SessionInvoice, now: 
             {"originalSessionReferenceNumber": original_session or "", "originalKsefNumber": number},
         )
         return
-    # Auto-offline (DIGEST 6): P_1 earlier than the day of sending (Europe/Warsaw, UNCONFIRMED zone).
+    # Auto-offline (docs/ksef.md#sessions-and-sending): P_1 earlier than the day of sending (Europe/Warsaw,
+    # UNCONFIRMED zone).
     mode = "Offline" if inv.offline_mode or facts.issue_date < received_day else "Online"
     stored = repository.store(
         state,

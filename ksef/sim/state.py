@@ -29,7 +29,7 @@ def iso(dt: datetime) -> str:
 
 
 def new_reference(infix: str, when: datetime | None = None) -> str:
-    """A 36-character reference number ``YYYYMMDD-XX-HHHHHHHHHH-HHHHHHHHHH-HH`` (DIGEST 2)."""
+    """A 36-character reference number ``YYYYMMDD-XX-HHHHHHHHHH-HHHHHHHHHH-HH`` (docs/ksef.md#conventions)."""
     day = (when or utcnow()).astimezone(WARSAW).strftime("%Y%m%d")
     hexes = [secrets.token_hex(n).upper() for n in (5, 5, 1)]
     return f"{day}-{infix}-{hexes[0]}-{hexes[1]}-{hexes[2]}"
@@ -44,7 +44,7 @@ class SimConfig:
     storage_delay_seconds: float = 0.0
     hwm_lag_seconds: float = 2.0
     query_cap: int = 10_000
-    nip_checksum: bool = False  # TEST does not enforce NIP checksums (DIGEST 6)
+    nip_checksum: bool = False  # TEST does not enforce NIP checksums (docs/ksef.md#invoice-checks)
     validate_requests: bool = True
     query_delay_seconds: float = 0.0  # extra latency of POST /invoices/query/metadata (tests of overlap)
     # Discouraged characters (xml-002): production warns and accepts (CIRFMF/ksef-api #843, 2.9.0);

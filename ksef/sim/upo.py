@@ -1,7 +1,7 @@
 """UPO documents (``Potwierdzenie``, UPO v4-3) for single invoices and whole sessions.
 
 The real UPO is XAdES-signed by MF; the simulator's is unsigned (the XSD does not declare the
-signature, DIGEST pitfall 16) and uses the schema's fixed ``Ministerstwo Finansów`` name.
+signature, docs/ksef.md#upo) and uses the schema's fixed ``Ministerstwo Finansów`` name.
 """
 
 from __future__ import annotations

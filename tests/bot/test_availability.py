@@ -1,4 +1,4 @@
-"""Issue 7: the availability service against the simulator's status service and API switches.
+"""The availability service against the simulator's status service and API switches.
 
 Real SQLite database, real HTTP to the simulator (Latarnia and the public probe endpoint); time is an
 injected clock so damping windows pass without waiting.

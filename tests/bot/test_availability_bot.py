@@ -1,4 +1,4 @@
-"""Issue 7 end to end: the running bot (fake Bot API, simulator) announces a KSeF failure to every
+"""End to end: the running bot (fake Bot API, simulator) announces a KSeF failure to every
 user exactly once — also when the process crashes in the middle of the broadcast — and answers /status."""
 
 from __future__ import annotations

@@ -1,5 +1,5 @@
 """A company connected by Authentication certificate (no token) is polled for purchase invoices and
-can issue invoices: sync and issuing log in with the certificate (issue 8 wiring)."""
+can issue invoices: sync and issuing log in with the certificate."""
 
 from __future__ import annotations
 

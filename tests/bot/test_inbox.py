@@ -1,4 +1,4 @@
-"""Issue 5: many invoices at once (summaries, truncation), isolation, mute, quiet hours, /faktury."""
+"""Purchase invoices: many at once (summaries, truncation), isolation, mute, quiet hours, /faktury."""
 
 from __future__ import annotations
 

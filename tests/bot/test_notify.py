@@ -1,4 +1,4 @@
-"""Issue 5 end to end: new purchase invoices reach the chat exactly once (fake Bot API + simulator)."""
+"""End to end: new purchase invoices reach the chat exactly once (fake Bot API + simulator)."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
-"""Issue 5 / ARCHITECTURE §6: the lean empty poll (one read, cached login, compare-and-set cursor write)
-keeps the behaviour of the full poll: a replaced token is used at once, a deleted company is "gone",
+"""The lean empty poll (docs/architecture.md#quality-bars: one read, cached login, compare-and-set cursor
+write) keeps the behaviour of the full poll: a replaced token is used at once, a deleted company is "gone",
 a concurrent cursor advance is "raced", and an error never moves the cursor."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Issue 9 scale-out, as deployed: real ``ksef-bot`` processes on one fresh PostgreSQL database.
+"""Scale-out, as deployed: real ``ksef-bot`` processes on one fresh PostgreSQL database.
 
 One gateway (``ksef-bot run``, long polling against the fake Bot API) and two ``ksef-bot worker``
 processes (``KSEFBOT_JOBS=procrastinate``) serve ~20 simulator companies while invoices arrive at

@@ -20,7 +20,7 @@ from ksef.offline import OfflineMode
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)  # a Monday (10:00 in Warsaw)
 
-# What the TEST Latarnia has served for months (DIGEST 12.3).
+# What the TEST Latarnia has served for months (docs/ksef.md#availability-latarnia).
 STATIC_TEST_PAYLOAD: dict[str, Any] = {"status": "TOTAL_FAILURE", "messages": [{
     "id": "K/2026/AWR/02", "eventId": 1003, "category": "TOTAL_FAILURE", "type": "FAILURE_START",
     "title": "Wystąpiła całkowita awaria", "text": "Od godziny 13:27 31 stycznia trwa całkowita awaria...",

@@ -1,4 +1,5 @@
-"""Loading and checking KSeF key/certificate files, CSRs and the portal's key format (DIGEST 10)."""
+"""Loading and checking KSeF key/certificate files, CSRs and the portal's key format
+(docs/ksef.md#certificates)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Offline modes, working days with Polish holidays, and sending deadlines (DIGEST 12)."""
+"""Offline modes, working days with Polish holidays, and sending deadlines (docs/ksef.md#offline-modes)."""
 
 from __future__ import annotations
 
@@ -24,8 +24,9 @@ from ksef.offline import (
 
 
 def test_docs_worked_example() -> None:
-    # DIGEST 12.1: issued Wed 2025-07-08 in offline24 → due Thu 07-09; a failure announced on 07-09
-    # ends Sat 07-12 → the deadline moves to Tue 2025-07-22 (7 working days, weekends skipped).
+    # MF's worked example (guide tryby-offline.md): issued Wed 2025-07-08 in offline24 → due Thu 07-09;
+    # a failure announced on 07-09 ends Sat 07-12 → the deadline moves to Tue 2025-07-22 (7 working days,
+    # weekends skipped).
     issued = date(2025, 7, 8)
     assert send_deadline(OfflineMode.OFFLINE24, issued) == date(2025, 7, 9)
     moved = send_deadline(OfflineMode.OFFLINE24, issued, failure_ends=[date(2025, 7, 12)])

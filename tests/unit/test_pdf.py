@@ -90,12 +90,12 @@ def b64url(data: bytes) -> str:
 
 def expected_kod1(xml: bytes, nip: str = SELLER_NIP, day: str = "02-02-2026",
                   host: str = "https://qr-test.ksef.mf.gov.pl") -> str:
-    """KOD I computed here from DIGEST 11.1, independently of ksef.qr."""
+    """KOD I computed here from docs/ksef.md#qr-codes, independently of ksef.qr."""
     return f"{host}/invoice/{nip}/{day}/{b64url(hashlib.sha256(xml).digest())}"
 
 
 def verify_kod2(url: str, public_key: object) -> bool:
-    """Check a KOD II signature the way the verification page would (DIGEST 11.2)."""
+    """Check a KOD II signature the way the verification page would (docs/ksef.md#qr-codes)."""
     unsigned, signature_b64 = url.rsplit("/", 1)
     signature = base64.urlsafe_b64decode(signature_b64 + "=" * (-len(signature_b64) % 4))
     signed = unsigned.removeprefix("https://").encode()

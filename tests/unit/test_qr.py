@@ -1,4 +1,4 @@
-"""KOD I / KOD II links, signatures, PNG images and the ``ksef qr`` command (DIGEST 11)."""
+"""KOD I / KOD II links, signatures, PNG images and the ``ksef qr`` command (docs/ksef.md#qr-codes)."""
 
 from __future__ import annotations
 

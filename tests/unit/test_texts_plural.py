@@ -1,4 +1,4 @@
-"""Polish and English plural forms in the text catalog (issue 5)."""
+"""Polish and English plural forms in the text catalog."""
 
 from __future__ import annotations
 
