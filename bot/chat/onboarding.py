@@ -119,7 +119,8 @@ async def on_text(update: Update, context: Context, dialog: Dialog, lang: str) -
         markup = None
         if result.valid_until is not None:
             parts.append(t(lang, "token_limited", until=fmt_date(lang, result.valid_until)))
-            # Tokens end with 2026 (docs/ksef.md#authentication): offer the certificate login right away (reminders follow).
+            # Tokens end with 2026 (docs/ksef.md#authentication): offer the certificate login right away
+            # (reminders follow).
             parts.append(t(lang, "auth.switch_offer"))
             markup = cert_login.switch_button(lang)
         parts.append(t(lang, "after_connect"))

@@ -16,7 +16,7 @@ from bot.services.outbox import JsonObject, Kind, Outbox, Status, json_ints
 from bot.services.ports import Clock
 from bot.store.db import Database
 from bot.store.models import Company, CompanyMember, User
-from bot.store.models_inbox import InboxPrefs, InboxSync, ReceivedInvoice
+from bot.store.models_inbox import InboxPrefs, ReceivedInvoice
 from bot.store.models_outbox import OutboxRow
 from ksef.timezone import WARSAW
 
