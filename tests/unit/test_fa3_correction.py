@@ -6,6 +6,7 @@ typed errors say what to do; a correction of a correction starts from the state 
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, date, datetime
@@ -361,9 +362,12 @@ def test_gross_priced_foreign_currency_correction_carries_pln_vat_differences() 
         InvoiceLine("Licencja", Decimal(2), Decimal("123.00"), VatRate.R23),), currency="EUR",
         prices_gross=True, exchange_rate=Decimal("4.2512"))
     xml = build(invoice, created_at=CREATED)
+    # The rate is read from FaWiersz/KursWaluty; an XML without it needs the rate given.
+    assert invoice_state(xml) == InvoiceState.of(invoice)
+    without_rate = re.sub(rb"<KursWaluty>[^<]*</KursWaluty>", b"", xml)
     with pytest.raises(CorrectionError, match="kurs waluty"):
-        invoice_state(xml)
-    state = invoice_state(xml, exchange_rate=Decimal("4.2512"))
+        invoice_state(without_rate)
+    state = invoice_state(without_rate, exchange_rate=Decimal("4.2512"))
     assert state == InvoiceState.of(invoice)
     with pytest.raises(CorrectionError, match="nie zgadzają się"):
         invoice_state(xml, exchange_rate=Decimal("4.3"))
@@ -533,3 +537,29 @@ def test_ordinary_invoices_parse_without_a_correction_part() -> None:
     summary = parse(ORIGINAL_XML)
     assert summary.correction is None
     assert not any(line.before for line in summary.lines)
+
+
+def test_a_correction_keeps_the_sale_period_the_directive_basis_and_split_payment() -> None:
+    from ksef.fa3.model import ExemptionBasis
+
+    invoice = Invoice(SELLER, BUYER, "FV/9/2026", date(2026, 3, 2), (
+        InvoiceLine("Abonament serwisowy", Decimal(1), Decimal("20000.00"), VatRate.R23),
+        InvoiceLine("Szkolenie", Decimal(1), Decimal("900.00"), VatRate.ZW),
+    ), sale_period=(date(2026, 2, 1), date(2026, 2, 28)), split_payment=True,
+        exemption_basis="art. 132 ust. 1 lit. i dyrektywy 2006/112/WE",
+        exemption_basis_kind=ExemptionBasis.DIRECTIVE)
+    xml = build(invoice, created_at=CREATED)
+    state = invoice_state(xml)
+    assert state == InvoiceState.of(invoice)
+    ref = CorrectedInvoice("FV/9/2026", date(2026, 3, 2), ORIGINAL_KSEF)
+    correction = correction_from_edit(state, state.with_line(2, unit_price=Decimal("800.00")),
+                                      number="KOR/9/2026", issue_date=DAY, corrected=ref, reason="Rabat")
+    kor = build_correction(correction, created_at=CREATED)
+    assert schema_errors("fa3", kor) == []
+    assert _xpath(kor, "fa:Fa/fa:OkresFa/fa:P_6_Od") == ["2026-02-01"]
+    assert _xpath(kor, "fa:Fa/fa:Adnotacje/fa:Zwolnienie/fa:P_19B") == [invoice.exemption_basis]
+    assert _xpath(kor, "fa:Fa/fa:Adnotacje/fa:P_18A") == ["1"]  # the invoice's marking, not the difference's
+    # and the state after it, read back, is the edited invoice with the same period and basis
+    after = invoice_state(xml, kor)
+    assert after.sale_period == invoice.sale_period
+    assert after.exemption_basis_kind is ExemptionBasis.DIRECTIVE and after.split_payment

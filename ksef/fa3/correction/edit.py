@@ -31,7 +31,7 @@ from ksef.fa3.correction.model import (
     LineChange,
     NumberedLine,
 )
-from ksef.fa3.model import Buyer, Invoice, InvoiceLine, Payment, VatRate
+from ksef.fa3.model import Buyer, ExemptionBasis, Invoice, InvoiceLine, Payment, VatRate
 
 #: Reason used by :func:`correct_buyer_nip` unless the caller gives one.
 WRONG_NIP_REASON = "Błędny NIP nabywcy: korekta do zera, wystawiono nową fakturę z właściwym NIP"
@@ -109,7 +109,7 @@ def _check_same_terms(before: InvoiceState, edited: Invoice | InvoiceState) -> N
                    "się do zera i wystawia nową z właściwym NIP.")
         raise BuyerIdChangeError("buyer.nip", message)
     sale_date = edited.effective_sale_date if isinstance(edited, Invoice) else edited.sale_date
-    if sale_date != before.sale_date:
+    if sale_date != before.sale_date or edited.sale_period != before.sale_period:
         raise CorrectionError("sale_date", "Korekta daty sprzedaży nie jest obsługiwana.")
 
 
@@ -154,10 +154,10 @@ def correction_from_edit(original: Invoice | InvoiceState, edited: Invoice | Inv
             changes.append(LineChange(next_number, None, line))
             kept.append(NumberedLine(next_number, line))
             next_number += 1
-    after = InvoiceState(seller=edited.seller, buyer=edited.buyer, lines=tuple(kept),
-                         sale_date=before.sale_date, currency=before.currency,
-                         prices_gross=before.prices_gross, exchange_rate=before.exchange_rate,
-                         exemption_basis=edited.exemption_basis or before.exemption_basis)
+    basis_kind = edited.exemption_basis_kind if edited.exemption_basis else before.exemption_basis_kind
+    after = replace(before, seller=edited.seller, buyer=edited.buyer, lines=tuple(kept),
+                    exemption_basis=edited.exemption_basis or before.exemption_basis,
+                    exemption_basis_kind=basis_kind)
     correction = Correction(number=number, issue_date=issue_date, corrected=corrected, reason=reason,
                             before=before, after=after, changes=tuple(changes),
                             correction_type=correction_type, issue_place=issue_place, payment=payment,
@@ -199,10 +199,15 @@ def correct_buyer_nip(original: Invoice | InvoiceState, buyer: Buyer, *, number:
                                 reason=reason, correction_type=correction_type, issue_place=issue_place,
                                 notes=notes)
     has_exempt = any(n.line.vat_rate is VatRate.ZW for n in before.lines)
+    period = before.sale_period
     replacement = Invoice(seller=before.seller, buyer=buyer, number=replacement_number,
                           issue_date=replacement_issue_date, lines=tuple(n.line for n in before.lines),
-                          sale_date=before.sale_date, issue_place=issue_place, currency=before.currency,
+                          sale_date=before.sale_date if period is None else None, sale_period=period,
+                          issue_place=issue_place, currency=before.currency,
                           prices_gross=before.prices_gross, payment=replacement_payment,
                           exemption_basis=before.exemption_basis if has_exempt else None,
-                          exchange_rate=before.exchange_rate)
+                          exemption_basis_kind=before.exemption_basis_kind if has_exempt else ExemptionBasis.ACT,
+                          exchange_rate=before.exchange_rate, split_payment=before.split_payment,
+                          exchange_rate_table=before.exchange_rate_table,
+                          exchange_rate_date=before.exchange_rate_date)
     return BuyerNipCorrection(correction, replacement)

@@ -13,7 +13,18 @@ from enum import StrEnum
 from typing import Any
 
 from ksef.errors import CorrectionError, InvoiceDataError
-from ksef.fa3.model import Buyer, Invoice, InvoiceLine, Payment, Seller, VatRate, _check_date, _set, _text
+from ksef.fa3.model import (
+    Buyer,
+    ExemptionBasis,
+    Invoice,
+    InvoiceLine,
+    Payment,
+    Seller,
+    VatRate,
+    _check_date,
+    _set,
+    _text,
+)
 from ksef.fa3.summary import CORRECTION_TYPE_LABELS, RateTotal
 from ksef.fa3.totals import RATE_FIELDS, Totals, line_value, lines_totals
 from ksef.identifiers import ksef_number_is_valid
@@ -100,6 +111,12 @@ class InvoiceState:
     prices_gross: bool = False
     exchange_rate: Decimal | None = None
     exemption_basis: str | None = None
+    # Kept from the corrected invoice so that a correction repeats them as they were:
+    exemption_basis_kind: ExemptionBasis = ExemptionBasis.ACT  # P_19A / P_19B / P_19C
+    sale_period: tuple[date, date] | None = None  # OkresFa; ``sale_date`` is then its last day
+    split_payment: bool = False  # P_18A of the corrected invoice (never recomputed from differences)
+    exchange_rate_table: str | None = None  # the NBP table the rate came from (printed, not required)
+    exchange_rate_date: date | None = None
 
     def __post_init__(self) -> None:
         lines = tuple(self.lines)
@@ -115,7 +132,10 @@ class InvoiceState:
                    lines=tuple(NumberedLine(i, line) for i, line in enumerate(invoice.lines, start=1)),
                    sale_date=invoice.effective_sale_date, currency=invoice.currency,
                    prices_gross=invoice.prices_gross, exchange_rate=invoice.exchange_rate,
-                   exemption_basis=invoice.exemption_basis)
+                   exemption_basis=invoice.exemption_basis, exemption_basis_kind=invoice.exemption_basis_kind,
+                   sale_period=invoice.sale_period, split_payment=invoice.split_payment,
+                   exchange_rate_table=invoice.exchange_rate_table,
+                   exchange_rate_date=invoice.exchange_rate_date)
 
     def line(self, number: int) -> InvoiceLine:
         """The line numbered ``number``; KeyError when there is none."""
@@ -271,12 +291,21 @@ class Correction:
         else:
             lines = tuple(n.line for n in (self.after.lines or self.before.lines))
         has_exempt = any(line.vat_rate is VatRate.ZW for line in lines)
-        basis = (self.after.exemption_basis or self.before.exemption_basis) if has_exempt else None
-        return Invoice(seller=self.after.seller, buyer=self.after.buyer, number=self.number,
-                       issue_date=self.issue_date, lines=lines, sale_date=self.after.sale_date,
-                       issue_place=self.issue_place, currency=self.after.currency,
-                       prices_gross=self.after.prices_gross, payment=self.payment, notes=self.notes,
-                       exemption_basis=basis, exchange_rate=self.after.exchange_rate)
+        after, before = self.after, self.before
+        basis = (after.exemption_basis or before.exemption_basis) if has_exempt else None
+        kind = after.exemption_basis_kind if after.exemption_basis else before.exemption_basis_kind
+        period = after.sale_period
+        # P_18A repeats the corrected invoice's marking: the differences of a correction are not the
+        # amount the split-payment threshold is about (UNCONFIRMED in MF's examples; the safe reading).
+        return Invoice(seller=after.seller, buyer=after.buyer, number=self.number,
+                       issue_date=self.issue_date, lines=lines,
+                       sale_date=after.sale_date if period is None else None, sale_period=period,
+                       issue_place=self.issue_place, currency=after.currency,
+                       prices_gross=after.prices_gross, payment=self.payment, notes=self.notes,
+                       exemption_basis=basis, exemption_basis_kind=kind if basis else ExemptionBasis.ACT,
+                       exchange_rate=after.exchange_rate, split_payment=before.split_payment,
+                       exchange_rate_table=after.exchange_rate_table if after.exchange_rate else None,
+                       exchange_rate_date=after.exchange_rate_date if after.exchange_rate else None)
 
     def _before_line(self, number: int) -> InvoiceLine:
         for change in self.changes:

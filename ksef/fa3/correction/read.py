@@ -12,7 +12,7 @@ from decimal import Decimal
 
 from ksef.errors import CorrectionError, InvoiceDataError
 from ksef.fa3.correction.model import InvoiceState, NumberedLine
-from ksef.fa3.model import Buyer, InvoiceLine, Seller, VatRate
+from ksef.fa3.model import Buyer, ExemptionBasis, InvoiceLine, Seller, VatRate
 from ksef.fa3.parse import parse
 from ksef.fa3.summary import InvoiceSummary, LineSummary, PartySummary, RateTotal
 from ksef.fa3.totals import line_value
@@ -71,15 +71,22 @@ def _check_totals(summary: InvoiceSummary, expected: tuple[RateTotal, ...], gros
         raise _not_correctable(summary.number, "jej kwoty nie zgadzają się z pozycjami.")
 
 
+def _basis_kind(summary: InvoiceSummary) -> ExemptionBasis:
+    """Which element held the exemption basis (P_19A act, P_19B directive, P_19C other)."""
+    try:
+        return ExemptionBasis(summary.exemption_basis_kind or ExemptionBasis.ACT.value)
+    except ValueError:
+        return ExemptionBasis.ACT
+
+
 def _initial_state(summary: InvoiceSummary, exchange_rate: Decimal | None) -> InvoiceState:
     if summary.correction is not None:
         why = "to faktura korygująca; podaj najpierw fakturę, którą koryguje."
         raise _not_correctable(summary.number, why)
-    if summary.sale_period is not None:
-        why = "korekta faktury z okresem sprzedaży nie jest jeszcze obsługiwana."
-        raise _not_correctable(summary.number, why)
     gross = _gross_prices(summary)
     taxed = any(line.vat_rate in ("23", "8", "5") for line in summary.lines)
+    # The XML carries the rate per line (KursWaluty) when this library wrote it; an explicit rate wins.
+    exchange_rate = exchange_rate if exchange_rate is not None else summary.exchange_rate
     if summary.currency != "PLN" and taxed and exchange_rate is None:
         message = (f"Podaj kurs waluty faktury {summary.number} (XML go nie zawiera, a VAT jest też "
                    "w złotych).")
@@ -91,9 +98,14 @@ def _initial_state(summary: InvoiceSummary, exchange_rate: Decimal | None) -> In
         state = InvoiceState(
             seller=_seller(summary.seller, summary.exemption_basis), buyer=_buyer(summary.buyer),
             lines=tuple(NumberedLine(line.number, _line(summary, line, gross)) for line in summary.lines),
-            sale_date=summary.sale_date or summary.issue_date, currency=summary.currency, prices_gross=gross,
+            sale_date=(summary.sale_period[1] if summary.sale_period is not None
+                       else summary.sale_date or summary.issue_date),
+            currency=summary.currency, prices_gross=gross,
             exchange_rate=exchange_rate if summary.currency != "PLN" else None,
-            exemption_basis=summary.exemption_basis)
+            exemption_basis=summary.exemption_basis, exemption_basis_kind=_basis_kind(summary),
+            sale_period=summary.sale_period, split_payment=summary.split_payment,
+            exchange_rate_table=summary.exchange_rate_table if summary.currency != "PLN" else None,
+            exchange_rate_date=summary.exchange_rate_date if summary.currency != "PLN" else None)
     except ValueError as exc:  # InvoiceDataError included: data this library would not have written
         if isinstance(exc, CorrectionError):
             raise
@@ -125,12 +137,12 @@ def _apply(state: InvoiceState, summary: InvoiceSummary) -> InvoiceState:
             lines[change.number] = after
         if after is not None:
             touched.add(after.vat_rate)
-    after_state = InvoiceState(
-        seller=replace(_seller(summary.seller, None), vat_exempt=state.seller.vat_exempt),
-        buyer=_buyer(summary.buyer),
-        lines=tuple(NumberedLine(n, lines[n]) for n in sorted(lines)), sale_date=state.sale_date,
-        currency=state.currency, prices_gross=state.prices_gross, exchange_rate=state.exchange_rate,
-        exemption_basis=summary.exemption_basis or state.exemption_basis)
+    # Dates, currency, rate, pricing and P_18A stay the corrected invoice's (a correction repeats them).
+    after_state = replace(
+        state, seller=replace(_seller(summary.seller, None), vat_exempt=state.seller.vat_exempt),
+        buyer=_buyer(summary.buyer), lines=tuple(NumberedLine(n, lines[n]) for n in sorted(lines)),
+        exemption_basis=summary.exemption_basis or state.exemption_basis,
+        exemption_basis_kind=_basis_kind(summary) if summary.exemption_basis else state.exemption_basis_kind)
     before_totals, after_totals = state.totals(), after_state.totals()
     old = {t.rate: t for t in before_totals.rates}
     new = {t.rate: t for t in after_totals.rates}
