@@ -206,7 +206,8 @@ def correct_buyer_nip(original: Invoice | InvoiceState, buyer: Buyer, *, number:
                           issue_place=issue_place, currency=before.currency,
                           prices_gross=before.prices_gross, payment=replacement_payment,
                           exemption_basis=before.exemption_basis if has_exempt else None,
-                          exemption_basis_kind=before.exemption_basis_kind if has_exempt else ExemptionBasis.ACT,
+                          exemption_basis_kind=(before.exemption_basis_kind if has_exempt
+                                                else ExemptionBasis.ACT),
                           exchange_rate=before.exchange_rate, split_payment=before.split_payment,
                           exchange_rate_table=before.exchange_rate_table,
                           exchange_rate_date=before.exchange_rate_date)
