@@ -41,6 +41,9 @@ from bot.services.ports import (
     system_clock,
 )
 from bot.services.reminders import ReminderService
+from bot.services.sales.corrections import CorrectionService
+from bot.services.sales.payments import PaymentService
+from bot.services.sales.register import SalesRegister
 from bot.services.seller_profile import SellerProfileService
 from bot.services.sync import SyncService
 from bot.services.whitelist_store import DbRequestBudget, DbWhiteListCache
@@ -113,6 +116,9 @@ class Services:
     offline: OfflineQueue
     rates: ExchangeRates  # NBP rates fixed into foreign-currency drafts
     buyers: BuyerDirectory  # buyers looked up by NIP on MF's VAT taxpayer list
+    sales: SalesRegister
+    payments: PaymentService
+    corrections: CorrectionService
 
     @classmethod
     def build(cls, db: Database, vault: SecretBox, options: ServiceOptions, *,
@@ -143,12 +149,13 @@ class Services:
         profiles = SellerProfileService(db, clock)
         contractors = ContractorService(db, clock)
         records = IssuedInvoices(db, clock)
+        corrections = CorrectionService(db, profiles, clock)
         issuing = IssuingService(
             db, companies=companies, profiles=profiles, contractors=contractors,
             offline=OfflineIssuer(records, certificates, env, clock), records=records, clients=ksef_clients,
             availability=availability, env=env, clock=clock, outbox=outbox,
             locks=NamedLocks(db) if options.role is not Role.SINGLE else None,
-            advance_here=options.role is not Role.GATEWAY)
+            advance_here=options.role is not Role.GATEWAY, release_held=corrections.release)
         def today() -> date:
             return today_in_poland(clock())
 
@@ -171,6 +178,7 @@ class Services:
             offline_backlog=offline_backlog, offline=OfflineQueue(issuing.process_pending),
             rates=ExchangeRates(NbpClient(nbp_url(environment), timeout=timeout, today=today)),
             buyers=BuyerDirectory(white_list),
+            sales=SalesRegister(db), payments=PaymentService(db, clock), corrections=corrections,
         )
 
     async def backlog(self) -> Backlog:

@@ -35,6 +35,7 @@ class ProfileView:
     pattern: str
     reset: str
     prices: str = "net"  # the pricing method new drafts start with: "net" or "gross"
+    correction_pattern: str = "KOR/{n}/{YYYY}"  # corrections' own numbering series
 
 
 def check_name(text: str) -> str:
@@ -97,7 +98,7 @@ class SellerProfileService:
                 return None
             return ProfileView(company_id, company.nip, row.name, tuple(row.address), row.vat_exempt,
                                row.bank_account, row.default_rate, row.payment_days, row.pattern, row.reset,
-                               row.prices or "net")
+                               row.prices or "net", row.correction_pattern)
 
     async def save(self, user_id: int, company_id: int, *, name: str, address: list[str], vat_exempt: bool,
                    bank_account: str | None, default_rate: str, payment_days: int,
@@ -124,6 +125,20 @@ class SellerProfileService:
             row.default_rate, row.payment_days, row.pattern, row.reset = rate, payment_days, pattern, reset
             row.prices = prices
             row.updated_at = self.clock()
+        found = await self.get(company_id)
+        assert found is not None
+        return found
+
+    async def set_correction_pattern(self, user_id: int, company_id: int, pattern: str) -> ProfileView:
+        """The numbering pattern of corrections (their own series, e.g. ``KOR/{n}/{YYYY}``); it restarts
+        monthly when it shows the month, else yearly, so it must show the period (``check_pattern``)."""
+        cleaned = check_pattern(pattern, "monthly" if "{MM}" in pattern else "yearly")
+        async with self.db.transaction() as session:
+            await require_member(session, user_id, company_id)
+            row = await session.get(SellerProfile, company_id)
+            if row is None:
+                raise ServiceError("no_profile")
+            row.correction_pattern, row.updated_at = cleaned, self.clock()
         found = await self.get(company_id)
         assert found is not None
         return found

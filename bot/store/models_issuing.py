@@ -15,6 +15,7 @@ from sqlalchemy import (
     Boolean,
     Date,
     ForeignKey,
+    Index,
     Integer,
     LargeBinary,
     String,
@@ -41,6 +42,8 @@ class SellerProfile(Base):
     pattern: Mapped[str] = mapped_column(String(100), default="FV/{n}/{MM}/{YYYY}")
     reset: Mapped[str] = mapped_column(String(8), default="monthly")  # monthly | yearly
     prices: Mapped[str] = mapped_column(String(8), default="net", server_default="net")  # net | gross
+    # Corrections have their own series (restarting yearly, or monthly when the pattern has {MM}).
+    correction_pattern: Mapped[str] = mapped_column(String(100), default="KOR/{n}/{YYYY}")
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
 
 
@@ -73,7 +76,9 @@ class IssuedInvoice(Base):
     """A sales invoice issued through the bot, with the exact XML bytes given to KSeF."""
 
     __tablename__ = "issued_invoices"
-    __table_args__ = (UniqueConstraint("company_id", "number", name="uq_issued_invoices_company_number"),)
+    __table_args__ = (UniqueConstraint("company_id", "number", name="uq_issued_invoices_company_number"),
+                      # The sales register lists one company's documents newest first, by month.
+                      Index("ix_issued_invoices_register", "company_id", "issue_date", "id"))
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     company_id: Mapped[int] = mapped_column(ForeignKey("companies.id", ondelete="CASCADE"), index=True)
     user_id: Mapped[int] = mapped_column(BigInteger)
@@ -123,3 +128,36 @@ class WhiteListBudget(Base):
     day: Mapped[date] = mapped_column(Date)
     used: Mapped[int] = mapped_column(Integer, default=0)
     exhausted: Mapped[bool] = mapped_column(Boolean, default=False)  # MF answered WL-191 today
+
+    # --- the sales register (``bot.services.sales``): read by lists, cards and searches without the XML,
+    # filled from the XML whenever it is written (``bot.services.sales.columns``).
+    kind: Mapped[str] = mapped_column(String(8), default="VAT")  # FA(3) RodzajFaktury: VAT | KOR
+    # A correction: the document it corrects (an invoice or an earlier correction) and the invoice the
+    # chain starts from; the next correction starts from that invoice's XML plus every correction's.
+    corrects_id: Mapped[int | None] = mapped_column(ForeignKey("issued_invoices.id", ondelete="CASCADE"),
+                                                    nullable=True, index=True)
+    original_id: Mapped[int | None] = mapped_column(ForeignKey("issued_invoices.id", ondelete="CASCADE"),
+                                                    nullable=True, index=True)
+    buyer_name: Mapped[str] = mapped_column(String(512), default="")
+    buyer_nip: Mapped[str | None] = mapped_column(String(20), nullable=True)
+    search_text: Mapped[str] = mapped_column(String(1400), default="")  # folded number, buyer, NIP
+    currency: Mapped[str] = mapped_column(String(3), default="PLN")
+    # Amounts in hundredths of ``currency`` (a correction: the differences, negative = back to the buyer).
+    net_minor: Mapped[int] = mapped_column(BigInteger, default=0)
+    vat_minor: Mapped[int] = mapped_column(BigInteger, default=0)
+    gross_minor: Mapped[int] = mapped_column(BigInteger, default=0)
+    due_date: Mapped[date | None] = mapped_column(Date, nullable=True)
+    overdue_told_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)  # told once
+    upo: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)  # fetched from KSeF once
+
+
+class SalesPayment(Base):
+    """A payment the seller recorded for an issued invoice (its customer paid all or part of it)."""
+
+    __tablename__ = "sales_payments"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    invoice_id: Mapped[int] = mapped_column(ForeignKey("issued_invoices.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int] = mapped_column(BigInteger)
+    amount_minor: Mapped[int] = mapped_column(BigInteger)  # hundredths of the invoice's currency
+    paid_on: Mapped[date] = mapped_column(Date)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)

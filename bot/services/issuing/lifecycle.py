@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from datetime import date, timedelta
 from typing import Protocol
 
@@ -50,6 +50,7 @@ from bot.services.ksef_clients import KsefClients
 from bot.services.numbering import next_number
 from bot.services.outbox import Outbox
 from bot.services.ports import Clock
+from bot.services.sales.columns import RegisterColumns
 from bot.services.seller_profile import ProfileView, SellerProfileService
 from bot.store.db import Database
 from bot.store.locks import NamedLocks
@@ -89,18 +90,20 @@ class IssuingService:
 
     ``locks``: cross-process invoice locks (scale-out), else one ``asyncio.Lock`` per invoice.
     ``advance_here``: False in a scale-out gateway, whose workers do the KSeF part (:meth:`advance`).
+    ``release_held``: builds a held correction once its corrected invoice has a KSeF number (True: it is
+    ``prepared`` now), ``bot.services.sales.corrections.CorrectionService.release``.
     """
 
     def __init__(self, db: Database, *, companies: CompanyService, profiles: SellerProfileService,
                  contractors: ContractorService, offline: OfflineIssuer, records: IssuedInvoices,
                  clients: KsefClients, availability: AvailabilityReader | None, env: Environment,
-                 clock: Clock, outbox: Outbox, locks: NamedLocks | None = None,
-                 advance_here: bool = True) -> None:
+                 clock: Clock, outbox: Outbox, locks: NamedLocks | None = None, advance_here: bool = True,
+                 release_held: Callable[[int], Awaitable[bool]] | None = None) -> None:
         self.db, self.companies, self.profiles, self.contractors = db, companies, profiles, contractors
         self.outbox = outbox
         self.offline, self.records, self.clients = offline, records, clients
         self.availability, self.env, self.clock = availability, env, clock
-        self.locks, self.advance_here = locks, advance_here
+        self.locks, self.advance_here, self.release_held = locks, advance_here, release_held
         self._locks: dict[int, asyncio.Lock] = {}
         self._in_chat: set[int] = set()  # invoices a chat handler is issuing and telling the user about
 
@@ -155,6 +158,7 @@ class IssuingService:
                                 invoice_hash=sha256_b64(xml), state=InvoiceState.PREPARED.value, mode=ONLINE,
                                 deadline=deadlines.conservative, legal_deadline=deadlines.legal,
                                 attempts=0, created_at=now, updated_at=now)
+            RegisterColumns.of_xml(xml).apply(row)
             session.add(row)
             await session.flush()
             return view_of(row)
@@ -244,15 +248,22 @@ class IssuingService:
                                        kod2_url=view.kod2_url, env=self.env)
 
     async def upo(self, user_id: int, invoice_id: int) -> bytes:
-        """The per-invoice UPO from KSeF (accepted invoices only)."""
+        """The per-invoice UPO (accepted invoices only): fetched from KSeF the first time, then stored
+        (it does not change, and MF asks that its download API does not serve repeated views)."""
         view = await self.get_for_user(user_id, invoice_id)
         if view.ksef_number is None or view.session_reference is None:
             raise ServiceError("upo_not_ready")
+        async with self.db.transaction() as session:
+            row = await session.get(IssuedInvoice, invoice_id)
+            if row is not None and row.upo is not None:
+                return row.upo
         client = await self.clients.get(view.company_id)
         try:
-            return await client.get_invoice_upo(view.session_reference, ksef_number=view.ksef_number)
+            upo = await client.get_invoice_upo(view.session_reference, ksef_number=view.ksef_number)
         except KsefError:
             raise ServiceError("upo_unavailable") from None
+        await self.records.update(invoice_id, upo=upo)
+        return upo
 
     # --- background: reconcile, upload offline invoices, warn before deadlines ---------------------
     async def process_pending(self) -> int:
@@ -303,6 +314,9 @@ class IssuingService:
             await self._follow(view)
         elif view.state is InvoiceState.OFFLINE:
             await self._send(invoice_id, offline_mode=True)
+        elif view.state is InvoiceState.HELD and self.release_held is not None:
+            if await self.release_held(invoice_id):
+                await self._send(invoice_id)
 
     async def announce_news(self, only: int | None = None) -> int:
         """Queue the news of every invoice (or of ``only``) whose state was not told yet, and the deadline
