@@ -11,6 +11,7 @@ from bot.chat import (
     cert_login,
     certificates,
     companies,
+    corrections,
     forget,
     guide,
     inbox,
@@ -18,6 +19,7 @@ from bot.chat import (
     language,
     onboarding,
     profile,
+    sales,
     status,
 )
 from bot.chat.common import Context, delete_message, ids, send
@@ -58,6 +60,10 @@ async def on_text(update: Update, context: Context) -> None:
         await issuing.on_text(update, context, dialog, lang)
     elif dialog.flow == profile.FLOW:
         await profile.on_text(update, context, dialog, lang)
+    elif dialog.flow == corrections.FLOW:
+        await corrections.on_text(update, context, dialog, lang)
+    elif dialog.flow == sales.FLOW:
+        await sales.on_text(update, context, dialog, lang)
 
 
 async def on_document(update: Update, context: Context) -> None:
@@ -86,7 +92,8 @@ async def on_callback(update: Update, context: Context) -> None:
     parts = (query.data or "").split(":")
     handlers = {"g": on_guide_button, "co": companies.on_callback, "fg": forget.on_callback,
                 "lang": language.on_callback, "in": inbox.on_callback, "iv": issuing.on_callback,
-                "av": status.on_callback, "ac": cert_login.on_callback, "pf": profile.on_callback}
+                "av": status.on_callback, "ac": cert_login.on_callback, "pf": profile.on_callback,
+                "sa": sales.on_callback, "kr": corrections.on_callback}
     handler = handlers.get(parts[0])
     if handler is None or len(parts) < 2:
         log.info("unknown button %r", parts[0][:10])

@@ -24,6 +24,7 @@ from bot.chat import (
     language,
     onboarding,
     profile,
+    sales,
     status,
 )
 from bot.chat.common import Context, send
@@ -47,6 +48,8 @@ def register(application: BotApplication) -> None:
     application.add_handler(CommandHandler(["wystaw", "invoice"], issuing.command, filters=private))
     application.add_handler(CommandHandler(["profil", "profile"], profile.command, filters=private))
     application.add_handler(CommandHandler(["faktury", "invoices"], inbox.invoices_command, filters=private))
+    application.add_handler(CommandHandler(["sprzedaz", "wystawione", "sales"], sales.command,
+                                           filters=private))
     application.add_handler(CommandHandler(["powiadomienia", "notifications"], inbox.notifications_command,
                                            filters=private))
     application.add_handler(CommandHandler(["cisza", "quiet"], inbox.quiet_command, filters=private))

@@ -62,7 +62,7 @@ async def on_callback(update: Update, context: Context, lang: str, parts: list[s
     user_id, chat_id = ids(update)
     action = parts[1]
     if action == "again" and len(parts) > 2:
-        await _issue_again(context, chat_id, user_id, lang, int(parts[2]))
+        await issue_again(context, chat_id, user_id, lang, int(parts[2]))
         return
     if action == "upo" and len(parts) > 2:
         await _send_upo(context, chat_id, user_id, lang, int(parts[2]))
@@ -126,7 +126,8 @@ async def _show_progress(context: Context, chat_id: int, preview_id: int | None,
     await send(context, chat_id, text)
 
 
-async def _issue_again(context: Context, chat_id: int, user_id: int, lang: str, invoice_id: int) -> None:
+async def issue_again(context: Context, chat_id: int, user_id: int, lang: str, invoice_id: int) -> None:
+    """A new draft from an issued invoice (today's dates), through the normal preview."""
     svc = context.services
     try:
         view = await svc.issuing.get_for_user(user_id, invoice_id)

@@ -22,6 +22,8 @@ AREAS = (
     "issuing",
     "profile",
     "invoice_cases",
+    "sales",
+    "corrections",
 )
 
 

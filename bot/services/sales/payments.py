@@ -49,6 +49,7 @@ class PaymentStatus:
     paid_minor: int
     last_paid_on: date | None
     due_date: date | None
+    last_payment_id: int | None = None  # the newest recorded payment (what "undo" removes)
 
     @property
     def remaining_minor(self) -> int:
@@ -94,15 +95,17 @@ async def statuses(session: AsyncSession, roots: Iterable[IssuedInvoice]) -> dic
         select(IssuedInvoice.original_id, func.sum(IssuedInvoice.gross_minor))
         .where(IssuedInvoice.original_id.in_(ids), IssuedInvoice.state.in_(_COUNTED))
         .group_by(IssuedInvoice.original_id))).tuples().all())
-    paid = {invoice: (int(total or 0), last) for invoice, total, last in (await session.execute(
-        select(SalesPayment.invoice_id, func.sum(SalesPayment.amount_minor), func.max(SalesPayment.paid_on))
-        .where(SalesPayment.invoice_id.in_(ids)).group_by(SalesPayment.invoice_id))).tuples().all()}
+    payments = await session.execute(
+        select(SalesPayment.invoice_id, func.sum(SalesPayment.amount_minor), func.max(SalesPayment.paid_on),
+               func.max(SalesPayment.id))
+        .where(SalesPayment.invoice_id.in_(ids)).group_by(SalesPayment.invoice_id))
+    paid = {invoice: (int(total or 0), last, newest)
+            for invoice, total, last, newest in payments.tuples().all()}
     result = {}
     for invoice_id, row in rows.items():
-        total, last = paid.get(invoice_id, (0, None))
-        result[invoice_id] = PaymentStatus(invoice_id, row.currency,
-                                           row.gross_minor + int(corrected.get(invoice_id) or 0), total, last,
-                                           row.due_date)
+        total, last, newest = paid.get(invoice_id, (0, None, None))
+        due = row.gross_minor + int(corrected.get(invoice_id) or 0)
+        result[invoice_id] = PaymentStatus(invoice_id, row.currency, due, total, last, row.due_date, newest)
     return result
 
 
