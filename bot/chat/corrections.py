@@ -73,10 +73,15 @@ def _short(text: str, limit: int = 60) -> str:
     return text if len(text) <= limit else text[:limit - 1] + "…"
 
 
+def _values_text(lang: str, line: InvoiceLine, currency: str) -> str:
+    """``40 m2 × 25,00 zł = 1 000,00 zł (23%)``."""
+    return t(lang, "kr.values", qty=format_quantity(line.quantity), unit=esc(line.unit or ""),
+             price=_money(lang, line.unit_price, currency), value=_money(lang, line_value(line), currency),
+             rate=esc(line.vat_rate.label))
+
+
 def _line_text(lang: str, line: InvoiceLine, currency: str) -> str:
-    return t(lang, "kr.line", name=esc(_short(line.name)), qty=format_quantity(line.quantity),
-             unit=esc(line.unit or ""), price=_money(lang, line.unit_price, currency),
-             value=_money(lang, line_value(line), currency), rate=esc(line.vat_rate.label))
+    return esc(_short(line.name)) + " — " + _values_text(lang, line, currency)
 
 
 def _buyer_text(buyer: Buyer) -> str:
@@ -331,16 +336,16 @@ def preview_text(lang: str, preview: CorrectionPreview) -> str:
         name = esc(_short(change.after.name))
         if change.added:
             out.append(t(lang, "kr.change_added", no=change.number, name=name,
-                         after=_line_text(lang, change.after, currency)))
+                         after=_values_text(lang, change.after, currency)))
         elif change.removed:
             assert change.before is not None
             out.append(t(lang, "kr.change_removed", no=change.number, name=name,
-                         before=_line_text(lang, change.before, currency)))
+                         before=_values_text(lang, change.before, currency)))
         else:
             assert change.before is not None
             out.append(t(lang, "kr.change", no=change.number, name=name,
-                         before=_line_text(lang, change.before, currency),
-                         after=_line_text(lang, change.after, currency)))
+                         before=_values_text(lang, change.before, currency),
+                         after=_values_text(lang, change.after, currency)))
         out.append(t(lang, "kr.change_difference", value=_money(lang, change.difference, currency)))
     if correction.buyer_changed:
         out.append(t(lang, "kr.change_buyer", before=_buyer_text(correction.before.buyer),

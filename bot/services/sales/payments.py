@@ -94,13 +94,13 @@ async def statuses(session: AsyncSession, roots: Iterable[IssuedInvoice]) -> dic
     corrected = dict((await session.execute(
         select(IssuedInvoice.original_id, func.sum(IssuedInvoice.gross_minor))
         .where(IssuedInvoice.original_id.in_(ids), IssuedInvoice.state.in_(_COUNTED))
-        .group_by(IssuedInvoice.original_id))).tuples().all())
+        .group_by(IssuedInvoice.original_id))).all())
     payments = await session.execute(
         select(SalesPayment.invoice_id, func.sum(SalesPayment.amount_minor), func.max(SalesPayment.paid_on),
                func.max(SalesPayment.id))
         .where(SalesPayment.invoice_id.in_(ids)).group_by(SalesPayment.invoice_id))
     paid = {invoice: (int(total or 0), last, newest)
-            for invoice, total, last, newest in payments.tuples().all()}
+            for invoice, total, last, newest in payments.all()}
     result = {}
     for invoice_id, row in rows.items():
         total, last, newest = paid.get(invoice_id, (0, None, None))
@@ -183,4 +183,4 @@ class PaymentService:
             root = await self._root(session, user_id, invoice_id)
             rows = await session.execute(select(SalesPayment.paid_on, SalesPayment.amount_minor)
                                          .where(SalesPayment.invoice_id == root.id).order_by(SalesPayment.id))
-            return [(paid_on, int(amount)) for paid_on, amount in rows.tuples().all()]
+            return [(paid_on, int(amount)) for paid_on, amount in rows.all()]

@@ -177,7 +177,7 @@ class SalesRegister:
             rows = await session.execute(select(year, month).where(IssuedInvoice.company_id == company_id)
                                          .group_by(year, month).order_by(year.desc(), month.desc())
                                          .limit(MAX_MONTHS))
-            return [(int(y), int(m)) for y, m in rows.tuples().all()]
+            return [(int(y), int(m)) for y, m in rows.all()]
 
     async def buyers(self, user_id: int, company_id: int) -> list[tuple[str, str]]:
         """(NIP, name) of the buyers invoiced most recently (at most :data:`MAX_BUYERS`)."""
@@ -188,7 +188,7 @@ class SalesRegister:
                 select(IssuedInvoice.buyer_nip, func.max(IssuedInvoice.buyer_name))
                 .where(IssuedInvoice.company_id == company_id, IssuedInvoice.buyer_nip.is_not(None))
                 .group_by(IssuedInvoice.buyer_nip).order_by(last.desc()).limit(MAX_BUYERS))
-            return [(str(nip), str(name)) for nip, name in rows.tuples().all()]
+            return [(str(nip), str(name)) for nip, name in rows.all()]
 
     async def card(self, user_id: int, invoice_id: int) -> SalesCard:
         """The card of one document; ServiceError ``invoice_unknown`` or AccessDenied."""
