@@ -130,12 +130,14 @@ class CorrectionSpec:
             if edit.vat_rate is not None:
                 changes["vat_rate"] = VatRate(edit.vat_rate)
             state = state.with_line(edit.number, **changes)
-        for number in self.removed:
-            state = state.without_line(number)
+        # Added before removed: a new position is numbered after every number the invoice used, so it is
+        # never mistaken for the removed one (numbers stay stable across corrections).
         for line in self.added:
             state = state.with_added_line(InvoiceLine(name=line.name, quantity=line.quantity,
                                                       unit_price=line.unit_price,
                                                       vat_rate=VatRate(line.vat_rate), unit=line.unit))
+        for number in self.removed:
+            state = state.without_line(number)
         if self.buyer_name is not None or self.buyer_address is not None:
             buyer = state.buyer
             state = state.with_buyer(replace(
