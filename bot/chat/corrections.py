@@ -299,8 +299,12 @@ async def _ask_reason(context: Context, user_id: int, chat_id: int, lang: str, s
     await send(context, chat_id, t(lang, "kr.ask_reason"), InlineKeyboardMarkup(rows))
 
 
-async def _apply(context: Context, user_id: int, chat_id: int, lang: str, spec: CorrectionSpec) -> None:
-    """Keep ``spec`` only when the correction it asks for can be made; then the reason or the preview."""
+async def _apply(context: Context, user_id: int, chat_id: int, lang: str, spec: CorrectionSpec, *,
+                 typed: bool = False) -> None:
+    """Keep ``spec`` only when the correction it asks for can be made; then the reason or the preview.
+
+    A refused typed answer (``typed``) leaves the question open, so the user types again; a refused
+    button goes back to the choices."""
     svc = context.services
     try:
         preview = await svc.corrections.preview(user_id, spec)
@@ -309,6 +313,9 @@ async def _apply(context: Context, user_id: int, chat_id: int, lang: str, spec: 
         await send(context, chat_id, t(lang, "kr.changed_meanwhile"))
         return
     except ServiceError as exc:
+        if typed:
+            await send(context, chat_id, issuing.error_message(lang, exc))
+            return
         dialog = await svc.dialogs.get(chat_id)
         previous = Correcting.of(dialog).spec if dialog is not None and dialog.flow == FLOW else spec
         await _save(context, chat_id, user_id, "menu", Correcting(previous))
@@ -446,7 +453,7 @@ async def on_text(update: Update, context: Context, dialog: Dialog, lang: str) -
     try:
         if dialog.step == "qty" and state.line is not None:
             await _apply(context, user_id, chat_id, lang,
-                         spec.with_line(LineEdit(state.line, quantity=_new_quantity(text))))
+                         spec.with_line(LineEdit(state.line, quantity=_new_quantity(text))), typed=True)
         elif dialog.step == "price" and state.line is not None:
             target = await svc.corrections.target(user_id, spec.corrects_id)
             typed = parse_amount_input(text, max_decimals=8)
@@ -454,14 +461,14 @@ async def on_text(update: Update, context: Context, dialog: Dialog, lang: str) -
             if typed.kind is not None and (typed.kind is PriceKind.GROSS) != gross:
                 raise ServiceError("kor_price_kind_gross" if gross else "kor_price_kind_net")
             await _apply(context, user_id, chat_id, lang,
-                         spec.with_line(LineEdit(state.line, unit_price=typed.amount)))
+                         spec.with_line(LineEdit(state.line, unit_price=typed.amount)), typed=True)
         elif dialog.step == "add":
             target = await svc.corrections.target(user_id, spec.corrects_id)
             profile = await svc.issuing.profile(target.root.company_id)
             line = parse_line(text, "zw" if target.state.seller.vat_exempt else profile.default_rate)
             if line.gross and not target.state.prices_gross:
                 raise ServiceError("kor_price_kind_net")
-            await _apply(context, user_id, chat_id, lang, spec.with_added(line))
+            await _apply(context, user_id, chat_id, lang, spec.with_added(line), typed=True)
         elif dialog.step == "buyer_name":
             name = None if text == "-" else _buyer_name(text)
             await _save(context, chat_id, user_id, "buyer_address", Correcting(spec, buyer_name=name))
@@ -471,14 +478,15 @@ async def on_text(update: Update, context: Context, dialog: Dialog, lang: str) -
                        InlineKeyboardMarkup([_back_row(lang)]))
         elif dialog.step == "buyer_address":
             new_address = None if text == "-" else tuple(check_address(text))
-            await _apply(context, user_id, chat_id, lang, spec.with_buyer(state.buyer_name, new_address))
+            await _apply(context, user_id, chat_id, lang, spec.with_buyer(state.buyer_name, new_address),
+                         typed=True)
         elif dialog.step == "nip":
-            await _apply(context, user_id, chat_id, lang, spec.with_nip(check_buyer_nip(text)))
+            await _apply(context, user_id, chat_id, lang, spec.with_nip(check_buyer_nip(text)), typed=True)
         elif dialog.step == "reason":
             reason = " ".join(text.split())
             if not reason or len(reason) > 256:
                 raise ServiceError("kor_reason_length")
-            await _apply(context, user_id, chat_id, lang, spec.with_reason(reason))
+            await _apply(context, user_id, chat_id, lang, spec.with_reason(reason), typed=True)
         else:
             await send(context, chat_id, t(lang, "use_buttons"))
     except KsefValidationError as exc:

@@ -25,7 +25,8 @@ async def edited(bot: BotHarness, user: FakeUser, message: ChatMessage, contains
     def found() -> ChatMessage | None:
         current = bot.fake.message(user.chat_id, message.message_id)
         return current if current is not None and current.edited and contains in current.content else None
-    result: ChatMessage = await bot.fake.wait_until(found, timeout=15, message=f"an edit showing {contains!r}")
+    result: ChatMessage = await bot.fake.wait_until(found, timeout=15,
+                                                    message=f"an edit showing {contains!r}")
     return result
 
 
@@ -46,7 +47,7 @@ def card_of(bot: BotHarness, user: FakeUser, after: int) -> ChatMessage:
 
 async def test_register_card_price_correction_payment_and_upo(bot_app: BotHarness) -> None:
     bot = bot_app
-    user, nip, _ = await ready(bot, 7001)
+    user, _, _ = await ready(bot, 7001)
     first = await issue(bot, user, f"/wystaw {BUYER_NIP} Malowanie ścian 40 m2 x 25 23%")
     await issue(bot, user, f"/wystaw {BUYER_NIP} Montaż okna 1 x 1500 8%", first=False)
 
@@ -73,12 +74,14 @@ async def test_register_card_price_correction_payment_and_upo(bot_app: BotHarnes
                                                    and "przyjęta w KSeF" in m.content, timeout=60)
     rows = {r["number"]: r for r in await bot.table_rows("issued_invoices")}
     kor = next(r for n, r in rows.items() if n.startswith("KOR/"))
-    assert kor["state"] == "accepted" and kor["corrects_id"] == first["id"] and kor["original_id"] == first["id"]
+    assert kor["state"] == "accepted"
+    assert kor["corrects_id"] == first["id"] and kor["original_id"] == first["id"]
     xml = sim_invoice_xml(bot, str(kor["ksef_number"]))
     assert xml == kor["xml"] and schema_errors("fa3", xml) == []
     root = etree.fromstring(xml)
     assert root.findtext("fa:Fa/fa:RodzajFaktury", namespaces=NS) == "KOR"
-    assert root.findtext("fa:Fa/fa:DaneFaKorygowanej/fa:NrKSeFFaKorygowanej", namespaces=NS) == first["ksef_number"]
+    corrected = root.findtext("fa:Fa/fa:DaneFaKorygowanej/fa:NrKSeFFaKorygowanej", namespaces=NS)
+    assert corrected == first["ksef_number"]
     assert parse(xml).correction is not None and parse(xml).gross_total == -123
     pdf = await bot.fake.wait_for_bot_message(
         user.chat_id, lambda m: m.document is not None and (m.document.filename or "").startswith("KOR_")
@@ -111,3 +114,35 @@ async def test_register_card_price_correction_payment_and_upo(bot_app: BotHarnes
     assert str(first["ksef_number"]) in upo.content and "Przyjęta w KSeF" in upo.content
     stored = {r["id"]: r for r in await bot.table_rows("issued_invoices")}[first["id"]]["upo"]
     assert stored == upo.document.content
+
+
+async def test_a_stale_confirm_shows_the_current_preview_and_stores_nothing(bot_app: BotHarness) -> None:
+    bot = bot_app
+    user, _, _ = await ready(bot, 7002)
+    invoice = await issue(bot, user, f"/wystaw {BUYER_NIP} Malowanie ścian 40 m2 x 25 23%")
+    listing = await bot.say(user, "/sprzedaz", contains="Wystawione faktury")
+    card = await bot.press(user, listing, f"1. {invoice['number']} · ACME Sp. z o.o.", contains="Numer KSeF")
+    menu = await bot.press(user, card, "✏️ Koryguj", contains="Korekta faktury")
+    line = await bot.press(user, menu, "Poz. 1: Malowanie ścian", contains="Co w niej poprawić")
+    await bot.press(user, line, "Ilość", contains="właściwa ilość")
+    await bot.say(user, "-2", contains="mniejsza od zera")  # refused; the question stays open
+    await bot.say(user, "40", contains="niczego nie zmienia")
+    await bot.say(user, "trzy", contains="Nie rozumiem ilości")
+    reason = await bot.say(user, "37 m2", contains="przyczynę korekty")
+    old = await bot.press(user, reason, "Błędna ilość", contains="Podgląd korekty")
+    await bot.press(user, old, "📝 Zmień przyczynę", contains="przyczynę korekty")
+    current = await bot.say(user, "Zwrot 3 m2 farby", contains="Podgląd korekty")
+    assert "Zwrot 3 m2 farby" in current.content and "Błędna ilość" in old.content
+    stale = await bot.press(user, old, "✅ Zatwierdź i wyślij", contains="nieaktualny")
+    shown = await bot.fake.wait_for_bot_message(user.chat_id, lambda m: "Podgląd korekty" in m.content,
+                                                after=stale.message_id)
+    assert "Zwrot 3 m2 farby" in shown.content
+    assert [r["number"] for r in await bot.table_rows("issued_invoices")] == [invoice["number"]]
+    await bot.press(user, shown, "✅ Zatwierdź i wyślij", contains="zapisana", timeout=60)
+    await bot.fake.wait_for_bot_message(
+        user.chat_id, lambda m: "KOR/1/" in m.content and "przyjęta" in m.content, timeout=60)
+    kor = next(r for r in await bot.table_rows("issued_invoices") if r["kind"] == "KOR")
+    assert parse(kor["xml"]).correction.reason == "Zwrot 3 m2 farby"  # type: ignore[union-attr]
+    # the old preview's Confirm, pressed once more, stores nothing more
+    await bot.press(user, old, "✅ Zatwierdź i wyślij", contains="nieaktualny")
+    assert len(await bot.table_rows("issued_invoices")) == 2
