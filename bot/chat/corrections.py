@@ -337,7 +337,8 @@ def preview_text(lang: str, preview: CorrectionPreview) -> str:
     currency = correction.after.currency
     head = target.head
     out = [t(lang, "kr.preview_title", number=esc(head.number),
-             ksef=esc(head.ksef_number) if head.ksef_number else t(lang, "kr.no_ksef_yet"))]
+             ksef=esc(head.ksef_number) if head.ksef_number else t(lang, "kr.no_ksef_yet"),
+             pattern=esc(preview.pattern))]
     out.append(t(lang, "kr.preview_reason", reason=esc(preview.correction.reason)))
     for change in correction.changes:
         name = esc(_short(change.after.name))
@@ -500,3 +501,19 @@ def _buyer_name(text: str) -> str:
         return Buyer(name=text).name
     except InvoiceDataError as exc:
         raise ServiceError("invoice_data", user_message=exc.message) from None
+
+
+async def set_pattern(context: Context, user_id: int, chat_id: int, lang: str, company_id: int,
+                      text: str) -> None:
+    """``/profil korekty <wzorzec>``: the corrections' numbering series (without one: the current)."""
+    svc = context.services
+    try:
+        if not text.strip():
+            profile = await svc.issuing.profile(company_id)
+            await send(context, chat_id, t(lang, "kr.pattern_now", pattern=esc(profile.correction_pattern)))
+            return
+        profile = await svc.profiles.set_correction_pattern(user_id, company_id, text)
+    except ServiceError as exc:
+        await send(context, chat_id, issuing.error_message(lang, exc))
+        return
+    await send(context, chat_id, t(lang, "kr.pattern_saved", pattern=esc(profile.correction_pattern)))

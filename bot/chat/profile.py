@@ -6,6 +6,7 @@ from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
+from bot.chat import corrections
 from bot.chat.common import Context, active_company, ids, send
 from bot.chat.common import language as language_for
 from bot.chat.issuing import error_message
@@ -27,6 +28,10 @@ async def command(update: Update, context: Context) -> None:
     svc = context.services
     company = await active_company(context, user_id, chat_id, lang, "err.no_company")
     if company is None:
+        return
+    args = context.args or []
+    if args and args[0].lower() in ("korekty", "corrections"):  # /profil korekty KOR/{n}/{YYYY}
+        await corrections.set_pattern(context, user_id, chat_id, lang, company.id, " ".join(args[1:]))
         return
     await svc.dialogs.set(chat_id, user_id, Dialog(FLOW, "name", {"company_id": company.id}))
     await send(context, chat_id, t(lang, "pf.ask_name"))

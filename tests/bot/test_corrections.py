@@ -107,6 +107,7 @@ async def test_wrong_nip_and_cancel_to_zero(bot_factory: object) -> None:
     _, _, company_id = await ready(bot, USER)
     first, second = await issued(bot, company_id), await issued(bot, company_id)
     assert first.ksef_number and second.ksef_number
+    await bot.services.profiles.set_correction_pattern(USER, company_id, "KK/{n}/{MM}/{YYYY}")
     kor, replacement = await correct(bot, CorrectionSpec(first.id).with_nip("5260250274"),
                                      "Błędny NIP nabywcy")
     xml = accepted_kor(bot, kor, first.ksef_number)
@@ -115,7 +116,8 @@ async def test_wrong_nip_and_cancel_to_zero(bot_factory: object) -> None:
     new = parse(sim_invoice_xml(bot, replacement.ksef_number))
     assert new.invoice_type == "VAT" and new.buyer.nip == "5260250274"
     assert new.gross_total == Decimal("2997.60")
-    assert replacement.number.startswith("FV/")  # the invoices' series, the correction has its own
+    assert replacement.number.startswith("FV/3/")  # the invoices' series; the correction has its own
+    assert kor.number == f"KK/1/{kor.issue_date:%m}/{kor.issue_date:%Y}"
     (zero,) = await correct(bot, CorrectionSpec(second.id).to_zero(), "Anulowanie faktury")
     assert parse(accepted_kor(bot, zero, second.ksef_number)).gross_total == Decimal("-2997.60")
     for view in (first, second):

@@ -7,6 +7,7 @@ from lxml import etree
 
 from bot.sandbox.botapi import ChatMessage, FakeUser
 from ksef.fa3 import parse
+from ksef.offline import today_in_poland
 from ksef.schemas import FA3_NAMESPACE, schema_errors
 from tests.bot.test_issuing import BUYER_NIP, confirm_and_collect, ready, sim_invoice_xml, to_preview
 from tests.fixtures.bot import BotHarness
@@ -119,6 +120,9 @@ async def test_register_card_price_correction_payment_and_upo(bot_app: BotHarnes
 async def test_a_stale_confirm_shows_the_current_preview_and_stores_nothing(bot_app: BotHarness) -> None:
     bot = bot_app
     user, _, _ = await ready(bot, 7002)
+    await bot.say(user, "/profil korekty", contains="KOR/{n}/{YYYY}")
+    await bot.say(user, "/profil korekty K-{n}", contains="musi zawierać rok")
+    await bot.say(user, "/profil korekty KOR/{n}/{MM}/{YYYY}", contains="Zapisano")
     invoice = await issue(bot, user, f"/wystaw {BUYER_NIP} Malowanie ścian 40 m2 x 25 23%")
     listing = await bot.say(user, "/sprzedaz", contains="Wystawione faktury")
     card = await bot.press(user, listing, f"1. {invoice['number']} · ACME Sp. z o.o.", contains="Numer KSeF")
@@ -139,8 +143,9 @@ async def test_a_stale_confirm_shows_the_current_preview_and_stores_nothing(bot_
     assert "Zwrot 3 m2 farby" in shown.content
     assert [r["number"] for r in await bot.table_rows("issued_invoices")] == [invoice["number"]]
     await bot.press(user, shown, "✅ Zatwierdź i wyślij", contains="zapisana", timeout=60)
+    month = f"KOR/1/{today_in_poland(bot.clock()):%m/%Y}"  # the series just set in /profil
     await bot.fake.wait_for_bot_message(
-        user.chat_id, lambda m: "KOR/1/" in m.content and "przyjęta" in m.content, timeout=60)
+        user.chat_id, lambda m: month in m.content and "przyjęta" in m.content, timeout=60)
     kor = next(r for r in await bot.table_rows("issued_invoices") if r["kind"] == "KOR")
     assert parse(kor["xml"]).correction.reason == "Zwrot 3 m2 farby"  # type: ignore[union-attr]
     # the old preview's Confirm, pressed once more, stores nothing more

@@ -51,7 +51,9 @@ PL: dict[str, str] = {
         "zostanie wystawiona nowa faktura z tymi samymi pozycjami."
     ),
     "kr.ask_reason": "Podaj przyczynę korekty — zostanie wpisana na fakturę korygującą. Wybierz poniżej albo wpisz własną, np. „Zwrot 2 szt.”.",
-    "kr.preview_title": "<b>Podgląd korekty</b> faktury {number} (numer KSeF: {ksef})\nNumer korekty zostanie nadany po zatwierdzeniu.",
+    "kr.preview_title": "<b>Podgląd korekty</b> faktury {number} (numer KSeF: {ksef})\nNumer korekty (wzorzec {pattern}) zostanie nadany po zatwierdzeniu.",
+    "kr.pattern_now": "Korekty są numerowane według wzorca <code>{pattern}</code>. Aby go zmienić, wpisz np. <code>/profil korekty KOR/{{n}}/{{MM}}/{{YYYY}}</code>.",
+    "kr.pattern_saved": "Zapisano: korekty będą numerowane według wzorca <code>{pattern}</code> (osobna seria, od 1).",
     "kr.no_ksef_yet": "jeszcze bez numeru",
     "kr.preview_reason": "Przyczyna: {reason}\n",
     "kr.change": "<b>Poz. {no}</b> {name}\n  było: {before}\n  jest: {after}",
@@ -135,7 +137,9 @@ EN: dict[str, str] = {
         "with the same lines is issued to the right NIP."
     ),
     "kr.ask_reason": "Give the reason for the correction — it is printed on the correcting invoice, in Polish. Choose below or type your own, e.g. “Zwrot 2 szt.”.",
-    "kr.preview_title": "<b>Preview of the correction</b> of invoice {number} (KSeF number: {ksef})\nThe correction gets its number once confirmed.",
+    "kr.preview_title": "<b>Preview of the correction</b> of invoice {number} (KSeF number: {ksef})\nThe correction gets its number (pattern {pattern}) once confirmed.",
+    "kr.pattern_now": "Corrections are numbered by the pattern <code>{pattern}</code>. To change it, type e.g. <code>/profile corrections KOR/{{n}}/{{MM}}/{{YYYY}}</code>.",
+    "kr.pattern_saved": "Saved: corrections will be numbered by the pattern <code>{pattern}</code> (a series of their own, from 1).",
     "kr.no_ksef_yet": "not yet numbered",
     "kr.preview_reason": "Reason: {reason}\n",
     "kr.change": "<b>Line {no}</b> {name}\n  was: {before}\n  now: {after}",

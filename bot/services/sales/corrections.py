@@ -90,6 +90,7 @@ class CorrectionPreview:
     correction: Correction
     replacement: Invoice | None  # a wrong NIP: the new invoice to the right buyer
     version: str
+    pattern: str  # the series the correction's number comes from
 
 
 @dataclass(frozen=True)
@@ -233,7 +234,8 @@ class CorrectionService:
         profile = await self._profile(target.root.company_id)
         correction, replacement = make_correction(target, spec, number=PREVIEW_NUMBER,
                                                   issue_date=self.today(), profile=profile)
-        return CorrectionPreview(target, correction, replacement, _version(target, spec))
+        return CorrectionPreview(target, correction, replacement, _version(target, spec),
+                                 profile.correction_pattern)
 
     async def prepare(self, user_id: int, chat_id: int, spec: CorrectionSpec, version: str,
                       language: str = "pl") -> PreparedCorrection:
