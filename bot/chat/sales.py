@@ -350,7 +350,7 @@ def _error(lang: str, exc: ServiceError) -> str:
         params = exc.params
         left = Decimal(int(params["remaining_minor"])) / 100
         return t(lang, "err.payment_too_much", left=money(lang, left, str(params["currency"])))
-    if exc.code in ("payment_unknown", "invoice_unknown", "access_denied"):
+    if exc.code in ("invoice_unknown", "access_denied"):
         return t(lang, "stale_button")
     return error_text(lang, exc)
 

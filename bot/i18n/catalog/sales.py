@@ -86,6 +86,7 @@ PL: dict[str, str] = {
         "Jeśli płatność została już wysłana, proszę zignorować tę wiadomość.\n{seller}"
     ),
     "err.payment_not_positive": "Kwota wpłaty musi być większa od zera.",
+    "err.payment_unknown": "Tej wpłaty już nie ma — została cofnięta wcześniej.",
     "err.payment_too_much": "To więcej, niż zostało do zapłaty ({left}). Wpisz kwotę nie większą niż ta.",
     "err.payment_already_paid": "Ta faktura jest już zapłacona w całości.",
     "err.payment_nothing_due": "Po korektach za tę fakturę nie ma nic do zapłaty.",
@@ -178,6 +179,7 @@ EN: dict[str, str] = {
         "Jeśli płatność została już wysłana, proszę zignorować tę wiadomość.\n{seller}"
     ),
     "err.payment_not_positive": "A payment must be more than zero.",
+    "err.payment_unknown": "That payment is gone — it was undone before.",
     "err.payment_too_much": "That is more than is left to pay ({left}). Type an amount no larger.",
     "err.payment_already_paid": "This invoice is already paid in full.",
     "err.payment_nothing_due": "After its corrections nothing is due for this invoice.",
