@@ -178,3 +178,46 @@ async def test_the_list_in_the_chat_pages_and_filters_in_place(bot_factory: obje
                     "date": 0}}})
     await bot.fake.wait_for_bot_message(user.chat_id, lambda m: "nieaktualny" in m.content,
                                         after=found.message_id)
+
+
+@pytest.mark.parametrize("backend", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+async def test_the_migration_fills_the_register_of_invoices_issued_before_it(backend: str,
+                                                                             tmp_path: object) -> None:
+    """Invoices stored before revision 0008 are listed and searchable right after the upgrade."""
+    from contextlib import AsyncExitStack
+    from decimal import Decimal
+    from pathlib import Path
+
+    from sqlalchemy import select, text
+
+    from bot.store.db import make_engine, migrate
+    from ksef.fa3 import Buyer, Invoice, InvoiceLine, Payment, Seller, VatRate, build
+    from tests.fixtures.bot import postgres_schema
+
+    invoice = Invoice(Seller("5265877635", "Jan Kowalski", ("ul. Długa 5",)),
+                      Buyer("Łódzka Spółdzielnia Gęś", nip="7352765225"), "FV/7/11/2026", date(2026, 11, 20),
+                      (InvoiceLine("Usługa", Decimal(2), Decimal("100.00"), VatRate.R23),),
+                      payment=Payment(due_date=date(2026, 12, 4)))
+    async with AsyncExitStack() as stack:
+        if backend == "sqlite":
+            assert isinstance(tmp_path, Path)
+            engine = make_engine(f"sqlite+aiosqlite:///{tmp_path / 'old.sqlite'}")
+        else:
+            url, schema = await stack.enter_async_context(postgres_schema())
+            engine = make_engine(url, schema=schema)
+        stack.push_async_callback(engine.dispose)
+        await migrate(engine, "0005")
+        async with engine.begin() as conn:
+            await conn.execute(text("INSERT INTO companies (id, nip, environment, created_at) "
+                                    "VALUES (1, '5265877635', 'test', CURRENT_TIMESTAMP)"))
+            await conn.execute(text(
+                "INSERT INTO issued_invoices (company_id, user_id, chat_id, language, number, issue_date, "
+                "draft, xml, invoice_hash, state, mode, attempts, created_at, updated_at) VALUES (1, 1, 1, 'pl', "
+                "'FV/7/11/2026', '2026-11-20', '{}', :xml, 'h', 'accepted', 'online', 0, CURRENT_TIMESTAMP, "
+                "CURRENT_TIMESTAMP)"), {"xml": build(invoice)})
+        await migrate(engine)
+        async with engine.connect() as conn:
+            row = (await conn.execute(select(IssuedInvoice.__table__))).mappings().one()
+    assert row["kind"] == "VAT" and row["buyer_nip"] == "7352765225" and row["gross_minor"] == 24600
+    assert row["search_text"] == "fv/7/11/2026 lodzka spoldzielnia ges 7352765225"
+    assert row["due_date"] == date(2026, 12, 4) and row["currency"] == "PLN"
