@@ -213,8 +213,8 @@ async def test_the_migration_fills_the_register_of_invoices_issued_before_it(bac
             await conn.execute(text(
                 "INSERT INTO issued_invoices (company_id, user_id, chat_id, language, number, issue_date, "
                 "draft, xml, invoice_hash, state, mode, attempts, created_at, updated_at) "
-                "VALUES (1, 1, 1, 'pl', 'FV/7/11/2026', '2026-11-20', '{}', :xml, 'h', 'accepted', 'online', 0, "
-                "CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"), {"xml": build(invoice)})
+                "VALUES (1, 1, 1, 'pl', 'FV/7/11/2026', '2026-11-20', '{}', :xml, 'h', 'accepted', "
+                "'online', 0, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"), {"xml": build(invoice)})
         await migrate(engine)
         async with engine.connect() as conn:
             row = (await conn.execute(select(IssuedInvoice.__table__))).mappings().one()
