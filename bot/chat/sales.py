@@ -115,7 +115,8 @@ def list_text(context: Context, lang: str, page: SalesPage) -> str:
     if not page.rows:
         return t(lang, "sa.list_none" if query.filtered else "sa.list_empty", filters=head)
     first = query.page * PAGE_SIZE + 1
-    lines = [t(lang, "sa.list_header", first=first, last=first + len(page.rows) - 1, total=page.total,
+    key = "sa.list_header" if page.pages > 1 else "sa.list_header_one"
+    lines = [t(lang, key, first=first, last=first + len(page.rows) - 1, total=page.total,
                page=query.page + 1, pages=page.pages)]
     if head:
         lines.append(head)

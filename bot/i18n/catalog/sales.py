@@ -3,6 +3,7 @@
 
 PL: dict[str, str] = {
     "sa.list_header": "<b>Wystawione faktury</b> — {first}–{last} z {total} (strona {page} z {pages})",
+    "sa.list_header_one": "<b>Wystawione faktury</b> — {first}–{last} z {total}",
     "sa.list_filters": "Filtr: {filters}",
     "sa.list_empty": "Nie ma jeszcze wystawionych faktur. Wystaw pierwszą: /wystaw",
     "sa.list_none": "Żadna faktura nie pasuje.\n{filters}\nZmień filtr albo wyczyść go przyciskiem poniżej.",
@@ -96,6 +97,7 @@ PL: dict[str, str] = {
 
 EN: dict[str, str] = {
     "sa.list_header": "<b>Issued invoices</b> — {first}–{last} of {total} (page {page} of {pages})",
+    "sa.list_header_one": "<b>Issued invoices</b> — {first}–{last} of {total}",
     "sa.list_filters": "Filter: {filters}",
     "sa.list_empty": "No invoices issued yet. Issue the first one: /wystaw",
     "sa.list_none": "No invoice matches.\n{filters}\nChange the filter or clear it with the button below.",
