@@ -59,9 +59,9 @@ class OverdueService:
     async def collect(self, session: AsyncSession, today: date, now: datetime) -> list[OverdueNotice]:
         """The notices due ``today``, their invoices marked told at ``now`` in ``session``."""
         rows = list((await session.execute(
-            select(IssuedInvoice).where(IssuedInvoice.due_date < today, IssuedInvoice.overdue_told_at.is_(None),
-                                        IssuedInvoice.kind != "KOR", IssuedInvoice.original_id.is_(None),
-                                        IssuedInvoice.state.in_(_OWED))
+            select(IssuedInvoice).where(IssuedInvoice.due_date < today,
+                                        IssuedInvoice.overdue_told_at.is_(None), IssuedInvoice.kind != "KOR",
+                                        IssuedInvoice.original_id.is_(None), IssuedInvoice.state.in_(_OWED))
             .order_by(IssuedInvoice.due_date, IssuedInvoice.id))).scalars())
         if not rows:
             return []
@@ -88,6 +88,6 @@ class OverdueService:
             if user is None:
                 continue
             notices.append(OverdueNotice(company_id, user_id, user.chat_id, user.language,
-                                         profile.name if profile else "", profile.bank_account if profile else None,
-                                         tuple(invoices)))
+                                         profile.name if profile else "",
+                                         profile.bank_account if profile else None, tuple(invoices)))
         return notices
