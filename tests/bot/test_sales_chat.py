@@ -116,6 +116,10 @@ async def test_register_card_price_correction_payment_and_upo(bot_app: BotHarnes
     stored = {r["id"]: r for r in await bot.table_rows("issued_invoices")}[first["id"]]["upo"]
     assert stored == upo.document.content
 
+    # --- issue again: a new draft from this invoice, through the normal preview
+    again = await bot.press(user, after, "🔁 Wystaw ponownie", contains="Podgląd faktury")
+    assert "Malowanie ścian" in again.content and "ACME" in again.content
+
 
 async def test_a_stale_confirm_shows_the_current_preview_and_stores_nothing(bot_app: BotHarness) -> None:
     bot = bot_app
