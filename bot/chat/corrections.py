@@ -24,7 +24,7 @@ from bot.i18n import esc, fmt_money, t
 from bot.services.dialogs import Dialog
 from bot.services.errors import ServiceError
 from bot.services.issuing import InvoiceState, IssuedView
-from bot.services.issuing.parsing import check_buyer_nip, parse_line
+from bot.services.issuing.parsing import check_buyer_nip, read_line
 from bot.services.sales.corrections import CorrectionPreview, CorrectionTarget, StalePreview
 from bot.services.sales.spec import CorrectionMode, CorrectionSpec, LineEdit
 from bot.services.seller_profile import check_address
@@ -458,18 +458,15 @@ async def on_text(update: Update, context: Context, dialog: Dialog, lang: str) -
         elif dialog.step == "price" and state.line is not None:
             target = await svc.corrections.target(user_id, spec.corrects_id)
             typed = parse_amount_input(text, max_decimals=8)
-            gross = target.state.prices_gross
-            if typed.kind is not None and (typed.kind is PriceKind.GROSS) != gross:
-                raise ServiceError("kor_price_kind_gross" if gross else "kor_price_kind_net")
+            _check_price_terms(typed.kind, typed.currency, target)
             await _apply(context, user_id, chat_id, lang,
                          spec.with_line(LineEdit(state.line, unit_price=typed.amount)), typed=True)
         elif dialog.step == "add":
             target = await svc.corrections.target(user_id, spec.corrects_id)
             profile = await svc.issuing.profile(target.root.company_id)
-            line = parse_line(text, "zw" if target.state.seller.vat_exempt else profile.default_rate)
-            if line.gross and not target.state.prices_gross:
-                raise ServiceError("kor_price_kind_net")
-            await _apply(context, user_id, chat_id, lang, spec.with_added(line), typed=True)
+            typed_line = read_line(text, "zw" if target.state.seller.vat_exempt else profile.default_rate)
+            _check_price_terms(typed_line.kind, typed_line.currency, target)
+            await _apply(context, user_id, chat_id, lang, spec.with_added(typed_line.line), typed=True)
         elif dialog.step == "buyer_name":
             name = None if text == "-" else _buyer_name(text)
             await _save(context, chat_id, user_id, "buyer_address", Correcting(spec, buyer_name=name))
@@ -494,6 +491,16 @@ async def on_text(update: Update, context: Context, dialog: Dialog, lang: str) -
         await send(context, chat_id, esc(str(exc)))
     except ServiceError as exc:
         await send(context, chat_id, issuing.error_message(lang, exc))
+
+
+def _check_price_terms(kind: PriceKind | None, currency: str | None, target: CorrectionTarget) -> None:
+    """A price typed as netto/brutto or in a currency must match the corrected invoice (a correction
+    keeps its pricing method and currency)."""
+    gross = target.state.prices_gross
+    if kind is not None and (kind is PriceKind.GROSS) != gross:
+        raise ServiceError("kor_price_kind_gross" if gross else "kor_price_kind_net")
+    if currency is not None and currency != target.state.currency:
+        raise ServiceError("kor_currency", currency=target.state.currency)
 
 
 def _buyer_name(text: str) -> str:

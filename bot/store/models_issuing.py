@@ -109,26 +109,6 @@ class IssuedInvoice(Base):
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
-
-
-class WhiteListAnswer(Base):
-    """An answer of MF's VAT taxpayer list kept for the rest of its day (shared by every process)."""
-
-    __tablename__ = "whitelist_answers"
-    key: Mapped[str] = mapped_column(String(200), primary_key=True)
-    day: Mapped[date] = mapped_column(Date, index=True)
-    answer: Mapped[str] = mapped_column(Text)
-
-
-class WhiteListBudget(Base):
-    """Requests of one white-list method made today from this deployment (MF limits them per IP and day)."""
-
-    __tablename__ = "whitelist_budget"
-    method: Mapped[str] = mapped_column(String(16), primary_key=True)
-    day: Mapped[date] = mapped_column(Date)
-    used: Mapped[int] = mapped_column(Integer, default=0)
-    exhausted: Mapped[bool] = mapped_column(Boolean, default=False)  # MF answered WL-191 today
-
     # --- the sales register (``bot.services.sales``): read by lists, cards and searches without the XML,
     # filled from the XML whenever it is written (``bot.services.sales.columns``).
     kind: Mapped[str] = mapped_column(String(8), default="VAT")  # FA(3) RodzajFaktury: VAT | KOR
@@ -149,6 +129,26 @@ class WhiteListBudget(Base):
     due_date: Mapped[date | None] = mapped_column(Date, nullable=True)
     overdue_told_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)  # told once
     upo: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)  # fetched from KSeF once
+
+
+
+class WhiteListAnswer(Base):
+    """An answer of MF's VAT taxpayer list kept for the rest of its day (shared by every process)."""
+
+    __tablename__ = "whitelist_answers"
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    day: Mapped[date] = mapped_column(Date, index=True)
+    answer: Mapped[str] = mapped_column(Text)
+
+
+class WhiteListBudget(Base):
+    """Requests of one white-list method made today from this deployment (MF limits them per IP and day)."""
+
+    __tablename__ = "whitelist_budget"
+    method: Mapped[str] = mapped_column(String(16), primary_key=True)
+    day: Mapped[date] = mapped_column(Date)
+    used: Mapped[int] = mapped_column(Integer, default=0)
+    exhausted: Mapped[bool] = mapped_column(Boolean, default=False)  # MF answered WL-191 today
 
 
 class SalesPayment(Base):

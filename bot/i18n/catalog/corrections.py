@@ -85,6 +85,7 @@ PL: dict[str, str] = {
     "err.kor_price_kind_net": "Ceny na tej fakturze są netto, więc i tu wpisz cenę netto (bez słowa „brutto”).",
     "err.kor_price_kind_gross": "Ceny na tej fakturze są brutto, więc i tu wpisz cenę brutto (bez słowa „netto”).",
     "err.kor_reason_length": "Przyczyna korekty może mieć od 1 do 256 znaków.",
+    "err.kor_currency": "Faktura jest w {currency}, więc i tu wpisz cenę w {currency} (korekta nie zmienia waluty).",
 }
 
 EN: dict[str, str] = {
@@ -171,4 +172,5 @@ EN: dict[str, str] = {
     "err.kor_price_kind_net": "Prices on this invoice are net, so type a net price here too (without “brutto”).",
     "err.kor_price_kind_gross": "Prices on this invoice are gross, so type a gross price here too (without “netto”).",
     "err.kor_reason_length": "The reason may have 1 to 256 characters.",
+    "err.kor_currency": "The invoice is in {currency}, so type the price in {currency} too (a correction keeps the currency).",
 }

@@ -290,7 +290,9 @@ class CorrectionService:
             session.add(row)
             new_invoice = None
             if replacement is not None:
-                new_invoice = self._replacement_row(replacement, fresh, common)
+                root = await session.get(IssuedInvoice, fresh.root.id)
+                assert root is not None
+                new_invoice = self._replacement_row(replacement, fresh, Draft.from_json(root.draft), common)
                 session.add(new_invoice)
             await session.flush()
             return PreparedCorrection(view_of(row), view_of(new_invoice) if new_invoice is not None else None)
@@ -301,21 +303,18 @@ class CorrectionService:
         except KsefError as exc:
             raise _library_error(exc) from None
 
-    def _replacement_row(self, invoice: Invoice, target: CorrectionTarget,
+    def _replacement_row(self, invoice: Invoice, target: CorrectionTarget, root_draft: Draft,
                          common: dict[str, Any]) -> IssuedInvoice:
-        """The new invoice to the right NIP: the corrected invoice's content, issued as any invoice."""
+        """The new invoice to the right NIP: the corrected invoice's content, issued as any invoice; its
+        draft (for "issue again") is the invoice's own with the right buyer and the lines as they stand."""
         try:
             xml = build(invoice, created_at=self.clock())
         except KsefError as exc:
             raise _library_error(exc) from None
-        gross = target.state.prices_gross
-        draft = Draft(buyer=DraftBuyer(nip=invoice.buyer.nip, name=invoice.buyer.name,
-                                       address=invoice.buyer.address),
-                      lines=tuple(DraftLine(name=line.name, quantity=line.quantity,
-                                            unit_price=line.unit_price, vat_rate=line.vat_rate.value,
-                                            unit=line.unit, gross=gross) for line in invoice.lines),
-                      payment_days=invoice.payment.due_days if invoice.payment else None,
-                      method="transfer" if invoice.payment and invoice.payment.bank_account else None)
+        buyer = root_draft.buyer or DraftBuyer()
+        lines = tuple(DraftLine(name=line.name, quantity=line.quantity, unit_price=line.unit_price,
+                                vat_rate=line.vat_rate.value, unit=line.unit) for line in invoice.lines)
+        draft = replace(root_draft, buyer=replace(buyer, nip=invoice.buyer.nip), lines=lines)
         row = IssuedInvoice(number=invoice.number, draft=draft.to_json(), xml=xml,
                             invoice_hash=sha256_b64(xml), state=DocState.PREPARED.value, **common)
         RegisterColumns.of_xml(xml).apply(row)
