@@ -115,6 +115,10 @@ async def test_register_card_price_correction_payment_and_upo(bot_app: BotHarnes
     assert str(first["ksef_number"]) in upo.content and "Przyjęta w KSeF" in upo.content
     stored = {r["id"]: r for r in await bot.table_rows("issued_invoices")}[first["id"]]["upo"]
     assert stored == upo.document.content
+    bot.sim.set_availability(api="down")  # a second look needs no KSeF
+    again_upo = await bot.press(user, after, "✔️ UPO", contains="UPO")
+    assert again_upo.document is not None and again_upo.document.content == stored
+    bot.sim.set_availability(api="up")
 
     # --- issue again: a new draft from this invoice, through the normal preview
     again = await bot.press(user, after, "🔁 Wystaw ponownie", contains="Podgląd faktury")
