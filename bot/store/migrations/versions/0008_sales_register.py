@@ -5,7 +5,7 @@ Existing invoices get their register columns from their stored XML here (number,
 date), so the register shows them at once.
 
 Revision ID: 0008
-Revises: 0007
+Revises: 0010
 Create Date: 2026-12-05 10:00:00
 """
 
@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0008"
-down_revision = "0007"
+down_revision = "0010"
 branch_labels = None
 depends_on = None
 
