@@ -21,6 +21,7 @@ from bot.chat import issuing
 from bot.chat.common import Context, ids, send
 from bot.chat.sales_buttons import RATES, KorAction, KorVerb, kor_data, parse
 from bot.i18n import esc, fmt_money, t
+from bot.pacing import Priority
 from bot.services.dialogs import Dialog
 from bot.services.errors import ServiceError
 from bot.services.issuing import InvoiceState, IssuedView
@@ -416,8 +417,8 @@ async def _confirm(context: Context, user_id: int, chat_id: int, lang: str, stat
         return
     correction = prepared.correction
     if correction.state is InvoiceState.HELD:
+        # Its news (accepted, or rejected with the corrected invoice) comes through the outbox later.
         await send(context, chat_id, t(lang, "kr.held", number=esc(correction.number)))
-        await svc.issuing.mark_notified(correction.id, InvoiceState.HELD)
     else:
         await _send(context, correction, offline=offline)
     if prepared.replacement is not None:
@@ -425,11 +426,14 @@ async def _confirm(context: Context, user_id: int, chat_id: int, lang: str, stat
 
 
 async def _send(context: Context, view: IssuedView, *, offline: bool) -> None:
+    """As a confirmed invoice: "sending…", then the result and documents through the outbox at once."""
     svc = context.services
     with svc.issuing.handled_in_chat(view.id):
-        await send(context, view.chat_id, t(view.language, "iv.sending", number=esc(view.number)))
+        key = "iv.sending_offline" if offline else "iv.sending"
+        await send(context, view.chat_id, t(view.language, key, number=esc(view.number)))
         view = await svc.issuing.issue(view.id, offline=offline)
-        await issuing.deliver(context, view, chosen_offline=offline)
+        rows = await svc.issuing.announce(view.id, chosen_offline=offline, priority=Priority.INTERACTIVE)
+    await context.runtime.outbox.dispatch_now(rows)
 
 
 # ------------------------------------------------------------------------------------------ typed answers

@@ -167,10 +167,11 @@ async def test_a_correction_of_an_offline_invoice_waits_for_its_ksef_number(bot_
     else:
         raise AssertionError("a second correction was allowed while one is held")
     # the background work uploads the original, then builds the correction with its number and sends it
-    notices = await bot.services.issuing.process_pending()
+    await bot.services.issuing.process_pending()
     views = {v.id: v for v in [await bot.services.issuing.get(i) for i in (invoice.id, held.id)]}
     original, kor = views[invoice.id], views[held.id]
     assert original.state == "accepted" and original.ksef_number
     xml = accepted_kor(bot, kor, original.ksef_number)
     assert parse(xml).gross_total == Decimal("-24.60")
-    assert any(n.invoice.id == held.id and n.kind == "accepted" for n in notices)  # the user is told
+    told = {r["dedupe_key"] for r in await bot.table_rows("outbox")}
+    assert f"issued:{held.id}:accepted" in told and f"issued:{held.id}:documents" in told  # the user is told

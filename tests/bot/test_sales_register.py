@@ -183,7 +183,7 @@ async def test_the_list_in_the_chat_pages_and_filters_in_place(bot_factory: obje
 @pytest.mark.parametrize("backend", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 async def test_the_migration_fills_the_register_of_invoices_issued_before_it(backend: str,
                                                                              tmp_path: object) -> None:
-    """Invoices stored before revision 0008 (after 0010) are listed and searchable right after the upgrade."""
+    """Invoices stored before revision 0008 (after 0006) are listed and searchable right after the upgrade."""
     from contextlib import AsyncExitStack
     from decimal import Decimal
     from pathlib import Path
@@ -206,7 +206,7 @@ async def test_the_migration_fills_the_register_of_invoices_issued_before_it(bac
             url, schema = await stack.enter_async_context(postgres_schema())
             engine = make_engine(url, schema=schema)
         stack.push_async_callback(engine.dispose)
-        await migrate(engine, "0010")
+        await migrate(engine, "0006")
         async with engine.begin() as conn:
             await conn.execute(text("INSERT INTO companies (id, nip, environment, created_at) "
                                     "VALUES (1, '5265877635', 'test', CURRENT_TIMESTAMP)"))

@@ -51,7 +51,7 @@ from ksef.fa3.correction import (
     correction_from_edit,
     invoice_state,
 )
-from ksef.offline import today_in_poland
+from ksef.offline import OfflineMode, send_deadlines, today_in_poland
 
 PREVIEW_NUMBER = "PODGLĄD"
 _PLACEHOLDER_REASON = "-"  # while the reason is not asked yet, the edits are checked with this one
@@ -273,12 +273,17 @@ class CorrectionService:
             correction, replacement = make_correction(fresh, spec, number=number, issue_date=today,
                                                       profile=profile, replacement_number=replacement_number)
             now = self.clock()
+            # Sent today, as any invoice; by law at the latest the next working day (offline24), the
+            # deadline the issuing job warns about.
+            deadlines = send_deadlines(OfflineMode.OFFLINE24, today)
             common: dict[str, Any] = {"company_id": company_id, "user_id": user_id, "chat_id": chat_id,
                                       "language": language, "issue_date": today, "mode": ONLINE,
+                                      "deadline": deadlines.conservative, "legal_deadline": deadlines.legal,
                                       "attempts": 0, "created_at": now, "updated_at": now}
-            if fresh.waits:
+            if fresh.waits:  # not issued yet: no deadline until it is built
                 row = IssuedInvoice(number=number, draft={"correction": spec.to_json()}, xml=b"",
-                                    invoice_hash="", state=DocState.HELD.value, **common)
+                                    invoice_hash="", state=DocState.HELD.value,
+                                    **{**common, "deadline": None, "legal_deadline": None})
                 columns = RegisterColumns.of_correction(correction)
             else:
                 xml = self._build(correction)
@@ -350,7 +355,10 @@ class CorrectionService:
                 row.state, row.status_text = DocState.REJECTED.value, (exc.user_message or exc.code)[:1000]
                 row.updated_at = self.clock()
                 return False
-            row.xml, row.invoice_hash, row.issue_date = xml, sha256_b64(xml), self.today()
+            today = self.today()
+            deadlines = send_deadlines(OfflineMode.OFFLINE24, today)
+            row.xml, row.invoice_hash, row.issue_date = xml, sha256_b64(xml), today
+            row.deadline, row.legal_deadline = deadlines.conservative, deadlines.legal
             row.state, row.updated_at = DocState.PREPARED.value, self.clock()
             RegisterColumns.of_xml(xml).apply(row)
             return True

@@ -5,7 +5,7 @@ Existing invoices get their register columns from their stored XML here (number,
 date), so the register shows them at once.
 
 Revision ID: 0008
-Revises: 0010
+Revises: 0006
 Create Date: 2026-12-05 10:00:00
 """
 
@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0008"
-down_revision = "0010"
+down_revision = "0006"
 branch_labels = None
 depends_on = None
 
