@@ -61,6 +61,7 @@ class BotOptions:
     db_schema: str | None = None
     rate_limit_retries: int = 3
     set_commands: bool = True
+    overdue_interval: float = 900.0  # how often invoices that became overdue are looked for (told once each)
     issuing_interval: float = 30.0  # the issuing job: reconcile, upload offline invoices, deadline warnings
     issuing_first: float = 0.5  # its first run: right after start (reconciles what a crash left)
     poll_interval: float | None = None  # seconds between polls of one company (default: settings)
@@ -142,6 +143,8 @@ def build_application(settings: Settings, services: Services, options: BotOption
     job_queue.run_repeating(jobs.inbox_tick, interval=inbox_every, first=0.1, name="inbox", job_kwargs=once)
     job_queue.run_repeating(jobs.leader_tick, interval=options.leader_check, first=options.leader_check,
                             name="leader", job_kwargs=once)
+    job_queue.run_repeating(jobs.overdue_tick, interval=options.overdue_interval,
+                            first=options.overdue_interval, name="overdue", job_kwargs=once)
     job_queue.run_repeating(jobs.availability_tick, interval=options.availability_interval,
                             first=options.availability_interval, name="availability", job_kwargs=once)
     return application

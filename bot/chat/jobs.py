@@ -5,6 +5,7 @@ produce outbox rows (through the services) and then ask the one dispatcher to se
 - :func:`inbox_tick`: due polls of KSeF (each in its own task) and every due outbox row;
 - :func:`issuing_tick`: unfinished issued invoices (reconcile, upload offline ones, deadline warnings);
 - :func:`availability_tick`: one KSeF availability round (its alerts are outbox rows);
+- :func:`overdue_tick`: issued invoices that became overdue, told to their sellers once;
 - :func:`leader_tick`: stop when this gateway lost leadership (a standby takes over).
 """
 
@@ -67,3 +68,9 @@ async def leader_tick(context: Context) -> None:
     if leader.is_leader and not await leader.still_leader():
         log.critical("gateway: leadership lost; stopping")
         context.runtime.request_stop()
+
+
+async def overdue_tick(context: Context) -> None:
+    """Queue what became overdue since the last run (one indexed query when nothing did), then send it."""
+    if await context.services.overdue.queue():
+        await context.runtime.outbox.dispatch()

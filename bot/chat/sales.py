@@ -34,7 +34,6 @@ from bot.services.errors import ServiceError
 from bot.services.issuing import InvoiceState
 from bot.services.sales.payments import PaymentState, PaymentStatus
 from bot.services.sales.register import PAGE_SIZE, SalesCard, SalesPage, SalesQuery, SalesRow, StateFilter
-from ksef.banking import format_account
 from ksef.errors import KsefValidationError
 from ksef.plinput import parse_amount_input
 from ksef.upo import UpoParseError, parse_upo
@@ -72,8 +71,9 @@ def payment_text(lang: str, status: PaymentStatus, today_overdue: bool = False) 
     if status.state is PaymentState.PAID:
         return t(lang, "sa.pay.paid", date=fmt_date(lang, status.last_paid_on) if status.last_paid_on else "")
     if status.state is PaymentState.PARTLY:
-        return t(lang, "sa.pay.partly", paid=money(lang, status.paid, status.currency),
-                 due=money(lang, status.due, status.currency))
+        partly = t(lang, "sa.pay.partly", paid=money(lang, status.paid, status.currency),
+                   due=money(lang, status.due, status.currency))
+        return partly + (" · " + t(lang, "sa.pay.overdue") if today_overdue else "")
     if status.state is PaymentState.NOTHING_DUE:
         return t(lang, "sa.pay.nothing_due")
     return t(lang, "sa.pay.overdue" if today_overdue else "sa.pay.unpaid")
@@ -421,6 +421,4 @@ async def on_text(update: Update, context: Context, dialog: Dialog, lang: str) -
     await show_card(context, user_id, chat_id, lang, invoice_id, note=note)
 
 
-def account_text(account: str | None) -> str:
-    """A bank account grouped for reading (``61 1090 1014 …``), or a dash."""
-    return format_account(account) if account else "—"
+

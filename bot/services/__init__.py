@@ -42,6 +42,7 @@ from bot.services.ports import (
 )
 from bot.services.reminders import ReminderService
 from bot.services.sales.corrections import CorrectionService
+from bot.services.sales.overdue import OverdueService
 from bot.services.sales.payments import PaymentService
 from bot.services.sales.register import SalesRegister
 from bot.services.seller_profile import SellerProfileService
@@ -119,6 +120,7 @@ class Services:
     sales: SalesRegister
     payments: PaymentService
     corrections: CorrectionService
+    overdue: OverdueService
 
     @classmethod
     def build(cls, db: Database, vault: SecretBox, options: ServiceOptions, *,
@@ -179,6 +181,7 @@ class Services:
             rates=ExchangeRates(NbpClient(nbp_url(environment), timeout=timeout, today=today)),
             buyers=BuyerDirectory(white_list),
             sales=SalesRegister(db), payments=PaymentService(db, clock), corrections=corrections,
+            overdue=OverdueService(db, clock, outbox),
         )
 
     async def backlog(self) -> Backlog:

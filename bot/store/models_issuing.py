@@ -78,7 +78,9 @@ class IssuedInvoice(Base):
     __tablename__ = "issued_invoices"
     __table_args__ = (UniqueConstraint("company_id", "number", name="uq_issued_invoices_company_number"),
                       # The sales register lists one company's documents newest first, by month.
-                      Index("ix_issued_invoices_register", "company_id", "issue_date", "id"))
+                      Index("ix_issued_invoices_register", "company_id", "issue_date", "id"),
+                      # Overdue invoices not told yet: IS NULL on the first column, a range on the second.
+                      Index("ix_issued_invoices_overdue", "overdue_told_at", "due_date"))
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     company_id: Mapped[int] = mapped_column(ForeignKey("companies.id", ondelete="CASCADE"), index=True)
     user_id: Mapped[int] = mapped_column(BigInteger)

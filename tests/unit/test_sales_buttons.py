@@ -88,7 +88,7 @@ def test_a_correction_spec_survives_its_json() -> None:
 def test_every_text_key_of_the_feature_exists_in_both_languages() -> None:
     root = Path(__file__).resolve().parents[2] / "bot"
     used: set[str] = set()
-    for name in ("chat/sales.py", "chat/corrections.py"):
+    for name in ("chat/sales.py", "chat/sales_news.py", "chat/corrections.py"):
         used |= set(re.findall(r'"((?:sa|kr)\.[a-z_.]+)"', (root / name).read_text()))
     used |= {f"sa.state.{s}" for s in ("prepared", "sending", "processing", "accepted", "rejected", "offline",
                                        "waiting", "kept", "held")}

@@ -78,14 +78,16 @@ PL: dict[str, str] = {
     "sa.upo_plain": "UPO (urzędowe poświadczenie odbioru) faktury {number}",
     "sa.overdue_title": "⏰ <b>Po terminie płatności</b>",
     "sa.overdue_line": "{number} · {buyer} · do zapłaty {amount} · termin minął {due} ({days} {days:plural:dzień|dni|dni} temu)",
-    "sa.overdue_forward": "Poniżej gotowa wiadomość do przesłania nabywcy (bot nie pisze do nabywców):",
-    "sa.reminder": (
+    "sa.overdue_forward": "Pod spodem gotowy tekst przypomnienia dla nabywcy każdej z tych faktur — wystarczy go przekazać dalej. Bot sam nie pisze do nabywców.",
+    "sa.reminder_head": (
         "Przypomnienie o płatności\n\n"
         "Dzień dobry, uprzejmie przypominam o płatności za fakturę nr {number} z dnia {issued} "
-        "na kwotę {amount}, z terminem płatności {due}.\n"
-        "Rachunek: {account}\nW tytule przelewu proszę podać numer KSeF faktury: {ksef_number}\n\n"
-        "Jeśli płatność została już wysłana, proszę zignorować tę wiadomość.\n{seller}"
+        "na kwotę {amount}. Termin płatności minął {due}."
     ),
+    "sa.reminder_account": "Rachunek do przelewu: {account}",
+    "sa.reminder_ksef": "W tytule przelewu proszę podać numer KSeF faktury: {ksef_number}",
+    "sa.reminder_number": "W tytule przelewu proszę podać numer faktury: {number}",
+    "sa.reminder_foot": "Jeśli płatność została już wysłana, proszę zignorować tę wiadomość.\nPozdrawiam\n{seller}",
     "err.payment_not_positive": "Kwota wpłaty musi być większa od zera.",
     "err.payment_unknown": "Tej wpłaty już nie ma — została cofnięta wcześniej.",
     "err.payment_too_much": "To więcej, niż zostało do zapłaty ({left}). Wpisz kwotę nie większą niż ta.",
@@ -172,14 +174,16 @@ EN: dict[str, str] = {
     "sa.upo_plain": "UPO (official receipt) of invoice {number}",
     "sa.overdue_title": "⏰ <b>Past the payment date</b>",
     "sa.overdue_line": "{number} · {buyer} · {amount} to pay · due {due} ({days} {days:plural:day|days} ago)",
-    "sa.overdue_forward": "Below, a ready message to forward to the buyer (the bot never writes to buyers); it is in Polish:",
-    "sa.reminder": (
+    "sa.overdue_forward": "Below, a ready reminder (in Polish) for the buyer of each of these invoices — just forward it. The bot never writes to buyers itself.",
+    "sa.reminder_head": (
         "Przypomnienie o płatności\n\n"
         "Dzień dobry, uprzejmie przypominam o płatności za fakturę nr {number} z dnia {issued} "
-        "na kwotę {amount}, z terminem płatności {due}.\n"
-        "Rachunek: {account}\nW tytule przelewu proszę podać numer KSeF faktury: {ksef_number}\n\n"
-        "Jeśli płatność została już wysłana, proszę zignorować tę wiadomość.\n{seller}"
+        "na kwotę {amount}. Termin płatności minął {due}."
     ),
+    "sa.reminder_account": "Rachunek do przelewu: {account}",
+    "sa.reminder_ksef": "W tytule przelewu proszę podać numer KSeF faktury: {ksef_number}",
+    "sa.reminder_number": "W tytule przelewu proszę podać numer faktury: {number}",
+    "sa.reminder_foot": "Jeśli płatność została już wysłana, proszę zignorować tę wiadomość.\nPozdrawiam\n{seller}",
     "err.payment_not_positive": "A payment must be more than zero.",
     "err.payment_unknown": "That payment is gone — it was undone before.",
     "err.payment_too_much": "That is more than is left to pay ({left}). Type an amount no larger.",

@@ -49,6 +49,7 @@ def upgrade() -> None:
         batch.create_index(op.f("ix_issued_invoices_corrects_id"), ["corrects_id"])
         batch.create_index(op.f("ix_issued_invoices_original_id"), ["original_id"])
         batch.create_index("ix_issued_invoices_register", ["company_id", "issue_date", "id"])
+        batch.create_index("ix_issued_invoices_overdue", ["overdue_told_at", "due_date"])
     op.create_table(
         "sales_payments",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -104,6 +105,7 @@ def downgrade() -> None:
     op.drop_index(op.f("ix_sales_payments_invoice_id"), table_name="sales_payments")
     op.drop_table("sales_payments")
     with op.batch_alter_table("issued_invoices") as batch:
+        batch.drop_index("ix_issued_invoices_overdue")
         batch.drop_index("ix_issued_invoices_register")
         batch.drop_index(op.f("ix_issued_invoices_original_id"))
         batch.drop_index(op.f("ix_issued_invoices_corrects_id"))
