@@ -129,6 +129,9 @@ async def _show_progress(context: Context, chat_id: int, preview_id: int | None,
 async def issue_again(context: Context, chat_id: int, user_id: int, lang: str, invoice_id: int) -> None:
     """A new draft from an issued invoice (today's dates), through the normal preview."""
     svc = context.services
+    if await svc.corrections.spec_of(invoice_id) is not None:  # a correction is not issued again
+        await send(context, chat_id, t(lang, "kr.again_correction"))
+        return
     try:
         view = await svc.issuing.get_for_user(user_id, invoice_id)
         draft = await svc.issuing.draft_of(user_id, invoice_id)

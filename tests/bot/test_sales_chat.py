@@ -73,6 +73,7 @@ async def test_register_card_price_correction_payment_and_upo(bot_app: BotHarnes
     await bot.press(user, preview, "✅ Zatwierdź i wyślij", contains="zapisana", timeout=60)
     accepted = await bot.fake.wait_for_bot_message(user.chat_id, lambda m: "KOR/1/" in m.content
                                                    and "przyjęta w KSeF" in m.content, timeout=60)
+    await bot.press(user, accepted, "🔁 Wystaw ponownie", contains="nie wystawia się ponownie")
     rows = {r["number"]: r for r in await bot.table_rows("issued_invoices")}
     kor = next(r for n, r in rows.items() if n.startswith("KOR/"))
     assert kor["state"] == "accepted"

@@ -70,6 +70,7 @@ PL: dict[str, str] = {
     "kr.stale_preview": "Ten podgląd jest już nieaktualny — korekta zmieniła się po nim. Poniżej aktualny podgląd; zatwierdź go, jeśli się zgadza.",
     "kr.changed_meanwhile": "Ta faktura zmieniła się w międzyczasie (np. została skorygowana w innym oknie). Otwórz ją ponownie w /sprzedaz i zacznij korektę od nowa.",
     "kr.cancelled": "Korekta przerwana. Nic nie zostało wystawione.",
+    "kr.again_correction": "Faktury korygującej nie wystawia się ponownie. Aby poprawić ją jeszcze raz, otwórz ją w /sprzedaz i wybierz „Koryguj”.",
     "kr.held": (
         "⏳ Korekta <b>{number}</b> jest zapisana. Faktura korygowana nie ma jeszcze numeru KSeF, więc korekta "
         "zostanie wysłana automatycznie, gdy go dostanie. Dam znać, gdy korekta trafi do KSeF."
@@ -157,6 +158,7 @@ EN: dict[str, str] = {
     "kr.stale_preview": "This preview is out of date — the correction changed after it. The current preview is below; confirm it if it is right.",
     "kr.changed_meanwhile": "This invoice changed meanwhile (e.g. it was corrected in another window). Open it again in /sales and start the correction again.",
     "kr.cancelled": "Correction stopped. Nothing was issued.",
+    "kr.again_correction": "A correcting invoice is not issued again. To correct it once more, open it in /sales and choose “Correct”.",
     "kr.held": (
         "⏳ Correction <b>{number}</b> is saved. The corrected invoice has no KSeF number yet, so the correction "
         "is sent automatically once it has. You will be told when it is in KSeF."
