@@ -112,7 +112,7 @@ class IssuedInvoice(Base):
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     # --- the sales register (``bot.services.sales``): read by lists, cards and searches without the XML,
-    # filled from the XML whenever it is written (``bot.services.sales.columns``).
+    # filled from the XML whenever it is written (``bot.services.issuing.columns``).
     kind: Mapped[str] = mapped_column(String(8), default="VAT")  # FA(3) RodzajFaktury: VAT | KOR
     # A correction: the document it corrects (an invoice or an earlier correction) and the invoice the
     # chain starts from; the next correction starts from that invoice's XML plus every correction's.

@@ -12,7 +12,7 @@ from sqlalchemy import insert
 
 from bot.sandbox.botapi import ChatMessage, FakeUser
 from bot.services.errors import AccessDenied
-from bot.services.sales.columns import RegisterColumns, search_key
+from bot.services.issuing.columns import RegisterColumns, search_key
 from bot.services.sales.register import PAGE_SIZE, SalesQuery, SalesRegister, StateFilter
 from bot.store.db import Database
 from bot.store.models import Company, CompanyMember, User

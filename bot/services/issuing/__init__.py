@@ -3,6 +3,7 @@
 - :mod:`.draft`: the typed draft the chat collects, the FA(3) invoice it becomes, its preview;
 - :mod:`.parsing`: lines and buyers typed in the chat;
 - :mod:`.state`: :class:`InvoiceState`, the stored states;
+- :mod:`.columns`: the sales-register columns copied out of the XML when it is written;
 - :mod:`.records`: the stored invoices (:class:`IssuedView`, reads and updates);
 - :mod:`.lifecycle`: :class:`IssuingService`: prepare, issue, advance, reconcile, announce;
 - :mod:`.offline`: offline modes, KOD II, technical correction, the offline queue;

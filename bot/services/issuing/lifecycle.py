@@ -24,6 +24,7 @@ from bot.services.access import require_member
 from bot.services.companies import CompanyService
 from bot.services.contractors import ContractorService
 from bot.services.errors import ServiceError
+from bot.services.issuing.columns import RegisterColumns
 from bot.services.issuing.draft import (
     PREVIEW_NUMBER,
     Draft,
@@ -50,7 +51,6 @@ from bot.services.ksef_clients import KsefClients
 from bot.services.numbering import next_number
 from bot.services.outbox import Outbox
 from bot.services.ports import Clock
-from bot.services.sales.columns import RegisterColumns
 from bot.services.seller_profile import ProfileView, SellerProfileService
 from bot.store.db import Database
 from bot.store.locks import NamedLocks

@@ -28,12 +28,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.services.access import require_member
 from bot.services.errors import ServiceError
+from bot.services.issuing.columns import RegisterColumns
 from bot.services.issuing.draft import Draft, DraftBuyer, DraftLine
 from bot.services.issuing.records import ONLINE, IssuedView, view_of
 from bot.services.issuing.state import InvoiceState as DocState
 from bot.services.numbering import next_number
 from bot.services.ports import Clock
-from bot.services.sales.columns import RegisterColumns
 from bot.services.sales.spec import CorrectionMode, CorrectionSpec
 from bot.services.seller_profile import ProfileView, SellerProfileService
 from bot.store.db import Database

@@ -8,7 +8,7 @@ latest can be undone. Payments belong to the invoice, never to its corrections.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -19,9 +19,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.services.access import require_member
 from bot.services.errors import ServiceError
+from bot.services.issuing.columns import minor
 from bot.services.issuing.state import InvoiceState as DocState
 from bot.services.ports import Clock
-from bot.services.sales.columns import minor
 from bot.store.db import Database
 from bot.store.models_issuing import IssuedInvoice, SalesPayment
 from ksef.offline import today_in_poland
@@ -176,11 +176,3 @@ class PaymentService:
             if not getattr(result, "rowcount", 0):
                 raise ServiceError("payment_unknown")
             return (await statuses(session, [root]))[root.id]
-
-    async def history(self, user_id: int, invoice_id: int) -> Sequence[tuple[date, int]]:
-        """(date, amount in hundredths) of each recorded payment, oldest first."""
-        async with self.db.transaction() as session:
-            root = await self._root(session, user_id, invoice_id)
-            rows = await session.execute(select(SalesPayment.paid_on, SalesPayment.amount_minor)
-                                         .where(SalesPayment.invoice_id == root.id).order_by(SalesPayment.id))
-            return [(paid_on, int(amount)) for paid_on, amount in rows.all()]

@@ -1,6 +1,6 @@
 """The sales register: the company's issued invoices and corrections, newest first, paged, filtered by
 month, buyer and state, searched by number, buyer name or NIP — all from the stored columns
-(``bot.services.sales.columns``), never from KSeF (MF asks that downloads do not serve previews).
+(``bot.services.issuing.columns``), never from KSeF (MF asks that downloads do not serve previews).
 """
 
 from __future__ import annotations
@@ -15,9 +15,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.services.access import require_member
 from bot.services.errors import ServiceError
+from bot.services.issuing.columns import search_key, search_pattern
 from bot.services.issuing.records import IssuedView, view_of
 from bot.services.issuing.state import InvoiceState as DocState
-from bot.services.sales.columns import search_key, search_pattern
 from bot.services.sales.payments import PaymentStatus, statuses
 from bot.store.db import Database
 from bot.store.models_issuing import IssuedInvoice

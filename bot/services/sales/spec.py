@@ -18,8 +18,6 @@ from bot.services.issuing.draft import DraftLine
 from ksef.fa3 import InvoiceLine, VatRate
 from ksef.fa3.correction import InvoiceState
 
-MAX_ADDED = 20  # lines a correction may add in the chat
-
 
 class CorrectionMode(StrEnum):
     """What kind of correction: edits of lines or the buyer's data, everything to zero, or a wrong NIP."""

@@ -66,7 +66,7 @@ def upgrade() -> None:
     _fill_existing()
 
 
-# A copy, as of this revision, of what bot.services.sales.columns computes (a migration must not change
+# A copy, as of this revision, of what bot.services.issuing.columns computes (a migration must not change
 # when the application's code does later).
 def _fold(text: str) -> str:
     text = text.replace("ł", "l").replace("Ł", "L")
