@@ -4,7 +4,7 @@ hours hold the message until they end."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 from decimal import Decimal
 
 from bot.services.issuing import Draft, IssuedView
@@ -41,8 +41,10 @@ async def test_overdue_invoices_are_told_once_the_day_after_in_quiet_hours(bot_f
     assert await bot.services.overdue.queue() == 0
     assert not [r for r in await bot.table_rows("outbox") if r["kind"].startswith("sales.")]
 
-    # The day after, at a moment inside the seller's quiet hours: queued, held until they end.
-    bot.clock.advance(timedelta(days=1))
+    # The day after, at 10:00 in Warsaw (so the quiet hours below never run past midnight, whenever the
+    # suite runs), inside the seller's quiet hours: queued, held until they end.
+    local = bot.clock().astimezone(WARSAW)
+    bot.clock.advance(datetime.combine(local.date() + timedelta(days=1), time(10), WARSAW) - local)
     local = bot.clock().astimezone(WARSAW)
     minute = local.hour * 60 + local.minute
     await bot.services.inbox.set_quiet_hours(USER, company_id, (minute - 60) % 1440, (minute + 60) % 1440)

@@ -156,7 +156,7 @@ def test_issue_again_keeps_the_invoice_but_not_its_dates() -> None:
 
 def test_states_are_the_stored_strings() -> None:
     assert [s.value for s in InvoiceState] == [
-        "prepared", "sending", "processing", "accepted", "rejected", "offline", "waiting", "kept"]
+        "prepared", "sending", "processing", "accepted", "rejected", "offline", "waiting", "kept", "held"]
     assert InvoiceState("accepted") == "accepted"
 
 
