@@ -6,6 +6,7 @@ from __future__ import annotations
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
 from bot.chat import guide
+from bot.chat.callbacks import Field, Pressed, Spec
 from bot.chat.certificates import receive_pair_file, take_password_and_files
 from bot.chat.common import Context, active_company, display_env, error_text, ids, language, send
 from bot.i18n import esc, fmt_date, t
@@ -151,10 +152,13 @@ async def offer_enrollment(context: Context, user_id: int, chat_id: int, lang: s
                                    certificates=quota.certificates_left), markup)
 
 
-async def on_callback(update: Update, context: Context, lang: str, parts: list[str]) -> None:
+ACTIONS: dict[str, Spec] = {"sw": (), "no": (), "of": (Field.ID,), "go": (Field.ID,)}
+
+
+async def on_callback(update: Update, context: Context, lang: str, pressed: Pressed) -> None:
     """``ac:sw`` (switch from a token), ``ac:of:<id>`` (offer), ``ac:go:<id>`` (enroll), ``ac:no``."""
     user_id, chat_id = ids(update)
-    action = parts[1]
+    action = pressed.action
     if action == "sw":
         await begin(context, user_id, chat_id, lang)
         return
@@ -163,15 +167,9 @@ async def on_callback(update: Update, context: Context, lang: str, parts: list[s
         await svc.dialogs.clear(chat_id)
         await send(context, chat_id, t(lang, "kept"))
         return
-    if len(parts) < 3 or not parts[2].isdigit():
-        await send(context, chat_id, t(lang, "stale_button"))
-        return
-    company_id = int(parts[2])
+    company_id = pressed.id
     if action == "of":
         await offer_enrollment(context, user_id, chat_id, lang, company_id)
-        return
-    if action != "go":
-        await send(context, chat_id, t(lang, "stale_button"))
         return
     dialog = await svc.dialogs.get(chat_id)
     state = (dialog.flow, dialog.step, dialog.data.get("company_id")) if dialog else None

@@ -6,6 +6,7 @@ from telegram import InlineKeyboardMarkup, Update
 from telegram.helpers import create_deep_linked_url
 
 from bot.chat import certificates, keyboards, onboarding
+from bot.chat.callbacks import Field, Pressed, Spec
 from bot.chat.common import Context, display_env, error_text, ids, language, send
 from bot.i18n import esc, fmt_date, plural, t
 from bot.services.companies import CompanyView
@@ -54,11 +55,18 @@ async def command(update: Update, context: Context) -> None:
                keyboards.single(t(lang, "btn.add_company"), "co:add:0"))
 
 
-async def on_callback(update: Update, context: Context, lang: str, parts: list[str]) -> None:
-    """Buttons ``co:<action>:<id>[:<id>]``; every action re-checks access in the service."""
+ACTIONS: dict[str, Spec] = {
+    **{action: (Field.ID,)
+       for action in ("add", "sw", "tok", "cert", "crm", "inv", "mem", "rm", "rmy", "keep")},
+    "mrm": (Field.ID, Field.USER),
+}
+
+
+async def on_callback(update: Update, context: Context, lang: str, pressed: Pressed) -> None:
+    """Buttons ``co:<action>:<id>[:<user>]``; every action re-checks access in the service."""
     user_id, chat_id = ids(update)
     svc = context.services
-    action, target = parts[1], int(parts[2])
+    action, target = pressed.action, pressed.id
     try:
         if action == "add":
             await onboarding.start(update, context)
@@ -83,7 +91,7 @@ async def on_callback(update: Update, context: Context, lang: str, parts: list[s
         elif action == "mem":
             await show_members(context, user_id, chat_id, lang, target)
         elif action == "mrm":
-            member_id = int(parts[3])
+            member_id = pressed.ids[1]
             company = await svc.companies.get(user_id, target)
             await svc.members.remove(user_id, target, member_id)
             await send(context, chat_id, t(lang, "member_removed", user_id=member_id, nip=company.nip))

@@ -19,7 +19,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
 from bot.chat import issuing
 from bot.chat.common import Context, ids, send
-from bot.chat.sales_buttons import RATES, KorAction, KorVerb, kor_data, parse
+from bot.chat.sales_buttons import RATES, Action, KorAction, KorVerb, kor_data
 from bot.i18n import esc, fmt_money, t
 from bot.pacing import Priority
 from bot.services.dialogs import Dialog
@@ -173,12 +173,9 @@ def _back_row(lang: str) -> list[InlineKeyboardButton]:
 
 # ------------------------------------------------------------------------------------------ buttons
 
-async def on_callback(update: Update, context: Context, lang: str, parts: list[str]) -> None:
+async def on_callback(update: Update, context: Context, lang: str, action: Action) -> None:
     """Every ``kr:…`` button (parsed by ``bot.chat.sales_buttons``); only in a correction dialogue."""
-    query = update.callback_query
-    assert query is not None
     user_id, chat_id = ids(update)
-    action = parse(query.data)
     svc = context.services
     dialog = await svc.dialogs.get(chat_id)
     if not isinstance(action, KorAction) or dialog is None or dialog.flow != FLOW:

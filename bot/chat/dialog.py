@@ -20,8 +20,10 @@ from bot.chat import (
     onboarding,
     profile,
     sales,
+    sales_buttons,
     status,
 )
+from bot.chat.callbacks import Buttons, Field, Parsed, Pressed, Spec
 from bot.chat.common import Context, delete_message, ids, send
 from bot.chat.common import language as language_for
 from bot.i18n import t
@@ -80,43 +82,64 @@ async def on_document(update: Update, context: Context) -> None:
         await send(context, chat_id, t(lang, "use_buttons" if dialog else "nothing_to_cancel"))
 
 
+GUIDE_ACTIONS: dict[str, Spec] = {"stop": (), **{action: (Field.WORD, Field.STEP)
+                                                  for action in ("next", "back", "skip")}}
+
+
+def buttons() -> Buttons:
+    """Every button prefix of the bot with the actions it makes (see :mod:`bot.chat.callbacks`)."""
+    registry = Buttons()
+    registry.register("g", GUIDE_ACTIONS, on_guide_button)
+    registry.register("co", companies.ACTIONS, companies.on_callback)
+    registry.register("fg", forget.ACTIONS, forget.on_callback)
+    registry.register("lang", language.ACTIONS, language.on_callback)
+    registry.register("in", inbox.ACTIONS, inbox.on_callback)
+    registry.register("iv", issuing.ACTIONS, issuing.on_callback)
+    registry.register("av", status.ACTIONS, status.on_callback)
+    registry.register("ac", cert_login.ACTIONS, cert_login.on_callback)
+    registry.register("pf", profile.ACTIONS, profile.on_callback)
+    # The sales register's and the correction dialogue's data carry filters and free search text: typed
+    # by their own parser (``bot.chat.sales_buttons``).
+    registry.register_parser("sa", Parsed[sales_buttons.Action](sales_buttons.parse, sales.on_callback))
+    registry.register_parser("kr", Parsed[sales_buttons.Action](sales_buttons.parse, corrections.on_callback))
+    return registry
+
+
 async def on_callback(update: Update, context: Context) -> None:
+    """A button press: parsed once into typed values; malformed or unknown data is a stale button."""
     query = update.callback_query
     assert query is not None
     try:
         await query.answer()
     except TelegramError as exc:  # e.g. "query is too old" after a restart: still act on the press
         log.info("callback query not answered: %s", type(exc).__name__)
-    user_id, _ = ids(update)
+    user_id, chat_id = ids(update)
     lang = await language_for(context, user_id)
-    parts = (query.data or "").split(":")
-    handlers = {"g": on_guide_button, "co": companies.on_callback, "fg": forget.on_callback,
-                "lang": language.on_callback, "in": inbox.on_callback, "iv": issuing.on_callback,
-                "av": status.on_callback, "ac": cert_login.on_callback, "pf": profile.on_callback,
-                "sa": sales.on_callback, "kr": corrections.on_callback}
-    handler = handlers.get(parts[0])
-    if handler is None or len(parts) < 2:
-        log.info("unknown button %r", parts[0][:10])
+    routed = BUTTONS.route(query.data)
+    if routed is None:
+        log.info("stale or malformed button %r", (query.data or "")[:12])
+        await send(context, chat_id, t(lang, "stale_button"))
         return
-    await handler(update, context, lang, parts)
+    await routed(update, context, lang)
 
 
-async def on_guide_button(update: Update, context: Context, lang: str, parts: list[str]) -> None:
+async def on_guide_button(update: Update, context: Context, lang: str, pressed: Pressed) -> None:
     """``g:stop`` or ``g:<next|back|skip>:<flow>:<step>`` (ignored unless the chat is at that step)."""
     user_id, chat_id = ids(update)
     svc = context.services
-    if parts[1] == "stop":
+    if pressed.action == "stop":
         await svc.dialogs.clear(chat_id)
         await send(context, chat_id, t(lang, "cancelled"))
         return
-    action, flow, step = parts[1], parts[2], ":".join(parts[3:])
+    action, (flow, step) = pressed.action, pressed.words
     dialog = await svc.dialogs.get(chat_id)
     if dialog is None or dialog.flow != flow or dialog.step != step:
         await send(context, chat_id, t(lang, "stale_button"))
         return
-    if action == "next" and guide.guide_index(step) is not None:
+    in_guide = flow in guide.GUIDE_STEPS and guide.guide_index(step) is not None
+    if action == "next" and in_guide:
         new_step: str | None = guide.next_step(flow, step)
-    elif action == "skip":
+    elif action == "skip" and in_guide:
         new_step = guide.AFTER_GUIDE[flow]
     elif action == "back":
         new_step = guide.previous_step(flow, step)
@@ -128,3 +151,6 @@ async def on_guide_button(update: Update, context: Context, lang: str, parts: li
     moved = Dialog(flow, new_step, dialog.data)
     await svc.dialogs.set(chat_id, user_id, moved)
     await guide.show(context, chat_id, lang, moved)
+
+
+BUTTONS = buttons()

@@ -5,6 +5,7 @@ from __future__ import annotations
 from telegram import Update
 
 from bot.chat import keyboards
+from bot.chat.callbacks import Pressed, Spec
 from bot.chat.common import Context, ids, language, send
 from bot.i18n import t
 
@@ -16,9 +17,12 @@ async def command(update: Update, context: Context) -> None:
                keyboards.confirm(lang, "fg:yes", "fg:no", yes_key="btn.forget_yes"))
 
 
-async def on_callback(update: Update, context: Context, lang: str, parts: list[str]) -> None:
+ACTIONS: dict[str, Spec] = {"yes": (), "no": ()}
+
+
+async def on_callback(update: Update, context: Context, lang: str, pressed: Pressed) -> None:
     user_id, chat_id = ids(update)
-    if parts[1] != "yes":
+    if pressed.action != "yes":
         await send(context, chat_id, t(lang, "kept"))
         return
     svc = context.services

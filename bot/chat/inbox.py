@@ -10,6 +10,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Upda
 from telegram.error import BadRequest
 
 from bot.chat import polling
+from bot.chat.callbacks import Field, Pressed, Spec
 from bot.chat.common import Context, active_company, ids, send
 from bot.chat.common import language as language_for
 from bot.chat.notifications import money
@@ -24,22 +25,24 @@ PAGE = 10
 
 # --- buttons -------------------------------------------------------------------------------------
 
-async def on_callback(update: Update, context: Context, lang: str, parts: list[str]) -> None:
+ACTIONS: dict[str, Spec] = {"d": (Field.ID, Field.OPTIONAL_ID), "x": (Field.ID,), "p": (Field.ID,),
+                            "l": (Field.ID, Field.OPTIONAL_ID), "c": (Field.ID,)}
+
+
+async def on_callback(update: Update, context: Context, lang: str, pressed: Pressed) -> None:
     """``in:d:<invoice>[:<outbox>]`` details, ``in:x:<invoice>`` XML, ``in:p:<invoice>`` PDF,
     ``in:l:<offset>[:<outbox>]`` the list, ``in:c:<company>`` check KSeF now."""
     user_id, chat_id = ids(update)
-    action = parts[1]
+    action = pressed.action
     if action == "l":
-        await _list(context, user_id, chat_id, lang, _int(parts[2]) if len(parts) > 2 else 0)
-        return
-    if len(parts) < 3 or not parts[2].isdigit():
+        await _list(context, user_id, chat_id, lang, pressed.id)
         return
     if action == "c":
-        await polling.check_now(context, user_id, chat_id, lang, int(parts[2]))
+        await polling.check_now(context, user_id, chat_id, lang, pressed.id)
         return
     svc = context.services
     try:
-        invoice = await svc.inbox.invoice_for(user_id, int(parts[2]))
+        invoice = await svc.inbox.invoice_for(user_id, pressed.id)
     except AccessDenied:
         await send(context, chat_id, t(lang, "stale_button"))
         return
@@ -61,10 +64,6 @@ async def on_callback(update: Update, context: Context, lang: str, parts: list[s
 
         pdf = render_pdf(xml, env=invoice.environment, ksef_number=invoice.ksef_number)
         await context.bot.send_document(chat_id, InputFile(pdf, filename=f"{invoice.ksef_number}.pdf"))
-
-
-def _int(text: str) -> int:
-    return int(text) if text.isdigit() else 0
 
 
 def _details(lang: str, invoice: InvoiceView, xml: bytes | None) -> str:

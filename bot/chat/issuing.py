@@ -15,6 +15,7 @@ from telegram import Update
 from telegram.error import TelegramError
 
 from bot.chat import issuing_dialog as dialog
+from bot.chat.callbacks import Field, Pressed, Spec
 from bot.chat.common import Context, active_company, ids, send
 from bot.chat.common import language as language_for
 from bot.chat.issuing_dialog import FLOW, Issue, error_message
@@ -56,16 +57,29 @@ async def on_text(update: Update, context: Context, state: Dialog, lang: str) ->
 
 # ----------------------------------------------------------------------------------------------- buttons
 
-async def on_callback(update: Update, context: Context, lang: str, parts: list[str]) -> None:
+# Every ``iv:`` button and its fields (the preview's version is a short digest, see ``preview_version``).
+_VERSIONED = (Field.CODE,)
+ACTIONS: dict[str, Spec] = {
+    "no": (), "pln": (), "bu": (Field.WORD,),
+    "ok": (Field.OPTIONAL_CODE,), "off": (Field.OPTIONAL_CODE,),  # older previews carried no version
+    **{action: _VERSIONED for action in ("add", "ed", "mo")},
+    "ln": (Field.ID, *_VERSIONED), "rt": (Field.ID, *_VERSIONED), "lf": (Field.ID, Field.WORD, *_VERSIONED),
+    **{action: (Field.CODE, *_VERSIONED) for action in ("o", "pm", "pd", "cu", "sp")},
+    "again": (Field.ID,), "upo": (Field.ID,),
+}
+
+
+async def on_callback(update: Update, context: Context, lang: str, pressed: Pressed) -> None:
     """``iv:ok|off:<version>`` on the preview (the version it showed), ``iv:again:<id>`` and ``iv:upo:<id>``
     on an issued invoice; every other ``iv:`` button belongs to the dialogue before the confirmation."""
     user_id, chat_id = ids(update)
-    action = parts[1]
-    if action == "again" and len(parts) > 2:
-        await issue_again(context, chat_id, user_id, lang, int(parts[2]))
+    action = pressed.action
+    parts = [pressed.prefix, action, *pressed.args]  # checked by ``ACTIONS``; the dialogue reads them so
+    if action == "again":
+        await issue_again(context, chat_id, user_id, lang, pressed.id)
         return
-    if action == "upo" and len(parts) > 2:
-        await _send_upo(context, chat_id, user_id, lang, int(parts[2]))
+    if action == "upo":
+        await _send_upo(context, chat_id, user_id, lang, pressed.id)
         return
     if action == "link" and len(parts) > 2:
         await _send_links(context, chat_id, user_id, lang, int(parts[2]))

@@ -5,8 +5,9 @@ from __future__ import annotations
 from telegram import Update
 
 from bot.chat import keyboards
+from bot.chat.callbacks import Pressed, Spec
 from bot.chat.common import Context, ids, send
-from bot.i18n import t
+from bot.i18n import CATALOGS, t
 
 
 async def command(update: Update, context: Context) -> None:
@@ -14,8 +15,11 @@ async def command(update: Update, context: Context) -> None:
     await send(context, chat_id, t("pl", "language.choose"), keyboards.languages())
 
 
-async def on_callback(update: Update, context: Context, lang: str, parts: list[str]) -> None:
+ACTIONS: dict[str, Spec] = {code: () for code in CATALOGS}  # ``lang:<code>``: only languages we speak
+
+
+async def on_callback(update: Update, context: Context, lang: str, pressed: Pressed) -> None:
     user_id, chat_id = ids(update)
-    chosen = parts[1]
+    chosen = pressed.action
     await context.services.companies.set_language(user_id, chat_id, chosen)
     await send(context, chat_id, t(chosen, "language.set"))

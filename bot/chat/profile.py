@@ -7,6 +7,7 @@ from typing import Any
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
 from bot.chat import corrections
+from bot.chat.callbacks import Field, Pressed, Spec
 from bot.chat.common import Context, active_company, ids, send
 from bot.chat.common import language as language_for
 from bot.chat.issuing import error_message
@@ -100,15 +101,18 @@ def _prices_keyboard(lang: str) -> InlineKeyboardMarkup:
         InlineKeyboardButton(t(lang, "ivc.btn.gross"), callback_data="pf:pr:gross")]])
 
 
-async def on_callback(update: Update, context: Context, lang: str, parts: list[str]) -> None:
+ACTIONS: dict[str, Spec] = {"pr": (Field.WORD,)}
+
+
+async def on_callback(update: Update, context: Context, lang: str, pressed: Pressed) -> None:
     """``pf:pr:net|gross``: the pricing method of new invoices, the profile's last question."""
     user_id, chat_id = ids(update)
     dialog = await context.services.dialogs.get(chat_id)
-    if dialog is None or dialog.flow != FLOW or dialog.step != "prices" or parts[1:] not in (
-            ["pr", "net"], ["pr", "gross"]):
+    choice = pressed.words[0]
+    if dialog is None or dialog.flow != FLOW or dialog.step != "prices" or choice not in ("net", "gross"):
         await send(context, chat_id, t(lang, "stale_button"))
         return
-    await _save(context, chat_id, user_id, lang, {**dialog.data, "prices": parts[2]})
+    await _save(context, chat_id, user_id, lang, {**dialog.data, "prices": choice})
 
 
 async def _save(context: Context, chat_id: int, user_id: int, lang: str, data: dict[str, Any]) -> None:

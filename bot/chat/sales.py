@@ -18,6 +18,7 @@ from bot.chat import corrections, issuing
 from bot.chat.common import Context, active_company, error_text, ids, send
 from bot.chat.common import language as language_for
 from bot.chat.sales_buttons import (
+    Action,
     CardAction,
     CardVerb,
     Chooser,
@@ -25,7 +26,6 @@ from bot.chat.sales_buttons import (
     SearchAction,
     card_data,
     list_data,
-    parse,
     search_data,
 )
 from bot.i18n import esc, fmt_date, fmt_datetime, fmt_money, t
@@ -291,12 +291,12 @@ async def show_card(context: Context, user_id: int, chat_id: int, lang: str, inv
 
 # ------------------------------------------------------------------------------------------ buttons
 
-async def on_callback(update: Update, context: Context, lang: str, parts: list[str]) -> None:
-    """Every ``sa:…`` button; the data is parsed into a typed action by ``bot.chat.sales_buttons``."""
+async def on_callback(update: Update, context: Context, lang: str, action: Action) -> None:
+    """Every ``sa:…`` button, parsed into a typed action by ``bot.chat.sales_buttons`` (the registry of
+    ``bot.chat.callbacks`` routes only what parsed)."""
     query = update.callback_query
     assert query is not None
     user_id, chat_id = ids(update)
-    action = parse(query.data)
     message_id = query.message.message_id if query.message is not None else None
     if isinstance(action, ListAction):
         if action.chooser is None:

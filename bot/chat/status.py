@@ -7,6 +7,7 @@ import logging
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
+from bot.chat.callbacks import Field, Pressed, Spec
 from bot.chat.common import Context, ids, send
 from bot.chat.common import language as language_for
 from bot.i18n import esc, fmt_datetime, t
@@ -51,16 +52,17 @@ async def status_message(service: AvailabilityService, user_id: int,
     return "\n\n".join(lines), InlineKeyboardMarkup([[button]])
 
 
-async def on_callback(update: Update, context: Context, lang: str, parts: list[str]) -> None:
+ACTIONS: dict[str, Spec] = {"status": (Field.OPTIONAL_ID,), "mute": (), "unmute": ()}
+
+
+async def on_callback(update: Update, context: Context, lang: str, pressed: Pressed) -> None:
     """``av:status[:<delivery>]`` (the alert's button) shows /status; ``av:mute`` / ``av:unmute``
     turn maintenance announcements off/on (failure alerts always come)."""
     user_id, chat_id = ids(update)
-    if parts[1] == "status":
+    if pressed.action == "status":
         text, markup = await status_message(context.services.availability, user_id, lang)
         await send(context, chat_id, text, markup)
         return
-    if parts[1] not in ("mute", "unmute"):
-        return
-    muted = parts[1] == "mute"
+    muted = pressed.action == "mute"
     await context.services.availability.set_maintenance_muted(user_id, muted)
     await send(context, chat_id, t(lang, "av.muted" if muted else "av.unmuted"))
