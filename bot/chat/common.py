@@ -10,6 +10,7 @@ from telegram.error import TelegramError
 
 from bot.chat.context import BotContext
 from bot.i18n import esc, t
+from bot.i18n.limits import shorten
 from bot.services.companies import ActiveCompany
 from bot.services.errors import ServiceError
 
@@ -31,7 +32,9 @@ async def language(context: Context, user_id: int) -> str:
 
 async def send(context: Context, chat_id: int, text: str,
                markup: InlineKeyboardMarkup | None = None) -> None:
-    await context.bot.send_message(chat_id, text, reply_markup=markup)
+    """Send an HTML text; one longer than Telegram takes is cut at a line (list renderers use
+    ``bot.i18n.limits.fit`` to say how many items were left out)."""
+    await context.bot.send_message(chat_id, shorten(text), reply_markup=markup)
 
 
 async def delete_message(context: Context, chat_id: int, message_id: int) -> bool:

@@ -8,7 +8,8 @@ from telegram.helpers import create_deep_linked_url
 from bot.chat import certificates, keyboards, onboarding
 from bot.chat.callbacks import Field, Pressed, Spec
 from bot.chat.common import Context, display_env, error_text, ids, language, send
-from bot.i18n import esc, fmt_date, plural, t
+from bot.i18n import esc, fmt_date, plain, plural, t
+from bot.i18n.limits import fit
 from bot.services.companies import CompanyView
 from bot.services.errors import ServiceError
 
@@ -49,7 +50,7 @@ async def command(update: Update, context: Context) -> None:
     now_iso = svc.clock().isoformat()
     for company in found:
         markup = keyboards.company(lang, company.id, owner=company.role == "owner", active=company.active,
-                                   certificates=[(c.id, c.name) for c in company.certificates])
+                                   certificates=[(c.id, plain(c.name)) for c in company.certificates])
         await send(context, chat_id, describe(lang, company, now_iso), markup)
     await send(context, chat_id, t(lang, "ksef.add_more"),
                keyboards.single(t(lang, "btn.add_company"), "co:add:0"))
@@ -115,11 +116,12 @@ async def show_members(context: Context, user_id: int, chat_id: int, lang: str, 
     svc = context.services
     company = await svc.companies.get(user_id, company_id)
     members = await svc.members.list(user_id, company_id)
-    lines = [t(lang, "members.header", nip=company.nip)]
-    lines += [t(lang, "members.line", user_id=m.user_id, role=t(lang, f"members.{m.role}")) for m in members]
+    lines = [t(lang, "members.line", user_id=m.user_id, role=t(lang, f"members.{m.role}")) for m in members]
     others = [m for m in members if m.role != "owner"]
-    if not others:
-        lines.append(t(lang, "members.none"))
+    tail = [] if others else [t(lang, "members.none")]
+    text = fit([t(lang, "members.header", nip=company.nip)], lines, tail,
+               more=lambda count: t(lang, "more_items", count=count))
     rows = [[keyboards.single(t(lang, "btn.remove_member", user_id=m.user_id),
                               f"co:mrm:{company_id}:{m.user_id}").inline_keyboard[0][0]] for m in others]
-    await send(context, chat_id, "\n".join(lines), InlineKeyboardMarkup(rows) if rows else None)
+    # Telegram refuses very large keyboards (about 100 buttons); more members than that is no sole trader's.
+    await send(context, chat_id, text, InlineKeyboardMarkup(rows[:90]) if rows else None)

@@ -3,6 +3,7 @@ notification settings (``/powiadomienia``, ``/cisza``). The notifications: ``bot
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
 
@@ -14,7 +15,8 @@ from bot.chat.callbacks import Field, Pressed, Spec
 from bot.chat.common import Context, active_company, ids, send
 from bot.chat.common import language as language_for
 from bot.chat.notifications import money
-from bot.i18n import esc, t
+from bot.i18n import clip, esc, t
+from bot.i18n.limits import fit
 from bot.services.errors import AccessDenied
 from bot.services.inbox import InvoiceView
 
@@ -49,7 +51,9 @@ async def on_callback(update: Update, context: Context, lang: str, pressed: Pres
     if action == "d":
         # A preview is served from what is stored: KSeF's download API is not for previews (MF's limits
         # document); the sync downloads the XML once, when it finds the invoice.
-        await send(context, chat_id, _details(lang, invoice, await svc.inbox.invoice_xml(invoice.id)))
+        xml_stored = await svc.inbox.invoice_xml(invoice.id)
+        # Parsed off the event loop: a supplier's invoice may hold thousands of lines.
+        await send(context, chat_id, await asyncio.to_thread(_details, lang, invoice, xml_stored))
         return
     try:
         xml = await svc.sync.fetch_xml(invoice.id)
@@ -62,13 +66,19 @@ async def on_callback(update: Update, context: Context, lang: str, pressed: Pres
     elif action == "p":
         from ksef.pdf import render_pdf
 
-        pdf = render_pdf(xml, env=invoice.environment, ksef_number=invoice.ksef_number)
+        try:  # a supplier's invoice may hold thousands of lines: rendered off the event loop
+            pdf = await asyncio.to_thread(render_pdf, xml, env=invoice.environment,
+                                          ksef_number=invoice.ksef_number)
+        except Exception as exc:  # anyone can issue an invoice to this NIP: a hostile one gets an answer
+            log.info("invoice %s: no PDF (%s)", invoice.id, type(exc).__name__)
+            await send(context, chat_id, t(lang, "in.pdf_failed"))
+            return
         await context.bot.send_document(chat_id, InputFile(pdf, filename=f"{invoice.ksef_number}.pdf"))
 
 
 def _details(lang: str, invoice: InvoiceView, xml: bytes | None) -> str:
-    """The invoice's lines from its stored XML; without one (or one that does not parse) what is stored
-    of it, pointing to the XML file and the printout."""
+    """The invoice's lines and VAT totals from its stored XML, in one message (as many lines as fit,
+    then how many more); without an XML (or one that does not parse) what is stored of it."""
     from ksef.fa3 import parse
 
     try:
@@ -77,22 +87,23 @@ def _details(lang: str, invoice: InvoiceView, xml: bytes | None) -> str:
         log.info("invoice %s XML not parsed for details: %s", invoice.id, type(exc).__name__)
         summary = None
     if summary is None:
-        return t(lang, "poll.details_stored", number=esc(invoice.invoice_number),
-                 seller=esc(invoice.seller_name or invoice.seller_nip),
+        return t(lang, "poll.details_stored", number=esc(clip(invoice.invoice_number, 256)),
+                 seller=esc(clip(invoice.seller_name or invoice.seller_nip, 300)),
                  amount=money(lang, invoice.gross, invoice.currency))
-    out = [t(lang, "in.details", number=esc(invoice.invoice_number))]
+    head = [t(lang, "in.details", number=esc(clip(invoice.invoice_number, 256)))]
+    lines = []
     for line in summary.lines:
         price = line.unit_net_price if line.unit_net_price is not None else line.unit_gross_price
-        out.append(t(lang, "in.line", no=line.number, name=esc(line.name or ""), qty=line.quantity or "",
-                     unit=esc(line.unit or ""), price=money(lang, str(price or 0), summary.currency),
-                     gross=money(lang, str(line.gross if line.gross is not None else line.net or 0),
-                                  summary.currency)))
-    for rate in summary.totals:
-        out.append(t(lang, "in.rate", label=esc(rate.label),
-                     net=money(lang, str(rate.net), summary.currency),
-                     vat=money(lang, str(rate.vat), summary.currency),
-                     gross=money(lang, str(rate.gross), summary.currency)))
-    return "\n".join(out)
+        lines.append(t(lang, "in.line", no=esc(clip(line.number, 10)), name=esc(clip(line.name or "", 200)),
+                       qty=esc(clip(line.quantity or "", 20)), unit=esc(clip(line.unit or "", 20)),
+                       price=money(lang, str(price or 0), summary.currency),
+                       gross=money(lang, str(line.gross if line.gross is not None else line.net or 0),
+                                   summary.currency)))
+    rates = [t(lang, "in.rate", label=esc(clip(rate.label, 30)),
+               net=money(lang, str(rate.net), summary.currency),
+               vat=money(lang, str(rate.vat), summary.currency),
+               gross=money(lang, str(rate.gross), summary.currency)) for rate in summary.totals[:10]]
+    return fit(head, lines, rates, more=lambda count: t(lang, "in.details_more", count=count))
 
 
 # --- commands --------------------------------------------------------------------------------------
@@ -113,22 +124,22 @@ async def _list(context: Context, user_id: int, chat_id: int, lang: str, offset:
         text = "\n\n".join([t(lang, "in.list_empty", nip=nip), polled, t(lang, "poll.hint")])
         await send(context, chat_id, text, InlineKeyboardMarkup([check]))
         return
-    lines = [t(lang, "in.list_header", nip=nip, first=offset + 1, last=offset + len(rows), total=total)]
-    for i, inv in enumerate(rows, start=offset + 1):
-        lines.append(t(lang, "in.list_line", no=i, date=inv.issue_date.isoformat() if inv.issue_date else "",
-                       seller=esc(inv.seller_name or inv.seller_nip), number=esc(inv.invoice_number),
-                       amount=money(lang, inv.gross, inv.currency)))
+    head = [t(lang, "in.list_header", nip=nip, first=offset + 1, last=offset + len(rows), total=total)]
+    lines = [t(lang, "in.list_line", no=i, date=inv.issue_date.isoformat() if inv.issue_date else "",
+               seller=esc(clip(inv.seller_name or inv.seller_nip, 80)),
+               number=esc(clip(inv.invoice_number, 60)), amount=money(lang, inv.gross, inv.currency))
+             for i, inv in enumerate(rows, start=offset + 1)]
     nav = []
     if offset > 0:
         nav.append(InlineKeyboardButton(t(lang, "btn.in_prev"),
                                         callback_data=f"in:l:{max(0, offset - PAGE)}"))
     if offset + len(rows) < total:
         nav.append(InlineKeyboardButton(t(lang, "btn.in_next"), callback_data=f"in:l:{offset + PAGE}"))
-    lines += ["", polled]
-    buttons = [[InlineKeyboardButton(f"{i}. {inv.invoice_number[:20]}", callback_data=f"in:d:{inv.id}")]
+    buttons = [[InlineKeyboardButton(f"{i}. {clip(inv.invoice_number, 20)}", callback_data=f"in:d:{inv.id}")]
                for i, inv in enumerate(rows, start=offset + 1)]
     rows_of_buttons = [*buttons, nav, check] if nav else [*buttons, check]
-    await send(context, chat_id, "\n".join(lines), InlineKeyboardMarkup(rows_of_buttons))
+    text = fit(head, lines, ["", polled], more=lambda count: t(lang, "more_items", count=count))
+    await send(context, chat_id, text, InlineKeyboardMarkup(rows_of_buttons))
 
 
 async def invoices_command(update: Update, context: Context) -> None:

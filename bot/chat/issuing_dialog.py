@@ -17,7 +17,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
 from bot.chat import issuing_preview as view
 from bot.chat.common import Context, error_text, ids, send
-from bot.i18n import esc, t
+from bot.i18n import clip, esc, t
 from bot.services.buyers import LookupProblem
 from bot.services.dialogs import Dialog
 from bot.services.errors import ServiceError
@@ -173,7 +173,7 @@ async def _question(context: Context, lang: str, issue: Issue, step: str) -> str
         known = await context.services.contractors.recent(issue.company_id)
         if known:
             text += "\n\n" + t(lang, "iv.known_buyers", buyers="\n".join(
-                f"<code>{c.nip}</code> — {esc(c.name)}" for c in known))
+                f"<code>{c.nip}</code> — {esc(clip(c.name, 80))}" for c in known))
         return text
     if step == "line":
         profile = await _profile(context, issue)

@@ -9,7 +9,8 @@ from decimal import Decimal, InvalidOperation
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.chat.rendering import Rendered, TextMessage, renders
-from bot.i18n import esc, fmt_date, fmt_money, t
+from bot.i18n import clip, esc, fmt_date, fmt_money, t
+from bot.i18n.limits import fit, shorten
 from bot.services import Services
 from bot.services.inbox import INVOICE_SUMMARY, NEW_INVOICE, InvoiceNews, NewsView
 from bot.services.outbox import OutboxItem
@@ -21,10 +22,13 @@ SUMMARY_LINES = 20
 
 
 def money(lang: str, amount: str, currency: str) -> str:
+    """An amount from a supplier's invoice, ready for HTML: the currency code is the supplier's text
+    (``<b>`` fits in three characters), so the result is escaped."""
+    code = clip(currency or "PLN", 8)
     try:
-        return fmt_money(lang, Decimal(amount), currency or "PLN")
+        return esc(fmt_money(lang, Decimal(amount), code))
     except (InvalidOperation, ValueError):
-        return f"{amount} {currency}"
+        return esc(f"{clip(amount, 30)} {code}")
 
 
 def render(lang: str, row_id: int, single: bool, view: NewsView) -> tuple[str, InlineKeyboardMarkup]:
@@ -32,8 +36,9 @@ def render(lang: str, row_id: int, single: bool, view: NewsView) -> tuple[str, I
     if single and view.invoices:
         inv = view.invoices[0]
         lines = [t(lang, "in.new", company=view.company_nip),
-                 t(lang, "in.seller", name=esc(inv.seller_name), nip=esc(inv.seller_nip)),
-                 t(lang, "in.number", number=esc(inv.invoice_number))]
+                 t(lang, "in.seller", name=esc(clip(inv.seller_name, 300)),
+                   nip=esc(clip(inv.seller_nip, 30))),
+                 t(lang, "in.number", number=esc(clip(inv.invoice_number, 256)))]
         if inv.issue_date:
             lines.append(t(lang, "in.issued", date=fmt_date(lang, inv.issue_date)))
         lines.append(t(lang, "in.gross", amount=money(lang, inv.gross, inv.currency)))
@@ -42,20 +47,21 @@ def render(lang: str, row_id: int, single: bool, view: NewsView) -> tuple[str, I
         if inv.bank_account:
             lines.append(t(lang, "in.account", account=esc(format_account(inv.bank_account))))
         lines.append(t(lang, "in.ksef", number=esc(inv.ksef_number)))
+        text = shorten("\n".join(lines))
         markup = InlineKeyboardMarkup([
             [InlineKeyboardButton(t(lang, "btn.in_details"), callback_data=f"in:d:{inv.id}:{row_id}")],
             [InlineKeyboardButton(t(lang, "btn.in_xml"), callback_data=f"in:x:{inv.id}"),
              InlineKeyboardButton(t(lang, "btn.in_pdf"), callback_data=f"in:p:{inv.id}")]])
-        return "\n".join(lines), markup
-    lines = [t(lang, "in.summary", count=view.total_count, company=view.company_nip)]
-    for inv in view.invoices[:SUMMARY_LINES]:
-        lines.append(t(lang, "in.summary_line", seller=esc(inv.seller_name or inv.seller_nip),
-                       number=esc(inv.invoice_number), amount=money(lang, inv.gross, inv.currency)))
-    if view.total_count > SUMMARY_LINES:
-        lines.append(t(lang, "in.summary_more", count=view.total_count - SUMMARY_LINES))
+        return text, markup
+    head = [t(lang, "in.summary", count=view.total_count, company=view.company_nip)]
+    items = [t(lang, "in.summary_line", seller=esc(clip(inv.seller_name or inv.seller_nip, 80)),
+               number=esc(clip(inv.invoice_number, 60)), amount=money(lang, inv.gross, inv.currency))
+             for inv in view.invoices[:SUMMARY_LINES]]
+    text = fit(head, items, more=lambda count: t(lang, "in.summary_more", count=count),
+               hidden=max(0, view.total_count - len(items)))
     markup = InlineKeyboardMarkup([[InlineKeyboardButton(t(lang, "btn.in_list"),
                                                          callback_data=f"in:l:0:{row_id}")]])
-    return "\n".join(lines), markup
+    return text, markup
 
 
 @renders(NEW_INVOICE)

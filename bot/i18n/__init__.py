@@ -98,6 +98,31 @@ def fmt_money(lang: str, amount: Decimal | float, currency: str = "PLN") -> str:
     return format_currency(amount, currency, locale=LOCALES[language_of(lang)])
 
 
+# Invisible characters that change how the text AROUND them is shown or read, never needed in names,
+# numbers or invoice lines: the bidi embeddings, overrides and isolates (a right-to-left override in a
+# supplier's name would display the bot's own text after it, e.g. the NIP, reversed), the bidi marks,
+# and zero-width characters that make two different names look alike. Zero-width (non-)joiners stay:
+# they shape emoji and some scripts and move nothing. Stripped rather than wrapped in isolates
+# (U+2068…U+2069) because isolates would add invisible characters to every copied NIP, KSeF number
+# or account, and not every Telegram client honours them.
+_INVISIBLE_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c"
+                                 "\u200b\u2060-\u2064\ufeff\u180e]")
+
+
+def plain(value: object) -> str:
+    """User or supplier text without the invisible direction and zero-width controls (for places that
+    are not HTML, e.g. button labels); :func:`esc` does this too."""
+    return _INVISIBLE_CONTROLS.sub("", str(value))
+
+
+def clip(value: object, limit: int) -> str:
+    """User or supplier text on one line (newlines and runs of spaces become one space), at most
+    ``limit`` characters ("…" marks a cut), without invisible controls; escape it with :func:`esc`."""
+    text = " ".join(plain(value).split())
+    return text if len(text) <= limit else text[:limit - 1].rstrip() + "…"
+
+
 def esc(value: object) -> str:
-    """User data (names, numbers, KSeF messages) made safe to put into an HTML text."""
-    return html.escape(str(value))
+    """User data (names, numbers, KSeF messages) made safe to put into an HTML text: escaped, and
+    without invisible controls that could reorder or disguise the bot's own text around it."""
+    return html.escape(plain(value))

@@ -24,6 +24,7 @@ AREAS = (
     "invoice_cases",
     "sales",
     "corrections",
+    "guards",
 )
 
 
