@@ -555,6 +555,17 @@ async def load_key_pair_async(key_bytes: bytes, cert_bytes: bytes, password: str
         raise KeyTimeoutError(f"decrypting the key took more than {timeout} s") from None
 
 
+async def load_private_key_async(key_bytes: bytes, password: str | bytes | None, *,
+                                 timeout: float = KEY_DECRYPT_TIMEOUT) -> PrivateKey:  # noqa: ASYNC109
+    """:func:`load_private_key` in the same worker threads as :func:`load_key_pair_async`, answered within
+    ``timeout`` seconds (:class:`KeyTimeoutError`)."""
+    future = asyncio.get_running_loop().run_in_executor(_executor(), load_private_key, key_bytes, password)
+    try:
+        return await asyncio.wait_for(future, timeout)
+    except TimeoutError:
+        raise KeyTimeoutError(f"decrypting the key took more than {timeout} s") from None
+
+
 # --- new keys and CSRs ----------------------------------------------------------------------------
 
 

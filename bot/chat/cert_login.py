@@ -73,12 +73,12 @@ async def on_document(update: Update, context: Context, dialog: Dialog, lang: st
 
 async def on_text(update: Update, context: Context, dialog: Dialog, lang: str) -> None:
     """Typed input: the NIP, then (after both files) the key's password (deleted at once)."""
-    assert update.message is not None and update.message.text is not None
+    assert update.effective_message is not None and update.effective_message.text is not None
     user_id, chat_id = ids(update)
     svc = context.services
     if dialog.step == "nip":
         try:
-            nip = parse_nip(update.message.text)
+            nip = parse_nip(update.effective_message.text)
             await svc.connect.check_nip_available(user_id, nip)
         except ServiceError as exc:
             await send(context, chat_id, error_text(lang, exc))

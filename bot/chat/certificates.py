@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from telegram import Update
 
-from bot.chat import guide
+from bot.chat import guide, secrets
 from bot.chat.common import Context, active_company, delete_message, error_text, ids, language, send
 from bot.i18n import esc, fmt_datetime, t
 from bot.services.certificates import check_cert_file, check_file_size, check_key_file, clean_name
@@ -56,26 +56,34 @@ async def receive_pair_file(update: Update, context: Context, dialog: Dialog, la
                             expected: CertType, after_cert: str) -> None:
     """A ``.key`` or ``.cert`` while a certificate dialogue (offline or login) waits for it: check it,
     keep it (vault-encrypted) until the dialogue ends, and move to ``cert`` or ``after_cert``."""
-    assert update.message is not None and update.message.document is not None
+    message = update.effective_message
+    assert message is not None and message.document is not None
     user_id, chat_id = ids(update)
     svc = context.services
     if dialog.step not in ("key", "cert"):
         await send(context, chat_id, t(lang, "expect_text"))
         return
-    document = update.message.document
+    document = message.document
+    holds_key = secrets.key_named(document)
     try:
         check_file_size(document.file_size)  # before downloading anything
         data = bytes(await (await document.get_file()).download_as_bytearray())
+        holds_key = holds_key or secrets.holds_private_key(data)
         if dialog.step == "key":
             check_key_file(data)
         else:
             check_cert_file(data, svc.clock(), expected=expected)
     except ServiceError as exc:
-        await send(context, chat_id, error_text(lang, exc))
+        text = error_text(lang, exc)
+        if holds_key:  # refused, but still half of a secret: it does not stay in the chat either
+            text += "\n\n" + await secrets.delete(context, chat_id, message.message_id, lang, "key")
+        await send(context, chat_id, text)
         return
     if dialog.step == "key":
         # The key file is encrypted, but it is still half of a secret: do not leave it in the chat.
-        await delete_message(context, chat_id, update.message.message_id)
+        await delete_message(context, chat_id, message.message_id)
+    elif holds_key:  # a certificate file with the key inside (one PEM with both)
+        await secrets.remove(context, chat_id, message.message_id, lang, "key")
     await svc.dialogs.put_upload(chat_id, dialog.step, data)
     following = Dialog(dialog.flow, "cert" if dialog.step == "key" else after_cert, dialog.data)
     await svc.dialogs.set(chat_id, user_id, following)
@@ -87,16 +95,16 @@ async def take_password_and_files(update: Update, context: Context, dialog: Dial
     """The password step of both certificate dialogues: delete the password message at once, then
     return (password, .key bytes, .cert bytes); None when the dialogue is not at that step or the
     uploads went missing (then it asks again from the key)."""
-    assert update.message is not None and update.message.text is not None
+    assert update.effective_message is not None and update.effective_message.text is not None
     user_id, chat_id = ids(update)
     svc = context.services
     if dialog.step != "password":
         waiting_for_file = dialog.step in ("key", "cert")
         await send(context, chat_id, t(lang, "expect_document" if waiting_for_file else "use_buttons"))
         return None
-    password = update.message.text
+    password = update.effective_message.text
     # Delete first: the password must not stay in the chat whatever happens next.
-    if not await delete_message(context, chat_id, update.message.message_id):
+    if not await delete_message(context, chat_id, update.effective_message.message_id):
         await send(context, chat_id, t(lang, "password_deleted_failed"))
     key = await svc.dialogs.get_upload(chat_id, "key")
     cert = await svc.dialogs.get_upload(chat_id, "cert")
@@ -115,12 +123,12 @@ async def on_document(update: Update, context: Context, dialog: Dialog, lang: st
 
 async def on_text(update: Update, context: Context, dialog: Dialog, lang: str) -> None:
     """Typed input: the certificate's name, then its password."""
-    assert update.message is not None and update.message.text is not None
+    assert update.effective_message is not None and update.effective_message.text is not None
     user_id, chat_id = ids(update)
     svc = context.services
     if dialog.step == "name":
         try:
-            name = clean_name(update.message.text)
+            name = clean_name(update.effective_message.text)
         except ServiceError as exc:
             await send(context, chat_id, error_text(lang, exc))
             return

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from telegram import Update
+from telegram import Document, Update
 from telegram.error import TelegramError
 
 from bot.chat import (
@@ -21,12 +21,15 @@ from bot.chat import (
     profile,
     sales,
     sales_buttons,
+    secrets,
     status,
 )
 from bot.chat.callbacks import Buttons, Field, Parsed, Pressed, Spec
 from bot.chat.common import Context, delete_message, ids, send
 from bot.chat.common import language as language_for
+from bot.chat.reask import reask, waits_for_file
 from bot.i18n import t
+from bot.services.certificates import MAX_FILE_BYTES
 from bot.services.dialogs import Dialog
 
 log = logging.getLogger(__name__)
@@ -41,13 +44,18 @@ async def cancel(update: Update, context: Context) -> None:
 
 
 async def on_text(update: Update, context: Context) -> None:
-    assert update.message is not None and update.message.text is not None
+    """Typed text (or a refused answer edited): secrets are removed first, then the dialogue's step
+    takes it."""
+    message = update.effective_message
+    assert message is not None and message.text is not None
     user_id, chat_id = ids(update)
     lang = await language_for(context, user_id)
     dialog = await context.services.dialogs.get(chat_id)
+    if await secret_removed(context, user_id, chat_id, lang, dialog, message.message_id, message.text):
+        return
     if dialog is None:
-        if onboarding.looks_like_token(update.message.text):
-            await delete_message(context, chat_id, update.message.message_id)
+        if onboarding.looks_like_token(message.text):
+            await delete_message(context, chat_id, message.message_id)
         await send(context, chat_id, t(lang, "nothing_to_cancel"))
         return
     if guide.guide_index(dialog.step) is not None:
@@ -66,20 +74,64 @@ async def on_text(update: Update, context: Context) -> None:
         await corrections.on_text(update, context, dialog, lang)
     elif dialog.flow == sales.FLOW:
         await sales.on_text(update, context, dialog, lang)
+    after = await context.services.dialogs.get(chat_id)
+    context.runtime.refused.note(chat_id, message.message_id, dialog, after)
+
+
+async def secret_removed(context: Context, user_id: int, chat_id: int, lang: str, dialog: Dialog | None,
+                         message_id: int, text: str) -> bool:
+    """A KSeF token, or the password of the uploaded key, where neither was asked for: deleted, the user
+    told why and asked the current question again. True when that happened."""
+    asks_token = dialog is not None and dialog.flow == "token" and dialog.step in ("nip", "token")
+    if not asks_token and secrets.has_token(text):
+        what = "token"
+    elif await secrets.opens_uploaded_key(context, chat_id, dialog, text):
+        what = "password"
+    else:
+        return False
+    await secrets.remove(context, chat_id, message_id, lang, what)
+    if dialog is not None:
+        await reask(context, chat_id, user_id, lang, dialog)
+    return True
 
 
 async def on_document(update: Update, context: Context) -> None:
+    """A file: the ``.key``/``.cert`` a certificate dialogue waits for; anywhere else a private key is
+    deleted at once, and any other file gets the current question again."""
+    message = update.effective_message
+    assert message is not None and message.document is not None
     user_id, chat_id = ids(update)
     lang = await language_for(context, user_id)
     dialog = await context.services.dialogs.get(chat_id)
-    if dialog is not None and dialog.flow == "cert" and guide.guide_index(dialog.step) is None:
-        await certificates.on_document(update, context, dialog, lang)
-    elif dialog is not None and dialog.flow == cert_login.FLOW and guide.guide_index(dialog.step) is None:
-        await cert_login.on_document(update, context, dialog, lang)
-    elif dialog is not None and guide.guide_index(dialog.step) is None:
-        await send(context, chat_id, t(lang, "expect_text"))
-    else:
-        await send(context, chat_id, t(lang, "use_buttons" if dialog else "nothing_to_cancel"))
+    if dialog is not None and waits_for_file(dialog):
+        if dialog.flow == "cert":
+            await certificates.on_document(update, context, dialog, lang)
+        else:
+            await cert_login.on_document(update, context, dialog, lang)
+        return
+    if await _holds_key(message.document):
+        await secrets.remove(context, chat_id, message.message_id, lang, "key")
+        await reask(context, chat_id, user_id, lang, dialog)
+        return
+    if dialog is None:
+        await send(context, chat_id, t(lang, "nothing_to_cancel"))
+        return
+    await send(context, chat_id, t(lang, "input.file_not_needed"))
+    await reask(context, chat_id, user_id, lang, dialog)
+
+
+async def _holds_key(document: Document) -> bool:
+    """A private key by its name, or (a file small enough to be one) by its content."""
+    if secrets.key_named(document):
+        return True
+    if document.file_size is None or document.file_size > MAX_FILE_BYTES:
+        return False
+    try:
+        data = bytes(await (await document.get_file()).download_as_bytearray())
+    except TelegramError as exc:
+        log.info("document not checked for a key: %s", type(exc).__name__)
+        return False
+    return secrets.holds_private_key(data)
 
 
 GUIDE_ACTIONS: dict[str, Spec] = {"stop": (), **{action: (Field.WORD, Field.STEP)

@@ -26,6 +26,7 @@ from bot.chat import (
     profile,
     sales,
     status,
+    unexpected,
 )
 from bot.chat.common import Context, send
 from bot.chat.common import language as language_of_user
@@ -37,7 +38,11 @@ log = logging.getLogger(__name__)
 
 def register(application: BotApplication) -> None:
     """Every command, message, button and chat-member handler, and the error handler."""
-    private = filters.ChatType.PRIVATE
+    # New messages only: an edited message (commands included) goes to ``unexpected.on_edited``, which
+    # decides whether it can be taken (PTB would otherwise hand edits to the same handlers).
+    private = filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE
+    application.add_handler(MessageHandler(filters.ChatType.PRIVATE & filters.UpdateType.EDITED_MESSAGE,
+                                           unexpected.on_edited))
     application.add_handler(CommandHandler("start", onboarding.start, filters=private))
     application.add_handler(CommandHandler(["cancel", "anuluj"], dialog.cancel, filters=private))
     application.add_handler(CommandHandler(["ksef", "firmy"], companies.command, filters=private))
@@ -59,6 +64,8 @@ def register(application: BotApplication) -> None:
                                            filters=private))
     application.add_handler(MessageHandler(private & filters.TEXT & ~filters.COMMAND, dialog.on_text))
     application.add_handler(MessageHandler(private & filters.Document.ALL, dialog.on_document))
+    application.add_handler(MessageHandler(private & ~filters.TEXT & ~filters.Document.ALL
+                                           & ~filters.StatusUpdate.ALL, unexpected.on_other))
     application.add_handler(CallbackQueryHandler(dialog.on_callback))
     application.add_handler(ChatMemberHandler(onboarding.on_my_chat_member, ChatMemberHandler.MY_CHAT_MEMBER))
     application.add_error_handler(on_error)

@@ -55,6 +55,11 @@ async def on_text(update: Update, context: Context, state: Dialog, lang: str) ->
     await dialog.on_text(update, context, state, lang)
 
 
+async def reask(context: Context, chat_id: int, user_id: int, lang: str, state: Dialog) -> None:
+    """Ask the issuing dialogue's current question again (:mod:`bot.chat.issuing_dialog`)."""
+    await dialog.reask(context, chat_id, user_id, lang, state)
+
+
 # ----------------------------------------------------------------------------------------------- buttons
 
 # Every ``iv:`` button and its fields (the preview's version is a short digest, see ``preview_version``).

@@ -193,6 +193,18 @@ async def _question(context: Context, lang: str, issue: Issue, step: str) -> str
     return t(lang, keys[step], no=no)
 
 
+async def reask(context: Context, chat_id: int, user_id: int, lang: str, dialog: Dialog) -> None:
+    """The current question again (after input the dialogue could not use); at the preview, the preview."""
+    issue = Issue.of(dialog)
+    if dialog.step == "preview":
+        await show_preview(context, chat_id, user_id, lang, issue)
+    elif dialog.step in BUTTON_STEPS:
+        await send(context, chat_id, t(lang, "use_buttons"))
+    else:
+        question = await _question(context, lang, issue, dialog.step)
+        await send(context, chat_id, question, cancel_keyboard(lang))
+
+
 def cancel_keyboard(lang: str) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup([[InlineKeyboardButton(t(lang, "iv.btn.cancel"), callback_data="iv:no")]])
 
@@ -263,9 +275,9 @@ def _buyer_address(text: str) -> tuple[tuple[str, ...], bool]:
 
 async def on_text(update: Update, context: Context, dialog: Dialog, lang: str) -> None:
     """A typed answer to the question of the dialogue's step."""
-    assert update.message is not None and update.message.text is not None
+    assert update.effective_message is not None and update.effective_message.text is not None
     user_id, chat_id = ids(update)
-    text = update.message.text.strip()
+    text = update.effective_message.text.strip()
     issue = Issue.of(dialog)
     if dialog.step in BUTTON_STEPS:
         await send(context, chat_id, t(lang, "use_buttons"))

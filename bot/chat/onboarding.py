@@ -77,13 +77,13 @@ async def begin_replace(context: Context, user_id: int, chat_id: int, lang: str,
 
 async def on_text(update: Update, context: Context, dialog: Dialog, lang: str) -> None:
     """Typed input while the token dialogue waits for the NIP or the token."""
-    assert update.message is not None and update.message.text is not None
+    assert update.effective_message is not None and update.effective_message.text is not None
     user_id, chat_id = ids(update)
     svc = context.services
-    text = update.message.text
+    text = update.effective_message.text
     if dialog.step == "nip":
         if looks_like_token(text):
-            if not await delete_message(context, chat_id, update.message.message_id):
+            if not await delete_message(context, chat_id, update.effective_message.message_id):
                 await send(context, chat_id, t(lang, "token_deleted_failed"))
             await send(context, chat_id, t(lang, "token_too_early"))
             return
@@ -99,7 +99,7 @@ async def on_text(update: Update, context: Context, dialog: Dialog, lang: str) -
         return
     if dialog.step == "token":
         # Delete first: the token must not stay in the chat whatever happens next.
-        if not await delete_message(context, chat_id, update.message.message_id):
+        if not await delete_message(context, chat_id, update.effective_message.message_id):
             await send(context, chat_id, t(lang, "token_deleted_failed"))
         await send(context, chat_id, t(lang, "checking_token"))
         try:

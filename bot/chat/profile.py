@@ -59,19 +59,27 @@ def _answer(step: str, text: str) -> dict[str, Any]:
     return {"pattern": pattern, "reset": "monthly" if "{MM}" in pattern else "yearly"}
 
 
+async def reask(context: Context, chat_id: int, lang: str, dialog: Dialog) -> None:
+    """Ask the question the profile dialogue waits for again."""
+    if dialog.step == "prices":
+        await send(context, chat_id, t(lang, "ivc.profile.ask_prices"), _prices_keyboard(lang))
+        return
+    await send(context, chat_id, t(lang, f"pf.ask_{dialog.step}"))
+
+
 async def on_text(update: Update, context: Context, dialog: Dialog, lang: str) -> None:
-    assert update.message is not None and update.message.text is not None
+    assert update.effective_message is not None and update.effective_message.text is not None
     user_id, chat_id = ids(update)
     svc = context.services
     if dialog.step == "prices":
-        answer = update.message.text.strip().lower()
+        answer = update.effective_message.text.strip().lower()
         if answer not in PRICES_WORDS:
             await send(context, chat_id, t(lang, "ivc.profile.ask_prices"), _prices_keyboard(lang))
             return
         await _save(context, chat_id, user_id, lang, {**dialog.data, "prices": PRICES_WORDS[answer]})
         return
     try:
-        values = _answer(dialog.step, update.message.text)
+        values = _answer(dialog.step, update.effective_message.text)
     except ServiceError as exc:
         text = t(lang, "pf.vat_answer") if exc.code == "vat_answer" else error_message(lang, exc)
         await send(context, chat_id, text)

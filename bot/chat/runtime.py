@@ -14,6 +14,7 @@ from typing import Any
 from telegram import Bot
 
 from bot.chat.delivery import OutboxDispatcher, TelegramChannel
+from bot.chat.edits import RefusedAnswers
 from bot.chat.outbound import OutboundRouter
 from bot.services import Services
 from bot.services.scheduler import PollScheduler
@@ -68,6 +69,7 @@ class ChatRuntime:
         self.scheduler = PollScheduler(services.sync) if options.polls else None
         self.tasks = OwnedTasks()
         self.leader = LeaderLock(services.db)
+        self.refused = RefusedAnswers()  # an edit of a refused answer is taken as a new answer
 
     def start(self) -> None:
         """Start the shared Sender (inside the running event loop)."""

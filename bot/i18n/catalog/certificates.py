@@ -27,7 +27,7 @@ PL: dict[str, str] = {
     ),
     "ask_key": "Wyślij plik <b>.key</b> (klucz prywatny) jako dokument.",
     "ask_cert": "Dziękuję. Teraz wyślij plik <b>.cert</b> (lub .crt) z certyfikatem.",
-    "ask_cert_name": "Podaj nazwę certyfikatu (tę, którą wpisałeś w Aplikacji Podatnika).",
+    "ask_cert_name": "Podaj nazwę certyfikatu (taką jak w Aplikacji Podatnika).",
     "ask_password": "Podaj hasło do klucza prywatnego. Usunę wiadomość z hasłem od razu; hasła nie zapisuję.",
     "cert_stored": (
         "Certyfikat „{name}” zapisany.\nNumer seryjny: <code>{serial}</code>\nWażny od {not_before} do "

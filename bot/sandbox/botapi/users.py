@@ -6,6 +6,7 @@ import mimetypes
 import secrets
 import time
 from collections.abc import Callable, Iterable, Mapping
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from bot.sandbox.botapi.media import file_json, photo_sizes
@@ -134,3 +135,55 @@ class FakeUser:
         msg, raw = self._message(fields)
         await self.fake.push_update({"message": raw})
         return msg
+
+    async def send_sticker(self, emoji: str = "👍") -> ChatMessage:
+        """Send a sticker (a static WebP one, as the sticker panel does)."""
+        unique = secrets.token_hex(8)
+        return await self._send_kind("sticker", {
+            "file_id": "sticker-" + unique, "file_unique_id": unique, "type": "regular", "width": 512,
+            "height": 512, "is_animated": False, "is_video": False, "emoji": emoji})
+
+    async def send_voice(self, duration: int = 3) -> ChatMessage:
+        """Send a voice message (OGG/Opus) of ``duration`` seconds."""
+        unique = secrets.token_hex(8)
+        return await self._send_kind("voice", {"file_id": "voice-" + unique, "file_unique_id": unique,
+                                               "duration": duration, "mime_type": "audio/ogg"})
+
+    async def send_location(self, latitude: float, longitude: float, *,
+                            live_period: int | None = None) -> ChatMessage:
+        """Share a location (``live_period``: a live location, updated by edits)."""
+        location: dict[str, Any] = {"latitude": latitude, "longitude": longitude}
+        if live_period is not None:
+            location["live_period"] = live_period
+        return await self._send_kind("location", location)
+
+    async def send_contact(self, phone_number: str, first_name: str) -> ChatMessage:
+        """Share a contact."""
+        return await self._send_kind("contact", {"phone_number": phone_number, "first_name": first_name})
+
+    async def _send_kind(self, kind: str, payload: dict[str, Any]) -> ChatMessage:
+        def fields(base: dict[str, Any]) -> tuple[dict[str, Any], Mapping[str, Any]]:
+            return {kind: payload}, {}
+
+        msg, raw = self._message(fields)
+        await self.fake.push_update({"message": raw})
+        return msg
+
+    async def edit(self, message: ChatMessage | int, text: str) -> ChatMessage:
+        """Edit one of the user's own messages: its text (or its caption, for media) becomes ``text``;
+        the bot gets an ``edited_message`` update, as from Telegram."""
+        mid = message.message_id if isinstance(message, ChatMessage) else message
+        current = self.fake.message(self.chat_id, mid)
+        if current is None or current.deleted or current.from_bot:
+            raise LookupError(f"message #{mid} is not the user's message in chat {self.chat_id}")
+        raw = {k: v for k, v in current.raw.items() if k not in ("entities", "caption_entities")}
+        field_name = "text" if current.text is not None else "caption"
+        raw[field_name] = text
+        raw["edit_date"] = int(time.time())
+        changes: dict[str, Any] = {field_name: text, "raw": raw, "edit_count": current.edit_count + 1}
+        if field_name == "text":
+            changes["entities"] = ()
+        new = self.fake.replace_message(self.chat_id, mid, lambda m: replace(m, **changes))
+        await self.fake.push_update({"edited_message": dict(new.raw)})
+        return new
+
