@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from telegram import InlineKeyboardMarkup, Update
 from telegram.helpers import create_deep_linked_url
 
@@ -10,8 +12,35 @@ from bot.chat.callbacks import Field, Pressed, Spec
 from bot.chat.common import Context, display_env, error_text, ids, language, send
 from bot.i18n import esc, fmt_date, plain, plural, t
 from bot.i18n.limits import fit
-from bot.services.companies import CompanyView
+from bot.services.companies import CompanyView, Removal, UnfinishedInvoices
 from bot.services.errors import ServiceError
+
+
+def removal_items(lang: str, removal: Removal) -> str:
+    """What removing the company deletes, as a list in a sentence."""
+    items = [t(lang, "rm.token")]
+    if removal.certificates:
+        items.append(t(lang, "rm.certificates", count=removal.certificates))
+    if removal.received_invoices:
+        items.append(t(lang, "rm.received", count=removal.received_invoices))
+    if removal.issued_invoices:
+        items.append(t(lang, "rm.issued", count=removal.issued_invoices))
+    items.append(t(lang, "rm.settings"))
+    return ", ".join(items)
+
+
+def unfinished_text(lang: str, removals: Sequence[Removal], lead: str | None = None) -> str:
+    """Why the companies cannot be removed now: their invoices still on their way to KSeF."""
+    head = [t(lang, lead)] if lead else []
+    lines: list[str] = []
+    for removal in removals:
+        lines.append(t(lang, "rm.unfinished", nip=removal.nip, count=len(removal.unfinished)))
+        for invoice in removal.unfinished:
+            state = t(lang, f"rm.state.{invoice.state}",
+                      deadline=fmt_date(lang, invoice.deadline) if invoice.deadline else "—")
+            lines.append(t(lang, "rm.line", number=esc(invoice.number), state=state))
+    return fit(head, lines, [t(lang, "rm.unfinished_why")],
+               more=lambda count: t(lang, "more_items", count=count))
 
 
 def describe(lang: str, company: CompanyView, now_iso: str) -> str:
@@ -97,10 +126,17 @@ async def on_callback(update: Update, context: Context, lang: str, pressed: Pres
             await svc.members.remove(user_id, target, member_id)
             await send(context, chat_id, t(lang, "member_removed", user_id=member_id, nip=company.nip))
         elif action == "rm":
-            company = await svc.companies.get(user_id, target)
-            key = "confirm_remove_company" if company.role == "owner" else "confirm_leave_company"
-            await send(context, chat_id, t(lang, key, nip=company.nip),
-                       keyboards.confirm(lang, f"co:rmy:{target}", "co:keep:0"))
+            removal = await svc.companies.removal(user_id, target)
+            if removal.unfinished and removal.owner:
+                await send(context, chat_id, unfinished_text(lang, [removal]))
+                return
+            text = t(lang, "confirm_leave_company", nip=removal.nip)
+            if removal.owner:
+                text = t(lang, "confirm_remove_company", nip=removal.nip) + "\n\n" + t(
+                    lang, "rm.deletes", items=removal_items(lang, removal))
+                if removal.other_members:
+                    text += " " + t(lang, "rm.members", count=removal.other_members)
+            await send(context, chat_id, text, keyboards.confirm(lang, f"co:rmy:{target}", "co:keep:0"))
         elif action == "rmy":
             company = await svc.companies.get(user_id, target)
             nip = await svc.companies.remove(user_id, target)
@@ -108,6 +144,8 @@ async def on_callback(update: Update, context: Context, lang: str, pressed: Pres
             await send(context, chat_id, t(lang, done, nip=nip))
         elif action == "keep":
             await send(context, chat_id, t(lang, "kept"))
+    except UnfinishedInvoices as exc:  # an invoice began its way to KSeF since the confirmation was shown
+        await send(context, chat_id, unfinished_text(lang, exc.removals))
     except ServiceError as exc:
         await send(context, chat_id, error_text(lang, exc))
 

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import ColumnElement, delete, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.i18n import language_of
 from bot.services.access import ensure_user, require_member
@@ -13,7 +14,9 @@ from bot.services.connect import token_aad
 from bot.services.errors import ServiceError
 from bot.services.ports import Clock, SecretBox
 from bot.store.db import Database
-from bot.store.models import Certificate, Company, CompanyMember, Invitation, KsefToken, Reminder, User
+from bot.store.models import Base, Certificate, Company, CompanyMember, Invitation, KsefToken, Reminder, User
+from bot.store.models_inbox import ReceivedInvoice
+from bot.store.models_issuing import IssuedInvoice
 
 
 @dataclass(frozen=True)
@@ -51,6 +54,38 @@ class ActiveCompany:
 
     id: int
     nip: str
+
+
+@dataclass(frozen=True)
+class UnfinishedInvoice:
+    """An issued invoice that has not reached a final state in KSeF yet."""
+
+    number: str
+    state: str  # an ``InvoiceState`` value
+    deadline: date | None  # an offline invoice's legal deadline for KSeF
+
+
+@dataclass(frozen=True)
+class Removal:
+    """What removing one company (by its owner) deletes, or why it cannot be removed now."""
+
+    company_id: int
+    nip: str
+    owner: bool  # False: the user only leaves the company (nothing is deleted)
+    certificates: int
+    received_invoices: int
+    issued_invoices: int
+    other_members: int  # people who lose their access with it
+    unfinished: tuple[UnfinishedInvoice, ...]  # non-empty: the company cannot be removed now
+
+
+class UnfinishedInvoices(ServiceError):
+    """Removing would delete issued invoices still on their way to KSeF (an offline one has a legal
+    deadline to get there): refused until they are accepted or rejected."""
+
+    def __init__(self, removals: list[Removal]) -> None:
+        super().__init__("unfinished_invoices")
+        self.removals = removals
 
 
 @dataclass(frozen=True)
@@ -173,14 +208,26 @@ class CompanyService:
             user.active_company_id = company_id
         return await self.get(user_id, company_id)
 
-    async def remove(self, user_id: int, company_id: int) -> str:
-        """Owner: delete the company and all its secrets. Member: leave it. Returns the NIP."""
+    async def removal(self, user_id: int, company_id: int) -> Removal:
+        """What removing (owner) or leaving (member) the company would do; AccessDenied for others."""
         async with self.db.transaction() as session:
             member = await require_member(session, user_id, company_id)
-            company = await session.get(Company, company_id)
+            return await _removal(session, company_id, owner=member.role == "owner")
+
+    async def remove(self, user_id: int, company_id: int) -> str:
+        """Owner: delete the company and all its secrets (refused with :class:`UnfinishedInvoices` while
+        an issued invoice is on its way to KSeF). Member: leave it. Returns the NIP."""
+        async with self.db.transaction() as session:
+            member = await require_member(session, user_id, company_id)
+            # Checked in the deleting transaction with the company row locked (PostgreSQL): an invoice
+            # being stored meanwhile (its row references the company) is either seen here or refused.
+            company = await session.get(Company, company_id, with_for_update=member.role == "owner")
             assert company is not None
             nip = company.nip
             if member.role == "owner":
+                found = await _removal(session, company_id, owner=True)
+                if found.unfinished:
+                    raise UnfinishedInvoices([found])
                 await session.execute(delete(Company).where(Company.id == company_id))
             else:
                 await session.execute(delete(CompanyMember).where(CompanyMember.id == member.id))
@@ -190,6 +237,12 @@ class CompanyService:
                 if user is not None and user.active_company_id == company_id:
                     user.active_company_id = None
             return nip
+
+    async def forget_plan(self, user_id: int) -> tuple[Removal, ...]:
+        """What /forget deletes: each company the user owns (with what it holds)."""
+        async with self.db.transaction() as session:
+            return tuple([await _removal(session, company_id, owner=True)
+                          for company_id in await _owned(session, user_id)])
 
     async def remove_certificate(self, user_id: int, certificate_id: int) -> None:
         async with self.db.transaction() as session:
@@ -211,11 +264,18 @@ class CompanyService:
             return self.vault.decrypt(row.token_blob, aad=token_aad(company_id)).decode()
 
     async def forget(self, user_id: int) -> None:
-        """Delete every row about the user: owned companies with their secrets, memberships, state."""
+        """Delete every row about the user: owned companies with their secrets, memberships, state.
+        Refused with :class:`UnfinishedInvoices` while an owned company has invoices on their way to KSeF."""
         try:
             async with self.db.transaction() as session:
-                owned = select(CompanyMember.company_id).where(
-                    CompanyMember.user_id == user_id, CompanyMember.role == "owner")
+                owned = await _owned(session, user_id)
+                found = []
+                for company_id in owned:
+                    await session.get(Company, company_id, with_for_update=True)  # as in :meth:`remove`
+                    found.append(await _removal(session, company_id, owner=True))
+                blocked = [removal for removal in found if removal.unfinished]
+                if blocked:
+                    raise UnfinishedInvoices(blocked)
                 await session.execute(delete(Company).where(Company.id.in_(owned)))
                 await session.execute(delete(Invitation).where(Invitation.used_by == user_id))
                 await session.execute(delete(KsefToken).where(KsefToken.added_by == user_id))
@@ -227,3 +287,35 @@ class CompanyService:
         """The user's language changed (or the user is gone): read it from the database next time."""
         self._language_writes += 1
         self._languages.pop(user_id, None)
+
+
+async def _owned(session: AsyncSession, user_id: int) -> list[int]:
+    return list((await session.execute(
+        select(CompanyMember.company_id)
+        .where(CompanyMember.user_id == user_id, CompanyMember.role == "owner")
+        .order_by(CompanyMember.company_id))).scalars())
+
+
+async def _removal(session: AsyncSession, company_id: int, *, owner: bool) -> Removal:
+    # Imported here: the issuing package imports this module (its use cases need the companies).
+    from bot.services.issuing.state import UNFINISHED
+
+    company = await session.get(Company, company_id)
+    assert company is not None
+
+    async def count(table: type[Base], *where: ColumnElement[bool]) -> int:
+        return int(await session.scalar(select(func.count()).select_from(table).where(*where)) or 0)
+
+    unfinished = (await session.execute(
+        select(IssuedInvoice.number, IssuedInvoice.state, IssuedInvoice.deadline)
+        .where(IssuedInvoice.company_id == company_id, IssuedInvoice.state.in_(UNFINISHED))
+        .order_by(IssuedInvoice.id))).all()
+    return Removal(
+        company_id, company.nip, owner,
+        certificates=await count(Certificate, Certificate.company_id == company_id),
+        received_invoices=await count(ReceivedInvoice, ReceivedInvoice.company_id == company_id),
+        issued_invoices=await count(IssuedInvoice, IssuedInvoice.company_id == company_id),
+        other_members=await count(CompanyMember, CompanyMember.company_id == company_id,
+                                  CompanyMember.role != "owner"),
+        unfinished=tuple(UnfinishedInvoice(number, state, deadline)
+                         for number, state, deadline in unfinished))
