@@ -2,20 +2,27 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.error import TelegramError
 
 from bot.chat import corrections
 from bot.chat.callbacks import Field, Pressed, Spec
 from bot.chat.common import Context, active_company, ids, send
 from bot.chat.common import language as language_for
 from bot.chat.issuing import error_message
-from bot.i18n import esc, t
+from bot.i18n import clip, esc, t
+from bot.i18n.limits import fit
 from bot.services import seller_profile as sp
 from bot.services.dialogs import Dialog
 from bot.services.errors import ServiceError
 from bot.services.numbering import DEFAULT_PATTERN, check_pattern
+from bot.services.seller_profile import ProfileChange
+from ksef.banking import format_account
+
+log = logging.getLogger(__name__)
 
 FLOW = "profile"
 STEPS = ("name", "address", "vat", "account", "rate", "days", "pattern")  # then "prices" (buttons)
@@ -34,7 +41,8 @@ async def command(update: Update, context: Context) -> None:
     if args and args[0].lower() in ("korekty", "corrections"):  # /profil korekty KOR/{n}/{YYYY}
         await corrections.set_pattern(context, user_id, chat_id, lang, company.id, " ".join(args[1:]))
         return
-    await svc.dialogs.set(chat_id, user_id, Dialog(FLOW, "name", {"company_id": company.id}))
+    owner = (await svc.companies.get(user_id, company.id)).role == "owner"
+    await svc.dialogs.set(chat_id, user_id, Dialog(FLOW, "name", {"company_id": company.id, "owner": owner}))
     await send(context, chat_id, t(lang, "pf.ask_name"))
 
 
@@ -95,10 +103,18 @@ async def on_text(update: Update, context: Context, dialog: Dialog, lang: str) -
         return
     if index + 1 < len(STEPS):
         step = STEPS[index + 1]
+        lead = ""
+        if step == "account" and not data.get("owner", True):
+            # Customers pay to this account: only the owner may change it (a member keeps the current one).
+            current = await svc.profiles.get(int(data["company_id"]))
+            data["bank_account"] = current.bank_account if current else None
+            account = format_account(data["bank_account"]) if data["bank_account"] else "—"
+            lead = t(lang, "pf.account_kept", account=esc(account)) + "\n\n"
+            step = "rate"
         if step == "rate" and data.get("vat_exempt"):
             step = "days"  # an art. 113 seller issues "zw" lines only
         await svc.dialogs.set(chat_id, user_id, Dialog(FLOW, step, data))
-        await send(context, chat_id, t(lang, f"pf.ask_{step}"))
+        await send(context, chat_id, lead + t(lang, f"pf.ask_{step}"))
         return
     await _save(context, chat_id, user_id, lang, data)
 
@@ -126,7 +142,7 @@ async def on_callback(update: Update, context: Context, lang: str, pressed: Pres
 async def _save(context: Context, chat_id: int, user_id: int, lang: str, data: dict[str, Any]) -> None:
     svc = context.services
     try:
-        profile = await svc.profiles.save(
+        saved = await svc.profiles.save(
             user_id, int(data["company_id"]), name=data["name"], address=list(data["address"]),
             vat_exempt=bool(data["vat_exempt"]), bank_account=data.get("bank_account"),
             default_rate=str(data.get("default_rate") or "23"), payment_days=int(data["payment_days"]),
@@ -134,6 +150,7 @@ async def _save(context: Context, chat_id: int, user_id: int, lang: str, data: d
     except ServiceError as exc:
         await send(context, chat_id, error_message(lang, exc))
         return
+    profile = saved.profile
     await svc.dialogs.clear(chat_id)
     text = t(lang, "pf.saved", name=esc(profile.name), address=esc(", ".join(profile.address)),
              vat=t(lang, "pf.vat_exempt" if profile.vat_exempt else "pf.vat_payer"),
@@ -142,3 +159,19 @@ async def _save(context: Context, chat_id: int, user_id: int, lang: str, data: d
     if not profile.vat_exempt:
         text += "\n" + t(lang, "ivc.profile.prices", method=t(lang, f"ivc.{profile.prices}"))
     await send(context, chat_id, text)
+    if saved.change is not None:
+        await tell_owner(context, saved.change)
+
+
+async def tell_owner(context: Context, change: ProfileChange) -> None:
+    """The owner hears of every profile change someone else made (the bank account is theirs alone)."""
+    # A direct message, paced by the bot's rate limiter; it moves to the unified outbox once that exists.
+    lang = change.owner_language
+    lines = [t(lang, "pf.changed_line", field=t(lang, f"pf.field.{field}"), old=esc(clip(old, 200)),
+               new=esc(clip(new, 200))) for field, old, new in change.changes]
+    text = fit([t(lang, "pf.changed", nip=change.nip, user_id=change.changed_by)], lines,
+               [t(lang, "pf.changed_tail")], more=lambda count: t(lang, "more_items", count=count))
+    try:
+        await send(context, change.owner_chat_id, text)
+    except TelegramError as exc:  # e.g. the owner blocked the bot: the member's save stands
+        log.warning("profile change not told to the owner: %s", type(exc).__name__)

@@ -5,14 +5,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from sqlalchemy import select
+
 from bot.services.access import require_member
 from bot.services.errors import ServiceError
 from bot.services.numbering import DEFAULT_PATTERN, RESETS, check_pattern
 from bot.services.ports import Clock
 from bot.store.db import Database
-from bot.store.models import Company
+from bot.store.models import Company, CompanyMember, User
 from bot.store.models_issuing import SellerProfile
-from ksef.banking import normalize_account
+from ksef.banking import format_account, normalize_account
 from ksef.errors import BankAccountError, InvoiceDataError
 from ksef.fa3 import Seller, VatRate
 from ksef.fa3.textrules import sanitize
@@ -36,6 +38,38 @@ class ProfileView:
     reset: str
     prices: str = "net"  # the pricing method new drafts start with: "net" or "gross"
     correction_pattern: str = "KOR/{n}/{YYYY}"  # corrections' own numbering series
+
+
+# The profile's fields as the owner is told about a change (the label keys are ``pf.field.<name>``).
+FIELDS = ("name", "address", "vat_exempt", "bank_account", "default_rate", "payment_days", "pattern",
+          "prices")
+
+
+@dataclass(frozen=True)
+class ProfileChange:
+    """A change someone other than the owner made: whom to tell (the owner) and what changed."""
+
+    owner_chat_id: int
+    owner_language: str
+    nip: str
+    changed_by: int
+    changes: tuple[tuple[str, str, str], ...]  # (field, old value, new value), shown as text
+
+
+@dataclass(frozen=True)
+class SavedProfile:
+    profile: ProfileView
+    change: ProfileChange | None  # None: the owner saved it, or nothing changed
+
+
+def _shown(view: ProfileView | None) -> dict[str, str]:
+    if view is None:
+        return dict.fromkeys(FIELDS, "—")
+    return {"name": view.name, "address": ", ".join(view.address),
+            "vat_exempt": "zw" if view.vat_exempt else "VAT",
+            "bank_account": format_account(view.bank_account) if view.bank_account else "—",
+            "default_rate": view.default_rate, "payment_days": str(view.payment_days),
+            "pattern": view.pattern, "prices": view.prices}
 
 
 def check_name(text: str) -> str:
@@ -103,8 +137,11 @@ class SellerProfileService:
     async def save(self, user_id: int, company_id: int, *, name: str, address: list[str], vat_exempt: bool,
                    bank_account: str | None, default_rate: str, payment_days: int,
                    pattern: str = DEFAULT_PATTERN, reset: str = "monthly",
-                   prices: str = "net") -> ProfileView:
-        """Validate everything (as the invoice builder would) and store it."""
+                   prices: str = "net") -> SavedProfile:
+        """Validate everything (as the invoice builder would) and store it.
+
+        Any member may save the profile, but only the owner may change the bank account customers pay
+        to (ServiceError ``account_owner_only``); a change by anyone else is returned for the owner."""
         name = check_name(name)
         address = check_address("\n".join(address))
         rate = check_rate(default_rate)
@@ -115,9 +152,12 @@ class SellerProfileService:
         if prices not in PRICING_METHODS:
             raise ServiceError("prices_invalid")
         pattern = check_pattern(pattern, reset)
+        before = await self.get(company_id)
         async with self.db.transaction() as session:
-            await require_member(session, user_id, company_id)
-            row = await session.get(SellerProfile, company_id)
+            member = await require_member(session, user_id, company_id)
+            row = await session.get(SellerProfile, company_id, with_for_update=True)
+            if member.role != "owner" and bank_account != (row.bank_account if row else None):
+                raise ServiceError("account_owner_only")
             if row is None:
                 row = SellerProfile(company_id=company_id)
                 session.add(row)
@@ -125,9 +165,17 @@ class SellerProfileService:
             row.default_rate, row.payment_days, row.pattern, row.reset = rate, payment_days, pattern, reset
             row.prices = prices
             row.updated_at = self.clock()
+            owner = (await session.execute(
+                select(User.chat_id, User.language).join(CompanyMember, CompanyMember.user_id == User.id)
+                .where(CompanyMember.company_id == company_id, CompanyMember.role == "owner"))).first()
         found = await self.get(company_id)
         assert found is not None
-        return found
+        old, new = _shown(before), _shown(found)
+        changes = tuple((field, old[field], new[field]) for field in FIELDS if old[field] != new[field])
+        change = None
+        if member.role != "owner" and changes and owner is not None:
+            change = ProfileChange(owner.chat_id, owner.language, found.nip, user_id, changes)
+        return SavedProfile(found, change)
 
     async def set_correction_pattern(self, user_id: int, company_id: int, pattern: str) -> ProfileView:
         """The numbering pattern of corrections (their own series, e.g. ``KOR/{n}/{YYYY}``); it restarts
