@@ -60,10 +60,12 @@ from ksef.availability import AvailabilityState
 from ksef.crypto import sha256_b64
 from ksef.environments import Environment
 from ksef.errors import (
+    ErrorCode,
     KsefApiError,
     KsefError,
     KsefServerError,
     KsefUnavailableError,
+    KsefValidationError,
     RateLimitedError,
 )
 from ksef.fa3 import build
@@ -459,7 +461,12 @@ class IssuingService:
                                              ksef_number=sent.ksef_number, status_code=200, status_text=None)
         if sent.status_code == DUPLICATE_CODE:
             original = sent.extensions.get("originalKsefNumber")
-            if original and await self._is_ours(invoice_id, original):
+            ours = await self._is_ours(invoice_id, original) if original else False
+            if ours is None:  # what KSeF holds could not be read now: ask again on the next round
+                return await self.records.update(invoice_id, state=InvoiceState.PROCESSING,
+                                                 status_code=DUPLICATE_CODE,
+                                                 status_text=sent.status_description)
+            if ours:
                 # KSeF already holds these very bytes (an earlier send): our invoice, never a new one.
                 return await self.records.update(invoice_id, state=InvoiceState.ACCEPTED,
                                                  ksef_number=original, status_code=DUPLICATE_CODE,
@@ -473,13 +480,24 @@ class IssuingService:
         return await self.records.update(invoice_id, state=InvoiceState.PROCESSING,
                                          status_code=sent.status_code)
 
-    async def _is_ours(self, invoice_id: int, ksef_number: str) -> bool:
-        """Is the invoice KSeF calls a duplicate byte-for-byte ours? (Same number, other content: no.)"""
+    async def _is_ours(self, invoice_id: int, ksef_number: str) -> bool | None:
+        """Is the invoice KSeF calls a duplicate byte-for-byte ours? Decided only on the hash of what KSeF
+        holds: the duplicate key is seller + number + type, so another program's invoice with our number
+        is a duplicate too. None: it could not be read now (429, 5xx, 21165 "not yet available", KSeF
+        unreachable): the invoice stays in processing and is asked about again."""
         view = await self.records.get(invoice_id)
         try:
             original = await (await self.clients.get(view.company_id)).download_invoice(ksef_number)
-        except KsefError:
-            return True  # UNCONFIRMED reading: KSeF matched seller + number + type; trust it over nothing
+        except KsefApiError as exc:
+            if exc.code == ErrorCode.INVOICE_NOT_FOUND:
+                return False  # KSeF holds no such invoice for us: nothing of ours to match
+            ksef_error(exc)
+            return None
+        except KsefValidationError:
+            return False  # not a KSeF number at all: no invoice can be behind it
+        except KsefError as exc:
+            ksef_error(exc)
+            return None
         return sha256_b64(original) == view.invoice_hash
 
     async def _correct(self, invoice_id: int) -> bool:
