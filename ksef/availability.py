@@ -19,7 +19,9 @@ States and why:
   errors open no other mode, docs/ksef.md#offline-modes). Damped both ways: it is entered only after
   ``degraded_min_failures`` consecutive failures spanning at least ``degraded_min_seconds``, and left
   only after successes uninterrupted for ``recovery_hold_seconds`` — so a KSeF (or a network) that
-  flaps every few seconds produces no alert storm.
+  flaps every few seconds produces no alert storm. Failures counted while another state was public
+  (an announced failure) are forgotten at the first success: when that state ends, KSeF answering
+  again is never announced as "KSeF does not answer".
 
 A Latarnia error is never a KSeF failure (the service has outages of its own): it changes nothing,
 the last answer stays in force and ``latarnia_reachable`` goes False.
@@ -268,7 +270,11 @@ class AvailabilityMonitor:
             self._fail_count, self._fail_first = 0, None
             if self._ok_first is None:
                 self._ok_first = at
-            if self._degraded and (at - self._ok_first).total_seconds() >= cfg.recovery_hold_seconds:
+            # The hold damps the way out of a DEGRADED that was announced; failures seen while another
+            # state was public (e.g. during an announced failure) end with the first success, so the end
+            # of that state never raises "KSeF does not answer" while KSeF answers.
+            held = (at - self._ok_first).total_seconds() < cfg.recovery_hold_seconds
+            if self._degraded and (self._state.state is not Availability.DEGRADED or not held):
                 self._degraded = False
             return self._recompute(at, f"{kind.value}:ok")
         self._ok_first = None

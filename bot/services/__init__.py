@@ -13,7 +13,7 @@ from datetime import date, timedelta
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
-from bot.services.availability import AvailabilityService, HttpStatusSource, StatusSource
+from bot.services.availability import AvailabilityService, CallTally, HttpStatusSource, StatusSource
 from bot.services.buyers import BuyerDirectory
 from bot.services.cert_login import CertLoginService
 from bot.services.certificates import CertificateService
@@ -145,9 +145,12 @@ class Services:
         ksef_clients = KsefClients(cert_login.credentials, environment, client_options)
         inbox = InboxService(db, clock, outbox)
         offline_backlog = OfflineBacklog(db)
+        # Real calls (polls, sends) are evidence of availability: counted here, read once per round.
+        calls = CallTally()
         availability = AvailabilityService(db, environment, clock,
                                            source=options.status_source or HttpStatusSource(env),
-                                           config=options.availability, queued=offline_backlog, outbox=outbox)
+                                           config=options.availability, queued=offline_backlog, outbox=outbox,
+                                           calls=calls)
         profiles = SellerProfileService(db, clock)
         contractors = ContractorService(db, clock)
         records = IssuedInvoices(db, clock)
@@ -157,7 +160,7 @@ class Services:
             offline=OfflineIssuer(records, certificates, env, clock), records=records, clients=ksef_clients,
             availability=availability, env=env, clock=clock, outbox=outbox,
             locks=NamedLocks(db) if options.role is not Role.SINGLE else None,
-            advance_here=options.role is not Role.GATEWAY, release_held=corrections.release)
+            advance_here=options.role is not Role.GATEWAY, release_held=corrections.release, calls=calls)
         def today() -> date:
             return today_in_poland(clock())
 
@@ -174,7 +177,7 @@ class Services:
             outbox=outbox, delivery=Delivery(outbox), inbox=inbox,
             sync=SyncService(db, inbox, clock, sources=ksef_clients.for_login, logins=cert_login.credentials,
                              interval=options.poll_interval, limits=ksef_clients.limits,
-                             pending=ksef_clients.seconds_until_allowed),
+                             pending=ksef_clients.seconds_until_allowed, calls=calls),
             availability=availability, profiles=profiles,
             contractors=contractors, ksef_clients=ksef_clients, issuing=issuing,
             offline_backlog=offline_backlog, offline=OfflineQueue(issuing.process_pending),

@@ -99,6 +99,31 @@ class QueuedInvoices(Protocol):
         ...
 
 
+class CallTally:
+    """Outcomes of the bot's real KSeF calls (polls, sends) since the monitor last looked.
+
+    Counted in memory — no database write per call, whatever the number of companies — and read once
+    per monitoring round (:meth:`AvailabilityService.check`). Pass only outcomes that say whether KSeF
+    answered: a 4xx or a 429 is an answer (``ksef.availability.CallKind``).
+    """
+
+    def __init__(self) -> None:
+        self.answered = 0
+        self.unanswered = 0
+
+    def record(self, answered: bool) -> None:
+        if answered:
+            self.answered += 1
+        else:
+            self.unanswered += 1
+
+    def take(self) -> tuple[int, int]:
+        """(answered, unanswered) since the last call; starts counting afresh."""
+        counts = (self.answered, self.unanswered)
+        self.answered = self.unanswered = 0
+        return counts
+
+
 @dataclass(frozen=True)
 class AvailabilityAlert:
     """The payload of an availability alert: its transition and the text, rendered in the user's language
@@ -180,7 +205,8 @@ class AvailabilityService:
 
     def __init__(self, db: Database, environment: str, clock: Clock = system_clock, *,
                  source: StatusSource | None = None, config: AvailabilityConfig | None = None,
-                 queued: QueuedInvoices | None = None, outbox: Outbox | None = None) -> None:
+                 queued: QueuedInvoices | None = None, outbox: Outbox | None = None,
+                 calls: CallTally | None = None) -> None:
         self._db = db
         self._outbox = outbox or Outbox(db, clock)
         self.environment = environment
@@ -188,6 +214,7 @@ class AvailabilityService:
         self.source = source
         self.config = config or AvailabilityConfig(environment=environment)
         self._queued = queued
+        self.calls = calls or CallTally()  # the sync and issuing count their real calls here
         self._monitor: AvailabilityMonitor | None = None
         self._lock = asyncio.Lock()
 
@@ -198,7 +225,8 @@ class AvailabilityService:
     # --- evidence --------------------------------------------------------------------------------
 
     async def check(self) -> Observed:
-        """One monitoring round: Latarnia, the probe, the passing of time."""
+        """One monitoring round: the probe and the real calls since the last round, Latarnia, the passing
+        of time."""
         if self.source is None:
             raise RuntimeError("no status source configured")
         latarnia: LatarniaStatus | None
@@ -208,15 +236,20 @@ class AvailabilityService:
             log.info("Latarnia not reachable: %s", type(exc).__name__)
             latarnia = None
         probe_ok = await self.source.probe()
+        answered, _ = self.calls.take()
         async with self._lock:
             monitor = await self._load()
             now = self._clock()
             found: list[Transition | None] = []
+            # KSeF's answers first (one observation per round: the probe, or any real call KSeF answered,
+            # is evidence it is up), then Latarnia: when an announced failure ends while KSeF answers,
+            # the monitor already knows it answers.
+            kind = CallKind.PROBE if probe_ok or not answered else CallKind.CALL
+            found.append(monitor.observe_call(probe_ok or answered > 0, now, kind))
             if latarnia is None:
                 found.append(monitor.observe_latarnia_error(now))
             else:
                 found.append(monitor.observe_latarnia(latarnia.status, latarnia.messages, now))
-            found.append(monitor.observe_call(probe_ok, now, CallKind.PROBE))
             found.append(monitor.tick(now))
             return await self._commit(monitor, [f for f in found if f is not None])
 

@@ -29,6 +29,7 @@ from sqlalchemy.orm import InstrumentedAttribute, aliased
 
 from bot.metrics import ksef_error, observe_check, observe_poll
 from bot.services.access import require_member
+from bot.services.availability import CallTally
 from bot.services.cert_login import AUTH_TYPE, KsefLogin
 from bot.services.inbox import SINGLE_LIMIT, FoundInvoice, InboxService
 from bot.services.ksef_clients import Logins
@@ -236,7 +237,8 @@ class SyncService:
 
     def __init__(self, db: Database, inbox: InboxService, clock: Clock, *, sources: SourceFactory,
                  logins: Logins, interval: float = 900.0, limits: RateLimitWatch | None = None,
-                 pending: Callable[[int, str], float] | None = None) -> None:
+                 pending: Callable[[int, str], float] | None = None,
+                 calls: CallTally | None = None) -> None:
         self.db, self.inbox, self.clock = db, inbox, clock
         # The shared KSeF clients (``KsefClients.for_login``); tests put a scripted source in between.
         self.sources = sources
@@ -250,6 +252,7 @@ class SyncService:
         # This process's own counters: how long a request of a group would wait for a company
         # (``KsefClients.seconds_until_allowed``).
         self._pending = pending or (lambda company_id, group: 0.0)
+        self.calls = calls or CallTally()  # each poll's outcome, for the availability monitor
         # KSeF I/O of many companies runs concurrently; their short write transactions take turns
         # (SQLite has one writer; waiting here beats "database is locked" after its busy timeout).
         self._writes = asyncio.Lock()
@@ -407,7 +410,7 @@ class SyncService:
         (KSeF, network, a secret that does not decrypt, a bug) is recorded with backoff and returned as
         ``error``: none escapes as a traceback to be retried at every scheduler tick. Only a failure to
         record it (database down) propagates."""
-        from ksef.errors import KsefError, RateLimitedError
+        from ksef.errors import KsefApiError, KsefError, KsefServerError, RateLimitedError
 
         try:
             if target is None:
@@ -418,15 +421,21 @@ class SyncService:
                     self._poll_logins.pop(company_id, None)
                     return observe_poll(PollResult(company_id, (), "gone"))
                 target = _target(row)
-            return await self._poll(target, download_limit, up_to_now)
+            result = await self._poll(target, download_limit, up_to_now)
         except RateLimitedError as exc:
+            self.calls.record(True)  # KSeF answered (with a 429)
             return await self._failed(company_id, "429", max(float(exc.retry_after), 1.0), exc, target)
         except (KsefError, OSError, TimeoutError, VaultError) as exc:
+            if not isinstance(exc, VaultError):  # a 4xx is an answer; 5xx, timeouts, refusals are not
+                self.calls.record(isinstance(exc, KsefApiError) and not isinstance(exc, KsefServerError))
             log.warning("poll of company %s failed: %s", company_id, type(exc).__name__)
             return await self._failed(company_id, type(exc).__name__, None, exc, target)
         except Exception as exc:  # unexpected: keep the traceback once per backoff step, not once a tick
             log.warning("poll of company %s failed: %s", company_id, type(exc).__name__, exc_info=True)
             return await self._failed(company_id, type(exc).__name__, None, exc, target)
+        if result.error != "gone":  # "gone" asked KSeF nothing
+            self.calls.record(True)
+        return result
 
     async def _poll(self, target: PollTarget, download_limit: int, up_to_now: bool = False) -> PollResult:
         company_id = target.company_id

@@ -21,6 +21,7 @@ from sqlalchemy import ColumnElement, and_, or_, select
 from bot.metrics import ksef_error
 from bot.pacing import Priority
 from bot.services.access import require_member
+from bot.services.availability import CallTally
 from bot.services.companies import CompanyService
 from bot.services.contractors import ContractorService
 from bot.services.errors import ServiceError
@@ -100,12 +101,14 @@ class IssuingService:
                  contractors: ContractorService, offline: OfflineIssuer, records: IssuedInvoices,
                  clients: KsefClients, availability: AvailabilityReader | None, env: Environment,
                  clock: Clock, outbox: Outbox, locks: NamedLocks | None = None, advance_here: bool = True,
-                 release_held: Callable[[int], Awaitable[bool]] | None = None) -> None:
+                 release_held: Callable[[int], Awaitable[bool]] | None = None,
+                 calls: CallTally | None = None) -> None:
         self.db, self.companies, self.profiles, self.contractors = db, companies, profiles, contractors
         self.outbox = outbox
         self.offline, self.records, self.clients = offline, records, clients
         self.availability, self.env, self.clock = availability, env, clock
         self.locks, self.advance_here, self.release_held = locks, advance_here, release_held
+        self.calls = calls or CallTally()  # each send's outcome, for the availability monitor
         self._locks: dict[int, asyncio.Lock] = {}
         self._in_chat: set[int] = set()  # invoices a chat handler is issuing and telling the user about
 
@@ -178,9 +181,12 @@ class IssuingService:
             if offline:
                 return await self.offline.go_offline(invoice_id, OfflineMode.OFFLINE24)
             try:
-                return await self._send(invoice_id)
+                sent = await self._send(invoice_id)
+                self.calls.record(True)
+                return sent
             except _UNAVAILABLE as exc:
                 ksef_error(exc)
+                self.calls.record(False)
                 view = await self.records.get(invoice_id)
                 if view.state in (InvoiceState.SENDING, InvoiceState.PREPARED):
                     return await self.offline.go_offline(invoice_id, OfflineMode.OFFLINE24)
@@ -188,6 +194,7 @@ class IssuingService:
             except (KsefError, ServiceError) as exc:
                 if isinstance(exc, KsefError):
                     ksef_error(exc)
+                    self.calls.record(isinstance(exc, KsefApiError))  # a 4xx is an answer
                 # E.g. a revoked token: the invoice stays stored and the job tries again later.
                 text = exc.user_message if isinstance(exc, ServiceError) else str(exc)
                 return await self.records.update(invoice_id, status_text=(text or type(exc).__name__)[:1000])
@@ -299,10 +306,13 @@ class IssuingService:
                 return False
             try:
                 await self._advance(invoice_id)
+                self.calls.record(True)
             except _UNAVAILABLE as exc:
                 ksef_error(exc)  # KSeF still down: try on the next tick
+                self.calls.record(False)
             except KsefError as exc:
                 ksef_error(exc)
+                self.calls.record(isinstance(exc, KsefApiError))  # a 4xx is an answer
                 await self.records.update(invoice_id, status_text=str(exc)[:1000])
             return True
 
