@@ -44,6 +44,9 @@ class KsefClientOptions:
     status_timeout: float = 20.0  # a send waits this long for its KSeF number, then background work follows
     idle_session: timedelta = timedelta(minutes=10)  # an online session unused this long is closed
     idle_client: timedelta = timedelta(hours=1)  # a client unused this long is dropped (the next use logs in)
+    # The longest a decrypted login (KSeF token, certificate key) is kept in memory, even in use: then the
+    # client is dropped (once no online session is open) and the next use decrypts and logs in anew.
+    login_lifetime: timedelta = timedelta(hours=6)
 
 
 @dataclass
@@ -52,15 +55,18 @@ class _Entry:
     client: KsefClient
     used: float  # loop time of the last use
     sent: float  # loop time of the last use for sending (online sessions)
+    created: float  # loop time the client was made with its login
 
 
 class KsefClients:
     """Hands out the logged-in client of a company; ``for_login`` is the sync's source factory."""
 
-    def __init__(self, logins: Logins, environment: str, options: KsefClientOptions | None = None) -> None:
+    def __init__(self, logins: Logins, environment: str, options: KsefClientOptions | None = None, *,
+                 monotonic: Callable[[], float] | None = None) -> None:
         self._logins = logins
         self._environment = environment
         self.options = options or KsefClientOptions()
+        self._monotonic = monotonic  # tests move time; default: the event loop's clock
         self._entries: dict[int, _Entry] = {}
         self._pools: dict[str, httpx.AsyncClient] = {}  # API base URL -> its shared connection pool
         self.limits = RateLimitWatch(pace=self.options.pace)
@@ -77,8 +83,11 @@ class KsefClients:
             raise ServiceError("no_token")
         return self._client(company_id, self._environment, login, sending=True)
 
+    def _now(self) -> float:
+        return self._monotonic() if self._monotonic is not None else asyncio.get_running_loop().time()
+
     def _client(self, company_id: int, environment: str, login: KsefLogin, *, sending: bool) -> KsefClient:
-        now = asyncio.get_running_loop().time()
+        now = self._now()
         # Compared on every poll: cheap on purpose (no URL parsing until a client is made).
         identity = (environment, login.token or (login.certificate.serial_hex if login.certificate else ""))
         entry = self._entries.get(company_id)
@@ -95,7 +104,7 @@ class KsefClients:
                                 on_rate_limited=self.limits.hook(environment))
             client.sessions.status_timeout = options.status_timeout
             # The replaced client shares the pool (nothing to close); its open session simply expires.
-            entry = self._entries[company_id] = _Entry(identity, client, now, now)
+            entry = self._entries[company_id] = _Entry(identity, client, now, now, now)
         entry.used = now
         if sending:
             entry.sent = now
@@ -108,14 +117,19 @@ class KsefClients:
         return 0.0 if entry is None else entry.client.seconds_until_allowed(group)
 
     async def close_idle(self) -> None:
-        """Close online sessions unused for ``idle_session``; drop clients unused for ``idle_client``."""
-        now = asyncio.get_running_loop().time()
+        """Close online sessions unused for ``idle_session``; drop clients (with their decrypted logins)
+        unused for ``idle_client`` or older than ``login_lifetime`` (once their session is closed)."""
+        now = self._now()
+        options = self.options
         for company_id, entry in list(self._entries.items()):
             if entry.client.sessions.current is not None and \
-                    now - entry.sent > self.options.idle_session.total_seconds():
+                    now - entry.sent > options.idle_session.total_seconds():
                 with contextlib.suppress(KsefError, httpx.HTTPError):
                     await entry.client.close_session()
-            if now - entry.used > self.options.idle_client.total_seconds():
+            idle = now - entry.used > options.idle_client.total_seconds()
+            expired = now - entry.created > options.login_lifetime.total_seconds() and \
+                entry.client.sessions.current is None
+            if idle or expired:
                 self._entries.pop(company_id, None)
                 await entry.client.aclose()
 

@@ -238,7 +238,7 @@ class SyncService:
     def __init__(self, db: Database, inbox: InboxService, clock: Clock, *, sources: SourceFactory,
                  logins: Logins, interval: float = 900.0, limits: RateLimitWatch | None = None,
                  pending: Callable[[int, str], float] | None = None,
-                 calls: CallTally | None = None) -> None:
+                 calls: CallTally | None = None, login_lifetime: timedelta = timedelta(hours=6)) -> None:
         self.db, self.inbox, self.clock = db, inbox, clock
         # The shared KSeF clients (``KsefClients.for_login``); tests put a scripted source in between.
         self.sources = sources
@@ -257,9 +257,13 @@ class SyncService:
         # (SQLite has one writer; waiting here beats "database is locked" after its busy timeout).
         self._writes = asyncio.Lock()
         self._empty_writes = _EmptyPollWrites(db, self._writes)
-        # company id -> (what identifies its login in the database, the login): an empty poll decrypts
-        # the token / loads the key only when that identity changed (token replaced, certificate added).
-        self._poll_logins: dict[int, tuple[tuple[object, ...], KsefLogin]] = {}
+        # company id -> (what identifies its login in the database, the login, when it was decrypted): an
+        # empty poll decrypts the token / loads the key only when that identity changed (token replaced,
+        # certificate added) or the decrypted login is older than ``login_lifetime``; entries of
+        # companies no longer polled are swept after that time too, so no login stays for good.
+        self._poll_logins: dict[int, tuple[tuple[object, ...], KsefLogin, datetime]] = {}
+        self.login_lifetime = login_lifetime
+        self._swept = clock()
 
     # --- the interval ------------------------------------------------------------------------------
 
@@ -302,9 +306,21 @@ class SyncService:
         login = await self.logins(company_id)
         return None if login is None else self.sources(company_id, environment, login)
 
+    def sweep_logins(self) -> None:
+        """Forget decrypted logins older than ``login_lifetime`` (companies no longer polled: removed,
+        token revoked); at most once a minute, so the scheduler's ticks stay cheap."""
+        now = self.clock()
+        if now - self._swept < timedelta(minutes=1):
+            return
+        self._swept = now
+        for company_id, (_, _, decrypted) in list(self._poll_logins.items()):
+            if now - decrypted > self.login_lifetime:
+                del self._poll_logins[company_id]
+
     async def due_polls(self, limit: int = 500) -> list[PollTarget]:
         """Companies that can log in (an active token or an Authentication certificate) whose next poll
         time has come, with what their polls need, in one query (new companies get a baseline first)."""
+        self.sweep_logins()
         await self._baselines(limit)
         async with self.db.engine.connect() as conn:
             rows = (await conn.execute(_DUE_READ, {"now": self.clock(), "limit": limit})).all()
@@ -324,6 +340,7 @@ class SyncService:
         """
         from sqlalchemy.exc import IntegrityError
 
+        self.sweep_logins()
         try:
             await self._baselines(max(limit, 5000))  # cheap rows; all new companies at once
         except IntegrityError:
@@ -440,14 +457,15 @@ class SyncService:
     async def _poll(self, target: PollTarget, download_limit: int, up_to_now: bool = False) -> PollResult:
         company_id = target.company_id
         cached = self._poll_logins.get(company_id)
-        if cached is not None and cached[0] == target.identity:
+        now = self.clock()
+        if cached is not None and cached[0] == target.identity and now - cached[2] <= self.login_lifetime:
             login = cached[1]
         else:
             fresh = await self.logins(company_id)
             if fresh is None:
                 self._poll_logins.pop(company_id, None)
                 return observe_poll(PollResult(company_id, (), "gone"))
-            self._poll_logins[company_id] = (target.identity, fresh)
+            self._poll_logins[company_id] = (target.identity, fresh, now)
             login = fresh
         source = self.sources(company_id, target.environment, login)
         if self.limits is not None and self.limits.due(target.environment) and isinstance(source, KsefClient):

@@ -21,6 +21,7 @@ from bot.store.db import Database
 from bot.store.models import Company, KsefToken
 from bot.store.models_inbox import InboxSync
 from bot.vault import Vault
+from tests.fixtures.bot import MutableClock
 
 
 @pytest.fixture
@@ -239,5 +240,24 @@ async def test_concurrent_empty_polls_commit_together_and_a_raced_one_is_told_ap
             rows = {row.company_id: row for row in (await session.execute(select(InboxSync))).scalars()}
         assert rows[raced].cursor == "someone-else" and rows[raced].last_poll_at is None  # not overwritten
         assert all(rows[i].last_poll_at is not None for i in targets if i != raced)  # written
+    finally:
+        await services.ksef_clients.aclose()
+
+
+async def test_a_decrypted_login_is_kept_for_a_bounded_time(db: Database, sim: Any) -> None:
+    _, logins, _, company_id, _, services = await _setup(db, sim)
+    clock = MutableClock()
+    sync = SyncService(services.db, services.inbox, clock, logins=logins,
+                       sources=services.ksef_clients.for_login, interval=0, login_lifetime=timedelta(hours=1))
+    try:
+        assert (await sync.poll(company_id)).error is None
+        assert (await sync.poll(company_id)).error is None
+        assert logins.calls == 1  # reused between polls
+        clock.advance(timedelta(minutes=61))
+        assert (await sync.poll(company_id)).error is None
+        assert logins.calls == 2  # older than its lifetime: decrypted anew
+        clock.advance(timedelta(minutes=61))  # not polled meanwhile (e.g. its token was revoked)
+        await sync.due_companies()
+        assert company_id not in sync._poll_logins  # swept: no login stays for good
     finally:
         await services.ksef_clients.aclose()

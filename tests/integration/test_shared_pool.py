@@ -91,3 +91,30 @@ async def test_sync_and_issuing_get_one_client_per_company(sim: Any) -> None:
         assert await dropping.get(1) is not first  # dropped; the next use logs in anew
     finally:
         await dropping.aclose()
+
+
+async def test_a_client_and_its_decrypted_login_live_a_bounded_time(sim: Any) -> None:
+    """Even in constant use a client (holding the decrypted token) is dropped after ``login_lifetime``,
+    but never under an open online session."""
+    nip, token = sim.create_subject()
+
+    async def login_of(company_id: int) -> KsefLogin | None:
+        return KsefLogin(nip, token=token)
+
+    now = [0.0]
+    options = KsefClientOptions(login_lifetime=timedelta(hours=1), idle_client=timedelta(days=1))
+    clients = KsefClients(login_of, sim.base_url, options, monotonic=lambda: now[0])
+    try:
+        first = await clients.get(1)
+        await first.sessions.ensure()
+        now[0] = 3500.0
+        assert await clients.get(1) is first  # in use, within its lifetime
+        now[0] = 3700.0
+        await clients.close_idle()
+        assert await clients.get(1) is first  # past its lifetime, but a session is open on it
+        now[0] = 3700.0 + options.idle_session.total_seconds() + 1
+        await clients.close_idle()  # the idle session is closed, then the client goes with its login
+        second = await clients.get(1)
+        assert second is not first
+    finally:
+        await clients.aclose()
