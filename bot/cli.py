@@ -7,6 +7,7 @@ import argparse
 import asyncio
 import logging
 import os
+import sys
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -234,7 +235,13 @@ def main(argv: Sequence[str] | None = None) -> int:
                         help="address for --metrics-port (default 127.0.0.1; 0.0.0.0 in a container)")
     worker.set_defaults(handler=cmd_worker)
     args = parser.parse_args(argv)
-    result: int = args.handler(args)
+    try:
+        result: int = args.handler(args)
+    except KeyboardInterrupt:
+        # Ctrl+C before the command could install its own graceful stop (e.g. during the start-up checks):
+        # what was begun is already undone by asyncio's cancellation; one line instead of a traceback.
+        print("ksef-bot: interrupted", file=sys.stderr)
+        return 130  # 128 + SIGINT, as shells report an interrupted command
     return result
 
 

@@ -138,15 +138,27 @@ class BotRuntime:
 
 
 async def serve(runtime: BotRuntime) -> None:
-    """Run until SIGINT/SIGTERM or a stop request (leadership lost, token refused); then stop gracefully."""
+    """Run until SIGINT/SIGTERM or a stop request (leadership lost, token refused); then stop gracefully.
+
+    A stop asked for while still starting (a standby gateway waiting for leadership, a migration waiting
+    for another process) ends the start at once: Ctrl+C never has to wait for something that may not come.
+    """
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         with contextlib.suppress(NotImplementedError, RuntimeError):
             loop.add_signal_handler(sig, runtime.stop_requested.set)
-    await runtime.start()
+    starting = asyncio.create_task(runtime.start(), name="ksef-bot-start")
+    asked = asyncio.create_task(runtime.stop_requested.wait(), name="ksef-bot-stop-requested")
     try:
-        await runtime.stop_requested.wait()
+        await asyncio.wait({starting, asked}, return_when=asyncio.FIRST_COMPLETED)
+        if not starting.done():
+            starting.cancel()
+            await asyncio.gather(starting, return_exceptions=True)
+        else:
+            starting.result()  # a failed start is raised here (after the cleanup below)
+            await asked
     finally:
+        asked.cancel()
         await runtime.stop()
 
 
