@@ -43,15 +43,15 @@ async def on_other(update: Update, context: Context) -> None:
         await secrets.remove(context, chat_id, message.message_id, lang, "token")
         await reask(context, chat_id, user_id, lang, dialog)
         return
-    if message.photo and dialog is not None and (dialog.flow, dialog.step) in SECRET_STEPS:
-        await secrets.remove(context, chat_id, message.message_id, lang, "photo")
     if message.photo and waits_for_file(dialog):
-        lead = "input.photo_not_file"
+        text = t(lang, "input.photo_not_file")
     elif waits_for_file(dialog):
-        lead = "expect_document"
+        text = t(lang, "expect_document")
     else:
-        lead = "input.not_text"
-    await send(context, chat_id, t(lang, lead))
+        text = t(lang, "input.not_text")
+    if message.photo and dialog is not None and (dialog.flow, dialog.step) in SECRET_STEPS:
+        text = await secrets.delete(context, chat_id, message.message_id, lang, "photo") + "\n" + text
+    await send(context, chat_id, text)
     await reask(context, chat_id, user_id, lang, dialog)
 
 

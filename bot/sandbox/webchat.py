@@ -1,7 +1,8 @@
 """The sandbox's local web chat: a page at ``/`` and a small JSON API that plays one Telegram user.
 
 The page long-polls ``GET /api/messages?since=N`` (N is :attr:`FakeBotApi.version`) and acts through
-``POST /api/send`` (text), ``/api/press`` (inline button), ``/api/upload`` (document or photo) and
+``POST /api/send`` (text), ``/api/press`` (inline button), ``/api/upload`` (document or photo),
+``/api/sticker``, ``/api/location``, ``/api/edit`` (the user edits one of their messages) and
 ``GET /api/files/{file_id}`` (download). ``/api/sim/availability``, ``/api/sim/invoice`` and
 ``/api/sim/certificate`` drive the KSeF simulator's admin API so a visitor can see failures, incoming
 invoices and the certificate flows without any tools. Serve it wrapped in
@@ -64,6 +65,9 @@ class WebChat:
             Route("/api/send", self._send, methods=["POST"]),
             Route("/api/press", self._press, methods=["POST"]),
             Route("/api/upload", self._upload, methods=["POST"]),
+            Route("/api/sticker", self._sticker, methods=["POST"]),
+            Route("/api/location", self._location, methods=["POST"]),
+            Route("/api/edit", self._edit, methods=["POST"]),
             Route("/api/files/{file_id}", self._file, methods=["GET"]),
             Route("/api/sim/availability", self._availability, methods=["POST"]),
             Route("/api/sim/invoice", self._invoice, methods=["POST"]),
@@ -145,6 +149,27 @@ class WebChat:
             message = await self.user.send_document(name, content, upload.content_type, caption_text)
         return JSONResponse({"message_id": message.message_id})
 
+    async def _sticker(self, request: Request) -> Response:
+        message = await self.user.send_sticker()
+        return JSONResponse({"message_id": message.message_id})
+
+    async def _location(self, request: Request) -> Response:
+        message = await self.user.send_location(52.2297, 21.0122)  # Warsaw
+        return JSONResponse({"message_id": message.message_id})
+
+    async def _edit(self, request: Request) -> Response:
+        body = await _body(request)
+        message_id, text = body.get("message_id"), body.get("text")
+        if not isinstance(message_id, int) or not isinstance(text, str) or not text.strip():
+            return _error(400, "Potrzebne message_id (liczba) i nowy tekst")
+        if len(text) > 4096:
+            return _error(400, "Wiadomość jest dłuższa niż 4096 znaków (limit Telegrama)")
+        try:
+            message = await self.user.edit(message_id, text)
+        except LookupError as exc:
+            return _error(409, str(exc))
+        return JSONResponse({"message_id": message.message_id})
+
     async def _file(self, request: Request) -> Response:
         stored = self.fake.file(request.path_params["file_id"])
         if stored is None:
@@ -224,9 +249,21 @@ def message_json(message: ChatMessage) -> dict[str, Any]:
                     for row in message.buttons],
         "document": None if message.document is None else _file_json(message.document),
         "photo": None if message.photo is None else _file_json(message.photo),
+        "other": _other_kind(message),
         "edited": message.edited,
         "media_group_id": message.media_group_id,
     }
+
+
+def _other_kind(message: ChatMessage) -> str | None:
+    """How the page shows a message that is neither text nor a file (a sticker's emoji, a pin)."""
+    if "sticker" in message.raw:
+        return "naklejka " + str(message.raw["sticker"].get("emoji") or "")
+    if "location" in message.raw:
+        return "📍 lokalizacja"
+    if "voice" in message.raw:
+        return "🎤 wiadomość głosowa"
+    return None
 
 
 async def _body(request: Request) -> dict[str, Any]:

@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 
 from bot.sandbox.run import Sandbox
+from tests.bot.test_unexpected_input import png
 from tests.paths import REPO
 
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -152,3 +153,51 @@ async def test_invoice_notification_pdf_and_failure_alert_in_a_browser(sandbox: 
     await expect(alert.nth(alerts_before)).to_be_visible(timeout=40_000)
     ARTIFACTS.mkdir(exist_ok=True)
     await page.screenshot(path=str(ARTIFACTS / "sandbox-invoice.png"))
+
+
+async def test_stickers_photos_and_edits_on_a_phone_sized_page(sandbox: Sandbox, page: Any) -> None:
+    """At 390×844: a sticker, a location, a photo and edited messages each get an answer saying what the
+    bot expects now (screenshots: ``test-artifacts/sandbox-phone-*.png``)."""
+    from playwright.async_api import expect
+
+    assert sandbox.demo is not None
+    await page.set_viewport_size({"width": 390, "height": 844})
+    await page.goto(sandbox.url)
+    await page.click("button.cmd[data-cmd='/start']")
+    await expect(page.locator(".msg.bot", has_text="Krok 1 z 8")).to_be_visible()
+    await page.click("#sticker")
+    await expect(page.locator(".msg.bot", has_text="Tego rodzaju wiadomości nie odczytam")).to_be_visible()
+    await expect(page.locator(".msg.bot", has_text="Krok 1 z 8")).to_have_count(2)  # the step again
+    await page.locator(".msg.bot").last.get_by_role("button", name="Mam już token").click()
+    await expect(page.locator(".msg.bot", has_text="Podaj NIP").last).to_be_visible()
+    await page.fill("#text", sandbox.demo.nip[:-1])  # one digit short: refused
+    await page.click("#send")
+    await expect(page.locator(".msg.bot").last).to_contain_text("NIP")
+    ARTIFACTS.mkdir(exist_ok=True)
+    await page.evaluate("window.scrollTo(0, 0)")  # the chat fills the phone's screen
+    await page.screenshot(path=str(ARTIFACTS / "sandbox-phone-sticker.png"))
+    # Correct the refused NIP in place: the edit answers the question that still stands.
+    await page.locator(".msg.user", has_text=sandbox.demo.nip[:-1]).last.click()
+    await expect(page.locator("#editing")).to_be_visible()
+    await page.fill("#text", sandbox.demo.nip)
+    await page.click("#send")
+    await expect(page.locator(".msg.bot", has_text="Wklej teraz token").last).to_be_visible()
+    await expect(page.locator(".msg.user .edited").last).to_be_visible()
+    # A photo where the token is asked for is deleted (it could show the token); a location is not text.
+    await page.set_input_files("#photo", files=[{"name": "ekran.png", "mimeType": "image/png",
+                                                 "buffer": png()}])
+    await expect(page.locator(".msg.bot", has_text="Usunięto zdjęcie z czatu")).to_be_visible()
+    await expect(page.locator(".msg.user img.photo")).to_have_count(0)
+    await page.click("#location")
+    await expect(page.locator(".msg.bot", has_text="Tego rodzaju wiadomości nie odczytam")).to_have_count(3)
+    await expect(page.locator(".msg.bot", has_text="Usunięto zdjęcie z czatu").last).to_contain_text(
+        "nie odczytam")  # one answer: why it went, and what is expected
+    # Editing the NIP again now that it was taken: nothing changes, the current question comes again.
+    await page.locator(".msg.user", has_text=sandbox.demo.nip).last.click()
+    await page.fill("#text", "5260250274")
+    await page.click("#send")
+    await expect(page.locator(".msg.bot", has_text="jest już przyjęta")).to_be_visible()
+    await expect(page.locator(".msg.bot").last).to_contain_text("Wklej teraz token")
+    await page.evaluate("window.scrollTo(0, 0)")
+    await page.screenshot(path=str(ARTIFACTS / "sandbox-phone-edits.png"))
+    await expect(page.locator(".msg.bot", has_text="Coś poszło nie tak")).to_have_count(0)

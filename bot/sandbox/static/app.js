@@ -99,6 +99,18 @@ function renderMessage(m, previous) {
       div.appendChild(img);
     }
   }
+  if (m.other) {
+    const other = document.createElement("div");
+    other.className = "other";
+    other.textContent = m.other;
+    div.appendChild(other);
+  }
+  if (!m.from_bot && m.text && !m.photo && !m.document) {
+    // As in Telegram: the user's own text message can be edited (click it, change, send).
+    div.classList.add("editable");
+    div.title = "Kliknij, aby edytować";
+    div.addEventListener("click", () => startEditing(m));
+  }
   if (m.text) {
     const body = document.createElement("div");
     body.className = "text";
@@ -230,7 +242,26 @@ async function act(promise) {
   }
 }
 
+let editing = null;  // the id of the user's message being edited, or null
+
+function startEditing(m) {
+  editing = m.id;
+  $("text").value = m.text;
+  $("editing").hidden = false;
+  $("text").focus();
+}
+
+function stopEditing() {
+  editing = null;
+  $("editing").hidden = true;
+}
+
 function send(text) {
+  if (editing !== null) {
+    const id = editing;
+    stopEditing();
+    return act(postJson("/api/edit", { message_id: id, text }));
+  }
   return act(postJson("/api/send", { text }));
 }
 
@@ -287,6 +318,14 @@ function setup() {
       putIntoMessageBox(value);
     });
   }
+  $("text").addEventListener("keydown", (event) => {
+    if (event.key === "Escape" && editing !== null) {
+      stopEditing();
+      $("text").value = "";
+    }
+  });
+  $("sticker").addEventListener("click", () => act(postJson("/api/sticker", {})));
+  $("location").addEventListener("click", () => act(postJson("/api/location", {})));
   $("file").addEventListener("change", () => upload($("file"), false));
   $("photo").addEventListener("change", () => upload($("photo"), true));
   $("inject").addEventListener("click", () => act(postJson("/api/sim/invoice", {}).then((r) => {
