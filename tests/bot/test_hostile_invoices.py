@@ -18,8 +18,10 @@ from bot.i18n import clip, esc, t
 from bot.i18n.limits import MESSAGE_LIMIT, fit, shorten, visible_length
 from bot.sandbox.botapi import parse_html, utf16_len
 from bot.services.inbox import InvoiceView, OutboxView
+from bot.store.models import Reminder
 from bot.store.models_inbox import InboxSync
 from ksef.fa3 import build, invoice_from_dict
+from tests.bot.test_certificates import PASSWORD, connected
 from tests.bot.test_notify import BASE_INVOICE, connected_bot, wait_mentioned
 from tests.fixtures.bot import BotHarness
 
@@ -120,3 +122,18 @@ async def _first_poll_done(bot: BotHarness) -> bool:
 
 def test_more_items_text_exists_in_both_languages() -> None:
     assert t("pl", "more_items", count=3) == "…i 3 więcej" and t("en", "more_items", count=3) == "…and 3 more"
+
+
+async def test_a_name_with_markup_reaches_its_reminder_as_typed(bot_factory: Callable[..., Any]) -> None:
+    """Stored user text (a certificate's name) is escaped where a reminder embeds it, so the reminder is
+    sent (not refused by Telegram's HTML parser at every tick)."""
+    bot: BotHarness = await bot_factory(tick_interval=0.2)
+    user, nip = await connected(bot, 3403)
+    issued = bot.sim.issue_certificate(nip, "Offline", PASSWORD)
+    company_id = (await bot.table_rows("companies"))[0]["id"]
+    await bot.services.certificates.add(user.id, company_id, "<b>Mój & offline", issued["key"].encode(),
+                                        issued["cert"].encode(), PASSWORD)
+    async with bot.db.transaction() as session:
+        await session.execute(update(Reminder).values(due_at=datetime.now(UTC) - timedelta(minutes=1)))
+    reminder = await wait_mentioned(bot, user.chat_id, "Przypomnienie: certyfikat")
+    assert "„<b>Mój & offline”" in reminder.content
