@@ -29,7 +29,8 @@ async def test_member_keeps_the_owners_account_and_the_owner_hears_of_the_change
     assert OWNERS_ACCOUNT in kept.content and "Krok 5 z 7" in kept.content
     await bot_app.say(member, "23", contains="Krok 6 z 7")
     await bot_app.say(member, "30", contains="Krok 7 z 7")
-    await bot_app.say(member, "-", contains="Zapisano dane sprzedawcy")
+    prices = await bot_app.say(member, "-", contains="Ostatnie pytanie")
+    await bot_app.press(member, prices, "Netto", contains="Zapisano dane sprzedawcy")
     told = await bot_app.fake.wait_for_bot_message(owner.chat_id, lambda m: "zmieniła dane" in m.content)
     assert f"(id {member.id})" in told.content and f"NIP {nip}" in told.content
     assert "• nazwa: Jan Kowalski Usługi IT → Kowalski Usługi IT" in told.content
