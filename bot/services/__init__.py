@@ -133,7 +133,8 @@ class Services:
         cert_gateway: CertificateGateway = (token_gateway if isinstance(token_gateway, KsefClientGateway)
                                             else KsefClientGateway())
         outbox = Outbox(db, clock)
-        companies = CompanyService(db, vault, clock)
+        records = IssuedInvoices(db, clock)
+        companies = CompanyService(db, vault, clock, invoices=records)
         connect = ConnectService(db, vault, token_gateway, environment, clock)
         certificates = CertificateService(db, vault, clock)
         cert_login = CertLoginService(db, vault, cert_gateway, environment, clock, connect, certificates)
@@ -153,7 +154,6 @@ class Services:
                                            calls=calls)
         profiles = SellerProfileService(db, clock)
         contractors = ContractorService(db, clock)
-        records = IssuedInvoices(db, clock)
         corrections = CorrectionService(db, profiles, clock)
         issuing = IssuingService(
             db, companies=companies, profiles=profiles, contractors=contractors,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Protocol
 
 from sqlalchemy import ColumnElement, delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -79,6 +80,15 @@ class Removal:
     unfinished: tuple[UnfinishedInvoice, ...]  # non-empty: the company cannot be removed now
 
 
+class UnfinishedWork(Protocol):
+    """The issued invoices of a company not yet final in KSeF (``bot.services.issuing.IssuedInvoices``).
+    Given to :class:`CompanyService`, not imported: the issuing use cases build on this module."""
+
+    async def unfinished(self, session: AsyncSession, company_id: int) -> tuple[UnfinishedInvoice, ...]:
+        """Read in ``session``, the caller's transaction (the removal checks and deletes in one)."""
+        ...
+
+
 class UnfinishedInvoices(ServiceError):
     """Removing would delete issued invoices still on their way to KSeF (an offline one has a legal
     deadline to get there): refused until they are accepted or rejected."""
@@ -102,8 +112,9 @@ _LANGUAGES_KEPT = 100_000  # users whose language is kept in memory (a few MB at
 class CompanyService:
     """Read and change which companies a user works with."""
 
-    def __init__(self, db: Database, vault: SecretBox, clock: Clock) -> None:
+    def __init__(self, db: Database, vault: SecretBox, clock: Clock, *, invoices: UnfinishedWork) -> None:
         self.db, self.vault, self.clock = db, vault, clock
+        self._invoices = invoices  # removing a company or /forget is refused while these exist
         # Every update asks for the user's language, so it is kept here instead of read each time. Only
         # set_language and forget change it, both below, and one gateway process serves the chat.
         self._languages: dict[int, str] = {}
@@ -212,7 +223,7 @@ class CompanyService:
         """What removing (owner) or leaving (member) the company would do; AccessDenied for others."""
         async with self.db.transaction() as session:
             member = await require_member(session, user_id, company_id)
-            return await _removal(session, company_id, owner=member.role == "owner")
+            return await self._removal(session, company_id, owner=member.role == "owner")
 
     async def remove(self, user_id: int, company_id: int) -> str:
         """Owner: delete the company and all its secrets (refused with :class:`UnfinishedInvoices` while
@@ -225,7 +236,7 @@ class CompanyService:
             assert company is not None
             nip = company.nip
             if member.role == "owner":
-                found = await _removal(session, company_id, owner=True)
+                found = await self._removal(session, company_id, owner=True)
                 if found.unfinished:
                     raise UnfinishedInvoices([found])
                 await session.execute(delete(Company).where(Company.id == company_id))
@@ -241,7 +252,7 @@ class CompanyService:
     async def forget_plan(self, user_id: int) -> tuple[Removal, ...]:
         """What /forget deletes: each company the user owns (with what it holds)."""
         async with self.db.transaction() as session:
-            return tuple([await _removal(session, company_id, owner=True)
+            return tuple([await self._removal(session, company_id, owner=True)
                           for company_id in await _owned(session, user_id)])
 
     async def remove_certificate(self, user_id: int, certificate_id: int) -> None:
@@ -272,7 +283,7 @@ class CompanyService:
                 found = []
                 for company_id in owned:
                     await session.get(Company, company_id, with_for_update=True)  # as in :meth:`remove`
-                    found.append(await _removal(session, company_id, owner=True))
+                    found.append(await self._removal(session, company_id, owner=True))
                 blocked = [removal for removal in found if removal.unfinished]
                 if blocked:
                     raise UnfinishedInvoices(blocked)
@@ -288,6 +299,22 @@ class CompanyService:
         self._language_writes += 1
         self._languages.pop(user_id, None)
 
+    async def _removal(self, session: AsyncSession, company_id: int, *, owner: bool) -> Removal:
+        company = await session.get(Company, company_id)
+        assert company is not None
+
+        async def count(table: type[Base], *where: ColumnElement[bool]) -> int:
+            return int(await session.scalar(select(func.count()).select_from(table).where(*where)) or 0)
+
+        return Removal(
+            company_id, company.nip, owner,
+            certificates=await count(Certificate, Certificate.company_id == company_id),
+            received_invoices=await count(ReceivedInvoice, ReceivedInvoice.company_id == company_id),
+            issued_invoices=await count(IssuedInvoice, IssuedInvoice.company_id == company_id),
+            other_members=await count(CompanyMember, CompanyMember.company_id == company_id,
+                                      CompanyMember.role != "owner"),
+            unfinished=await self._invoices.unfinished(session, company_id))
+
 
 async def _owned(session: AsyncSession, user_id: int) -> list[int]:
     return list((await session.execute(
@@ -295,27 +322,3 @@ async def _owned(session: AsyncSession, user_id: int) -> list[int]:
         .where(CompanyMember.user_id == user_id, CompanyMember.role == "owner")
         .order_by(CompanyMember.company_id))).scalars())
 
-
-async def _removal(session: AsyncSession, company_id: int, *, owner: bool) -> Removal:
-    # Imported here: the issuing package imports this module (its use cases need the companies).
-    from bot.services.issuing.state import UNFINISHED
-
-    company = await session.get(Company, company_id)
-    assert company is not None
-
-    async def count(table: type[Base], *where: ColumnElement[bool]) -> int:
-        return int(await session.scalar(select(func.count()).select_from(table).where(*where)) or 0)
-
-    unfinished = (await session.execute(
-        select(IssuedInvoice.number, IssuedInvoice.state, IssuedInvoice.deadline)
-        .where(IssuedInvoice.company_id == company_id, IssuedInvoice.state.in_(UNFINISHED))
-        .order_by(IssuedInvoice.id))).all()
-    return Removal(
-        company_id, company.nip, owner,
-        certificates=await count(Certificate, Certificate.company_id == company_id),
-        received_invoices=await count(ReceivedInvoice, ReceivedInvoice.company_id == company_id),
-        issued_invoices=await count(IssuedInvoice, IssuedInvoice.company_id == company_id),
-        other_members=await count(CompanyMember, CompanyMember.company_id == company_id,
-                                  CompanyMember.role != "owner"),
-        unfinished=tuple(UnfinishedInvoice(number, state, deadline)
-                         for number, state, deadline in unfinished))

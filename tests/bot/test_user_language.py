@@ -12,11 +12,16 @@ import pytest
 from sqlalchemy import event
 
 from bot.services.companies import CompanyService
+from bot.services.issuing.records import IssuedInvoices
 from bot.services.ports import system_clock
 from bot.store.db import Database
 from bot.vault import Vault
 
 USER = 601
+
+
+def companies_of(db: Database, vault: Vault) -> CompanyService:
+    return CompanyService(db, vault, system_clock, invoices=IssuedInvoices(db, system_clock))
 
 
 @pytest.fixture
@@ -41,7 +46,7 @@ def statements(db: Database) -> Iterator[list[str]]:
 
 
 async def test_language_is_read_once_then_kept(db: Database, statements: list[str]) -> None:
-    companies = CompanyService(db, Vault(os.urandom(32)), system_clock)
+    companies = companies_of(db, Vault(os.urandom(32)))
     assert await companies.language(USER) == "pl"  # unknown user: Polish
     await companies.set_language(USER, USER, "en")
     assert await companies.language(USER) == "en"
@@ -52,15 +57,15 @@ async def test_language_is_read_once_then_kept(db: Database, statements: list[st
 
 async def test_another_service_instance_reads_what_was_chosen(db: Database) -> None:
     vault = Vault(os.urandom(32))
-    first = CompanyService(db, vault, system_clock)
+    first = companies_of(db, vault)
     assert await first.language(USER) == "pl"
     await first.set_language(USER, USER, "en")
-    second = CompanyService(db, vault, system_clock)
+    second = companies_of(db, vault)
     assert await second.language(USER) == "en"  # stored, not only remembered
 
 
 async def test_forget_resets_the_language(db: Database) -> None:
-    companies = CompanyService(db, Vault(os.urandom(32)), system_clock)
+    companies = companies_of(db, Vault(os.urandom(32)))
     await companies.set_language(USER, USER, "en")
     assert await companies.language(USER) == "en"
     await companies.forget(USER)
@@ -72,7 +77,7 @@ async def test_forget_resets_the_language(db: Database) -> None:
 
 async def test_a_change_committed_during_a_read_is_not_hidden(db: Database) -> None:
     """A read that started before a change and ends after it must not keep the old value."""
-    companies = CompanyService(db, Vault(os.urandom(32)), system_clock)
+    companies = companies_of(db, Vault(os.urandom(32)))
     await companies.set_language(USER, USER, "pl")
     changed = False
 

@@ -7,9 +7,13 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.services.companies import UnfinishedInvoice
 from bot.services.errors import ServiceError
 from bot.services.issuing.draft import Draft
-from bot.services.issuing.state import InvoiceState
+from bot.services.issuing.state import UNFINISHED, InvoiceState
 from bot.services.ports import Clock
 from bot.store.db import Database
 from bot.store.models_issuing import IssuedInvoice
@@ -58,6 +62,15 @@ class IssuedInvoices:
 
     def __init__(self, db: Database, clock: Clock) -> None:
         self.db, self.clock = db, clock
+
+    async def unfinished(self, session: AsyncSession, company_id: int) -> tuple[UnfinishedInvoice, ...]:
+        """The company's invoices not yet final in KSeF, oldest first, read in the caller's transaction
+        (``bot.services.companies.UnfinishedWork``: what blocks removing the company)."""
+        rows = (await session.execute(
+            select(IssuedInvoice.number, IssuedInvoice.state, IssuedInvoice.deadline)
+            .where(IssuedInvoice.company_id == company_id, IssuedInvoice.state.in_(UNFINISHED))
+            .order_by(IssuedInvoice.id))).all()
+        return tuple(UnfinishedInvoice(number, state, deadline) for number, state, deadline in rows)
 
     async def get(self, invoice_id: int) -> IssuedView:
         """The invoice, or ServiceError ``invoice_unknown``."""
