@@ -17,7 +17,7 @@ from bot.chat.notifications import render
 from bot.i18n import clip, esc, t
 from bot.i18n.limits import MESSAGE_LIMIT, fit, shorten, visible_length
 from bot.sandbox.botapi import parse_html, utf16_len
-from bot.services.inbox import InvoiceView, OutboxView
+from bot.services.inbox import InvoiceView, NewsView
 from bot.store.models import Reminder
 from bot.store.models_inbox import InboxSync
 from ksef.fa3 import build, invoice_from_dict
@@ -40,15 +40,15 @@ def supplier_xml(buyer_nip: str, number: str, *, seller_name: str = "Hurtownia P
     return build(invoice_from_dict(data)).replace(b"SELLER-NAME-HERE", seller_name.encode())
 
 
-def _view(**changes: Any) -> OutboxView:
+def _view(**changes: Any) -> NewsView:
     invoice = InvoiceView(1, 1, "5260250274", "5265877635-20260202-0100001AB111-8A", "5265877635",
                           "Hurtownia", "FV/1", date(2026, 2, 2), "10.00", "PLN", None, None, True, "test")
     invoice = replace(invoice, **changes)
-    return OutboxView(1, 1, 1, "pl", "invoice", "pending", None, None, "5260250274", (invoice,), 1)
+    return NewsView("5260250274", (invoice,), 1)
 
 
 def test_currency_code_and_bidi_controls_cannot_reach_the_markup() -> None:
-    text, _ = render(_view(currency="<b>", seller_name=f"Evil{RLO} Corp\u2066\u200b"))
+    text, _ = render("pl", 1, True, _view(currency="<b>", seller_name=f"Evil{RLO} Corp\u2066\u200b"))
     plain_text, _ = parse_html(text)  # Telegram's parser: raises on broken markup
     assert "<b>" in plain_text  # shown as the characters it is, not as a tag
     assert RLO not in plain_text and "\u2066" not in plain_text and "\u200b" not in plain_text
