@@ -152,11 +152,12 @@ async def offer_enrollment(context: Context, user_id: int, chat_id: int, lang: s
                                    certificates=quota.certificates_left), markup)
 
 
-ACTIONS: dict[str, Spec] = {"sw": (), "no": (), "of": (Field.ID,), "go": (Field.ID,)}
+# ``ac:sw`` also on a token reminder, with the outbox row's id (the delivery probe's marker).
+ACTIONS: dict[str, Spec] = {"sw": (Field.OPTIONAL_ID,), "no": (), "of": (Field.ID,), "go": (Field.ID,)}
 
 
 async def on_callback(update: Update, context: Context, lang: str, pressed: Pressed) -> None:
-    """``ac:sw`` (switch from a token), ``ac:of:<id>`` (offer), ``ac:go:<id>`` (enroll), ``ac:no``."""
+    """``ac:sw[:<row>]`` (switch from a token), ``ac:of:<id>`` (offer), ``ac:go:<id>`` (enroll), ``ac:no``."""
     user_id, chat_id = ids(update)
     action = pressed.action
     if action == "sw":

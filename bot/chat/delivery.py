@@ -13,7 +13,7 @@ from telegram.constants import ParseMode
 # The feature modules register their renderers when imported.
 from bot.chat import alerts, issuing_news, notifications, reminders, sales_news  # noqa: F401
 from bot.chat.outbound import Key, OutboundRouter, Route, mapped, newest_message_id, noted_message_ids
-from bot.chat.rendering import RENDERERS, DocumentGroup, PhotoMessage, Rendered, TextMessage
+from bot.chat.rendering import RENDERERS, DocumentGroup, PhotoMessage, Rendered, TextMessage, within_limits
 from bot.pacing import OutboundJob, PermanentSendError, Priority
 from bot.services import Services
 from bot.services.delivery import Channel, Found
@@ -35,7 +35,10 @@ class TelegramChannel:
         if renderer is None:
             log.error("outbox %s: no renderer for the kind %r", item.id, item.kind)
             return None
-        return await renderer(self.services, item)
+        rendered = await renderer(self.services, item)
+        # Every kind's message fits whatever data went into it (a renderer lists with ``fit`` to say how
+        # many items it left out; this is the last resort).
+        return within_limits(rendered) if rendered is not None else None
 
     def newest_message_id(self, chat_id: int) -> int:
         return newest_message_id(self.bot, chat_id)

@@ -70,13 +70,15 @@ ACTIONS: dict[str, Spec] = {
     **{action: _VERSIONED for action in ("add", "ed", "mo")},
     "ln": (Field.ID, *_VERSIONED), "rt": (Field.ID, *_VERSIONED), "lf": (Field.ID, Field.WORD, *_VERSIONED),
     **{action: (Field.CODE, *_VERSIONED) for action in ("o", "pm", "pd", "cu", "sp")},
-    "again": (Field.ID,), "upo": (Field.ID,),
+    # On an issued invoice's result (the outbox row's id makes the keyboard the delivery probe's marker).
+    "again": (Field.ID, Field.OPTIONAL_ID), "upo": (Field.ID,), "link": (Field.ID,),
 }
 
 
 async def on_callback(update: Update, context: Context, lang: str, pressed: Pressed) -> None:
-    """``iv:ok|off:<version>`` on the preview (the version it showed), ``iv:again:<id>`` and ``iv:upo:<id>``
-    on an issued invoice; every other ``iv:`` button belongs to the dialogue before the confirmation."""
+    """``iv:ok|off:<version>`` on the preview (the version it showed), ``iv:again:<id>[:<row>]``,
+    ``iv:upo:<id>`` and ``iv:link:<id>`` on an issued invoice; every other ``iv:`` button belongs to the
+    dialogue before the confirmation."""
     user_id, chat_id = ids(update)
     action = pressed.action
     parts = [pressed.prefix, action, *pressed.args]  # checked by ``ACTIONS``; the dialogue reads them so
@@ -86,8 +88,8 @@ async def on_callback(update: Update, context: Context, lang: str, pressed: Pres
     if action == "upo":
         await _send_upo(context, chat_id, user_id, lang, pressed.id)
         return
-    if action == "link" and len(parts) > 2:
-        await _send_links(context, chat_id, user_id, lang, int(parts[2]))
+    if action == "link":
+        await _send_links(context, chat_id, user_id, lang, pressed.id)
         return
     if action not in ("ok", "off"):
         await dialog.on_callback(update, context, lang, parts)

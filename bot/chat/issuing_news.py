@@ -8,7 +8,7 @@ from __future__ import annotations
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.chat.rendering import Document, DocumentGroup, PhotoMessage, Rendered, TextMessage, renders
-from bot.i18n import esc, fmt_date, t
+from bot.i18n import clip, esc, fmt_date, t
 from bot.services import Services
 from bot.services.errors import ServiceError
 from bot.services.issuing import InvoiceState, IssuedView
@@ -25,6 +25,7 @@ from bot.services.issuing.state import UNFINISHED
 from bot.services.outbox import OutboxItem
 from ksef.system_warnings import XML_DISCOURAGED_CHARACTERS
 
+REASON_CHARS = 500  # KSeF's status text (its description and details) as quoted in a message
 MODE_NAMES = {"offline24": "offline24", "offline": "offline (niedostępność KSeF)", "awaryjny": "awaryjnym"}
 
 
@@ -83,14 +84,15 @@ async def issued_result(services: Services, row: OutboxItem, result: IssuedResul
                            result_keyboard(lang, view, row.id, link=False))
     if state is InvoiceState.REJECTED:
         text = t(lang, "iv.rejected", number=number, code=view.status_code or "—",
-                 reason=esc(view.status_text or "—"))
+                 reason=esc(clip(view.status_text or "—", REASON_CHARS)))
         return TextMessage(text, result_keyboard(lang, view, row.id, link=False))
     # No button fits the states below (nothing is final yet): delivered at least once.
     if state is InvoiceState.WAITING:
         return TextMessage(t(lang, "iv.waiting_no_cert", number=number))
     if state is InvoiceState.PROCESSING:
         return TextMessage(t(lang, "iv.processing", number=number))
-    return TextMessage(t(lang, "iv.retry", number=number, reason=esc(view.status_text or "—")))
+    reason = esc(clip(view.status_text or "—", REASON_CHARS))
+    return TextMessage(t(lang, "iv.retry", number=number, reason=reason))
 
 
 @renders(ISSUED_DOCUMENTS)
@@ -124,4 +126,5 @@ async def deadline_warning(services: Services, row: OutboxItem, warning: Deadlin
             return None  # no longer a member: not theirs to hear
     reason = view.status_text or t(lang, "iv.deadline_no_answer")
     return TextMessage(t(lang, "iv.deadline_unsent", number=esc(view.number), nip=esc(nip),
-                         issued=fmt_date(lang, view.issue_date), deadline=deadline, reason=esc(reason)))
+                         issued=fmt_date(lang, view.issue_date), deadline=deadline,
+                         reason=esc(clip(reason, REASON_CHARS))))

@@ -9,7 +9,7 @@ from datetime import datetime
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.chat.rendering import Rendered, TextMessage, renders
-from bot.i18n import esc, fmt_date, t
+from bot.i18n import clip, esc, fmt_date, t
 from bot.services import Services
 from bot.services.dialogs import IDLE_NOTICE, IdleNotice
 from bot.services.outbox import OutboxItem
@@ -23,8 +23,9 @@ _SWITCH = ("token_expiry", "token_switch", "tokens_ended")
 async def reminder(services: Services, row: OutboxItem, notice: ReminderNotice) -> Rendered | None:
     lang = row.language
     until = fmt_date(lang, datetime.fromisoformat(notice.until)) if notice.until else ""
-    text = t(lang, f"remind.{notice.reminder}", nip=esc(notice.nip), until=until, name=esc(notice.name or ""),
-             serial=esc(notice.serial or ""))
+    # A certificate's name is the user's own text: one line, escaped.
+    text = t(lang, f"remind.{notice.reminder}", nip=esc(notice.nip), until=until,
+             name=esc(clip(notice.name or "", 100)), serial=esc(notice.serial or ""))
     if notice.reminder not in _SWITCH:
         return TextMessage(text)  # no keyboard: delivered at least once
     button = InlineKeyboardButton(t(lang, "btn.auth_switch"), callback_data=f"ac:sw:{row.id}")

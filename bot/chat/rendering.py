@@ -20,11 +20,12 @@ allowed, but then delivered at least once (a crash in the send window may show i
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Generic
 
 from telegram import InlineKeyboardMarkup
 
+from bot.i18n.limits import CAPTION_LIMIT, shorten
 from bot.services import Services
 from bot.services.outbox import Kind, OutboxItem, P
 
@@ -65,6 +66,17 @@ class DocumentGroup:
 
 
 Rendered = TextMessage | PhotoMessage | DocumentGroup
+
+
+def within_limits(message: Rendered) -> Rendered:
+    """``message`` as Telegram takes it: a text within 4 096 characters, a caption within 1 024 (cut at
+    a line by :func:`bot.i18n.limits.shorten`). Deterministic, so the delivery probe finds the same."""
+    if isinstance(message, TextMessage):
+        return replace(message, text=shorten(message.text))
+    if isinstance(message, PhotoMessage):
+        return replace(message, caption=shorten(message.caption, CAPTION_LIMIT))
+    return DocumentGroup(tuple(replace(d, caption=shorten(d.caption, CAPTION_LIMIT))
+                               for d in message.documents))
 Render = Callable[[Services, OutboxItem, P], Awaitable[Rendered | None]]
 
 

@@ -13,6 +13,7 @@ import re
 from collections.abc import Callable, Sequence
 
 MESSAGE_LIMIT = 4096
+CAPTION_LIMIT = 1024  # a photo's or document's caption (https://core.telegram.org/bots/api#sendphoto)
 _TAG = re.compile(r"<(/?)([a-zA-Z-]+)[^>]*>")
 
 

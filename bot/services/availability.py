@@ -20,7 +20,7 @@ import httpx
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.i18n import esc, fmt_date, fmt_datetime, language_of, t
+from bot.i18n import clip, esc, fmt_date, fmt_datetime, language_of, t
 from bot.pacing import Priority
 from bot.services.outbox import JsonObject, Kind, Outbox, json_int, json_str
 from bot.services.ports import Clock, system_clock
@@ -196,7 +196,7 @@ def render(lang: str, transition: Transition, queued: int) -> str:
     else:
         parts.append(t(lang, "av.maintenance_over"))
     titles = list(dict.fromkeys(m.title for m in transition.messages if m.title))[:2]
-    parts.extend(t(lang, "av.official", title=esc(title)) for title in titles)
+    parts.extend(t(lang, "av.official", title=esc(clip(title, 200))) for title in titles)
     return "\n\n".join(parts)
 
 

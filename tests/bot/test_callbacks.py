@@ -59,7 +59,9 @@ def test_malformed_data_is_refused(data: str) -> None:
 def test_every_button_the_bot_makes_parses() -> None:
     for data in ("g:stop", "g:back:cert:guide:2", "g:skip:auth:guide:0", "g:next:token:nip", "co:add:0",
                  "co:mrm:3:123456789", "fg:yes", "lang:pl", "lang:en", "in:l:10", "in:l:0:4", "in:x:1",
-                 "iv:ok", "iv:upo:8", "av:status", "av:status:3", "av:mute", "ac:sw", "ac:go:2"):
+                 "iv:ok", "iv:upo:8", "av:status", "av:status:3", "av:mute", "ac:sw", "ac:go:2",
+                 # the outbox renderers' buttons carry the row id (the delivery probe's marker)
+                 "iv:again:8", "iv:again:8:12", "iv:link:8", "ac:sw:5", "in:d:4:9", "in:l:0:9", "in:c:3"):
         assert BUTTONS.parse(data) is not None, data
 
 

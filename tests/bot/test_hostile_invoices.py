@@ -14,8 +14,9 @@ from sqlalchemy import update
 
 import ksef.pdf
 from bot.chat.notifications import render
+from bot.chat.rendering import Document, DocumentGroup, PhotoMessage, TextMessage, within_limits
 from bot.i18n import clip, esc, t
-from bot.i18n.limits import MESSAGE_LIMIT, fit, shorten, visible_length
+from bot.i18n.limits import CAPTION_LIMIT, MESSAGE_LIMIT, fit, shorten, visible_length
 from bot.sandbox.botapi import parse_html, utf16_len
 from bot.services.inbox import InvoiceView, NewsView
 from bot.store.models import Reminder
@@ -68,6 +69,20 @@ def test_fit_and_shorten_keep_within_the_limit() -> None:
     one_line = shorten("😀" * 5000)
     assert utf16_len(parse_html(one_line)[0]) <= MESSAGE_LIMIT
     assert clip("a\n\nb   c", 10) == "a b c" and clip("x" * 20, 10) == "x" * 9 + "…"
+
+
+def test_an_outbox_message_fits_whatever_its_renderer_put_in() -> None:
+    """The last resort for every outbox kind: texts within 4 096 characters, captions within 1 024."""
+    long_lines = "\n".join(f"<b>{i}</b> " + "ł" * 100 for i in range(100))
+    text = within_limits(TextMessage(long_lines))
+    photo = within_limits(PhotoMessage(b"png", "k.png", long_lines))
+    group = within_limits(DocumentGroup((Document("a.pdf", b"%PDF", long_lines),)))
+    assert isinstance(text, TextMessage) and isinstance(photo, PhotoMessage)
+    assert isinstance(group, DocumentGroup)
+    assert utf16_len(parse_html(text.text)[0]) <= MESSAGE_LIMIT and text.text.endswith("\n…")
+    for caption in (photo.caption, group.documents[0].caption):
+        assert utf16_len(parse_html(caption)[0]) <= CAPTION_LIMIT and caption.startswith("<b>0</b>")
+    assert within_limits(TextMessage("krótko")) == TextMessage("krótko")
 
 
 async def _poll_now(bot: BotHarness) -> None:
