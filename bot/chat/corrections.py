@@ -20,7 +20,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from bot.chat import issuing
 from bot.chat.common import Context, ids, send
 from bot.chat.sales_buttons import RATES, Action, KorAction, KorVerb, kor_data
-from bot.i18n import esc, fmt_money, t
+from bot.i18n import clip, esc, fmt_money, t
 from bot.pacing import Priority
 from bot.services.dialogs import Dialog
 from bot.services.errors import ServiceError
@@ -71,7 +71,8 @@ def _money(lang: str, amount: Decimal, currency: str) -> str:
 
 
 def _short(text: str, limit: int = 60) -> str:
-    return text if len(text) <= limit else text[:limit - 1] + "…"
+    """A line's name on one line, without invisible controls (it may come from a pasted text)."""
+    return clip(text, limit)
 
 
 def _values_text(lang: str, line: InvoiceLine, currency: str) -> str:
@@ -445,10 +446,15 @@ def _new_quantity(text: str) -> Decimal:
     return parse_quantity_input(cleaned).quantity
 
 
+# The steps that wait for a typed answer (the others are answered with buttons).
+TYPED_STEPS = ("qty", "price", "add", "buyer_name", "buyer_address", "nip", "reason")
+
+
 async def on_text(update: Update, context: Context, dialog: Dialog, lang: str) -> None:
-    assert update.message is not None and update.message.text is not None
+    # effective_message: also the edit of a refused answer (``bot.chat.edits``)
+    assert update.effective_message is not None and update.effective_message.text is not None
     user_id, chat_id = ids(update)
-    text = update.message.text.strip()
+    text = update.effective_message.text.strip()
     state = Correcting.of(dialog)
     spec = state.spec
     svc = context.services

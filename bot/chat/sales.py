@@ -28,7 +28,8 @@ from bot.chat.sales_buttons import (
     list_data,
     search_data,
 )
-from bot.i18n import esc, fmt_date, fmt_datetime, fmt_money, t
+from bot.i18n import clip, esc, fmt_date, fmt_datetime, fmt_money, t
+from bot.i18n.limits import shorten
 from bot.services.dialogs import Dialog
 from bot.services.errors import ServiceError
 from bot.services.issuing import InvoiceState
@@ -54,10 +55,6 @@ def month_name(lang: str, year: int, month: int) -> str:
 
 def money(lang: str, amount: Decimal, currency: str) -> str:
     return fmt_money(lang, amount, currency)
-
-
-def _short(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[:limit - 1] + "…"
 
 
 # ------------------------------------------------------------------------------------------ the list
@@ -91,7 +88,7 @@ def _row_text(context: Context, lang: str, index: int, row: SalesRow) -> str:
     if row.payment is not None and row.state is not InvoiceState.REJECTED:
         extra += " · " + payment_text(lang, row.payment, _overdue(row.payment, context))
     return t(lang, "sa.row", no=index, kind=kind, number=esc(row.number),
-             date=row.issue_date.strftime("%d.%m.%Y"), buyer=esc(_short(row.buyer_name or "—", 40)),
+             date=row.issue_date.strftime("%d.%m.%Y"), buyer=esc(clip(row.buyer_name or "—", 40)),
              amount=money(lang, row.gross, row.currency), extra=extra)
 
 
@@ -127,7 +124,7 @@ def list_text(context: Context, lang: str, page: SalesPage) -> str:
 def list_keyboard(lang: str, page: SalesPage) -> InlineKeyboardMarkup:
     query = page.query
     first = query.page * PAGE_SIZE + 1
-    rows = [[InlineKeyboardButton(f"{first + i}. {_short(row.number, 22)} · {_short(row.buyer_name, 16)}",
+    rows = [[InlineKeyboardButton(f"{first + i}. {clip(row.number, 22)} · {clip(row.buyer_name, 16)}",
                                   callback_data=card_data(CardVerb.OPEN, row.id))]
             for i, row in enumerate(page.rows)]
     def button(key: str, target: SalesQuery, chooser: Chooser | None = None) -> InlineKeyboardButton:
@@ -154,7 +151,7 @@ async def _show(context: Context, chat_id: int, text: str, markup: InlineKeyboar
     """Edit the message in place when there is one to edit, else send a new one."""
     if edit_message_id is not None:
         try:
-            await context.bot.edit_message_text(text, chat_id, edit_message_id, reply_markup=markup)
+            await context.bot.edit_message_text(shorten(text), chat_id, edit_message_id, reply_markup=markup)
             return
         except BadRequest as exc:
             if "not modified" in str(exc).lower():
@@ -196,7 +193,7 @@ async def _show_chooser(context: Context, user_id: int, chat_id: int, lang: str,
         title = t(lang, "sa.choose_state")
     else:
         for nip, name in await svc.sales.buyers(user_id, company.id):
-            options.append((f"{_short(name, 28)} ({nip})", replace(base, buyer_nip=nip)))
+            options.append((f"{clip(name, 28)} ({nip})", replace(base, buyer_nip=nip)))
         options.append((t(lang, "sa.any_buyer"), replace(base, buyer_nip=None)))
         title = t(lang, "sa.choose_buyer")
     rows = [[InlineKeyboardButton(label, callback_data=list_data(option))] for label, option in options]
@@ -234,7 +231,7 @@ def card_text(context: Context, lang: str, card: SalesCard) -> str:
     if view.ksef_number:
         lines.append(t(lang, "sa.card_ksef", ksef_number=esc(view.ksef_number)))
     if view.state is InvoiceState.REJECTED and view.status_text:
-        lines.append(t(lang, "sa.card_reason", reason=esc(_short(view.status_text, 300))))
+        lines.append(t(lang, "sa.card_reason", reason=esc(clip(view.status_text, 300))))
     if card.payment is not None:
         status = card.payment
         text = payment_text(lang, status, _overdue(status, context))
@@ -393,10 +390,10 @@ async def send_upo(context: Context, user_id: int, chat_id: int, lang: str, invo
 # ------------------------------------------------------------------------------------------ typed answers
 
 async def on_text(update: Update, context: Context, dialog: Dialog, lang: str) -> None:
-    """A search text, or the amount of a partial payment."""
-    assert update.message is not None and update.message.text is not None
+    """A search text, or the amount of a partial payment (also the edit of a refused one)."""
+    assert update.effective_message is not None and update.effective_message.text is not None
     user_id, chat_id = ids(update)
-    text = update.message.text.strip()
+    text = update.effective_message.text.strip()
     svc = context.services
     if dialog.step == "search":
         await svc.dialogs.clear(chat_id)

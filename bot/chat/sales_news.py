@@ -9,7 +9,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.chat.rendering import Rendered, TextMessage, renders
 from bot.chat.sales_buttons import CardVerb, card_data
-from bot.i18n import esc, fmt_date, fmt_money, t
+from bot.i18n import clip, esc, fmt_date, fmt_money, t
 from bot.services import Services
 from bot.services.outbox import OutboxItem
 from bot.services.sales.overdue import (
@@ -26,10 +26,6 @@ def money(lang: str, amount: Decimal, currency: str) -> str:
     return fmt_money(lang, amount, currency)
 
 
-def _short(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[:limit - 1] + "…"
-
-
 @renders(OVERDUE_SUMMARY)
 async def overdue_summary(services: Services, row: OutboxItem, payload: OverdueSummary) -> Rendered | None:
     """The seller's list of invoices past their due date; a button opens each card (the buttons name
@@ -39,11 +35,11 @@ async def overdue_summary(services: Services, row: OutboxItem, payload: OverdueS
         return None  # all paid meanwhile
     lang = row.language
     lines = [t(lang, "sa.overdue_title")]
-    lines += [t(lang, "sa.overdue_line", number=esc(i.number), buyer=esc(_short(i.buyer_name or "—", 40)),
+    lines += [t(lang, "sa.overdue_line", number=esc(i.number), buyer=esc(clip(i.buyer_name or "—", 40)),
                 amount=money(lang, i.remaining, i.currency), due=fmt_date(lang, i.due_date), days=i.days_late)
               for i in invoices]
     lines.append(t(lang, "sa.overdue_forward"))
-    buttons = [[InlineKeyboardButton(f"{_short(i.number, 24)} · {_short(i.buyer_name, 20)}",
+    buttons = [[InlineKeyboardButton(f"{clip(i.number, 24)} · {clip(i.buyer_name, 20)}",
                                      callback_data=card_data(CardVerb.OPEN, i.invoice_id))] for i in invoices]
     return TextMessage("\n".join(lines), InlineKeyboardMarkup(buttons))
 

@@ -11,6 +11,7 @@ from PIL import Image
 from bot.sandbox.botapi import ChatMessage, FakeUser
 from tests.bot.test_certificates import PASSWORD, connected, to_key_question
 from tests.bot.test_issuing import BUYER_NIP, ready
+from tests.bot.test_sales_chat import issue
 from tests.fixtures.bot import BotHarness
 
 NOT_TEXT = "Tego rodzaju wiadomości nie odczytam"
@@ -132,3 +133,25 @@ async def test_secrets_anywhere_are_deleted_with_a_reason(bot_app: BotHarness) -
     await bot_app.say(user, PASSWORD, contains="Certyfikat „Offline 2026” zapisany")
     assert [c["name"] for c in await bot_app.table_rows("certificates")] == ["Offline 2026"]
     no_apology(bot_app, user)
+
+
+async def test_sales_and_correction_dialogues_take_an_edit_and_ask_again(bot_app: BotHarness) -> None:
+    """The register's typed answers (a part payment) and a correction's questions behave as every other
+    dialogue: an edited refused answer is taken, a sticker gets the question again."""
+    bot = bot_app
+    user, _, _ = await ready(bot, 3507)
+    invoice = await issue(bot, user, f"/wystaw {BUYER_NIP} Malowanie ścian 40 m2 x 25 23%")
+    listing = await bot.say(user, "/sprzedaz", contains="Wystawione faktury")
+    card = await bot.press(user, listing, f"1. {invoice['number']} · ACME Sp. z o.o.", contains="Numer KSeF")
+    await bot.press(user, card, "Wpłata częściowa", contains="Ile wpłacił nabywca")
+    typo = await user.send_text("pięćset")
+    await answers_after(bot, user, typo.message_id, 1)  # refused: not an amount
+    taken = await bot.reply_to(user, lambda: user.edit(typo, "500 zł"),
+                               predicate=lambda m: "Zapisano wpłatę" in m.content)
+    assert "500,00" in taken.content
+    menu = await bot.press(user, taken, "✏️ Koryguj", contains="Korekta faktury")
+    line = await bot.press(user, menu, "Poz. 1: Malowanie ścian", contains="Co w niej poprawić")
+    await bot.press(user, line, "Ilość", contains="właściwa ilość")
+    first, second = await answers(bot, user, user.send_sticker, 2)
+    assert NOT_TEXT in first.content and "Czekam na odpowiedź na pytanie powyżej" in second.content
+    no_apology(bot, user)
