@@ -2,27 +2,21 @@
 
 from __future__ import annotations
 
-import logging
 from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.error import TelegramError
 
 from bot.chat import corrections
 from bot.chat.callbacks import Field, Pressed, Spec
 from bot.chat.common import Context, active_company, ids, send
 from bot.chat.common import language as language_for
 from bot.chat.issuing import error_message
-from bot.i18n import clip, esc, t
-from bot.i18n.limits import fit
+from bot.i18n import esc, t
 from bot.services import seller_profile as sp
 from bot.services.dialogs import Dialog
 from bot.services.errors import ServiceError
 from bot.services.numbering import DEFAULT_PATTERN, check_pattern
-from bot.services.seller_profile import ProfileChange
 from ksef.banking import format_account
-
-log = logging.getLogger(__name__)
 
 FLOW = "profile"
 STEPS = ("name", "address", "vat", "account", "rate", "days", "pattern")  # then "prices" (buttons)
@@ -142,7 +136,7 @@ async def on_callback(update: Update, context: Context, lang: str, pressed: Pres
 async def _save(context: Context, chat_id: int, user_id: int, lang: str, data: dict[str, Any]) -> None:
     svc = context.services
     try:
-        saved = await svc.profiles.save(
+        profile = await svc.profiles.save(
             user_id, int(data["company_id"]), name=data["name"], address=list(data["address"]),
             vat_exempt=bool(data["vat_exempt"]), bank_account=data.get("bank_account"),
             default_rate=str(data.get("default_rate") or "23"), payment_days=int(data["payment_days"]),
@@ -150,7 +144,6 @@ async def _save(context: Context, chat_id: int, user_id: int, lang: str, data: d
     except ServiceError as exc:
         await send(context, chat_id, error_message(lang, exc))
         return
-    profile = saved.profile
     await svc.dialogs.clear(chat_id)
     text = t(lang, "pf.saved", name=esc(profile.name), address=esc(", ".join(profile.address)),
              vat=t(lang, "pf.vat_exempt" if profile.vat_exempt else "pf.vat_payer"),
@@ -159,19 +152,4 @@ async def _save(context: Context, chat_id: int, user_id: int, lang: str, data: d
     if not profile.vat_exempt:
         text += "\n" + t(lang, "ivc.profile.prices", method=t(lang, f"ivc.{profile.prices}"))
     await send(context, chat_id, text)
-    if saved.change is not None:
-        await tell_owner(context, saved.change)
 
-
-async def tell_owner(context: Context, change: ProfileChange) -> None:
-    """The owner hears of every profile change someone else made (the bank account is theirs alone)."""
-    # A direct message, paced by the bot's rate limiter; it moves to the unified outbox once that exists.
-    lang = change.owner_language
-    lines = [t(lang, "pf.changed_line", field=t(lang, f"pf.field.{field}"), old=esc(clip(old, 200)),
-               new=esc(clip(new, 200))) for field, old, new in change.changes]
-    text = fit([t(lang, "pf.changed", nip=change.nip, user_id=change.changed_by)], lines,
-               [t(lang, "pf.changed_tail")], more=lambda count: t(lang, "more_items", count=count))
-    try:
-        await send(context, change.owner_chat_id, text)
-    except TelegramError as exc:  # e.g. the owner blocked the bot: the member's save stands
-        log.warning("profile change not told to the owner: %s", type(exc).__name__)

@@ -152,7 +152,7 @@ class Services:
                                            source=options.status_source or HttpStatusSource(env),
                                            config=options.availability, queued=offline_backlog, outbox=outbox,
                                            calls=calls)
-        profiles = SellerProfileService(db, clock)
+        profiles = SellerProfileService(db, clock, outbox)
         contractors = ContractorService(db, clock)
         corrections = CorrectionService(db, profiles, clock)
         issuing = IssuingService(

@@ -1,7 +1,10 @@
 """Only the owner decides where customers pay: a member cannot change the bank account of the seller
-profile, and the owner is told of every change someone else makes to it."""
+profile, and the owner is told of every change someone else makes to it (through the outbox, queued in
+the transaction that saves the change)."""
 
 from __future__ import annotations
+
+from datetime import UTC, datetime
 
 import pytest
 
@@ -37,9 +40,23 @@ async def test_member_keeps_the_owners_account_and_the_owner_hears_of_the_change
     assert "• termin płatności (dni): 14 → 30" in told.content and "rachunek" not in told.content
     profile = await bot_app.services.profiles.get(company_id)
     assert profile is not None and profile.bank_account == OWNERS_ACCOUNT
+    assert await notices(bot_app) == 1  # the refused save queued nothing
     # The owner's own change is not announced back to the owner.
-    before = len(bot_app.fake.bot_messages(owner.chat_id))
-    saved = await bot_app.services.profiles.save(owner.id, company_id, name="Jan", address=["ul. A 1"],
-                                                 vat_exempt=False, bank_account=None, default_rate="23",
-                                                 payment_days=14)
-    assert saved.change is None and len(bot_app.fake.bot_messages(owner.chat_id)) == before
+    await bot_app.services.profiles.save(owner.id, company_id, name="Jan", address=["ul. A 1"],
+                                         vat_exempt=False, bank_account=None, default_rate="23",
+                                         payment_days=14)
+    assert await notices(bot_app) == 1
+    # Each change is its own notice, even the same change again at the same instant (the dedupe key
+    # names the change, not its content).
+    bot_app.clock.set(datetime(2026, 3, 2, 9, 0, tzinfo=UTC))
+    profiles = bot_app.services.profiles
+    for pattern in ("KK/{n}/{YYYY}", "KOR/{n}/{YYYY}", "KK/{n}/{YYYY}"):
+        await profiles.set_correction_pattern(member.id, company_id, pattern)
+    assert await notices(bot_app) == 4
+    await bot_app.fake.wait_until(lambda: len([m for m in bot_app.fake.bot_messages(owner.chat_id)
+                                               if "• numeracja korekt:" in m.content]) == 3,
+                                  message="three notices of the corrections' numbering")
+
+
+async def notices(bot: BotHarness) -> int:
+    return len([r for r in await bot.table_rows("outbox") if r["kind"] == "profile.changed"])

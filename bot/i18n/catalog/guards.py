@@ -48,6 +48,7 @@ PL: dict[str, str] = {
     "pf.field.payment_days": "termin płatności (dni)",
     "pf.field.pattern": "numeracja",
     "pf.field.prices": "ceny na nowych fakturach (net/gross)",
+    "pf.field.correction_pattern": "numeracja korekt",
 }
 
 EN: dict[str, str] = {
@@ -96,4 +97,5 @@ EN: dict[str, str] = {
     "pf.field.payment_days": "payment term (days)",
     "pf.field.pattern": "numbering",
     "pf.field.prices": "prices on new invoices (net/gross)",
+    "pf.field.correction_pattern": "corrections' numbering",
 }
