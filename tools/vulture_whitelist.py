@@ -96,7 +96,3 @@ MOBILE
 # --- database columns: stored for the record, read by people and migrations -----------------------
 reference_prefix  # bot/store/models.py: KsefToken (the token's reference number, not the secret)
 created_by  # bot/store/models.py: Invitation
-
-# --- not yet called: to be wired, not a false positive -------------------------------------------------
-_.record_call  # AvailabilityService: the outcomes of real KSeF calls (sync, issuing) are to feed the
-# availability monitor; the hardening work wires it. Remove this line when it is called.

@@ -145,7 +145,7 @@ AVAILABILITY_ALERT = Kind("availability.alert", AvailabilityAlert.from_json, Pri
 
 @dataclass(frozen=True)
 class Observed:
-    """What one monitoring round (or one real call's outcome) changed."""
+    """What one monitoring round changed."""
 
     transitions: tuple[int, ...]  # ids of the transitions stored (each with its alerts queued)
     recovered: bool  # KSeF left an offline state: the caller uploads the offline queue now
@@ -252,13 +252,6 @@ class AvailabilityService:
                 found.append(monitor.observe_latarnia(latarnia.status, latarnia.messages, now))
             found.append(monitor.tick(now))
             return await self._commit(monitor, [f for f in found if f is not None])
-
-    async def record_call(self, ok: bool, kind: CallKind = CallKind.CALL) -> Observed:
-        """Outcome of one of the bot's real KSeF calls (a 4xx/429 counts as ok: KSeF answered)."""
-        async with self._lock:
-            monitor = await self._load()
-            found = monitor.observe_call(ok, self._clock(), kind)
-            return await self._commit(monitor, [found] if found else [])
 
     # --- reading ---------------------------------------------------------------------------------
 
