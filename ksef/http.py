@@ -178,16 +178,16 @@ class HttpTransport:
         return RateLimitedError(wait, http_status=0, group=group, expected_group=group, description=(
             f"limit zapytań grupy {group}: następne dozwolone za {wait:.0f} s"))
 
-    async def _pace(self, group: str, *, after_429: bool = False) -> None:
+    async def _pace(self, group: str, *, after_429: bool = False) -> float:
         """Wait for a slot of ``group`` and of the process-wide ``global`` window, then count the call.
 
-        After a 429 the Retry-After block is honoured even when pacing is off.
+        After a 429 the Retry-After block is honoured even when pacing is off. Returns the moment the
+        call was counted in the ``global`` window (settled when its answer comes).
         """
         enforce = self.pace or after_429
         if not enforce:
             self.limiter.reserve_unchecked(group)
-            self.limiter.acquire_global(enforce=False)
-            return
+            return self.limiter.book_global(enforce=False)[1]
         wait = self.limiter.reserve(group, max_wait=self.max_wait)
         if wait > self.max_wait:
             raise self._too_long(group, wait)
@@ -195,7 +195,10 @@ class HttpTransport:
             await self._sleep(wait)
         # The global window is shared by every client of the process: checked and counted at once,
         # at the moment of sending, and waited for again if other clients took the slot meanwhile.
-        while (wait := self.limiter.acquire_global()) > 0:
+        while True:
+            wait, booked = self.limiter.book_global()
+            if wait == 0.0:
+                return booked
             if wait > self.max_wait:
                 raise self._too_long(GLOBAL, wait)
             await self._sleep(wait)
@@ -245,11 +248,12 @@ class HttpTransport:
         attempt = 0
         after_429 = False
         while True:
-            await self._pace(grp, after_429=after_429)
+            booked = await self._pace(grp, after_429=after_429)
             try:
                 response = await self.http.request(method, self.url(path), content=content,
                                                    params=params, headers=hdrs)
             except httpx.TransportError as exc:
+                self.limiter.settle_global(booked)
                 retryable = safe or isinstance(exc, _NOT_SENT)
                 if retryable and attempt < self.max_retries:
                     attempt += 1
@@ -259,6 +263,7 @@ class HttpTransport:
                     else "błąd połączenia"
                 raise KsefUnavailableError(f"{self.service} niedostępny ({kind}: {type(exc).__name__}) "
                                            f"przy {method} {path}") from exc
+            self.limiter.settle_global(booked)
             self._warnings(response, method, path)
             status = response.status_code
             if 200 <= status < 300 or status in expect:

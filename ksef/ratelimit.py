@@ -10,6 +10,7 @@ The client waits instead of earning a 429 (repeated 429s lengthen the block).
 
 from __future__ import annotations
 
+import bisect
 import threading
 import time
 from collections.abc import Callable, Mapping
@@ -63,6 +64,16 @@ class _Counter:
                 # requests once the maximum-th most recent one has left it
                 at = max(at, self.times[-maximum] + length)
         return at
+
+    def settle(self, booked: float, arrived_by: float) -> None:
+        """Move one counted send from ``booked`` to ``arrived_by`` (the moment its answer came): the
+        server counted it on arrival, which a busy event loop can delay well past the booking."""
+        if arrived_by <= booked:
+            return
+        at = bisect.bisect_left(self.times, booked)
+        if at < len(self.times) and self.times[at] == booked:
+            del self.times[at]
+            bisect.insort(self.times, arrived_by)
 
     def add(self, when: float, limit: Limit | None) -> None:
         self.times.append(when)
@@ -192,6 +203,10 @@ class RateLimiter:
     def acquire_global(self, *, enforce: bool = True) -> float:
         """Count one request in the process-wide ``global`` window if it fits now (returns 0.0), or
         return how long until it does (nothing counted). ``enforce=False`` counts without checking."""
+        return self.book_global(enforce=enforce)[0]
+
+    def book_global(self, *, enforce: bool = True) -> tuple[float, float]:
+        """As :meth:`acquire_global`, also returning the moment counted (for :meth:`settle_global`)."""
         with self.shared.lock:
             now = self._clock()
             limit = self.limits.get(GLOBAL)
@@ -199,7 +214,14 @@ class RateLimiter:
             wait = _wait(counter.earliest(limit, now), now) if enforce else 0.0
             if wait == 0.0:
                 counter.add(now, limit)
-            return wait
+            return wait, now
+
+    def settle_global(self, booked: float) -> None:
+        """The answer to the request counted at ``booked`` has come: count it from now on, the latest
+        moment KSeF can have received it, so a send delayed by a busy process never lets the next ones
+        bunch up inside one of KSeF's windows."""
+        with self.shared.lock:
+            self.shared.counter(GLOBAL).settle(booked, self._clock())
 
     def reserve_unchecked(self, group: str) -> None:
         """Count a request of ``group`` sent now without pacing (pacing off)."""

@@ -226,3 +226,20 @@ async def test_many_clients_sharing_global_never_exceed_it() -> None:
     assert len(sent_at) == 20
     for start in sent_at:
         assert sum(1 for t in sent_at if start <= t < start + 1.0) <= 5
+
+
+def test_a_send_whose_answer_comes_late_is_counted_from_its_answer() -> None:
+    """KSeF counts a request when it arrives; a busy event loop can send it well after it was booked,
+    so the global window counts it from the answer and the next sends do not bunch up behind it."""
+    clock = Clock()
+    limiter = RateLimiter({GLOBAL: Limit(2, None, None)}, clock=clock)
+    wait, booked = limiter.book_global()
+    assert (wait, booked) == (0.0, 1000.0)
+    assert limiter.book_global()[0] == 0.0  # second slot, booked at 1000.0 too
+    clock.t = 1000.5  # the first answer comes half a second later
+    limiter.settle_global(booked)
+    clock.t = 1001.1  # one second after the booking, but not after the first arrival
+    assert limiter.book_global()[0] == 0.0  # the second booking's slot has passed
+    assert limiter.book_global()[0] == pytest.approx(0.45, abs=0.06)  # the settled one has not
+    limiter.settle_global(999.0)  # a booking not in the window changes nothing
+    assert limiter.book_global()[0] == pytest.approx(0.45, abs=0.06)
