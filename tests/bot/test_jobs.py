@@ -70,7 +70,9 @@ async def test_named_lock_excludes_other_process_and_dies_with_its_connection(
     async with two_dbs[1].engine.connect() as conn:
         # Only the holder of this very lock: other tests (other schemas) may hold advisory locks too.
         killed = (await conn.execute(text(
-            "SELECT count(pg_terminate_backend(pid)) FROM pg_locks WHERE locktype = 'advisory' "
+            # With a timeout pg_terminate_backend waits until the backend has exited (PostgreSQL 14+);
+            # without one it only signals it, and the lock may still be held a moment later.
+            "SELECT count(pg_terminate_backend(pid, 5000)) FROM pg_locks WHERE locktype = 'advisory' "
             "AND classid::bigint = :hi AND objid::bigint = :lo AND objsubid = 1"),
             {"hi": key >> 32, "lo": key & 0xFFFFFFFF})).scalar()
     assert killed == 1

@@ -74,8 +74,8 @@ async def fresh_database(*, skip: bool = True) -> AsyncIterator[str]:
     try:
         yield f"{base}/{name}"
     finally:
-        # Processes killed mid-transaction may leave sessions behind for a moment.
-        await admin.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+        # Processes killed mid-transaction may leave sessions behind for a moment; wait until they are gone.
+        await admin.execute("SELECT pg_terminate_backend(pid, 5000) FROM pg_stat_activity "
                             "WHERE datname = $1 AND pid <> pg_backend_pid()", name)
         await admin.execute(f'DROP DATABASE IF EXISTS "{name}"')
         await admin.close()
