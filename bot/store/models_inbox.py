@@ -13,9 +13,11 @@ from datetime import date, datetime
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     Date,
     ForeignKey,
+    Index,
     Integer,
     LargeBinary,
     String,
@@ -50,6 +52,7 @@ class ReceivedInvoice(Base):
     __tablename__ = "received_invoices"
     __table_args__ = (
         UniqueConstraint("company_id", "ksef_number", name="uq_received_invoices_company_ksef"),
+        Index("ix_received_invoices_due", "company_id", "due_date"),  # payables and reminders by due date
     )
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     company_id: Mapped[int] = mapped_column(ForeignKey("companies.id", ondelete="CASCADE"), index=True)
@@ -65,6 +68,21 @@ class ReceivedInvoice(Base):
     stored_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
     xml: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
     found_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, index=True)
+    # Paying it (migration 0009). What the XML says, filled when the row is stored:
+    split_payment: Mapped[bool] = mapped_column(Boolean, default=False)  # P_18A: mechanizm podzielonej płatności
+    bank_accounts: Mapped[list[str] | None] = mapped_column(JSON, nullable=True)  # every NrRB, in order
+    payment_method: Mapped[str | None] = mapped_column(String(8), nullable=True)  # FormaPlatnosci code
+    # Paid state: paid_minor is what has been paid so far in minor units (grosze); paid_at is set when
+    # the whole amount is paid, by the XML (Zaplacono=1, paid_source "xml") or by the user ("user").
+    paid_minor: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    paid_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    paid_source: Mapped[str | None] = mapped_column(String(8), nullable=True)
+    # The last check of the account to pay against MF's VAT taxpayer list (the proof a payer keeps).
+    wl_account: Mapped[str | None] = mapped_column(String(34), nullable=True)
+    wl_assigned: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
+    wl_request_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    wl_checked_on: Mapped[date | None] = mapped_column(Date, nullable=True)
+    collective_id: Mapped[str | None] = mapped_column(String(40), nullable=True)  # IZ it is paid under
 
 
 class InboxPrefs(Base):
@@ -80,3 +98,5 @@ class InboxPrefs(Base):
     quiet_to: Mapped[int | None] = mapped_column(Integer, nullable=True)
     paused: Mapped[bool] = mapped_column(Boolean, default=False)  # the user blocked the bot
     paused_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)  # since when
+    payment_reminders: Mapped[bool] = mapped_column(Boolean, default=True)  # due-date reminders (0009)
+    month_summary: Mapped[bool] = mapped_column(Boolean, default=True)  # the month's figures (0009)
