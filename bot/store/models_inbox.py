@@ -69,7 +69,7 @@ class ReceivedInvoice(Base):
     xml: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
     found_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, index=True)
     # Paying it (migration 0009). What the XML says, filled when the row is stored:
-    split_payment: Mapped[bool] = mapped_column(Boolean, default=False)  # P_18A: mechanizm podzielonej płatności
+    split_payment: Mapped[bool] = mapped_column(Boolean, default=False)  # P_18A: split payment (MPP)
     bank_accounts: Mapped[list[str] | None] = mapped_column(JSON, nullable=True)  # every NrRB, in order
     payment_method: Mapped[str | None] = mapped_column(String(8), nullable=True)  # FormaPlatnosci code
     # Paid state: paid_minor is what has been paid so far in minor units (grosze); paid_at is set when
