@@ -10,6 +10,7 @@ transaction as the cursor advance; an outbox row is marked ``sending`` before th
 from __future__ import annotations
 
 from datetime import date, datetime
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from sqlalchemy import (
     JSON,
@@ -83,6 +84,23 @@ class ReceivedInvoice(Base):
     wl_request_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
     wl_checked_on: Mapped[date | None] = mapped_column(Date, nullable=True)
     collective_id: Mapped[str | None] = mapped_column(String(40), nullable=True)  # IZ it is paid under
+
+    def gross_minor(self) -> int | None:
+        """The gross amount in minor units (grosze), or None when the stored text is not a number."""
+        try:
+            return int((Decimal(self.gross) * 100).to_integral_value(ROUND_HALF_UP))
+        except (InvalidOperation, ValueError):
+            return None
+
+    def outstanding_minor(self) -> int | None:
+        """What is left to pay in minor units of the invoice's currency: 0 once paid in full, None when
+        the amount is unknown. The one definition the payment card, reminders and the month share."""
+        if self.paid_at is not None:
+            return 0
+        gross = self.gross_minor()
+        if gross is None:
+            return None
+        return max(gross - (self.paid_minor or 0), 0)
 
 
 class InboxPrefs(Base):
