@@ -38,14 +38,16 @@ COMMANDS = {
            ("faktury", "Faktury zakupowe"), ("sprzedaz", "Wystawione faktury: korekty, płatności"),
            ("certlogin", "Logowanie certyfikatem KSeF"),
            ("offline", "Certyfikat offline jednym przyciskiem"), ("status", "Czy KSeF działa"),
-           ("cancel", "Przerwij bieżącą czynność"), ("forget", "Usuń wszystkie moje dane")],
+           ("cancel", "Przerwij bieżącą czynność"), ("forget", "Usuń wszystkie moje dane"),
+           ("platnosci", "Faktury do zapłacenia i terminy")],
     "en": [("start", "Connect a company to KSeF"), ("ksef", "Your companies, tokens and certificates"),
            ("certificate", "Add an offline certificate"), ("language", "Language / Język"),
            ("wystaw", "Issue an invoice"), ("profil", "Seller details for invoices"),
            ("invoices", "Purchase invoices"), ("sales", "Issued invoices: corrections, payments"),
            ("certlogin", "Log in with a KSeF certificate"),
            ("offline", "Offline certificate in one tap"), ("status", "Is KSeF working"),
-           ("cancel", "Stop what is in progress"), ("forget", "Delete all my data")],
+           ("cancel", "Stop what is in progress"), ("forget", "Delete all my data"),
+           ("payables", "Invoices to pay and due dates")],
 }
 
 
@@ -62,6 +64,7 @@ class BotOptions:
     rate_limit_retries: int = 3
     set_commands: bool = True
     overdue_interval: float = 900.0  # how often invoices that became overdue are looked for (told once each)
+    payables_interval: float = 3600.0  # how often supplier invoices due tomorrow or today are looked for
     issuing_interval: float = 30.0  # the issuing job: reconcile, upload offline invoices, deadline warnings
     issuing_first: float = 0.5  # its first run: right after start (reconciles what a crash left)
     poll_interval: float | None = None  # seconds between polls of one company (default: settings)
@@ -147,6 +150,8 @@ def build_application(settings: Settings, services: Services, options: BotOption
                             first=options.overdue_interval, name="overdue", job_kwargs=once)
     job_queue.run_repeating(jobs.availability_tick, interval=options.availability_interval,
                             first=options.availability_interval, name="availability", job_kwargs=once)
+    job_queue.run_repeating(jobs.payables_tick, interval=options.payables_interval,
+                            first=options.payables_interval, name="payables", job_kwargs=once)
     return application
 
 

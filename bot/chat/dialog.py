@@ -18,6 +18,7 @@ from bot.chat import (
     issuing,
     language,
     onboarding,
+    payables,
     profile,
     sales,
     sales_buttons,
@@ -74,6 +75,8 @@ async def on_text(update: Update, context: Context) -> None:
         await corrections.on_text(update, context, dialog, lang)
     elif dialog.flow == sales.FLOW:
         await sales.on_text(update, context, dialog, lang)
+    elif dialog.flow == payables.FLOW:
+        await payables.on_text(update, context, dialog, lang)
     after = await context.services.dialogs.get(chat_id)
     context.runtime.refused.note(chat_id, message.message_id, dialog, after)
 
@@ -154,6 +157,7 @@ def buttons() -> Buttons:
     # by their own parser (``bot.chat.sales_buttons``).
     registry.register_parser("sa", Parsed[sales_buttons.Action](sales_buttons.parse, sales.on_callback))
     registry.register_parser("kr", Parsed[sales_buttons.Action](sales_buttons.parse, corrections.on_callback))
+    registry.register("pb", payables.ACTIONS, payables.on_callback)
     return registry
 
 

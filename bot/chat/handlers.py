@@ -23,6 +23,7 @@ from bot.chat import (
     issuing,
     language,
     onboarding,
+    payables,
     profile,
     sales,
     status,
@@ -61,6 +62,9 @@ def register(application: BotApplication) -> None:
     application.add_handler(CommandHandler("status", status.command, filters=private))
     application.add_handler(CommandHandler(["certlogin", "logowanie"], cert_login.command, filters=private))
     application.add_handler(CommandHandler(["offline", "certyfikat_offline"], cert_login.offline_command,
+                                           filters=private))
+    application.add_handler(CommandHandler(["platnosci", "payables"], payables.command, filters=private))
+    application.add_handler(CommandHandler(["przypomnienia", "reminders"], payables.reminders_command,
                                            filters=private))
     application.add_handler(MessageHandler(private & filters.TEXT & ~filters.COMMAND, dialog.on_text))
     application.add_handler(MessageHandler(private & filters.Document.ALL, dialog.on_document))

@@ -6,6 +6,7 @@ produce outbox rows (through the services) and then ask the one dispatcher to se
 - :func:`issuing_tick`: unfinished issued invoices (reconcile, upload offline ones, deadline warnings);
 - :func:`availability_tick`: one KSeF availability round (its alerts are outbox rows);
 - :func:`overdue_tick`: issued invoices that became overdue, told to their sellers once;
+- :func:`payables_tick`: supplier invoices due tomorrow or today, reminded once per member;
 - :func:`leader_tick`: stop when this gateway lost leadership (a standby takes over).
 """
 
@@ -73,4 +74,10 @@ async def leader_tick(context: Context) -> None:
 async def overdue_tick(context: Context) -> None:
     """Queue what became overdue since the last run (one indexed query when nothing did), then send it."""
     if await context.services.overdue.queue():
+        await context.runtime.outbox.dispatch()
+
+
+async def payables_tick(context: Context) -> None:
+    """Queue the due-date reminders of supplier invoices (the day before and on the day), then send them."""
+    if await context.services.payables.queue_due():
         await context.runtime.outbox.dispatch()

@@ -3,7 +3,7 @@ could not use: a sticker, a photo, an edit of an older message, a secret it remo
 
 from __future__ import annotations
 
-from bot.chat import corrections, guide, issuing, profile, sales
+from bot.chat import corrections, guide, issuing, payables, profile, sales
 from bot.chat.common import Context, send
 from bot.i18n import t
 from bot.services.dialogs import Dialog
@@ -23,7 +23,8 @@ async def reask(context: Context, chat_id: int, user_id: int, lang: str, dialog:
     elif dialog.flow == sales.FLOW and dialog.step == "search":
         await send(context, chat_id, t(lang, "sa.ask_search"))
     elif ((dialog.flow == corrections.FLOW and dialog.step in corrections.TYPED_STEPS)
-          or (dialog.flow == sales.FLOW and dialog.step == "payment")):
+          or (dialog.flow == sales.FLOW and dialog.step == "payment")
+          or (dialog.flow == payables.FLOW and dialog.step == payables.STEP)):
         # The question names the invoice or the position; the user has it just above.
         await send(context, chat_id, t(lang, "input.answer_above"))
     else:  # a step answered with buttons (e.g. the offline certificate's confirmation)

@@ -31,6 +31,7 @@ from bot.services.issuing.records import IssuedInvoices
 from bot.services.ksef_clients import KsefClientOptions, KsefClients
 from bot.services.members import MemberService
 from bot.services.outbox import Outbox
+from bot.services.payables import PayablesService
 from bot.services.polling import Activity, PollPolicy
 from bot.services.ports import (
     CertificateGateway,
@@ -121,6 +122,7 @@ class Services:
     payments: PaymentService
     corrections: CorrectionService
     overdue: OverdueService
+    payables: PayablesService  # supplier invoices to pay: paid state, list, due-date reminders
 
     @classmethod
     def build(cls, db: Database, vault: SecretBox, options: ServiceOptions, *,
@@ -186,6 +188,7 @@ class Services:
             buyers=BuyerDirectory(white_list),
             sales=SalesRegister(db), payments=PaymentService(db, clock), corrections=corrections,
             overdue=OverdueService(db, clock, outbox),
+            payables=PayablesService(db, clock, outbox),
         )
 
     async def backlog(self) -> Backlog:
