@@ -28,6 +28,7 @@ from ksef.plinput import parse_amount_input
 FLOW = "payables"
 STEP = "amount"
 PAGE = 10  # invoices per page of the list (each with its buttons)
+MAX_AMOUNT_TEXT = 40  # characters: "1 234 567,89 zł brutto" fits many times over
 
 ACTIONS: dict[str, Spec] = {
     "paid": (Field.ID, Field.OPTIONAL_ID),
@@ -208,8 +209,12 @@ async def on_text(update: Update, context: Context, dialog: Dialog, lang: str) -
     user_id, chat_id = ids(update)
     svc = context.services.payables
     invoice_id = int(dialog.data.get("invoice_id", 0))
+    text = message.text.strip()
+    if len(text) > MAX_AMOUNT_TEXT:  # no amount is this long: say what is wanted, never cut it into one
+        await send(context, chat_id, t(lang, "err.amount_input"))
+        return
     try:
-        typed = parse_amount_input(message.text.strip()[:100])
+        typed = parse_amount_input(text)
     except KsefValidationError as exc:
         await send(context, chat_id, esc(str(exc)) if lang == "pl" else t(lang, "err.amount_input"))
         return

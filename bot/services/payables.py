@@ -95,23 +95,16 @@ class Payable:
     seller_name: str
     seller_nip: str
     invoice_number: str
-    ksef_number: str
     currency: str
     due_date: date | None
     gross_minor: int | None  # None: the stored amount is not a number
     paid_minor: int
     left_minor: int | None  # what is left; 0 once paid
-    paid_at: datetime | None
-    paid_source: str | None
     days_late: int  # days past the due date (0 when not overdue)
 
     @property
     def left(self) -> Decimal | None:
         return None if self.left_minor is None else Decimal(self.left_minor) / 100
-
-    @property
-    def paid(self) -> Decimal:
-        return Decimal(self.paid_minor) / 100
 
     @property
     def overdue(self) -> bool:
@@ -150,8 +143,7 @@ def _payable(row: ReceivedInvoice, nip: str, today: date) -> Payable:
     left = row.outstanding_minor()
     late = (today - row.due_date).days if row.due_date is not None and left else 0
     return Payable(row.id, row.company_id, nip, row.seller_name, row.seller_nip, row.invoice_number,
-                   row.ksef_number, row.currency, row.due_date, row.gross_minor(), row.paid_minor or 0, left,
-                   row.paid_at, row.paid_source, max(late, 0))
+                   row.currency, row.due_date, row.gross_minor(), row.paid_minor or 0, left, max(late, 0))
 
 
 def _unpaid(row: ReceivedInvoice) -> bool:

@@ -241,3 +241,42 @@ async def test_list_marks_undoes_and_refuses_what_does_not_fit(bot_factory: Call
         == {late, soon, undated, foreign}
     assert nip
 
+
+
+async def test_each_member_has_own_switch_and_language_and_a_huge_answer_is_refused(
+        bot_factory: Callable[..., Any]) -> None:
+    bot: BotHarness = await bot_factory(inbox_tick=0.2)
+    owner, _, company_id = await ready(bot, 7301)
+    member = bot.user(7302)
+    payload = await bot.services.members.invite(owner.id, company_id)
+    await bot.services.members.accept(member.id, member.chat_id, payload)
+    await bot.services.companies.set_language(member.id, member.chat_id, "en")
+    due = warsaw_today(bot) + timedelta(days=1)
+    invoice = await stored(bot, company_id, "M/1", due, gross="1500.00")
+    await bot.services.payables.set_payment_reminders(owner.id, company_id, False)
+
+    move_to(bot, due, 8)  # 8:00 on the due date: the first moment reminders go out
+    assert await bot.services.payables.queue_due() == 1
+    [row] = await due_rows(bot)
+    assert row["user_id"] == member.id and row["dedupe_key"] == f"payables.due:{invoice}:{member.id}:day"
+    [message] = await bot.fake.wait_until(lambda: [m for m in bot.fake.bot_messages(member.chat_id)
+                                                   if "Payment due dates" in m.content], timeout=15,
+                                          message="the member's reminder in English")
+    assert "Today" in message.content and "M/1" in message.content
+    assert {b.text for b in message.all_buttons} == {"✅ Paid", "Partly paid", "📋 Everything to pay"}
+    assert reminders(bot, owner.chat_id) == []
+
+    # The owner answers a part payment with a huge text: refused, nothing stored, the question stays.
+    listing = await bot.say(owner, "/platnosci", contains="Do zapłaty")
+    await bot.press(owner, listing, f"pb:part:{invoice}", contains="Ile zapłacono")
+    refused = await bot.say(owner, "1" * 5000)
+    assert "Nie rozumiem tej kwoty" in refused.content
+    [stored_row] = await bot.table_rows("received_invoices")
+    assert stored_row["paid_minor"] is None
+    await bot.say(owner, "0", contains="większa od zera")
+    done = await bot.say(owner, "1500 zł", contains="Zapisano")
+    assert "1 500,00 zł" in flat(done.content)
+
+    # Paid before the member pressed anything: the member's button now says so.
+    answer = await bot.press(member, message, "✅ Paid", contains="already")
+    assert "marked as paid" in answer.content
