@@ -269,13 +269,24 @@ async def test_each_member_has_own_switch_and_language_and_a_huge_answer_is_refu
     # The owner answers a part payment with a huge text: refused, nothing stored, the question stays.
     listing = await bot.say(owner, "/platnosci", contains="Do zapłaty")
     await bot.press(owner, listing, f"pb:part:{invoice}", contains="Ile zapłacono")
-    refused = await bot.say(owner, "1" * 5000)
+    huge = await owner.send_text("1" * 5000)
+    refused = await bot.fake.wait_for_bot_message(owner.chat_id, None, after=huge.message_id)
     assert "Nie rozumiem tej kwoty" in refused.content
     [stored_row] = await bot.table_rows("received_invoices")
     assert stored_row["paid_minor"] is None
-    await bot.say(owner, "0", contains="większa od zera")
-    done = await bot.say(owner, "1500 zł", contains="Zapisano")
-    assert "1 500,00 zł" in flat(done.content)
+    zero = await owner.send_text("0")
+    await bot.fake.wait_for_bot_message(owner.chat_id, lambda m: "większa od zera" in m.content,
+                                        after=zero.message_id)
+    # A sticker: the question stands; the refused answer edited is taken as the answer.
+    await bot.reply_to(owner, lambda: owner.send_sticker(),
+                       predicate=lambda m: "Czekam na odpowiedź" in m.content)
+    edited = await bot.reply_to(owner, lambda: owner.edit(zero, "700"),
+                                predicate=lambda m: "Zapisano wpłatę" in m.content)
+    assert "Zostało do zapłaty 800,00 zł" in flat(edited.content)
+    await bot.press(owner, listing, f"pb:part:{invoice}", contains="Ile zapłacono")
+    await bot.say(owner, "1500 zł", contains="więcej")
+    done = await bot.say(owner, "800", contains="Zapisano")
+    assert "zapłacona — 800,00 zł" in flat(done.content)
 
     # Paid before the member pressed anything: the member's button now says so.
     answer = await bot.press(member, message, "✅ Paid", contains="already")
