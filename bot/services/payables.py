@@ -27,6 +27,7 @@ from enum import StrEnum
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import defer
 
 from bot.pacing import Priority
 from bot.services.access import require_member
@@ -44,7 +45,8 @@ from ksef.timezone import WARSAW
 
 REMIND_FROM = time(8, 0)  # reminders go out from this hour of the day (Warsaw): never at night
 MAX_PER_MESSAGE = 50  # invoices one reminder names at most (the rest go in the next round's message)
-LIST_LIMIT = 200  # unpaid invoices one listing reads at most (it shows fewer: Telegram's size)
+_NO_XML = defer(ReceivedInvoice.xml)  # lists and reminders never need the invoice's XML
+_IN_CHUNK = 500  # company ids per IN (...) list
 _LOOKBACK = timedelta(days=3)  # earlier reminder rows looked at (an invoice is a candidate on 2 days)
 USER_SOURCE = "user"
 XML_SOURCE = "xml"
@@ -230,11 +232,11 @@ class PayablesService:
             company = await session.get(Company, company_id)
             nip = company.nip if company is not None else ""
             rows = (await session.execute(
-                select(ReceivedInvoice).where(ReceivedInvoice.company_id == company_id,
-                                              ReceivedInvoice.paid_at.is_(None))
+                select(ReceivedInvoice).options(_NO_XML)
+                .where(ReceivedInvoice.company_id == company_id, ReceivedInvoice.paid_at.is_(None))
                 .order_by(ReceivedInvoice.due_date.is_(None), ReceivedInvoice.due_date, ReceivedInvoice.id)
             )).scalars()
-            items = tuple(_payable(r, nip, today) for r in rows if _unpaid(r))[:LIST_LIMIT]
+            items = tuple(_payable(r, nip, today) for r in rows if _unpaid(r))
             prefs = await self._prefs(session, company_id, user_id, create=False)
             return PayablesList(company_id, nip, items, sum(1 for i in items if i.overdue),
                                 prefs.payment_reminders if prefs is not None else True)
@@ -245,7 +247,7 @@ class PayablesService:
             return []
         today = self.today()
         async with self.db.transaction() as session:
-            rows = (await session.execute(select(ReceivedInvoice, Company.nip)
+            rows = (await session.execute(select(ReceivedInvoice, Company.nip).options(_NO_XML)
                                           .join(Company, Company.id == ReceivedInvoice.company_id)
                                           .where(ReceivedInvoice.id.in_(invoice_ids))
                                           .order_by(ReceivedInvoice.due_date, ReceivedInvoice.id))).all()
@@ -294,15 +296,20 @@ class PayablesService:
         start_of_today = datetime.combine(today, time(0), tzinfo=WARSAW)
         queued = 0
         async with self.db.transaction() as session:
-            rows = [r for r in (await session.execute(
-                select(ReceivedInvoice).where(ReceivedInvoice.due_date.in_((today, tomorrow)),
-                                              ReceivedInvoice.paid_at.is_(None),
-                                              ReceivedInvoice.found_at < start_of_today)
-                .order_by(ReceivedInvoice.company_id, ReceivedInvoice.due_date, ReceivedInvoice.id)
-            )).scalars() if _unpaid(r)]
+            # By company and due date: the index (company_id, due_date) answers each chunk of companies
+            # with a few index lookups, however many invoices the table holds.
+            companies = list((await session.execute(select(Company.id).order_by(Company.id))).scalars())
             by_company: dict[int, list[ReceivedInvoice]] = defaultdict(list)
-            for row in rows:
-                by_company[row.company_id].append(row)
+            for start in range(0, len(companies), _IN_CHUNK):
+                found = (await session.execute(select(ReceivedInvoice).options(_NO_XML).where(
+                    ReceivedInvoice.company_id.in_(companies[start:start + _IN_CHUNK]),
+                    ReceivedInvoice.due_date.in_((today, tomorrow)), ReceivedInvoice.paid_at.is_(None),
+                    ReceivedInvoice.found_at < start_of_today)
+                    .order_by(ReceivedInvoice.company_id, ReceivedInvoice.due_date, ReceivedInvoice.id)
+                )).scalars()
+                for row in found:
+                    if _unpaid(row):
+                        by_company[row.company_id].append(row)
             for company_id, invoices in by_company.items():
                 queued += await self._queue_company(session, company_id, invoices, today, now)
         return queued
