@@ -41,12 +41,19 @@ ACTIONS: dict[str, Spec] = {
 
 # --- texts -------------------------------------------------------------------------------------------
 
+def totals_text(lang: str, listing: PayablesList) -> str:
+    """"1 234,56 zł + 80,00 €": złoty first, then the other currencies by code."""
+    totals = sorted(listing.totals().items(), key=lambda pair: (pair[0] != "PLN", pair[0]))
+    return " + ".join(money(lang, amount, currency) for currency, amount in totals)
+
+
 def list_text(context: Context, lang: str, listing: PayablesList, offset: int) -> str:
     if not listing.items:
         return t(lang, "pb.list_empty", nip=listing.company_nip)
     today = context.services.payables.today()
     head = [t(lang, "pb.list_title", nip=listing.company_nip),
-            t(lang, "pb.list_count", count=len(listing.items)),
+            t(lang, "pb.list_count", count=len(listing.items)) + " " + t(lang, "pb.list_total",
+                                                                        amounts=totals_text(lang, listing)),
             t(lang, "pb.list_overdue", count=listing.overdue_count) if listing.overdue_count
             else t(lang, "pb.list_none_overdue")]
     page = listing.items[offset:offset + PAGE]

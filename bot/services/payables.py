@@ -140,6 +140,14 @@ class PayablesList:
     overdue_count: int
     reminders_on: bool
 
+    def totals(self) -> dict[str, Decimal]:
+        """What is left to pay in all, per currency (amounts that are no number left out)."""
+        sums: dict[str, Decimal] = defaultdict(Decimal)
+        for item in self.items:
+            if item.left is not None:
+                sums[item.currency] += item.left
+        return dict(sums)
+
 
 def _payable(row: ReceivedInvoice, nip: str, today: date) -> Payable:
     left = row.outstanding_minor()

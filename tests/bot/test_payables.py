@@ -178,7 +178,7 @@ async def test_list_marks_undoes_and_refuses_what_does_not_fit(bot_factory: Call
 
     listing = await bot.say(user, "/platnosci", contains="Do zapłaty")
     shown = flat(listing.content)
-    assert "Po terminie: 1 faktura" in shown and "4 faktury do zapłaty" in shown
+    assert "Po terminie: 1 faktura" in shown and "4 faktury do zapłaty. Razem 1 384,56 zł + 80,00 €." in shown
     order = [shown.index(n) for n in ("L/1", "S/1", "E/1", "N/1")]
     assert order == sorted(order) and "5 dni temu" in shown
     assert "termin jutro" in shown and "bez terminu" in shown

@@ -6,6 +6,7 @@ PL: dict[str, str] = {
     # the list
     "pb.list_title": "💰 <b>Do zapłaty</b> · firma NIP {nip}",
     "pb.list_count": "{count} {count:plural:faktura|faktury|faktur} do zapłaty.",
+    "pb.list_total": "Razem {amounts}.",
     "pb.list_overdue": "⚠️ Po terminie: <b>{count} {count:plural:faktura|faktury|faktur}</b> (na górze listy).",
     "pb.list_none_overdue": "Nic nie jest po terminie.",
     "pb.list_page": "Pozycje {first}–{last} z {total}.",
@@ -62,6 +63,7 @@ PL: dict[str, str] = {
 EN: dict[str, str] = {
     "pb.list_title": "💰 <b>To pay</b> · company NIP {nip}",
     "pb.list_count": "{count} {count:plural:invoice|invoices} to pay.",
+    "pb.list_total": "In all {amounts}.",
     "pb.list_overdue": "⚠️ Overdue: <b>{count} {count:plural:invoice|invoices}</b> (at the top).",
     "pb.list_none_overdue": "Nothing is overdue.",
     "pb.list_page": "Items {first}–{last} of {total}.",
