@@ -44,7 +44,7 @@ from ksef.offline import today_in_poland
 from ksef.timezone import WARSAW
 
 REMIND_FROM = time(8, 0)  # reminders go out from this hour of the day (Warsaw): never at night
-MAX_PER_MESSAGE = 50  # invoices one reminder names at most (the rest go in the next round's message)
+MAX_PER_MESSAGE = 500  # invoices one reminder's payload names at most (the message shows what fits)
 _NO_XML = defer(ReceivedInvoice.xml)  # lists and reminders never need the invoice's XML
 _IN_CHUNK = 500  # company ids per IN (...) list
 _LOOKBACK = timedelta(days=3)  # earlier reminder rows looked at (an invoice is a candidate on 2 days)

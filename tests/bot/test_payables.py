@@ -291,3 +291,25 @@ async def test_each_member_has_own_switch_and_language_and_a_huge_answer_is_refu
     # Paid before the member pressed anything: the member's button now says so.
     answer = await bot.press(member, message, "✅ Paid", contains="already")
     assert "marked as paid" in answer.content
+
+
+async def test_many_invoices_due_the_same_day_make_one_message_that_fits(
+        bot_factory: Callable[..., Any]) -> None:
+    bot: BotHarness = await bot_factory(inbox_tick=0.2)
+    user, _, company_id = await ready(bot, 7401)
+    due = warsaw_today(bot) + timedelta(days=1)
+    long_number = "FV/2026/12/" + "9" * 40
+    for n in range(60):
+        await stored(bot, company_id, f"{long_number}/{n:02d}", due, gross=f"{1000 + n}.00")
+    move_to(bot, due, 11)
+    assert await bot.services.payables.queue_due() == 1
+    assert await bot.services.payables.queue_due() == 0
+    [message] = await bot.fake.wait_until(lambda: reminders(bot, user.chat_id), timeout=15,
+                                          message="one reminder for sixty invoices")
+    text = flat(message.content)
+    shown = text.count(long_number)
+    assert 10 < shown < 60 and f"…i {60 - shown} więcej — pełna lista: /platnosci" in text
+    assert len(message.content) <= 4096 and "Po zapłacie" in text
+    assert len([b for b in message.all_buttons if b.text == "Częściowo"]) == 5
+    [row] = await due_rows(bot)
+    assert len(row["payload"]["due_today"]) == 60  # all told: none comes again in the next round
