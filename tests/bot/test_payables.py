@@ -9,7 +9,7 @@ from collections.abc import Callable
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from bot.sandbox.botapi import ChatMessage
+from bot.sandbox.botapi import ChatMessage, FakeUser
 from bot.services.inbox import FoundInvoice
 from ksef.fa3 import build, invoice_from_dict
 from ksef.timezone import WARSAW
@@ -64,6 +64,15 @@ async def stored(bot: BotHarness, company_id: int, number: str, due: date | None
     async with bot.db.transaction() as session:
         [invoice_id] = await bot.services.inbox.store_found(session, company_id, [found], notify=False)
     return invoice_id
+
+
+async def answer_to_forged(bot: BotHarness, user: FakeUser, data: str) -> str:
+    """Press a button with ``data`` (forged) and return the bot's answer."""
+    count = len(bot.fake.bot_messages(user.chat_id))
+    await forged_press(bot, user, data)
+    await bot.fake.wait_until(lambda: len(bot.fake.bot_messages(user.chat_id)) > count, timeout=10,
+                              message=f"an answer to {data}")
+    return bot.fake.bot_messages(user.chat_id)[-1].content
 
 
 async def test_reminders_the_day_before_and_on_the_day_once_and_stopped_by_payments(
@@ -229,11 +238,7 @@ async def test_list_marks_undoes_and_refuses_what_does_not_fit(bot_factory: Call
     await bot.say(stranger, "/platnosci", contains="Do zapłaty")
     for data in (f"pb:paid:{foreign}", "pb:paid:99999", "pb:undo:1", f"pb:rem:{other_company}:1",
                  f"pb:rem:{company_id}:7", "pb:part:abc", f"pb:list:{other_company}:0"):
-        count = len(bot.fake.bot_messages(user.chat_id))
-        await forged_press(bot, user, data)
-        await bot.fake.wait_until(lambda n=count: len(bot.fake.bot_messages(user.chat_id)) > n,  # type: ignore[misc]
-                                  timeout=10, message=f"an answer to {data}")
-        answer = bot.fake.bot_messages(user.chat_id)[-1].content
+        answer = await answer_to_forged(bot, user, data)
         assert "nieaktualny" in answer or "dostępu" in answer, (data, answer)
     [row] = [r for r in await bot.table_rows("received_invoices") if r["id"] == foreign]
     assert row["paid_minor"] is None and row["paid_at"] is None
