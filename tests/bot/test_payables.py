@@ -16,7 +16,12 @@ from ksef.timezone import WARSAW
 from tests.bot.test_companies import forged_press
 from tests.bot.test_inbox import all_stored
 from tests.bot.test_issuing import ready
-from tests.bot.test_notify import BASE_INVOICE, connected_bot
+from tests.bot.test_notify import (  # the fixtures run each database test on SQLite and PostgreSQL
+    BASE_INVOICE,
+    any_bot_factory_fixture,  # noqa: F401
+    backend_fixture,  # noqa: F401
+    connected_bot,
+)
 from tests.fixtures.bot import BotHarness
 
 TITLE = "Terminy płatności"
@@ -134,8 +139,8 @@ async def test_reminders_the_day_before_and_on_the_day_once_and_stopped_by_payme
 
 
 async def test_quiet_hours_hold_the_reminder_and_the_switch_and_mute_stop_it(
-        bot_factory: Callable[..., Any]) -> None:
-    bot: BotHarness = await bot_factory(inbox_tick=0.2, payables_interval=3600)
+        any_bot_factory: Callable[..., Any]) -> None:
+    bot: BotHarness = await any_bot_factory(inbox_tick=0.2, payables_interval=3600)
     user, _, company_id = await ready(bot, 7101)
     other = bot.user(7102)
     today = warsaw_today(bot)
@@ -174,8 +179,8 @@ async def test_quiet_hours_hold_the_reminder_and_the_switch_and_mute_stop_it(
     assert reminders(bot, other.chat_id) == []  # not a member: never told
 
 
-async def test_list_marks_undoes_and_refuses_what_does_not_fit(bot_factory: Callable[..., Any]) -> None:
-    bot: BotHarness = await bot_factory(inbox_tick=0.2)
+async def test_list_marks_undoes_and_refuses_what_does_not_fit(any_bot_factory: Callable[..., Any]) -> None:
+    bot: BotHarness = await any_bot_factory(inbox_tick=0.2)
     user, nip, company_id = await ready(bot, 7201)
     empty = await bot.say(user, "/platnosci", contains="nie ma nic do zapłaty")
     assert "zaległe na górze" in empty.content
