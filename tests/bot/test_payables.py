@@ -323,3 +323,35 @@ async def test_many_invoices_due_the_same_day_make_one_message_that_fits(
     assert len([b for b in message.all_buttons if b.text == "Częściowo"]) == 5
     [row] = await due_rows(bot)
     assert len(row["payload"]["due_today"]) == 60  # all told: none comes again in the next round
+
+
+async def test_a_held_reminder_of_invoices_paid_meanwhile_is_dropped_and_a_crash_tells_once(
+        bot_factory: Callable[..., Any]) -> None:
+    bot: BotHarness = await bot_factory(inbox_tick=0.2)
+    user, _, company_id = await ready(bot, 7501)
+    due = warsaw_today(bot) + timedelta(days=2)
+    paid_meanwhile = await stored(bot, company_id, "P/1", due)
+    later = await stored(bot, company_id, "P/2", due + timedelta(days=1))
+    svc = bot.services.payables
+
+    # Held by quiet hours, paid before they end: the reminder is dropped, never sent.
+    await bot.services.inbox.set_quiet_hours(user.id, company_id, 9 * 60, 11 * 60)
+    move_to(bot, due - timedelta(days=1), 10)
+    assert await svc.queue_due() == 1
+    await svc.mark_paid(user.id, paid_meanwhile)
+    move_to(bot, due - timedelta(days=1), 11)
+
+    async def dropped() -> bool:
+        return [r["status"] for r in await due_rows(bot)] == ["dropped"]
+
+    await bot.eventually(dropped, message="the reminder dropped")
+    assert reminders(bot, user.chat_id) == []
+
+    # Queued, then the process crashes: after the restart it is told once, and not queued again.
+    move_to(bot, due, 12)
+    assert await svc.queue_due() == 1
+    await bot.crash_and_restart()
+    await bot.fake.wait_until(lambda: reminders(bot, user.chat_id), timeout=20, message="the reminder")
+    assert await bot.services.payables.queue_due() == 0
+    [message] = reminders(bot, user.chat_id)
+    assert "P/2" in message.content and "P/1" not in message.content and later
