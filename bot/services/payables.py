@@ -25,7 +25,7 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from enum import StrEnum
 
-from sqlalchemy import select
+from sqlalchemy import func, or_, select, true, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import defer
 
@@ -46,10 +46,10 @@ from ksef.timezone import WARSAW
 REMIND_FROM = time(8, 0)  # reminders go out from this hour of the day (Warsaw): never at night
 MAX_PER_MESSAGE = 500  # invoices one reminder's payload names at most (the message shows what fits)
 _NO_XML = defer(ReceivedInvoice.xml)  # lists and reminders never need the invoice's XML
+_ATTEMPTS = 5  # compare-and-set rounds of one payment against others recorded at the same moment
 _IN_CHUNK = 500  # company ids per IN (...) list
 _LOOKBACK = timedelta(days=3)  # earlier reminder rows looked at (an invoice is a candidate on 2 days)
 USER_SOURCE = "user"
-XML_SOURCE = "xml"
 
 
 class Which(StrEnum):
@@ -172,8 +172,11 @@ class PayablesService:
 
     # --- one invoice -------------------------------------------------------------------------------
 
-    async def _row(self, session: AsyncSession, user_id: int, invoice_id: int) -> tuple[ReceivedInvoice, str]:
-        row = await session.get(ReceivedInvoice, invoice_id)
+    async def _row(self, session: AsyncSession, user_id: int, invoice_id: int, *,
+                   lock: bool = False) -> tuple[ReceivedInvoice, str]:
+        # ``lock``: two members paying one invoice at once are applied one after the other (PostgreSQL's
+        # row lock; SQLite runs one writing transaction at a time anyway), so no payment is lost.
+        row = await session.get(ReceivedInvoice, invoice_id, with_for_update=lock, populate_existing=True)
         if row is None:
             raise ServiceError("payable_unknown")
         await require_member(session, user_id, row.company_id)
@@ -199,35 +202,61 @@ class PayablesService:
     async def _record(self, user_id: int, invoice_id: int, amount_minor: int | None) -> Marked:
         now = self.clock()
         async with self.db.transaction() as session:
-            row, nip = await self._row(session, user_id, invoice_id)
-            left = row.outstanding_minor()
-            if left == 0:
-                raise ServiceError("payable_already_paid")
-            before = row.paid_minor or 0
-            if left is None:  # the stored amount is not a number: only "paid in full" can be recorded
-                if amount_minor is not None:
-                    raise ServiceError("payable_amount_unknown")
-                row.paid_at, row.paid_source = now, USER_SOURCE
-                return Marked(0, before, _payable(row, nip, self.today()))
-            if amount_minor is None:
-                amount_minor = left
-            elif amount_minor > left:
-                raise ServiceError("payable_too_much", left_minor=left, currency=row.currency)
-            row.paid_minor = before + amount_minor
-            if amount_minor == left:
-                row.paid_at, row.paid_source = now, USER_SOURCE
-            return Marked(amount_minor, before, _payable(row, nip, self.today()))
+            for _ in range(_ATTEMPTS):
+                row, nip = await self._row(session, user_id, invoice_id, lock=True)
+                left = row.outstanding_minor()
+                if left == 0:
+                    raise ServiceError("payable_already_paid")
+                before = row.paid_minor or 0
+                if left is None:  # the stored amount is not a number: only "paid in full" can be recorded
+                    if amount_minor is not None:
+                        raise ServiceError("payable_amount_unknown")
+                    paid, full, recorded = row.paid_minor, True, 0
+                else:
+                    recorded = left if amount_minor is None else amount_minor
+                    if recorded > left:
+                        raise ServiceError("payable_too_much", left_minor=left, currency=row.currency)
+                    paid, full = before + recorded, recorded == left
+                if await self._set_paid(session, row, before, paid, now if full else None):
+                    return Marked(recorded, before, _payable(row, nip, self.today()))
+            raise ServiceError("payable_busy")
+
+    @staticmethod
+    async def _set_paid(session: AsyncSession, row: ReceivedInvoice, before: int, paid: int | None,
+                        paid_at: datetime | None) -> bool:
+        """Compare-and-set: the new paid state only if the row still shows ``before`` paid and not paid in
+        full (else another payment came first: False, and the caller reads the row again)."""
+        result = await session.execute(
+            update(ReceivedInvoice)
+            .where(ReceivedInvoice.id == row.id, func.coalesce(ReceivedInvoice.paid_minor, 0) == before,
+                   ReceivedInvoice.paid_at.is_(None))
+            .values(paid_minor=paid, paid_at=paid_at, paid_source=USER_SOURCE if paid_at else None)
+            .execution_options(synchronize_session=False))
+        if not getattr(result, "rowcount", 0):
+            return False
+        await session.refresh(row)
+        return True
 
     async def undo(self, user_id: int, invoice_id: int, before_minor: int, after_minor: int) -> Payable:
         """Back to ``before_minor`` paid, if the invoice stands exactly as that payment left it
         (``after_minor`` paid, by the user); else ``payable_undo_stale`` and nothing changes."""
+        if before_minor > after_minor:
+            raise ServiceError("payable_undo_stale")
         async with self.db.transaction() as session:
-            row, nip = await self._row(session, user_id, invoice_id)
-            if (row.paid_minor or 0) != after_minor or row.paid_source == XML_SOURCE \
-                    or before_minor > after_minor or (after_minor == before_minor and row.paid_at is None):
+            row, nip = await self._row(session, user_id, invoice_id, lock=True)
+            # Only what the user recorded (an invoice paid by the XML stays paid), and only once: the
+            # update applies while the row still shows the payment being undone.
+            changed = await session.execute(
+                update(ReceivedInvoice)
+                .where(ReceivedInvoice.id == row.id,
+                       func.coalesce(ReceivedInvoice.paid_minor, 0) == after_minor,
+                       or_(ReceivedInvoice.paid_source.is_(None), ReceivedInvoice.paid_source == USER_SOURCE),
+                       ReceivedInvoice.paid_at.is_not(None) if before_minor == after_minor else true())
+                .values(paid_minor=before_minor or None, paid_at=None, paid_source=None)
+                .execution_options(synchronize_session=False))
+            if not getattr(changed, "rowcount", 0):
                 raise ServiceError("payable_undo_stale")
-            row.paid_minor = before_minor or None
-            row.paid_at, row.paid_source = None, None
+            await session.refresh(row)
             return _payable(row, nip, self.today())
 
     # --- the list ----------------------------------------------------------------------------------

@@ -5,8 +5,10 @@ sync, or are stored by the sync's own storage (``InboxService.store_found``)."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from datetime import date, datetime, time, timedelta
+from decimal import Decimal
 from typing import Any
 
 from bot.sandbox.botapi import ChatMessage, FakeUser
@@ -355,3 +357,18 @@ async def test_a_held_reminder_of_invoices_paid_meanwhile_is_dropped_and_a_crash
     assert await bot.services.payables.queue_due() == 0
     [message] = reminders(bot, user.chat_id)
     assert "P/2" in message.content and "P/1" not in message.content and later
+
+
+async def test_members_paying_one_invoice_at_once_lose_no_payment(any_bot_factory: Callable[..., Any]) -> None:
+    bot: BotHarness = await any_bot_factory()
+    owner, _, company_id = await ready(bot, 7601)
+    member = bot.user(7602)
+    await bot.services.members.accept(member.id, member.chat_id,
+                                      await bot.services.members.invite(owner.id, company_id))
+    invoice = await stored(bot, company_id, "C/1", warsaw_today(bot), gross="1000.00")
+    svc = bot.services.payables
+    await asyncio.gather(*(svc.add_payment(who, invoice, Decimal("10.00"))
+                           for who in [owner.id, member.id] * 10))
+    assert (await svc.get(owner.id, invoice)).left == Decimal("800.00")
+    [row] = await bot.table_rows("received_invoices")
+    assert row["paid_minor"] == 20_000 and row["paid_at"] is None

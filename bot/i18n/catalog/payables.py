@@ -58,6 +58,7 @@ PL: dict[str, str] = {
     "err.payable_too_much": "To więcej, niż zostało do zapłaty ({left}). Wpisz kwotę nie większą.",
     "err.payable_amount_unknown": "Kwota tej faktury jest nieczytelna, więc można ją tylko oznaczyć jako zapłaconą w całości.",
     "err.payable_undo_stale": "Nie ma czego cofnąć: ta płatność została już cofnięta albo zmieniona.",
+    "err.payable_busy": "Ktoś właśnie zapisuje płatność tej faktury. Spróbuj jeszcze raz za chwilę.",
 }
 
 EN: dict[str, str] = {
@@ -110,4 +111,5 @@ EN: dict[str, str] = {
     "err.payable_too_much": "That is more than is left to pay ({left}). Type an amount no larger.",
     "err.payable_amount_unknown": "This invoice's amount is unreadable, so it can only be marked as paid in full.",
     "err.payable_undo_stale": "Nothing to undo: this payment was already undone or changed.",
+    "err.payable_busy": "Someone is recording a payment of this invoice right now. Try again in a moment.",
 }
