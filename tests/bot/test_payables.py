@@ -359,7 +359,8 @@ async def test_a_held_reminder_of_invoices_paid_meanwhile_is_dropped_and_a_crash
     assert "P/2" in message.content and "P/1" not in message.content and later
 
 
-async def test_members_paying_one_invoice_at_once_lose_no_payment(any_bot_factory: Callable[..., Any]) -> None:
+async def test_members_paying_one_invoice_at_once_lose_no_payment(
+        any_bot_factory: Callable[..., Any]) -> None:
     bot: BotHarness = await any_bot_factory()
     owner, _, company_id = await ready(bot, 7601)
     member = bot.user(7602)
