@@ -51,9 +51,10 @@ def list_text(context: Context, lang: str, listing: PayablesList, offset: int) -
     if not listing.items:
         return t(lang, "pb.list_empty", nip=listing.company_nip)
     today = context.services.payables.today()
-    head = [t(lang, "pb.list_title", nip=listing.company_nip),
-            t(lang, "pb.list_count", count=len(listing.items)) + " " + t(lang, "pb.list_total",
-                                                                        amounts=totals_text(lang, listing)),
+    count = t(lang, "pb.list_count", count=len(listing.items))
+    if listing.totals():
+        count += " " + t(lang, "pb.list_total", amounts=totals_text(lang, listing))
+    head = [t(lang, "pb.list_title", nip=listing.company_nip), count,
             t(lang, "pb.list_overdue", count=listing.overdue_count) if listing.overdue_count
             else t(lang, "pb.list_none_overdue")]
     page = listing.items[offset:offset + PAGE]

@@ -326,6 +326,15 @@ async def test_many_invoices_due_the_same_day_make_one_message_that_fits(
     [row] = await due_rows(bot)
     assert len(row["payload"]["due_today"]) == 60  # all told: none comes again in the next round
 
+    # The list from the reminder's button, ten a page.
+    first = await bot.press(user, message, "📋 Wszystkie do zapłaty", contains="Do zapłaty")
+    assert "Pozycje 1–10 z 60." in first.content and f"{long_number}/09" in first.content
+    assert f"{long_number}/10" not in first.content
+    second = await bot.press(user, first, "Następne »", contains="Pozycje 11–20 z 60.")
+    assert f"{long_number}/10" in second.content and "⏰ termin dziś" in second.content
+    labels = {b.text for b in second.all_buttons}
+    assert labels >= {"« Poprzednie", "Następne »", "✅ 11. " + long_number[:23] + "…"}
+
 
 async def test_a_held_reminder_of_invoices_paid_meanwhile_is_dropped_and_a_crash_tells_once(
         bot_factory: Callable[..., Any]) -> None:
