@@ -38,14 +38,16 @@ COMMANDS = {
            ("faktury", "Faktury zakupowe"), ("sprzedaz", "Wystawione faktury: korekty, płatności"),
            ("certlogin", "Logowanie certyfikatem KSeF"),
            ("offline", "Certyfikat offline jednym przyciskiem"), ("status", "Czy KSeF działa"),
-           ("cancel", "Przerwij bieżącą czynność"), ("forget", "Usuń wszystkie moje dane")],
+           ("cancel", "Przerwij bieżącą czynność"), ("forget", "Usuń wszystkie moje dane"),
+           ("miesiac", "Podsumowanie miesiąca i paczka dla księgowej")],
     "en": [("start", "Connect a company to KSeF"), ("ksef", "Your companies, tokens and certificates"),
            ("certificate", "Add an offline certificate"), ("language", "Language / Język"),
            ("wystaw", "Issue an invoice"), ("profil", "Seller details for invoices"),
            ("invoices", "Purchase invoices"), ("sales", "Issued invoices: corrections, payments"),
            ("certlogin", "Log in with a KSeF certificate"),
            ("offline", "Offline certificate in one tap"), ("status", "Is KSeF working"),
-           ("cancel", "Stop what is in progress"), ("forget", "Delete all my data")],
+           ("cancel", "Stop what is in progress"), ("forget", "Delete all my data"),
+           ("month", "The month's summary and the accountant's package")],
 }
 
 
@@ -75,6 +77,7 @@ class BotOptions:
     # Telegram's limits as the one paced Sender keeps them (tests talking to a fake Bot API that does not
     # enforce limits may loosen them; the default is Telegram's figures).
     pacing: PacingConfig | None = None
+    month_interval: float = 600.0  # how often the month's automatic summary is looked for (cheap off its day)
 
 
 def service_options(settings: Settings, options: BotOptions) -> ServiceOptions:
@@ -147,6 +150,8 @@ def build_application(settings: Settings, services: Services, options: BotOption
                             first=options.overdue_interval, name="overdue", job_kwargs=once)
     job_queue.run_repeating(jobs.availability_tick, interval=options.availability_interval,
                             first=options.availability_interval, name="availability", job_kwargs=once)
+    job_queue.run_repeating(jobs.month_tick, interval=options.month_interval, first=options.month_interval,
+                            name="month", job_kwargs=once)
     return application
 
 

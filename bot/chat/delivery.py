@@ -11,7 +11,15 @@ from telegram import Bot, InputFile, InputMediaDocument, Message
 from telegram.constants import ParseMode
 
 # The feature modules register their renderers when imported.
-from bot.chat import alerts, issuing_news, notifications, profile_news, reminders, sales_news  # noqa: F401
+from bot.chat import (  # noqa: F401
+    alerts,
+    issuing_news,
+    month_news,
+    notifications,
+    profile_news,
+    reminders,
+    sales_news,
+)
 from bot.chat.outbound import Key, OutboundRouter, Route, mapped, newest_message_id, noted_message_ids
 from bot.chat.rendering import RENDERERS, DocumentGroup, PhotoMessage, Rendered, TextMessage, within_limits
 from bot.pacing import OutboundJob, PermanentSendError, Priority

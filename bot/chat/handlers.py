@@ -22,6 +22,7 @@ from bot.chat import (
     inbox,
     issuing,
     language,
+    month,
     onboarding,
     profile,
     sales,
@@ -62,6 +63,7 @@ def register(application: BotApplication) -> None:
     application.add_handler(CommandHandler(["certlogin", "logowanie"], cert_login.command, filters=private))
     application.add_handler(CommandHandler(["offline", "certyfikat_offline"], cert_login.offline_command,
                                            filters=private))
+    application.add_handler(CommandHandler(["miesiac", "month"], month.command, filters=private))
     application.add_handler(MessageHandler(private & filters.TEXT & ~filters.COMMAND, dialog.on_text))
     application.add_handler(MessageHandler(private & filters.Document.ALL, dialog.on_document))
     application.add_handler(MessageHandler(private & ~filters.TEXT & ~filters.Document.ALL
