@@ -114,8 +114,9 @@ async def package(context: Context, user_id: int, chat_id: int, lang: str, compa
         return
     _building.add(key)
     try:
-        await send(context, chat_id, t(lang, "mo.package_building", month=name))
         try:
+            await context.services.month.require_member(user_id, company_id)
+            await send(context, chat_id, t(lang, "mo.package_building", month=name))
             built = await context.services.month_package.build(user_id, company_id, year, month)
         except ServiceError as exc:
             await send(context, chat_id, error_text(lang, exc))

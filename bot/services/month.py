@@ -279,7 +279,9 @@ def largest_suppliers(docs: Sequence[Doc], amounts: Sequence[DocAmounts | None],
 
 
 def _money(sums: dict[str, int]) -> tuple[Money, ...]:
-    return tuple(Money(c, Decimal(m) / 100) for c, m in sorted(sums.items()) if m > 0)
+    """Amounts in hundredths per currency, złoty first."""
+    ordered = sorted(sums.items(), key=lambda item: (item[0] != "PLN", item[0]))
+    return tuple(Money(c, Decimal(m) / 100) for c, m in ordered if m > 0)
 
 
 # ------------------------------------------------------------------------------------------ outbox
@@ -380,6 +382,11 @@ class MonthService:
         for row in rows:
             sums[row.currency] += row.outstanding_minor() or 0
         return dict(sums)
+
+    async def require_member(self, user_id: int, company_id: int) -> None:
+        """AccessDenied unless the user is a member of the company (before any work is announced)."""
+        async with self.db.transaction() as session:
+            await require_member(session, user_id, company_id)
 
     async def figures(self, user_id: int, company_id: int, year: int, month: int) -> MonthFigures:
         """The month's figures (AccessDenied for a non-member); XML parsed in a worker thread."""

@@ -23,6 +23,7 @@ from bot.services.sales.spec import CorrectionSpec, LineEdit
 from ksef.fa3 import build, invoice_from_dict
 from ksef.schemas import FA3_NAMESPACE
 from ksef.timezone import WARSAW
+from tests.bot.test_companies import forged_press
 from tests.bot.test_corrections import DRAFT
 from tests.bot.test_issuing import ready
 from tests.bot.test_notify import BASE_INVOICE
@@ -262,7 +263,17 @@ async def test_the_summary_comes_once_on_the_first_working_day(bot_factory: obje
         at(bot, day, hour)
         assert await month.queue_due() == 0
     assert await rows() == []
+    # Quiet hours 09:00–10:00: queued at 09:05, held until they end.
+    await bot.services.inbox.set_quiet_hours(USER, company_id, 9 * 60, 10 * 60)
     at(bot, date(2027, 1, 4), 9, 5)
+
+    async def held() -> bool:
+        found = await rows()
+        return len(found) == 2 and all(r["status"] == "pending" and r["not_before"] for r in found)
+
+    await bot.eventually(held, timeout=15, message="the summary queued and held")
+    assert summaries() == []
+    at(bot, date(2027, 1, 4), 10, 1)
     await bot.eventually(lambda: _sent(rows), timeout=30, message="the summary sent")
     text = await bot.fake.wait_until(summaries, timeout=15, message="the summary in the chat")
     assert len(text) == 1 and "📦 Paczka dla księgowej" in [b.text for b in text[0].all_buttons]
@@ -275,6 +286,22 @@ async def test_the_summary_comes_once_on_the_first_working_day(bot_factory: obje
     at(bot, date(2027, 1, 6), 11)
     assert await month.queue_due() == 0
     assert len(await rows()) == 2 and len(summaries()) == 1
+
+    # Its package button (the row id last), and forged buttons: a month that is none, a company that is
+    # not the user's, a month not begun.
+    package = await bot.press(user, text[0], "📦 Paczka dla księgowej", timeout=60,
+                              contains="Paczka dla księgowej: grudzień 2026, 1 dokument")
+    assert package.document is not None
+    assert len(zipfile.ZipFile(io.BytesIO(package.document.content)).namelist()) == 4  # CSV, XML, PDF, UPO
+    for data, answer in ((f"mo:zip:{company_id}:202613", "nieaktualny"),
+                         (f"mo:zip:{company_id + 50}:202612", "Nie masz dostępu do tej firmy"),
+                         (f"mo:show:{company_id}:209901", "nieaktualny"),
+                         (f"mo:zip:{company_id}", "nieaktualny")):
+        count = len(bot.fake.bot_messages(user.chat_id))
+        await forged_press(bot, user, data)
+        await bot.fake.wait_until(lambda n=count: len(bot.fake.bot_messages(user.chat_id)) > n,  # type: ignore[misc]
+                                  timeout=15, message=data)
+        assert answer in bot.fake.bot_messages(user.chat_id)[-1].content, data
 
 
 async def _sent(rows: Any) -> bool:
