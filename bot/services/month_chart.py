@@ -56,8 +56,8 @@ def render_chart(points: Sequence[MonthPoint], texts: ChartTexts) -> bytes:
                  label=texts.sales, color=SALES_COLOUR)
         axes.bar([x + width / 2 for x in positions], [float(p.purchases) / scale for p in points], width,
                  label=texts.purchases, color=PURCHASES_COLOUR)
-        axes.set_xticks(positions, [texts.months[p.month - 1] for p in points], fontsize=11)
-        axes.tick_params(axis="y", labelsize=12)
+        axes.set_xticks(positions, [texts.months[p.month - 1] for p in points], fontsize=13)
+        axes.tick_params(axis="y", labelsize=13)
         axes.yaxis.set_major_formatter(FuncFormatter(lambda value, _: _tick(value, texts.decimal_comma)))
         axes.set_ylabel(unit, fontsize=13)
         axes.set_title(texts.title, fontsize=15)
