@@ -194,6 +194,17 @@ def first_working_day(year: int, month: int) -> date:
     return day if is_working_day(day) else next_working_day(day)
 
 
+def due_month(now: datetime) -> tuple[int, int] | None:
+    """The month whose automatic summary is due at ``now``: the previous one, from 09:00 (Warsaw) of this
+    month's first working day to the end of the working day after it (a catch-up after downtime)."""
+    local = now.astimezone(WARSAW)
+    today = local.date()
+    first = first_working_day(today.year, today.month)
+    if today < first or today > next_working_day(first) or (today == first and local.time() < SEND_AT):
+        return None
+    return shift(today.year, today.month, -1)
+
+
 # ------------------------------------------------------------------------------------------ amounts
 
 def _cents(value: Decimal) -> Decimal:
@@ -439,20 +450,10 @@ class MonthService:
             return enabled
 
     # --- the automatic summary ---------------------------------------------------------------------------
-    def due_month(self, now: datetime | None = None) -> tuple[int, int] | None:
-        """The month whose summary is due now: the previous one, from 09:00 (Warsaw) of this month's
-        first working day to the end of the working day after it (a catch-up after downtime); else None."""
-        local = (now or self.clock()).astimezone(WARSAW)
-        today = local.date()
-        first = first_working_day(today.year, today.month)
-        if today < first or today > next_working_day(first) or (today == first and local.time() < SEND_AT):
-            return None
-        return shift(today.year, today.month, -1)
-
     async def queue_due(self) -> int:
         """Queue the previous month's summary for every member who wants it, once per company, member
         and month (the dedupe key); held by quiet hours, skipped when muted. The rows queued."""
-        due = self.due_month()
+        due = due_month(self.clock())
         if due is None:
             return 0
         year, month = due

@@ -17,8 +17,10 @@ from typing import Any
 from lxml import etree
 from PIL import Image
 
+from bot.chat.month import parse_month_arg, parse_period
 from bot.services.issuing import Draft, IssuedView
-from bot.services.month import MonthFigures
+from bot.services.month import MonthFigures, due_month, first_working_day
+from bot.services.month_package import PackageFile, ascii_name, zip_parts
 from bot.services.sales.spec import CorrectionSpec, LineEdit
 from ksef.fa3 import build, invoice_from_dict
 from ksef.schemas import FA3_NAMESPACE
@@ -307,3 +309,44 @@ async def test_the_summary_comes_once_on_the_first_working_day(bot_factory: obje
 async def _sent(rows: Any) -> bool:
     found = await rows()
     return len(found) == 2 and all(r["status"] == "sent" for r in found)
+
+
+def test_month_arguments_and_button_periods() -> None:
+    for text, period in (("11.2026", (2026, 11)), ("1/2027", (2027, 1)), (" 03-2026 ", (2026, 3)),
+                         ("2026-11", (2026, 11)), ("2026.2", (2026, 2))):
+        assert parse_month_arg(text) == period, text
+    for text in ("13.2026", "0.2026", "listopad", "11.26", "11.1999", "", "11.2026.1", "1" * 40):
+        assert parse_month_arg(text) is None, text
+    assert parse_period(202611) == (2026, 11)
+    assert [parse_period(code) for code in (202613, 202600, 199912, 0)] == [None] * 4
+
+
+def test_the_first_working_day_and_the_window_of_the_summary() -> None:
+    # 1 Jan 2027: a Friday holiday, then a weekend; 1–3 May 2027: holidays and a Sunday; 1 Nov 2026: a
+    # Sunday and a holiday; 1 Dec 2026: a Tuesday.
+    assert [first_working_day(*m) for m in ((2027, 1), (2027, 5), (2026, 11), (2026, 12))] == [
+        date(2027, 1, 4), date(2027, 5, 4), date(2026, 11, 2), date(2026, 12, 1)]
+
+    def due(day: date, hour: int, minute: int = 0) -> tuple[int, int] | None:
+        return due_month(datetime.combine(day, time(hour, minute), WARSAW))
+
+    assert due(date(2027, 1, 1), 12) is None and due(date(2027, 1, 4), 8, 59) is None
+    assert due(date(2027, 1, 4), 9) == (2026, 12) and due(date(2027, 1, 5), 23, 59) == (2026, 12)
+    assert due(date(2027, 1, 6), 9) is None
+    assert due(date(2026, 12, 1), 9) == (2026, 11) and due(date(2026, 12, 2), 9) == (2026, 11)
+
+
+def test_parts_stay_within_the_limit_and_a_file_too_big_is_left_out() -> None:
+    files = [PackageFile(f"sprzedaz/FV_{n}.xml", bytes(range(256)) * (40 + n)) for n in range(12)]
+    whole, _ = zip_parts(files, "paczka", 10**9)
+    assert [p.filename for p in whole] == ["paczka.zip"]
+    limit = len(whole[0].content) // 3
+    parts, too_big = zip_parts([*files, PackageFile("zakupy/huge.pdf", bytes(range(256)) * 10**4)], "paczka",
+                               limit)
+    assert [f.name for f in too_big] == ["zakupy/huge.pdf"]
+    assert len(parts) >= 3 and all(len(p.content) <= limit for p in parts)
+    assert [p.filename for p in parts] == [f"paczka_{n}.zip" for n in range(1, len(parts) + 1)]
+    unpacked = {n: zipfile.ZipFile(io.BytesIO(p.content)).read(n) for p in parts
+                for n in zipfile.ZipFile(io.BytesIO(p.content)).namelist()}
+    assert unpacked == {f.name: f.content for f in files}
+    assert ascii_name("FV/ŁÓDŹ 12/2026 żółć") == "FV_LODZ_12_2026_zolc"
