@@ -22,6 +22,7 @@ from enum import StrEnum
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import load_only
 
 from bot.pacing import Priority
 from bot.services.access import require_member
@@ -374,8 +375,11 @@ class MonthService:
         return loaded
 
     async def _receivables(self, session: AsyncSession, company_id: int, end: date) -> dict[str, int]:
+        # Only the columns the payment status reads: never the XML of every invoice ever issued.
+        columns = load_only(IssuedInvoice.id, IssuedInvoice.gross_minor, IssuedInvoice.currency,
+                            IssuedInvoice.due_date)
         roots = list((await session.execute(
-            select(IssuedInvoice).where(IssuedInvoice.company_id == company_id,
+            select(IssuedInvoice).options(columns).where(IssuedInvoice.company_id == company_id,
                                         IssuedInvoice.issue_date < end, IssuedInvoice.kind != "KOR",
                                         IssuedInvoice.original_id.is_(None),
                                         IssuedInvoice.state.in_(_OWED)))).scalars())
@@ -385,10 +389,12 @@ class MonthService:
         return dict(sums)
 
     async def _payables(self, session: AsyncSession, company_id: int, end: date) -> dict[str, int]:
+        columns = load_only(ReceivedInvoice.id, ReceivedInvoice.gross, ReceivedInvoice.currency,
+                            ReceivedInvoice.paid_minor, ReceivedInvoice.paid_at)
         rows = (await session.execute(
-            select(ReceivedInvoice).where(ReceivedInvoice.company_id == company_id,
-                                          ReceivedInvoice.issue_date < end,
-                                          ReceivedInvoice.paid_at.is_(None)))).scalars()
+            select(ReceivedInvoice).options(columns).where(ReceivedInvoice.company_id == company_id,
+                                                           ReceivedInvoice.issue_date < end,
+                                                           ReceivedInvoice.paid_at.is_(None)))).scalars()
         sums: dict[str, int] = defaultdict(int)
         for row in rows:
             sums[row.currency] += row.outstanding_minor() or 0
