@@ -14,7 +14,7 @@ from telegram import InputFile, Update
 from bot.chat.callbacks import Field, Pressed, Spec
 from bot.chat.common import Context, active_company, error_text, ids, send
 from bot.chat.common import language as language_for
-from bot.chat.month_texts import chart_png, keyboard, month_name, summary_text
+from bot.chat.month_texts import chart_caption, chart_png, keyboard, month_name, summary_text
 from bot.i18n import clip, esc, t
 from bot.services.errors import ServiceError
 from bot.services.month_package import Package
@@ -80,7 +80,7 @@ async def show(context: Context, user_id: int, chat_id: int, lang: str, company_
     png = await chart_png(svc, company_id, year, month, lang)
     if png is not None:
         await context.bot.send_photo(chat_id, InputFile(png, filename=f"wykres_{year:04d}_{month:02d}.png"),
-                                     caption=t(lang, "mo.chart_caption", month=month_name(lang, year, month)))
+                                     caption=chart_caption(lang, year, month))
     await send(context, chat_id, summary_text(lang, figures),
                keyboard(lang, company_id, year, month, svc.month.today()))
 

@@ -5,9 +5,8 @@ then; a member who switched the summary off meanwhile, or a month with nothing i
 
 from __future__ import annotations
 
-from bot.chat.month_texts import chart_png, keyboard, month_name, summary_text
+from bot.chat.month_texts import chart_caption, chart_png, keyboard, summary_text
 from bot.chat.rendering import PhotoMessage, Rendered, TextMessage, renders
-from bot.i18n import t
 from bot.services import Services
 from bot.services.errors import ServiceError
 from bot.services.month import MONTH_CHART, MONTH_SUMMARY, MonthNews
@@ -34,7 +33,7 @@ async def month_chart(services: Services, row: OutboxItem, payload: MonthNews) -
     if png is None:
         return None
     return PhotoMessage(png, f"wykres_{payload.year:04d}_{payload.month:02d}.png",
-                        t(lang, "mo.chart_caption", month=month_name(lang, payload.year, payload.month)))
+                        chart_caption(lang, payload.year, payload.month))
 
 
 @renders(MONTH_SUMMARY)

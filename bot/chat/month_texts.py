@@ -94,6 +94,12 @@ def keyboard(lang: str, company_id: int, year: int, month: int, today: date,
     return InlineKeyboardMarkup(rows)
 
 
+def chart_caption(lang: str, year: int, month: int) -> str:
+    """The chart's caption: the 12 months it shows."""
+    return t(lang, "mo.chart_caption", first=month_name(lang, *shift(year, month, -11)),
+             last=month_name(lang, year, month))
+
+
 def chart_texts(lang: str, year: int, month: int) -> ChartTexts:
     first = shift(year, month, -11)
     abbreviations = tuple(t(lang, "mo.chart_months").split("|"))

@@ -305,6 +305,22 @@ async def test_the_summary_comes_once_on_the_first_working_day(bot_factory: obje
                                   timeout=15, message=data)
         assert answer in bot.fake.bot_messages(user.chat_id)[-1].content, data
 
+    # Switched off, or the company muted: January's summary (1 February 2027 is a Monday) is not queued;
+    # both undone, it is.
+    await month.set_month_summary(USER, company_id, False)
+    at(bot, date(2027, 2, 1), 11)
+    assert await month.queue_due() == 0
+    await bot.services.inbox.set_muted(USER, company_id, True)
+    await month.set_month_summary(USER, company_id, True)
+    assert await month.queue_due() == 0
+    assert len(await rows()) == 2
+    await bot.services.inbox.set_muted(USER, company_id, False)
+
+    async def january() -> bool:
+        return len([r for r in await rows() if r["dedupe_key"].endswith(":2027-01")]) == 2
+
+    await bot.eventually(january, timeout=15, message="January's summary queued")
+
 
 async def _sent(rows: Any) -> bool:
     found = await rows()

@@ -18,19 +18,19 @@ PL: dict[str, str] = {
         "{count:plural:dokument|dokumenty|dokumentów}."
     ),
     "mo.unconverted": "  Bez kursu w fakturze, poza sumami: {amounts}.",
-    "mo.unreadable": "  Nieczytelne lub niepobrane XML, poza sumami: {count}.",
+    "mo.unreadable": "  Faktury bez czytelnego XML, poza sumami: {count}.",
     "mo.vat_to_pay": "<b>VAT do zapłaty (szacunek): {amount}</b>",
     "mo.vat_to_refund": "<b>Nadwyżka VAT naliczonego (szacunek): {amount}</b>",
     "mo.vat_note": (
         "<i>To szacunek z faktur w KSeF według daty wystawienia, nie deklaracja JPK_VAT: "
-        "termin odliczenia, limity i odwrotne obciążenie ustali księgowa.</i>"
+        "termin odliczenia, limity i odwrotne obciążenie rozlicza księgowość.</i>"
     ),
     "mo.balances": "<b>Nierozliczone</b> (faktury do końca miesiąca, stan na dziś)",
     "mo.receivables": "Należności od klientów: {amounts}",
     "mo.payables": "Do zapłaty dostawcom: {amounts}",
     "mo.suppliers": "<b>Najwięksi dostawcy</b> (brutto)",
     "mo.supplier_line": "{n}. {name} — {amount}",
-    "mo.empty": "W miesiącu {month} nie ma faktur sprzedaży ani zakupu.",
+    "mo.empty": "Za {month} nie ma faktur sprzedaży ani zakupu.",
     "mo.btn.package": "📦 Paczka dla księgowej",
     "mo.btn.previous": "‹ {month}",
     "mo.btn.next": "{month} ›",
@@ -49,10 +49,10 @@ PL: dict[str, str] = {
     "mo.chart_unit": "zł",
     "mo.chart_unit_k": "tys. zł",
     "mo.chart_months": "sty|lut|mar|kwi|maj|cze|lip|sie|wrz|paź|lis|gru",
-    "mo.chart_caption": "📈 Sprzedaż i zakupy netto z 12 miesięcy do {month}",
+    "mo.chart_caption": "📈 Sprzedaż i zakupy netto, 12 miesięcy: {first} – {last}",
     "mo.package_building": "📦 Przygotowuję paczkę za {month}…",
     "mo.package_busy": "Paczka za {month} już się przygotowuje — chwilę.",
-    "mo.package_empty": "W miesiącu {month} nie ma dokumentów: paczka byłaby pusta.",
+    "mo.package_empty": "Za {month} nie ma dokumentów: paczka byłaby pusta.",
     "mo.package_caption": (
         "📦 Paczka dla księgowej: {month}, {count} "
         "{count:plural:dokument|dokumenty|dokumentów}"
@@ -64,7 +64,7 @@ PL: dict[str, str] = {
     ),
     "mo.package_missing": "Nie udało się dołączyć:\n{items}",
     "mo.missing.xml": "{number}: brak pliku XML (KSeF nie odpowiada — spróbuj później)",
-    "mo.missing.pdf": "{number}: nie da się wydrukować PDF (jest XML)",
+    "mo.missing.pdf": "{number}: nie udało się utworzyć PDF (XML jest w paczce)",
     "mo.missing.upo": "{number}: brak UPO (KSeF nie odpowiada — spróbuj później)",
     "mo.missing.size": "{number}: plik większy niż 50 MB (Telegram go nie przyjmie)",
     "mo.package_failed": "Nie udało się przygotować paczki. Spróbuj ponownie za chwilę.",
@@ -116,7 +116,7 @@ EN: dict[str, str] = {
     "mo.chart_unit": "zł",
     "mo.chart_unit_k": "thousand zł",
     "mo.chart_months": "Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec",
-    "mo.chart_caption": "📈 Net sales and purchases for the 12 months up to {month}",
+    "mo.chart_caption": "📈 Net sales and purchases, 12 months: {first} – {last}",
     "mo.package_building": "📦 Preparing the package for {month}…",
     "mo.package_busy": "The package for {month} is being prepared already — a moment.",
     "mo.package_empty": "There are no documents in {month}: the package would be empty.",
@@ -128,7 +128,7 @@ EN: dict[str, str] = {
     ),
     "mo.package_missing": "Could not include:\n{items}",
     "mo.missing.xml": "{number}: no XML file (KSeF does not answer — try later)",
-    "mo.missing.pdf": "{number}: no PDF can be printed (the XML is there)",
+    "mo.missing.pdf": "{number}: no PDF could be made (the XML is in the package)",
     "mo.missing.upo": "{number}: no UPO (KSeF does not answer — try later)",
     "mo.missing.size": "{number}: file larger than 50 MB (Telegram does not take it)",
     "mo.package_failed": "The package could not be prepared. Please try again in a moment.",
