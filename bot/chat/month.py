@@ -105,27 +105,43 @@ async def on_callback(update: Update, context: Context, lang: str, pressed: Pres
 
 async def package(context: Context, user_id: int, chat_id: int, lang: str, company_id: int, year: int,
                   month: int) -> None:
-    """Build the month's package off the event loop and send it as one document per ZIP part; a second
-    press while it is being built is told so (one package, not two)."""
+    """Start building the month's package in a task of the runtime and return: the chat stays responsive
+    meanwhile (its updates are handled one at a time), and a second press while it is being built is told
+    so (one package, not two). Membership is checked before anything is announced."""
     key = (user_id, company_id, year, month)
     name = month_name(lang, year, month)
     if key in _building:
         await send(context, chat_id, t(lang, "mo.package_busy", month=name))
         return
+    try:
+        await context.services.month.require_member(user_id, company_id)
+    except ServiceError as exc:
+        await send(context, chat_id, error_text(lang, exc))
+        return
     _building.add(key)
     try:
-        try:
-            await context.services.month.require_member(user_id, company_id)
-            await send(context, chat_id, t(lang, "mo.package_building", month=name))
-            built = await context.services.month_package.build(user_id, company_id, year, month)
-        except ServiceError as exc:
-            await send(context, chat_id, error_text(lang, exc))
-            return
-        except Exception:  # a failure while building must still get an answer
-            log.exception("package of company %s, %s-%s failed", company_id, year, month)
-            await send(context, chat_id, t(lang, "mo.package_failed"))
-            return
+        await send(context, chat_id, t(lang, "mo.package_building", month=name))
+    except BaseException:
+        _building.discard(key)
+        raise
+    context.runtime.tasks.spawn(_build_and_send(context, key, chat_id, lang))
+
+
+async def _build_and_send(context: Context, key: tuple[int, int, int, int], chat_id: int, lang: str) -> None:
+    """Build off the event loop, send one document per ZIP part; every failure gets an answer."""
+    user_id, company_id, year, month = key
+    name = month_name(lang, year, month)
+    try:
+        built = await context.services.month_package.build(user_id, company_id, year, month)
         await _send_package(context, chat_id, lang, name, built)
+    except ServiceError as exc:
+        await send(context, chat_id, error_text(lang, exc))
+    except Exception:  # nobody awaits this task: the user is told here, the log keeps the reason
+        log.exception("package of company %s, %s-%s failed", company_id, year, month)
+        try:
+            await send(context, chat_id, t(lang, "mo.package_failed"))
+        except Exception:
+            log.warning("could not tell the user the package failed")
     finally:
         _building.discard(key)
 
