@@ -274,19 +274,19 @@ def side_figures(docs: Sequence[Doc], amounts: Sequence[DocAmounts | None]) -> S
 
 def largest_suppliers(docs: Sequence[Doc], amounts: Sequence[DocAmounts | None],
                       limit: int = TOP_SUPPLIERS) -> tuple[Supplier, ...]:
-    """The suppliers with the largest gross in PLN (documents without a PLN amount are left out)."""
-    totals: dict[str, list[Decimal | int | str]] = {}
+    """The suppliers with the largest gross in PLN, by NIP (documents without a PLN amount left out)."""
+    gross: dict[str, Decimal] = defaultdict(lambda: ZERO)
+    counts: dict[str, int] = defaultdict(int)
+    names: dict[str, str] = {}
     for doc, found in zip(docs, amounts, strict=True):
         if found is None or found.pln is None:
             continue
         key = doc.counterparty_nip or doc.counterparty_name
-        entry = totals.setdefault(key, [ZERO, 0, doc.counterparty_name])
-        entry[0] = Decimal(entry[0]) + found.pln[2]
-        entry[1] = int(entry[1]) + 1
-        entry[2] = doc.counterparty_name or str(entry[2])
-    suppliers = [Supplier(nip, str(name), Decimal(total), int(count))
-                 for nip, (total, count, name) in totals.items()]
-    suppliers.sort(key=lambda s: (-s.gross, s.name, s.nip))
+        gross[key] += found.pln[2]
+        counts[key] += 1
+        names[key] = doc.counterparty_name or names.get(key, "")
+    suppliers = sorted((Supplier(key, names[key], gross[key], counts[key]) for key in gross),
+                       key=lambda s: (-s.gross, s.name, s.nip))
     return tuple(suppliers[:limit])
 
 
