@@ -6,14 +6,17 @@ from __future__ import annotations
 
 import asyncio
 from datetime import date
+from typing import TYPE_CHECKING
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.i18n import clip, esc, fmt_money, t
 from bot.i18n.limits import fit
 from bot.services import Services
-from bot.services.month import Money, MonthFigures, SideFigures, shift
-from bot.services.month_chart import ChartTexts, render_chart
+from bot.services.month import Money, MonthFigures, MonthPoint, SideFigures, shift
+
+if TYPE_CHECKING:
+    from bot.services.month_chart import ChartTexts
 
 
 def period_code(year: int, month: int) -> int:
@@ -101,6 +104,8 @@ def chart_caption(lang: str, year: int, month: int) -> str:
 
 
 def chart_texts(lang: str, year: int, month: int) -> ChartTexts:
+    from bot.services.month_chart import ChartTexts  # see _draw
+
     first = shift(year, month, -11)
     abbreviations = tuple(t(lang, "mo.chart_months").split("|"))
     return ChartTexts(
@@ -115,6 +120,14 @@ async def chart_png(services: Services, company_id: int, year: int, month: int, 
     points = await services.month.series(company_id, year, month)
     if not any(p.sales or p.purchases for p in points):
         return None
-    return await asyncio.to_thread(render_chart, points, chart_texts(lang, year, month))
+    return await asyncio.to_thread(_draw, points, lang, year, month)
+
+
+def _draw(points: list[MonthPoint], lang: str, year: int, month: int) -> bytes:
+    # The first chart imports matplotlib here, in the worker thread: not at the gateway's start (~0.7 s)
+    # and not on the event loop.
+    from bot.services.month_chart import render_chart
+
+    return render_chart(points, chart_texts(lang, year, month))
 
 
