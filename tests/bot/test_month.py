@@ -19,7 +19,16 @@ from PIL import Image
 
 from bot.chat.month import parse_month_arg, parse_period
 from bot.services.issuing import Draft, IssuedView
-from bot.services.month import MonthFigures, due_month, first_working_day
+from bot.services.month import (
+    Doc,
+    Money,
+    MonthFigures,
+    Side,
+    due_month,
+    first_working_day,
+    read_amounts,
+    side_figures,
+)
 from bot.services.month_package import PackageFile, ascii_name, zip_parts
 from bot.services.sales.spec import CorrectionSpec, LineEdit
 from ksef.fa3 import build, invoice_from_dict
@@ -369,3 +378,18 @@ def test_parts_stay_within_the_limit_and_a_file_too_big_is_left_out() -> None:
                 for n in zipfile.ZipFile(io.BytesIO(p.content)).namelist()}
     assert unpacked == {f.name: f.content for f in files}
     assert ascii_name("FV/ŁÓDŹ 12/2026 żółć") == "FV_LODZ_12_2026_zolc"
+
+
+def test_a_foreign_currency_without_a_rate_and_an_unreadable_xml_stay_out_of_the_sums() -> None:
+    pln = supplier_xml("7352765225", "A/1", "2026-11-03")
+    eur = pln.replace(b"<KodWaluty>PLN</KodWaluty>", b"<KodWaluty>EUR</KodWaluty>")
+    assert eur != pln
+    docs = [Doc(Side.PURCHASE, n, f"A/{n}", None, date(2026, 11, 3), "5265877635", "Hurtownia", currency,
+                False, "0", xml)
+            for n, (currency, xml) in enumerate((("PLN", pln), ("EUR", eur), ("PLN", b"<Faktura/>"),
+                                                 ("PLN", None)), start=1)]
+    side = side_figures(docs, [read_amounts(d) for d in docs])
+    _, gross, _, _ = amounts(pln)
+    assert (side.documents, side.unreadable, side.converted) == (4, 2, 0)
+    assert side.gross == gross and side.unconverted == (Money("EUR", gross),)
+    assert {r.rate for r in side.rates} == {"23", "5"}
