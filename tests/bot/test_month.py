@@ -10,6 +10,7 @@ import csv
 import io
 import zipfile
 from collections import defaultdict
+from collections.abc import Callable
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
@@ -37,7 +38,11 @@ from ksef.timezone import WARSAW
 from tests.bot.test_companies import forged_press
 from tests.bot.test_corrections import DRAFT
 from tests.bot.test_issuing import ready
-from tests.bot.test_notify import BASE_INVOICE
+from tests.bot.test_notify import (
+    BASE_INVOICE,
+    any_bot_factory_fixture,  # noqa: F401 (the fixture any_bot_factory, found by pytest here)
+    backend_fixture,  # noqa: F401 (the fixture backend)
+)
 from tests.fixtures.bot import BotHarness
 
 NS = {"fa": FA3_NAMESPACE}
@@ -135,9 +140,8 @@ def _day(value: Any) -> date:
     return value if isinstance(value, date) else date.fromisoformat(str(value))
 
 
-async def test_figures_package_and_register_equal_the_stored_xml(bot_factory: object) -> None:
-    bot: BotHarness = await bot_factory(issuing_first=3600, poll_interval=1,  # type: ignore[operator]
-                                        inbox_tick=0.2)
+async def test_figures_package_and_register_equal_the_stored_xml(any_bot_factory: Callable[..., Any]) -> None:
+    bot: BotHarness = await any_bot_factory(issuing_first=3600, poll_interval=1, inbox_tick=0.2)
     bot.sim.set_limits({"invoiceMetadata": {"perSecond": 100, "perMinute": 1000, "perHour": 10000}})
     user, nip, company_id = await ready(bot, USER)
     _, _, supplier_id = await ready(bot, SUPPLIER_USER)
