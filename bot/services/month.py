@@ -105,6 +105,7 @@ class DocAmounts:
     rates: tuple[RateSum, ...]  # in PLN (empty when not convertible)
     pln: tuple[Decimal, Decimal, Decimal] | None  # net, VAT, gross in PLN
     correction: bool = False  # RodzajFaktury KOR, KOR_ZAL, KOR_ROZ
+    rate: Decimal | None = None  # the exchange rate used (a foreign currency)
 
 
 @dataclass(frozen=True)
@@ -228,7 +229,7 @@ def amounts_of(summary: InvoiceSummary) -> DocAmounts:
                       for r in summary.totals)
     net_pln = sum((r.net for r in converted), ZERO)
     vat_pln = sum((r.vat for r in converted), ZERO)
-    return DocAmounts(net, vat, gross, converted, (net_pln, vat_pln, net_pln + vat_pln), correction)
+    return DocAmounts(net, vat, gross, converted, (net_pln, vat_pln, net_pln + vat_pln), correction, rate)
 
 
 def read_amounts(doc: Doc) -> DocAmounts | None:

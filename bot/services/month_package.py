@@ -41,7 +41,7 @@ FetchXml = Callable[[int], Awaitable[bytes]]  # a purchase's XML by its row id (
 FetchUpo = Callable[[int, int], Awaitable[bytes]]  # a sale's UPO by (user id, row id) (fetched once, stored)
 
 CSV_HEADER = ("Typ", "Rodzaj", "Numer", "Numer KSeF", "Data wystawienia", "NIP kontrahenta",
-              "Nazwa kontrahenta", "Netto", "VAT", "Brutto", "Waluta")
+              "Nazwa kontrahenta", "Netto", "VAT", "Brutto", "Waluta", "Kurs", "Netto w zł", "VAT w zł")
 
 
 @dataclass(frozen=True)
@@ -79,18 +79,22 @@ def _amount(value: Decimal | None) -> str:
 
 
 def register_csv(docs: Sequence[Doc], amounts: Sequence[DocAmounts | None]) -> bytes:
-    """The CSV register: one row per document, amounts in the document's currency."""
+    """The CSV register: one row per document, amounts in the document's currency, then the exchange rate
+    and net and VAT in PLN (empty when a foreign-currency document gives no rate)."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
     writer.writerow(CSV_HEADER)
     for doc, found in zip(docs, amounts, strict=True):
         correction = found.correction if found is not None else doc.correction
         gross = found.gross if found is not None else _stored_gross(doc)
+        pln = found.pln if found is not None else None
         writer.writerow((
             "sprzedaż" if doc.side is Side.SALE else "zakup", "korekta" if correction else "faktura",
             doc.number, doc.ksef_number or "", doc.issue_date.isoformat(), doc.counterparty_nip or "",
             doc.counterparty_name, _amount(found.net if found else None),
-            _amount(found.vat if found else None), _amount(gross), doc.currency))
+            _amount(found.vat if found else None), _amount(gross), doc.currency,
+            f"{found.rate}".replace(".", ",") if found is not None and found.rate is not None else "",
+            _amount(pln[0] if pln else None), _amount(pln[1] if pln else None)))
     return buffer.getvalue().encode("utf-8-sig")
 
 

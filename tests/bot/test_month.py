@@ -245,6 +245,11 @@ async def test_figures_package_and_register_equal_the_stored_xml(any_bot_factory
 
     assert (total("sprzedaż", "Netto"), total("sprzedaż", "VAT"), total("sprzedaż", "Brutto")) == (
         figures.sales.net, figures.sales.vat, figures.sales.gross)
+    for kind, side in (("sprzedaż", figures.sales), ("zakup", figures.purchases)):  # all of it, in PLN
+        assert sum((Decimal(r["Netto w zł"].replace(",", ".")) for r in rows if r["Typ"] == kind),
+                   Decimal(0)) == side.net
+        assert sum((Decimal(r["VAT w zł"].replace(",", ".")) for r in rows if r["Typ"] == kind),
+                   Decimal(0)) == side.vat
     (euro_xml,) = [bytes(r["xml"]) for r in purchases if r["currency"] == "EUR"]
     assert total("zakup", "Netto", "EUR") == sum((v[0] for v in amounts(euro_xml)[0].values()), Decimal(0))
     assert {r["Numer KSeF"] for r in rows} == {r["ksef_number"] for r in sales + purchases}
