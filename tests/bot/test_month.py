@@ -265,8 +265,8 @@ async def test_figures_package_and_register_equal_the_stored_xml(any_bot_factory
     assert set().union(*parts) == names and sum(len(p) for p in parts) == len(names)
 
 
-async def test_the_summary_comes_once_on_the_first_working_day(bot_factory: object) -> None:
-    bot: BotHarness = await bot_factory(issuing_first=3600, month_interval=0.2)  # type: ignore[operator]
+async def test_the_summary_comes_once_on_the_first_working_day(any_bot_factory: Callable[..., Any]) -> None:
+    bot: BotHarness = await any_bot_factory(issuing_first=3600, month_interval=0.2)
     user, _, company_id = await ready(bot, USER)
     month = bot.services.month
     assert await month.month_summary(USER, company_id) is True
