@@ -379,11 +379,10 @@ class MonthService:
         # Only the columns the payment status reads: never the XML of every invoice ever issued.
         columns = load_only(IssuedInvoice.id, IssuedInvoice.gross_minor, IssuedInvoice.currency,
                             IssuedInvoice.due_date)
-        roots = list((await session.execute(
-            select(IssuedInvoice).options(columns).where(IssuedInvoice.company_id == company_id,
-                                        IssuedInvoice.issue_date < end, IssuedInvoice.kind != "KOR",
-                                        IssuedInvoice.original_id.is_(None),
-                                        IssuedInvoice.state.in_(_OWED)))).scalars())
+        owed = (IssuedInvoice.company_id == company_id, IssuedInvoice.issue_date < end,
+                IssuedInvoice.kind != "KOR", IssuedInvoice.original_id.is_(None),
+                IssuedInvoice.state.in_(_OWED))
+        roots = list((await session.execute(select(IssuedInvoice).options(columns).where(*owed))).scalars())
         sums: dict[str, int] = defaultdict(int)
         for status in (await statuses(session, roots)).values():
             sums[status.currency] += status.remaining_minor

@@ -198,6 +198,10 @@ async def test_figures_package_and_register_equal_the_stored_xml(any_bot_factory
     issued_gross = [amounts(bytes(r["xml"]))[1] for r in await bot.table_rows("issued_invoices")
                     if r["company_id"] == company_id and _day(r["issue_date"]) < end]
     assert {(m.currency, m.amount) for m in figures.receivables} == {("PLN", sum(issued_gross, Decimal(0)))}
+    await bot.services.payments.mark_paid(USER, exempt.id)  # a customer paid: owed less by that invoice
+    paid = await bot.services.month.figures(USER, company_id, 2026, 11)
+    exempt_gross = amounts(bytes(next(r["xml"] for r in sales if r["number"] == exempt.number)))[1]
+    assert paid.receivables == (Money("PLN", sum(issued_gross, Decimal(0)) - exempt_gross),)
     owed = defaultdict(lambda: Decimal(0))
     for row in await bot.table_rows("received_invoices"):
         if row["company_id"] == company_id and _day(row["issue_date"]) < end and Decimal(row["gross"]) > 0:
