@@ -39,7 +39,8 @@ COMMANDS = {
            ("certlogin", "Logowanie certyfikatem KSeF"),
            ("offline", "Certyfikat offline jednym przyciskiem"), ("status", "Czy KSeF działa"),
            ("cancel", "Przerwij bieżącą czynność"), ("forget", "Usuń wszystkie moje dane"),
-           ("platnosci", "Faktury do zapłacenia i terminy")],
+           ("platnosci", "Faktury do zapłacenia i terminy"),
+           ("miesiac", "Podsumowanie miesiąca i paczka dla księgowej")],
     "en": [("start", "Connect a company to KSeF"), ("ksef", "Your companies, tokens and certificates"),
            ("certificate", "Add an offline certificate"), ("language", "Language / Język"),
            ("wystaw", "Issue an invoice"), ("profil", "Seller details for invoices"),
@@ -47,7 +48,8 @@ COMMANDS = {
            ("certlogin", "Log in with a KSeF certificate"),
            ("offline", "Offline certificate in one tap"), ("status", "Is KSeF working"),
            ("cancel", "Stop what is in progress"), ("forget", "Delete all my data"),
-           ("payables", "Invoices to pay and due dates")],
+           ("payables", "Invoices to pay and due dates"),
+           ("month", "The month's summary and the accountant's package")],
 }
 
 
@@ -78,6 +80,7 @@ class BotOptions:
     # Telegram's limits as the one paced Sender keeps them (tests talking to a fake Bot API that does not
     # enforce limits may loosen them; the default is Telegram's figures).
     pacing: PacingConfig | None = None
+    month_interval: float = 600.0  # how often the month's automatic summary is looked for (cheap off its day)
 
 
 def service_options(settings: Settings, options: BotOptions) -> ServiceOptions:
@@ -152,6 +155,8 @@ def build_application(settings: Settings, services: Services, options: BotOption
                             first=options.availability_interval, name="availability", job_kwargs=once)
     job_queue.run_repeating(jobs.payables_tick, interval=options.payables_interval,
                             first=options.payables_interval, name="payables", job_kwargs=once)
+    job_queue.run_repeating(jobs.month_tick, interval=options.month_interval, first=options.month_interval,
+                            name="month", job_kwargs=once)
     return application
 
 

@@ -14,6 +14,7 @@ from telegram.constants import ParseMode
 from bot.chat import (  # noqa: F401
     alerts,
     issuing_news,
+    month_news,
     notifications,
     payables_news,
     profile_news,

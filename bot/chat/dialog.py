@@ -17,6 +17,7 @@ from bot.chat import (
     inbox,
     issuing,
     language,
+    month,
     onboarding,
     payables,
     profile,
@@ -158,6 +159,7 @@ def buttons() -> Buttons:
     registry.register_parser("sa", Parsed[sales_buttons.Action](sales_buttons.parse, sales.on_callback))
     registry.register_parser("kr", Parsed[sales_buttons.Action](sales_buttons.parse, corrections.on_callback))
     registry.register("pb", payables.ACTIONS, payables.on_callback)
+    registry.register("mo", month.ACTIONS, month.on_callback)
     return registry
 
 

@@ -22,6 +22,7 @@ from bot.chat import (
     inbox,
     issuing,
     language,
+    month,
     onboarding,
     payables,
     profile,
@@ -66,6 +67,7 @@ def register(application: BotApplication) -> None:
     application.add_handler(CommandHandler(["platnosci", "payables"], payables.command, filters=private))
     application.add_handler(CommandHandler(["przypomnienia", "reminders"], payables.reminders_command,
                                            filters=private))
+    application.add_handler(CommandHandler(["miesiac", "month"], month.command, filters=private))
     application.add_handler(MessageHandler(private & filters.TEXT & ~filters.COMMAND, dialog.on_text))
     application.add_handler(MessageHandler(private & filters.Document.ALL, dialog.on_document))
     application.add_handler(MessageHandler(private & ~filters.TEXT & ~filters.Document.ALL

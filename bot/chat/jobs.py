@@ -7,7 +7,8 @@ produce outbox rows (through the services) and then ask the one dispatcher to se
 - :func:`availability_tick`: one KSeF availability round (its alerts are outbox rows);
 - :func:`overdue_tick`: issued invoices that became overdue, told to their sellers once;
 - :func:`payables_tick`: supplier invoices due tomorrow or today, reminded once per member;
-- :func:`leader_tick`: stop when this gateway lost leadership (a standby takes over).
+- :func:`leader_tick`: stop when this gateway lost leadership (a standby takes over);
+- :func:`month_tick`: the automatic summary of the month before, on the month's first working day.
 """
 
 from __future__ import annotations
@@ -69,6 +70,12 @@ async def leader_tick(context: Context) -> None:
     if leader.is_leader and not await leader.still_leader():
         log.critical("gateway: leadership lost; stopping")
         context.runtime.request_stop()
+
+
+async def month_tick(context: Context) -> None:
+    """On the month's first working day: queue the month before's summary (once per member), send it."""
+    if await context.services.month.queue_due():
+        await context.runtime.outbox.dispatch()
 
 
 async def overdue_tick(context: Context) -> None:

@@ -30,6 +30,8 @@ from bot.services.issuing.rates import ExchangeRates
 from bot.services.issuing.records import IssuedInvoices
 from bot.services.ksef_clients import KsefClientOptions, KsefClients
 from bot.services.members import MemberService
+from bot.services.month import MonthService
+from bot.services.month_package import PackageService
 from bot.services.outbox import Outbox
 from bot.services.payables import PayablesService
 from bot.services.polling import Activity, PollPolicy
@@ -123,6 +125,8 @@ class Services:
     corrections: CorrectionService
     overdue: OverdueService
     payables: PayablesService  # supplier invoices to pay: paid state, list, due-date reminders
+    month: MonthService  # the month's figures, chart series, automatic summary (docs/month.md)
+    month_package: PackageService  # the accountant's ZIP of a month
 
     @classmethod
     def build(cls, db: Database, vault: SecretBox, options: ServiceOptions, *,
@@ -171,16 +175,18 @@ class Services:
         # shared by every process of the deployment and kept over restarts.
         white_list = WhiteListClient(whitelist_url(environment), timeout=timeout, cache=DbWhiteListCache(db),
                                      budget=DbRequestBudget(db), today=today)
+        sync = SyncService(db, inbox, clock, sources=ksef_clients.for_login, logins=cert_login.credentials,
+                           interval=options.poll_interval, limits=ksef_clients.limits,
+                           pending=ksef_clients.seconds_until_allowed, calls=calls,
+                           login_lifetime=client_options.login_lifetime)
+        month = MonthService(db, clock, outbox)
         return cls(
             db=db, clock=clock, options=options, connect=connect, companies=companies,
             members=MemberService(db, clock), certificates=certificates, cert_login=cert_login,
             enroll=EnrollService(db, cert_gateway, environment, clock, cert_login, certificates),
             reminders=ReminderService(db, clock, outbox), dialogs=DialogService(db, vault, clock, outbox),
             outbox=outbox, delivery=Delivery(outbox), inbox=inbox,
-            sync=SyncService(db, inbox, clock, sources=ksef_clients.for_login, logins=cert_login.credentials,
-                             interval=options.poll_interval, limits=ksef_clients.limits,
-                             pending=ksef_clients.seconds_until_allowed, calls=calls,
-                             login_lifetime=client_options.login_lifetime),
+            sync=sync,
             availability=availability, profiles=profiles,
             contractors=contractors, ksef_clients=ksef_clients, issuing=issuing,
             offline_backlog=offline_backlog, offline=OfflineQueue(issuing.process_pending),
@@ -189,6 +195,7 @@ class Services:
             sales=SalesRegister(db), payments=PaymentService(db, clock), corrections=corrections,
             overdue=OverdueService(db, clock, outbox),
             payables=PayablesService(db, clock, outbox),
+            month=month, month_package=PackageService(month, sync.fetch_xml, issuing.upo),
         )
 
     async def backlog(self) -> Backlog:

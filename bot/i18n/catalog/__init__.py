@@ -26,6 +26,7 @@ AREAS = (
     "corrections",
     "guards",
     "payables",
+    "month",
 )
 
 
