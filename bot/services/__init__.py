@@ -46,6 +46,7 @@ from bot.services.sales.overdue import OverdueService
 from bot.services.sales.payments import PaymentService
 from bot.services.sales.register import SalesRegister
 from bot.services.seller_profile import SellerProfileService
+from bot.services.settings import SettingsService
 from bot.services.sync import SyncService
 from bot.services.whitelist_store import DbRequestBudget, DbWhiteListCache
 from bot.store.db import Database
@@ -121,6 +122,7 @@ class Services:
     payments: PaymentService
     corrections: CorrectionService
     overdue: OverdueService
+    settings: SettingsService  # the settings screen: notifications, quiet hours, reminders, language
 
     @classmethod
     def build(cls, db: Database, vault: SecretBox, options: ServiceOptions, *,
@@ -186,6 +188,7 @@ class Services:
             buyers=BuyerDirectory(white_list),
             sales=SalesRegister(db), payments=PaymentService(db, clock), corrections=corrections,
             overdue=OverdueService(db, clock, outbox),
+            settings=SettingsService(db, companies),
         )
 
     async def backlog(self) -> Backlog:
