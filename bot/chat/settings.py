@@ -40,7 +40,7 @@ def _hhmm(minutes: int) -> str:
 def quiet_state(lang: str, quiet: QuietHours | None) -> str:
     """``22:00–07:00``, or "off"."""
     if quiet is None:
-        return t(lang, "set.off")
+        return t(lang, "set.quiet_off")
     return t(lang, "set.quiet_range", start=_hhmm(quiet.start), end=_hhmm(quiet.end))
 
 

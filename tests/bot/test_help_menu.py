@@ -98,8 +98,8 @@ async def test_text_outside_a_dialogue_and_unknown_commands_get_the_actions(bot_
 async def test_settings_buttons_change_the_flags_and_edit_the_message(bot_app: BotHarness) -> None:
     user, nip, company_id = await ready(bot_app, 9104)
     screen = await bot_app.say(user, "/ustawienia", contains="Ustawienia")
-    assert nip in screen.content and "Powiadomienia o fakturach: włączone" in screen.content
-    assert "Cisza nocna: wyłączone" in screen.content and "Podsumowanie miesiąca: włączone" in screen.content
+    assert nip in screen.content and "Powiadomienia: włączone" in screen.content
+    assert "Cisza nocna: wyłączona" in screen.content and "Podsumowanie miesiąca: włączone" in screen.content
 
     async def press(button: str, expect: str) -> ChatMessage:
         before = len(bot_app.fake.bot_messages(user.chat_id))
@@ -113,14 +113,14 @@ async def test_settings_buttons_change_the_flags_and_edit_the_message(bot_app: B
         assert len(bot_app.fake.bot_messages(user.chat_id)) == before  # edited, nothing new sent
         return result
 
-    shown = await press("🔕 Wycisz powiadomienia", "Powiadomienia o fakturach: wyłączone")
+    shown = await press("🔕 Wycisz powiadomienia", "Powiadomienia: wyłączone")
     assert "🔔 Włącz powiadomienia" in labels(shown) and (await prefs(bot_app, 9104)).muted
-    shown = await press("⏰ Wyłącz przypomnienia", "Przypomnienia o terminach płatności: wyłączone")
+    shown = await press("⏰ Wyłącz przypomnienia", "Przypomnienia o zapłacie: wyłączone")
     assert "⏰ Włącz przypomnienia" in labels(shown)
     shown = await press("📊 Wyłącz podsumowanie", "Podsumowanie miesiąca: wyłączone")
     stored = await prefs(bot_app, 9104)
     assert stored.payment_reminders is False and stored.month_summary is False and stored.muted
-    picker = await press("🌙 Cisza nocna: wyłączone", "Wybierz godziny")
+    picker = await press("🌙 Cisza nocna: wyłączona", "Wybierz godziny")
     assert {"22:00–07:00", "✓ Bez ciszy nocnej", "◀ Wróć"} <= labels(picker)
     shown = await press("22:00–07:00", "Cisza nocna: 22:00–07:00")
     stored = await prefs(bot_app, 9104)
@@ -130,19 +130,19 @@ async def test_settings_buttons_change_the_flags_and_edit_the_message(bot_app: B
     mark = bot_app.fake.bot_messages(user.chat_id)[-1].message_id
     count = len(bot_app.fake.bot_messages(user.chat_id))
     await forged_press(bot_app, user, f"se:rem:{company_id}:off")
-    await press("⏰ Włącz przypomnienia", "Przypomnienia o terminach płatności: włączone")
+    await press("⏰ Włącz przypomnienia", "Przypomnienia o zapłacie: włączone")
     assert len(bot_app.fake.bot_messages(user.chat_id)) == count
     assert (await prefs(bot_app, 9104)).payment_reminders is True
     # English: the same message, now in English; the user's language is stored.
     shown = await press("🌐 English", "Settings")
-    assert "Invoice notifications: off" in shown.content and "🌐 Polski" in labels(shown)
+    assert "Notifications: off" in shown.content and "🌐 Polski" in labels(shown)
     assert await bot_app.services.companies.language(9104) == "en"
     await press("🌐 Polski", "Ustawienia")
     # The typed commands still work and the screen shows what they set.
     await bot_app.say(user, "/powiadomienia wlacz", contains="NIP")
     await bot_app.say(user, "/cisza wylacz", contains="NIP")
     again = await bot_app.say(user, "/settings", contains="Ustawienia")
-    assert "Powiadomienia o fakturach: włączone" in again.content and "Cisza nocna: wyłączone" in again.content
+    assert "Powiadomienia: włączone" in again.content and "Cisza nocna: wyłączona" in again.content
     # Forged or foreign data: the stale answer or no access, never a change.
     stale = await bot_app.reply_to(user, lambda: forged_press(bot_app, user, f"se:mute:{company_id}:maybe"))
     assert "nieaktualny" in stale.content
@@ -166,7 +166,7 @@ async def test_menu_under_the_message_field_after_connecting_and_its_labels(bot_
     await bot_app.reply_to(user, lambda: user.tap("⚙️ Ustawienia"), predicate=lambda m: nip in m.content)
     await bot_app.reply_to(user, lambda: user.tap("📥 Faktury"), predicate=lambda m: bool(m.content))
     # A label typed by hand without the emoji variation selector is the same button.
-    await bot_app.say(user, "⚙ ustawienia", contains="Powiadomienia o fakturach")
+    await bot_app.say(user, "⚙ ustawienia", contains="Powiadomienia")
     # English: /menu shows the English labels; Polish ones still work.
     await bot_app.services.companies.set_language(9105, user.chat_id, "en")
     await bot_app.say(user, "/menu", contains="The menu is under the message field")
