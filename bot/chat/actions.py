@@ -60,9 +60,10 @@ def inline_actions(lang: str, *, connected: bool) -> InlineKeyboardMarkup:
 
 
 def stop_and(lang: str, action: str) -> InlineKeyboardMarkup:
-    """One button: leave the dialogue in progress and do ``action`` (``mn:stop:<action>``)."""
-    label = t(lang, "mn.btn.stop_and", action=t(lang, f"mn.btn.{action}"))
-    return InlineKeyboardMarkup([[InlineKeyboardButton(label, callback_data=f"mn:stop:{action}")]])
+    """One button: leave the dialogue in progress and do ``action`` (``mn:stop:<action>``, for the
+    actions in :data:`STARTS_DIALOGUE`)."""
+    return InlineKeyboardMarkup([[InlineKeyboardButton(t(lang, f"mn.stop.{action}"),
+                                                       callback_data=f"mn:stop:{action}")]])
 
 
 async def connected(context: Context, user_id: int) -> bool:

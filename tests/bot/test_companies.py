@@ -20,7 +20,8 @@ async def connect_in_chat(bot: BotHarness, user: FakeUser, nip: str, token: str)
     await bot.say(user, nip, contains="Wklej teraz token")
     done = await bot.say(user, token, contains="Twoje firmy", timeout=20)
     if without_menu:
-        await bot.fake.wait_for_bot_message(user.chat_id, lambda m: "Menu jest pod polem" in m.content, after=done)
+        await bot.fake.wait_for_bot_message(user.chat_id, lambda m: "Menu jest pod polem" in m.content,
+                                            after=done)
 
 
 async def company_cards(bot: BotHarness, user: FakeUser, count: int) -> list[ChatMessage]:

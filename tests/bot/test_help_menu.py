@@ -67,6 +67,9 @@ async def test_help_before_connecting_points_to_start(bot_app: BotHarness) -> No
     shown = await bot_app.say(user, "/help", contains="Bot KSeF")
     assert shown.content.startswith("Zacznij od podłączenia firmy") and "/start" in shown.content
     assert labels(shown) == {"🔌 Podłącz firmę", "📡 Czy KSeF działa", "❓ Pomoc"}
+    await bot_app.say(user, "/ustawienia", contains="Ustawienia dotyczą firmy")
+    idle = await bot_app.say(user, "hej", contains="Nic teraz nie trwa")
+    assert "/start" in idle.content and labels(idle) == {"🔌 Podłącz firmę", "📡 Czy KSeF działa", "❓ Pomoc"}
     guide = await bot_app.press(user, shown, "🔌 Podłącz firmę", contains="Krok 1 z 8")
     assert guide.all_buttons  # the guide, as after /start
     idle = await bot_app.say(user, "/anuluj", contains="Przerwano")
@@ -83,6 +86,11 @@ async def test_text_outside_a_dialogue_and_unknown_commands_get_the_actions(bot_
     assert "Nie znam polecenia /xyz" in unknown.content and labels(unknown) == ACTIONS
     nothing = await bot_app.say(user, "/anuluj", contains="Nic teraz nie trwa")
     assert labels(nothing) == ACTIONS
+    huge = await bot_app.say(user, "/" + "x" * 3000, contains="Nie znam polecenia")
+    assert len(huge.content) < 200 and labels(huge) == ACTIONS
+    for data in ("mn:go:nothing", "mn:go", "mn:stop:1", "mn:go:issue:1"):
+        stale = await bot_app.reply_to(user, lambda d=data: forged_press(bot_app, user, d))
+        assert "nieaktualny" in stale.content, data
     # Known commands (Polish and English names) get their own answer only.
     mark = (await bot_app.say(user, "/jezyk", contains="Wybierz język")).message_id
     await bot_app.say(user, "/settings", contains="Ustawienia")
@@ -146,7 +154,8 @@ async def test_settings_buttons_change_the_flags_and_edit_the_message(bot_app: B
     # Forged or foreign data: the stale answer or no access, never a change.
     stale = await bot_app.reply_to(user, lambda: forged_press(bot_app, user, f"se:mute:{company_id}:maybe"))
     assert "nieaktualny" in stale.content
-    denied = await bot_app.reply_to(user, lambda: forged_press(bot_app, user, f"se:mute:{company_id + 99}:on"))
+    foreign = f"se:mute:{company_id + 99}:on"
+    denied = await bot_app.reply_to(user, lambda: forged_press(bot_app, user, foreign))
     assert "dostępu" in denied.content
     assert not (await prefs(bot_app, 9104)).muted
     assert not [m for m in bot_app.fake.bot_messages(user.chat_id)
@@ -179,14 +188,15 @@ async def test_menu_labels_do_not_replace_a_dialogue_in_progress(bot_app: BotHar
     user, _, _ = await ready(bot_app, 9106)
     await bot_app.say(user, "/menu", contains="Menu jest pod polem wiadomości")
     await bot_app.say(user, "/wystaw", contains="NIP nabywcy")
-    busy = await bot_app.reply_to(user, lambda: user.tap("🧾 Wystaw"), predicate=lambda m: "dokończ" in m.content)
-    assert labels(busy) == {"✖ Przerwij i: 🧾 Wystaw fakturę"}
+    busy = await bot_app.reply_to(user, lambda: user.tap("🧾 Wystaw"),
+                                  predicate=lambda m: "dokończ" in m.content)
+    assert labels(busy) == {"✖ Przerwij i wystaw nową fakturę"}
     await bot_app.fake.wait_for_bot_message(user.chat_id, lambda m: "NIP nabywcy" in m.content, after=busy)
     # Help is shown without leaving the dialogue: the NIP typed next is still the buyer's.
     await bot_app.reply_to(user, lambda: user.tap("❓ Pomoc"), predicate=lambda m: "Bot KSeF" in m.content)
     await bot_app.say(user, BUYER_NIP, contains="nazwę nabywcy")
     # "Stop and issue" leaves the dialogue and starts a new one.
-    await bot_app.press(user, busy, "✖ Przerwij i: 🧾 Wystaw fakturę", contains="NIP nabywcy")
+    await bot_app.press(user, busy, "✖ Przerwij i wystaw nową fakturę", contains="NIP nabywcy")
     dialog = await bot_app.services.dialogs.get(user.chat_id)
     assert dialog is not None and dialog.step == "buyer"
 
@@ -197,11 +207,10 @@ async def test_saved_buyers_are_buttons_that_fill_the_nip(bot_app: BotHarness) -
     async with bot_app.db.transaction() as session:
         for number in range(8):
             nip = BUYER_NIP if number == 7 else f"{number + 1:03d}0000000"
-            await bot_app.services.contractors.remember(session, company_id, nip,
-                                                        f"Kontrahent numer {number} ze zbyt długą nazwą firmy",
-                                                        ["ul. Prosta 1", "00-950 Warszawa"])
+            name = f"Kontrahent numer {number} ze zbyt długą nazwą firmy"
+            await bot_app.services.contractors.remember(session, company_id, nip, name, ["ul. Prosta 1"])
             bot_app.clock.advance(timedelta(seconds=1))
-        await bot_app.services.contractors.remember(session, other_company, BUYER_NIP, "Cudzy", ["ul. Obca 2"])
+        await bot_app.services.contractors.remember(session, other_company, BUYER_NIP, "Cudzy", ["ul. Obca"])
     question = await bot_app.say(user, "/wystaw", contains="NIP nabywcy")
     buyers = [b for b in question.all_buttons if b.callback_data and b.callback_data.startswith("iv:by:")]
     assert len(buyers) == 6 and "wybierz nabywcę" in question.content

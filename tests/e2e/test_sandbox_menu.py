@@ -19,7 +19,8 @@ async def test_phone_help_menu_and_a_settings_toggle(sandbox: Sandbox, phone: An
     await connect_demo_company(sandbox, phone, walk_guide=False)
     keys = phone.locator("#reply-keyboard button.key")
     await expect(keys).to_have_count(5, timeout=10_000)
-    assert await keys.all_inner_texts() == ["🧾 Wystaw", "📥 Faktury", "📤 Sprzedaż", "⚙️ Ustawienia", "❓ Pomoc"]
+    assert await keys.all_inner_texts() == ["🧾 Wystaw", "📥 Faktury", "📤 Sprzedaż", "⚙️ Ustawienia",
+                                            "❓ Pomoc"]
     # The menu and the message box both fit the screen, every label whole.
     assert await inside_screen(phone, "#reply-keyboard") and await inside_screen(phone, "#send")
     for index in range(5):
