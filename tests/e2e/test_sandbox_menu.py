@@ -30,7 +30,7 @@ async def test_phone_help_menu_and_a_settings_toggle(sandbox: Sandbox, phone: An
     help_message = phone.locator(".msg.bot", has_text="Bot KSeF").last
     await expect(help_message).to_contain_text(FAST_PATH_EXAMPLE)
     await expect(help_message.get_by_role("button", name="🧾 Wystaw fakturę")).to_be_visible()
-    await help_message.scroll_into_view_if_needed()
+    await help_message.evaluate("el => el.scrollIntoView({block: 'start'})")  # its top: the example
     ARTIFACTS.mkdir(exist_ok=True)
     await phone.screenshot(path=str(ARTIFACTS / "sandbox-phone-help.png"))
 
