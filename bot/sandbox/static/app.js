@@ -178,7 +178,8 @@ function renderReplyKeyboard(rows) {
       b.type = "button";
       b.className = "key";
       b.textContent = label;
-      b.addEventListener("click", () => send(label));
+      // Always a new message (as in Telegram), even while one of the user's messages is being edited.
+      b.addEventListener("click", () => act(postJson("/api/send", { text: label })));
       r.appendChild(b);
     }
     return r;
