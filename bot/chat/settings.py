@@ -22,8 +22,9 @@ from bot.services.settings import QUIET_PRESETS, CompanySettings, QuietHours, Se
 log = logging.getLogger(__name__)
 
 ON, OFF = "on", "off"
+MAX_OTHER_COMPANIES = 5  # buttons to the settings of the user's other companies
 ACTIONS: dict[str, Spec] = {
-    "show": (Field.ID,),  # the main screen again (from the quiet-hours list)
+    "show": (Field.ID,),  # the main screen again (from the quiet-hours list), or another company's
     "mute": (Field.ID, Field.WORD),  # on | off
     "rem": (Field.ID, Field.WORD),  # payment reminders: on | off
     "mon": (Field.ID, Field.WORD),  # the month's summary: on | off
@@ -72,6 +73,9 @@ def render(lang: str, settings: CompanySettings) -> tuple[str, InlineKeyboardMar
          else button("set.btn.month_on", f"se:mon:{cid}:{ON}")],
         [button("set.btn.language", f"se:lang:{cid}:{other}")],
     ]
+    # Another company's settings in the same message (the active company stays as it is).
+    rows += [[button("set.btn.company", f"se:show:{company_id}", nip=nip)]
+             for company_id, nip in settings.others[:MAX_OTHER_COMPANIES]]
     return "\n".join(lines), InlineKeyboardMarkup(rows)
 
 

@@ -16,7 +16,7 @@ from bot.services.access import require_member
 from bot.services.companies import CompanyService
 from bot.services.errors import ServiceError
 from bot.store.db import Database
-from bot.store.models import Company, User
+from bot.store.models import Company, CompanyMember, User
 from bot.store.models_inbox import InboxPrefs
 
 LANGUAGES = ("pl", "en")
@@ -51,6 +51,7 @@ class CompanySettings:
     quiet: QuietHours | None = None
     payment_reminders: bool = True
     month_summary: bool = True
+    others: tuple[tuple[int, str], ...] = ()  # the user's other companies (id, NIP): their settings are apart
 
 
 @dataclass(frozen=True)
@@ -114,14 +115,17 @@ class SettingsService:
         language = await session.scalar(select(User.language).where(User.id == user_id))
         prefs = (await session.execute(select(InboxPrefs).where(
             InboxPrefs.company_id == company_id, InboxPrefs.user_id == user_id))).scalar_one_or_none()
+        others = tuple((other_id, other_nip) for other_id, other_nip in (await session.execute(
+            select(Company.id, Company.nip).join(CompanyMember, CompanyMember.company_id == Company.id)
+            .where(CompanyMember.user_id == user_id, Company.id != company_id).order_by(Company.id))).all())
         lang = language if language in LANGUAGES else "pl"
         if prefs is None:
-            return CompanySettings(company_id, nip, lang)
+            return CompanySettings(company_id, nip, lang, others=others)
         quiet = (QuietHours(prefs.quiet_from, prefs.quiet_to)
                  if prefs.quiet_from is not None and prefs.quiet_to is not None else None)
         return CompanySettings(company_id, nip, lang, muted=bool(prefs.muted), quiet=quiet,
                                payment_reminders=prefs.payment_reminders is not False,
-                               month_summary=prefs.month_summary is not False)
+                               month_summary=prefs.month_summary is not False, others=others)
 
 
 async def _prefs(session: AsyncSession, company_id: int, user_id: int) -> InboxPrefs:

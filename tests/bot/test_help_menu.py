@@ -258,3 +258,28 @@ async def test_both_command_menus_name_handled_commands(bot_factory: object) -> 
     sent = {call.params.get("language_code"): [c["command"] for c in call.params["commands"]]
             for call in bot_app.fake.calls_of("setMyCommands")}
     assert sent[None] == [n for n, _ in COMMANDS["pl"]] and sent["en"] == [n for n, _ in COMMANDS["en"]]
+
+
+async def test_settings_of_each_company_apart(bot_app: BotHarness) -> None:
+    user, nip_a, company_a = await ready(bot_app, 9109)
+    nip_b, token_b = bot_app.sim.create_subject()
+    await bot_app.services.connect.connect_token(9109, user.chat_id, nip_b, token_b)
+    company_b = next(c.id for c in await bot_app.services.companies.list(9109) if c.nip == nip_b)
+    await bot_app.services.companies.switch(9109, company_a)
+    screen = await bot_app.say(user, "/ustawienia", contains="Ustawienia")
+    assert nip_a in screen.content and f"🏢 Ustawienia firmy NIP {nip_b}" in labels(screen)
+    await user.press(screen, f"🏢 Ustawienia firmy NIP {nip_b}")
+
+    def showing(nip: str, text: str) -> ChatMessage | None:
+        current = bot_app.fake.message(user.chat_id, screen.message_id)
+        return current if current is not None and nip in current.content and text in current.content else None
+
+    other = await bot_app.fake.wait_until(lambda: showing(nip_b, "Powiadomienia: włączone"))
+    assert f"🏢 Ustawienia firmy NIP {nip_a}" in labels(other)
+    await user.press(screen, "🔕 Wycisz powiadomienia")
+    await bot_app.fake.wait_until(lambda: showing(nip_b, "Powiadomienia: wyłączone"))
+    async with bot_app.db.transaction() as session:
+        muted = dict((await session.execute(select(InboxPrefs.company_id, InboxPrefs.muted).where(
+            InboxPrefs.user_id == 9109))).all())
+    assert muted == {company_b: True}  # the other company's row only; the active company untouched
+    assert (await bot_app.services.companies.require_active_company(9109)).id == company_a

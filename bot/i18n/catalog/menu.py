@@ -73,6 +73,7 @@ PL: dict[str, str] = {
     "set.btn.language": "🌐 English",
     "set.btn.quiet_off": "Bez ciszy nocnej",
     "set.btn.back": "◀ Wróć",
+    "set.btn.company": "🏢 Ustawienia firmy NIP {nip}",
     "set.quiet_pick": (
         "🌙 <b>Cisza nocna</b> firmy NIP {nip}: teraz <b>{state}</b>.\n"
         "W tych godzinach powiadomienia czekają do rana. Wybierz godziny:"
@@ -151,6 +152,7 @@ EN: dict[str, str] = {
     "set.btn.language": "🌐 Polski",
     "set.btn.quiet_off": "No quiet hours",
     "set.btn.back": "◀ Back",
+    "set.btn.company": "🏢 Settings of company NIP {nip}",
     "set.quiet_pick": (
         "🌙 <b>Quiet hours</b> of company NIP {nip}: now <b>{state}</b>.\n"
         "During these hours notifications wait until morning. Pick the hours:"
