@@ -176,8 +176,10 @@ async def test_menu_under_the_message_field_after_connecting_and_its_labels(bot_
     await bot_app.reply_to(user, lambda: user.tap("📥 Faktury"), predicate=lambda m: bool(m.content))
     # A label typed by hand without the emoji variation selector is the same button.
     await bot_app.say(user, "⚙ ustawienia", contains="Powiadomienia")
-    # English: /menu shows the English labels; Polish ones still work.
-    await bot_app.services.companies.set_language(9105, user.chat_id, "en")
+    # Choosing English relabels the menu; /menu shows it too; the Polish labels still work.
+    chooser = await bot_app.say(user, "/jezyk", contains="Wybierz język")
+    await bot_app.press(user, chooser, "English", contains="Language set to English")
+    assert bot_app.fake.reply_keyboard(user.chat_id) == MENU_EN
     await bot_app.say(user, "/menu", contains="The menu is under the message field")
     assert bot_app.fake.reply_keyboard(user.chat_id) == MENU_EN
     await bot_app.reply_to(user, lambda: user.tap("❓ Help"), predicate=lambda m: "KSeF bot" in m.content)
