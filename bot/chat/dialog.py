@@ -64,7 +64,10 @@ async def on_text(update: Update, context: Context) -> None:
     if dialog is None:
         if onboarding.looks_like_token(message.text):
             await delete_message(context, chat_id, message.message_id)
-        await actions.show_idle(context, chat_id, user_id, lang)
+        if menu.asks_for_help(message.text):
+            await menu.show_help(context, chat_id, user_id, lang)
+        else:
+            await actions.show_idle(context, chat_id, user_id, lang)
         return
     connecting = dialog.flow in CONNECTING and not await actions.connected(context, user_id)
     if guide.guide_index(dialog.step) is not None:

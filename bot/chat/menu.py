@@ -29,6 +29,13 @@ FAST_PATH_EXAMPLE = "/wystaw 5260250274 Usługa programistyczna 10 h x 150 zł 2
 FAST_PATH_EXAMPLE_EN = "/invoice 5260250274 Usługa programistyczna 10 h x 150 zł 23%"
 
 ACTIONS: dict[str, Spec] = {"go": (Field.WORD,), "stop": (Field.WORD,)}
+# Typed outside a dialogue, these get the help itself rather than "nothing is in progress".
+HELP_WORDS = frozenset({"pomoc", "help", "pomocy", "co umiesz", "jak to działa", "instrukcja"})
+
+
+def asks_for_help(text: str) -> bool:
+    """Text that asks for help in so many words (case, spacing and final punctuation ignored)."""
+    return " ".join(text.split()).strip(" .!?").casefold() in HELP_WORDS or text.strip() == "?"
 
 
 class MenuLabel(filters.MessageFilter):
@@ -48,7 +55,8 @@ def help_text(lang: str, *, connected: bool) -> str:
     return text if connected else t(lang, "mn.help_new") + "\n\n" + text
 
 
-async def _help(context: Context, chat_id: int, user_id: int, lang: str) -> None:
+async def show_help(context: Context, chat_id: int, user_id: int, lang: str) -> None:
+    """The help message with the main actions under it."""
     connected = await actions.connected(context, user_id)
     await send(context, chat_id, help_text(lang, connected=connected),
                actions.inline_actions(lang, connected=connected))
@@ -57,7 +65,7 @@ async def _help(context: Context, chat_id: int, user_id: int, lang: str) -> None
 async def help_command(update: Update, context: Context) -> None:
     """/pomoc (/help)."""
     user_id, chat_id = ids(update)
-    await _help(context, chat_id, user_id, await language_for(context, user_id))
+    await show_help(context, chat_id, user_id, await language_for(context, user_id))
 
 
 async def menu_command(update: Update, context: Context) -> None:
@@ -80,7 +88,7 @@ async def run(update: Update, context: Context, lang: str, action: str) -> None:
     elif action == actions.SETTINGS:
         await settings.show(context, user_id, chat_id, lang)
     elif action == actions.HELP:
-        await _help(context, chat_id, user_id, lang)
+        await show_help(context, chat_id, user_id, lang)
     elif action == actions.CONNECT:
         await onboarding.start(update, context)
 

@@ -78,6 +78,9 @@ async def test_help_before_connecting_points_to_start(bot_app: BotHarness) -> No
 
 async def test_text_outside_a_dialogue_and_unknown_commands_get_the_actions(bot_app: BotHarness) -> None:
     user, _, _ = await ready(bot_app, 9103)
+    for words in ("pomoc", "Pomoc!", "  help ", "?", "Co umiesz?"):
+        asked = await bot_app.say(user, words)
+        assert asked.content.startswith("Bot KSeF wystawia") and labels(asked) == ACTIONS, words
     idle = await bot_app.say(user, "dzień dobry", contains="Nic teraz nie trwa")
     assert labels(idle) == ACTIONS and "/forget" not in idle.content
     status = await bot_app.press(user, idle, "📡 Czy KSeF działa", contains="KSeF")
