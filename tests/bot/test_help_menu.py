@@ -10,7 +10,7 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from bot.app import COMMANDS
-from bot.chat.menu import FAST_PATH_EXAMPLE, known_commands
+from bot.chat.menu import FAST_PATH_EXAMPLE, FAST_PATH_EXAMPLE_EN, known_commands
 from bot.runner import BotRuntime
 from bot.sandbox.botapi import ChatMessage, FakeUser
 from bot.store.models_inbox import InboxPrefs
@@ -288,3 +288,19 @@ async def test_settings_of_each_company_apart(bot_app: BotHarness) -> None:
             InboxPrefs.user_id == 9109))).all())
     assert muted == {company_b: True}  # the other company's row only; the active company untouched
     assert (await bot_app.services.companies.require_active_company(9109)).id == company_a
+
+
+async def test_english_help_shows_the_english_command_with_the_same_example(bot_app: BotHarness) -> None:
+    user, _, _ = await ready(bot_app, 9110)
+    await bot_app.services.companies.set_language(9110, user.chat_id, "en")
+    shown = await bot_app.say(user, "/help", contains="KSeF bot")
+    assert labels(shown) == {"🧾 Issue an invoice", "📥 Purchase invoices", "📤 Sales", "📡 Is KSeF working",
+                             "⚙️ Settings", "❓ Help"}
+    example = next(line for line in shown.content.splitlines() if line.startswith("/invoice "))
+    assert example == FAST_PATH_EXAMPLE_EN
+    for command in ("/invoices", "/sales", "/settings", "/cancel"):
+        assert command in shown.content
+    await bot_app.reply_to(user, lambda: user.send_text(example))
+    dialog = await bot_app.services.dialogs.get(user.chat_id)
+    assert dialog is not None and dialog.step == "buyer_name"  # the buyer's NIP and the line were taken
+    assert dialog.data["draft"]["lines"][0]["name"] == "Usługa programistyczna"
