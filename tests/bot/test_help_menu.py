@@ -137,6 +137,9 @@ async def test_settings_buttons_change_the_flags_and_edit_the_message(bot_app: B
     stored = await prefs(bot_app, 9104)
     assert (stored.quiet_from, stored.quiet_to) == (22 * 60, 7 * 60)
     assert "🌙 Cisza nocna: 22:00–07:00" in labels(shown)
+    picker = await press("🌙 Cisza nocna: 22:00–07:00", "Wybierz godziny")
+    assert "✓ 22:00–07:00" in labels(picker)
+    await press("◀ Wróć", "Cisza nocna: 22:00–07:00")
     # The same value again (an old message's button): nothing changes, no error, no new message.
     mark = bot_app.fake.bot_messages(user.chat_id)[-1].message_id
     count = len(bot_app.fake.bot_messages(user.chat_id))
