@@ -31,25 +31,31 @@ from bot.services.ports import Clock, KsefGateway, system_clock
 from ksef.availability import AvailabilityConfig
 from ksef.timezone import WARSAW
 
+# The command menus Telegram shows (``setMyCommands``): Polish names in the Polish menu, English in the
+# English one; every handler accepts both names. Add a command at the end of both lists.
 COMMANDS = {
-    "pl": [("start", "Podłącz firmę do KSeF"), ("ksef", "Twoje firmy, tokeny i certyfikaty"),
-           ("certificate", "Dodaj certyfikat offline"), ("language", "Język / Language"),
-           ("wystaw", "Wystaw fakturę"), ("profil", "Dane sprzedawcy na fakturach"),
-           ("faktury", "Faktury zakupowe"), ("sprzedaz", "Wystawione faktury: korekty, płatności"),
-           ("certlogin", "Logowanie certyfikatem KSeF"),
-           ("offline", "Certyfikat offline jednym przyciskiem"), ("status", "Czy KSeF działa"),
-           ("cancel", "Przerwij bieżącą czynność"), ("forget", "Usuń wszystkie moje dane"),
+    "pl": [("wystaw", "Wystaw fakturę"), ("faktury", "Faktury zakupowe"),
+           ("sprzedaz", "Wystawione faktury: korekty, płatności"),
            ("platnosci", "Faktury do zapłacenia i terminy"),
-           ("miesiac", "Podsumowanie miesiąca i paczka dla księgowej")],
-    "en": [("start", "Connect a company to KSeF"), ("ksef", "Your companies, tokens and certificates"),
-           ("certificate", "Add an offline certificate"), ("language", "Language / Język"),
-           ("wystaw", "Issue an invoice"), ("profil", "Seller details for invoices"),
-           ("invoices", "Purchase invoices"), ("sales", "Issued invoices: corrections, payments"),
-           ("certlogin", "Log in with a KSeF certificate"),
-           ("offline", "Offline certificate in one tap"), ("status", "Is KSeF working"),
-           ("cancel", "Stop what is in progress"), ("forget", "Delete all my data"),
+           ("miesiac", "Podsumowanie miesiąca i paczka dla księgowej"),
+           ("ustawienia", "Powiadomienia, przypomnienia, język"),
+           ("pomoc", "Co umie bot, przykłady"), ("status", "Czy KSeF działa"),
+           ("ksef", "Twoje firmy, tokeny i certyfikaty"), ("profil", "Dane sprzedawcy na fakturach"),
+           ("logowanie", "Logowanie certyfikatem KSeF"), ("certyfikat", "Dodaj certyfikat offline"),
+           ("offline", "Certyfikat offline jednym przyciskiem"), ("jezyk", "Język / Language"),
+           ("menu", "Przyciski pod polem wiadomości"), ("anuluj", "Przerwij bieżącą czynność"),
+           ("start", "Podłącz firmę do KSeF"), ("zapomnij", "Usuń wszystkie moje dane")],
+    "en": [("invoice", "Issue an invoice"), ("invoices", "Purchase invoices"),
+           ("sales", "Issued invoices: corrections, payments"),
            ("payables", "Invoices to pay and due dates"),
-           ("month", "The month's summary and the accountant's package")],
+           ("month", "The month's summary and the accountant's package"),
+           ("settings", "Notifications, reminders, language"),
+           ("help", "What the bot can do, examples"), ("status", "Is KSeF working"),
+           ("ksef", "Your companies, tokens and certificates"), ("profile", "Seller details for invoices"),
+           ("certlogin", "Log in with a KSeF certificate"), ("certificate", "Add an offline certificate"),
+           ("offline", "Offline certificate in one tap"), ("language", "Language / Język"),
+           ("menu", "Buttons under the message field"), ("cancel", "Stop what is in progress"),
+           ("start", "Connect a company to KSeF"), ("forget", "Delete all my data")],
 }
 
 

@@ -8,6 +8,7 @@ from telegram import Document, Update
 from telegram.error import TelegramError
 
 from bot.chat import (
+    actions,
     cert_login,
     certificates,
     companies,
@@ -17,6 +18,7 @@ from bot.chat import (
     inbox,
     issuing,
     language,
+    menu,
     month,
     onboarding,
     payables,
@@ -24,6 +26,7 @@ from bot.chat import (
     sales,
     sales_buttons,
     secrets,
+    settings,
     status,
 )
 from bot.chat.callbacks import Buttons, Field, Parsed, Pressed, Spec
@@ -36,13 +39,18 @@ from bot.services.dialogs import Dialog
 
 log = logging.getLogger(__name__)
 
+# Dialogues that connect a company: the one that connects the user's first company ends with the menu.
+CONNECTING = ("token", cert_login.FLOW)
+
 
 async def cancel(update: Update, context: Context) -> None:
     """/cancel (/anuluj): leave any dialogue; files received so far are deleted with it."""
     user_id, chat_id = ids(update)
     lang = await language_for(context, user_id)
-    had = await context.services.dialogs.clear(chat_id)
-    await send(context, chat_id, t(lang, "cancelled" if had else "nothing_to_cancel"))
+    if await context.services.dialogs.clear(chat_id):
+        await send(context, chat_id, t(lang, "cancelled"))
+    else:
+        await actions.show_idle(context, chat_id, user_id, lang)
 
 
 async def on_text(update: Update, context: Context) -> None:
@@ -58,8 +66,12 @@ async def on_text(update: Update, context: Context) -> None:
     if dialog is None:
         if onboarding.looks_like_token(message.text):
             await delete_message(context, chat_id, message.message_id)
-        await send(context, chat_id, t(lang, "nothing_to_cancel"))
+        if menu.asks_for_help(message.text):
+            await menu.show_help(context, chat_id, user_id, lang)
+        else:
+            await actions.show_idle(context, chat_id, user_id, lang)
         return
+    connecting = dialog.flow in CONNECTING and not await actions.connected(context, user_id)
     if guide.guide_index(dialog.step) is not None:
         await send(context, chat_id, t(lang, "use_buttons"))
     elif dialog.flow == "token":
@@ -80,6 +92,8 @@ async def on_text(update: Update, context: Context) -> None:
         await payables.on_text(update, context, dialog, lang)
     after = await context.services.dialogs.get(chat_id)
     context.runtime.refused.note(chat_id, message.message_id, dialog, after)
+    if connecting and after is None and await actions.connected(context, user_id):
+        await actions.show_keyboard(context, chat_id, lang)  # the first company: the menu from now on
 
 
 async def secret_removed(context: Context, user_id: int, chat_id: int, lang: str, dialog: Dialog | None,
@@ -118,7 +132,7 @@ async def on_document(update: Update, context: Context) -> None:
         await reask(context, chat_id, user_id, lang, dialog)
         return
     if dialog is None:
-        await send(context, chat_id, t(lang, "nothing_to_cancel"))
+        await actions.show_idle(context, chat_id, user_id, lang)
         return
     await send(context, chat_id, t(lang, "input.file_not_needed"))
     await reask(context, chat_id, user_id, lang, dialog)
@@ -160,6 +174,8 @@ def buttons() -> Buttons:
     registry.register_parser("kr", Parsed[sales_buttons.Action](sales_buttons.parse, corrections.on_callback))
     registry.register("pb", payables.ACTIONS, payables.on_callback)
     registry.register("mo", month.ACTIONS, month.on_callback)
+    registry.register("mn", menu.ACTIONS, menu.on_callback)
+    registry.register("se", settings.ACTIONS, settings.on_callback)
     return registry
 
 

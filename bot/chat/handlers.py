@@ -22,11 +22,13 @@ from bot.chat import (
     inbox,
     issuing,
     language,
+    menu,
     month,
     onboarding,
     payables,
     profile,
     sales,
+    settings,
     status,
     unexpected,
 )
@@ -36,6 +38,8 @@ from bot.chat.context import BotApplication
 from bot.i18n import t
 
 log = logging.getLogger(__name__)
+
+UNKNOWN_COMMANDS_GROUP = 1
 
 
 def register(application: BotApplication) -> None:
@@ -68,12 +72,22 @@ def register(application: BotApplication) -> None:
     application.add_handler(CommandHandler(["przypomnienia", "reminders"], payables.reminders_command,
                                            filters=private))
     application.add_handler(CommandHandler(["miesiac", "month"], month.command, filters=private))
+    application.add_handler(CommandHandler(["pomoc", "help"], menu.help_command, filters=private))
+    application.add_handler(CommandHandler("menu", menu.menu_command, filters=private))
+    application.add_handler(CommandHandler(["ustawienia", "settings"], settings.command, filters=private))
+    # A tap on the menu under the message field arrives as its label: before the dialogue's text handler.
+    application.add_handler(MessageHandler(private & filters.TEXT & ~filters.COMMAND & menu.MENU_LABEL,
+                                           menu.on_label))
     application.add_handler(MessageHandler(private & filters.TEXT & ~filters.COMMAND, dialog.on_text))
     application.add_handler(MessageHandler(private & filters.Document.ALL, dialog.on_document))
     application.add_handler(MessageHandler(private & ~filters.TEXT & ~filters.Document.ALL
                                            & ~filters.StatusUpdate.ALL, unexpected.on_other))
     application.add_handler(CallbackQueryHandler(dialog.on_callback))
     application.add_handler(ChatMemberHandler(onboarding.on_my_chat_member, ChatMemberHandler.MY_CHAT_MEMBER))
+    # Commands nobody answers: in a later group, so it sees every command after group 0 had its turn and
+    # does not depend on being registered last (``menu.on_unknown_command`` skips the known ones).
+    application.add_handler(MessageHandler(private & filters.COMMAND, menu.on_unknown_command),
+                            group=UNKNOWN_COMMANDS_GROUP)
     application.add_error_handler(on_error)
 
 

@@ -27,7 +27,7 @@ from bot.services.errors import ServiceError
 
 log = logging.getLogger(__name__)
 
-__all__ = ["FLOW", "Issue", "command", "confirm", "error_message", "on_callback", "on_text"]
+__all__ = ["FLOW", "Issue", "begin", "command", "confirm", "error_message", "on_callback", "on_text"]
 
 
 async def command(update: Update, context: Context) -> None:
@@ -35,18 +35,22 @@ async def command(update: Update, context: Context) -> None:
     assert update.message is not None
     user_id, chat_id = ids(update)
     lang = await language_for(context, user_id)
-    svc = context.services
+    parts = (update.message.text or "").split(maxsplit=1)
+    await begin(context, user_id, chat_id, lang, parts[1] if len(parts) > 1 else "")
+
+
+async def begin(context: Context, user_id: int, chat_id: int, lang: str, args: str = "") -> None:
+    """Start issuing for the active company (``args``: the fast path's buyer and line, if typed); also
+    what the menu's "Issue" button does."""
     company = await active_company(context, user_id, chat_id, lang, "err.no_company")
     if company is None:
         return
     try:
-        profile = await svc.issuing.profile(company.id)
+        profile = await context.services.issuing.profile(company.id)
     except ServiceError as exc:
         await send(context, chat_id, t(lang, "iv.no_profile") if exc.code == "no_profile"
                    else error_message(lang, exc))
         return
-    parts = (update.message.text or "").split(maxsplit=1)
-    args = parts[1] if len(parts) > 1 else ""
     await dialog.start(context, chat_id, user_id, lang, company.id, profile, args)
 
 
@@ -72,6 +76,7 @@ ACTIONS: dict[str, Spec] = {
     **{action: (Field.CODE, *_VERSIONED) for action in ("o", "pm", "pd", "cu", "sp")},
     # On an issued invoice's result (the outbox row's id makes the keyboard the delivery probe's marker).
     "again": (Field.ID, Field.OPTIONAL_ID), "upo": (Field.ID,), "link": (Field.ID,),
+    "by": (Field.ID,),  # a saved buyer (contractor row) at the buyer question
 }
 
 

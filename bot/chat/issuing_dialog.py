@@ -54,6 +54,7 @@ log = logging.getLogger(__name__)
 FLOW = "issue"
 # Steps waiting for buttons only: typed text there is answered with "use the buttons".
 BUTTON_STEPS = ("preview", "options", "buyer_found", "pick_line", "line_field")
+SAVED_BUYERS = 6  # recent buyers offered as buttons at the buyer question
 
 
 @dataclass(frozen=True)
@@ -163,17 +164,26 @@ async def _ask(context: Context, chat_id: int, user_id: int, lang: str, issue: I
     text = await _question(context, lang, issue, step)
     if lead:
         text = lead + "\n\n" + text
-    await send(context, chat_id, text, cancel_keyboard(lang))
+    await send(context, chat_id, text, await _keyboard(context, lang, issue, step))
+
+
+async def _keyboard(context: Context, lang: str, issue: Issue, step: str) -> InlineKeyboardMarkup:
+    """Cancel under every typed question; at the buyer question, the recent buyers above it."""
+    if step != "buyer":
+        return cancel_keyboard(lang)
+    known = await context.services.contractors.recent(issue.company_id, SAVED_BUYERS)
+    rows = [[InlineKeyboardButton(f"{clip(c.name, 28)} · …{c.nip[-4:]}", callback_data=f"iv:by:{c.id}")]
+            for c in known]
+    rows.append([InlineKeyboardButton(t(lang, "iv.btn.cancel"), callback_data="iv:no")])
+    return InlineKeyboardMarkup(rows)
 
 
 async def _question(context: Context, lang: str, issue: Issue, step: str) -> str:
     draft = issue.draft
     if step == "buyer":
         text = t(lang, "ivc.ask.buyer")
-        known = await context.services.contractors.recent(issue.company_id)
-        if known:
-            text += "\n\n" + t(lang, "iv.known_buyers", buyers="\n".join(
-                f"<code>{c.nip}</code> — {esc(clip(c.name, 80))}" for c in known))
+        if await context.services.contractors.recent(issue.company_id, SAVED_BUYERS):
+            text += "\n\n" + t(lang, "mn.buyers_below")
         return text
     if step == "line":
         profile = await _profile(context, issue)
@@ -202,7 +212,7 @@ async def reask(context: Context, chat_id: int, user_id: int, lang: str, dialog:
         await send(context, chat_id, t(lang, "use_buttons"))
     else:
         question = await _question(context, lang, issue, dialog.step)
-        await send(context, chat_id, question, cancel_keyboard(lang))
+        await send(context, chat_id, question, await _keyboard(context, lang, issue, dialog.step))
 
 
 def cancel_keyboard(lang: str) -> InlineKeyboardMarkup:
@@ -284,6 +294,24 @@ async def on_text(update: Update, context: Context, dialog: Dialog, lang: str) -
         return
     try:
         await _answer(context, chat_id, user_id, lang, issue, dialog.step, text)
+    except ServiceError as exc:
+        await send(context, chat_id, _refusal(lang, exc, issue.draft))
+    except InputError as exc:
+        await send(context, chat_id, esc(exc.message))
+
+
+async def _saved_buyer(context: Context, chat_id: int, user_id: int, lang: str, contractor_id: int) -> None:
+    dialog = await context.services.dialogs.get(chat_id)
+    if dialog is None or dialog.flow != FLOW or dialog.step != "buyer":
+        await send(context, chat_id, t(lang, "stale_button"))
+        return
+    issue = Issue.of(dialog)
+    known = await context.services.contractors.get(issue.company_id, contractor_id)
+    if known is None:
+        await send(context, chat_id, t(lang, "stale_button"))
+        return
+    try:
+        await _answer(context, chat_id, user_id, lang, issue, "buyer", known.nip)
     except ServiceError as exc:
         await send(context, chat_id, _refusal(lang, exc, issue.draft))
     except InputError as exc:
@@ -476,6 +504,9 @@ async def on_callback(update: Update, context: Context, lang: str, parts: list[s
             await proceed(context, chat_id, user_id, lang, issue, retry=":".join(parts))
         else:
             await _ask(context, chat_id, user_id, lang, issue, step)
+        return
+    if action == "by":  # a saved buyer's button: its NIP taken as if typed at the buyer question
+        await _saved_buyer(context, chat_id, user_id, lang, int(parts[2]))
         return
     if action == "pln":  # after a failed NBP lookup: the draft as it is, in złoty (shown before issuing)
         dialog = await context.services.dialogs.get(chat_id)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from telegram import Update
 
-from bot.chat import keyboards
+from bot.chat import actions, keyboards
 from bot.chat.callbacks import Pressed, Spec
 from bot.chat.common import Context, ids, send
 from bot.i18n import CATALOGS, t
@@ -22,4 +22,9 @@ async def on_callback(update: Update, context: Context, lang: str, pressed: Pres
     user_id, chat_id = ids(update)
     chosen = pressed.action
     await context.services.companies.set_language(user_id, chat_id, chosen)
+    if await actions.connected(context, user_id):
+        # The menu under the message field, relabelled in the chosen language, on the same message.
+        await context.bot.send_message(chat_id, t(chosen, "language.set"),
+                                       reply_markup=actions.reply_keyboard(chosen))
+        return
     await send(context, chat_id, t(chosen, "language.set"))

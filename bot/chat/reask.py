@@ -3,7 +3,7 @@ could not use: a sticker, a photo, an edit of an older message, a secret it remo
 
 from __future__ import annotations
 
-from bot.chat import corrections, guide, issuing, payables, profile, sales
+from bot.chat import actions, corrections, guide, issuing, payables, profile, sales
 from bot.chat.common import Context, send
 from bot.i18n import t
 from bot.services.dialogs import Dialog
@@ -12,7 +12,7 @@ from bot.services.dialogs import Dialog
 async def reask(context: Context, chat_id: int, user_id: int, lang: str, dialog: Dialog | None) -> None:
     """Send the dialogue's current question (with its buttons); outside any dialogue, what can be done."""
     if dialog is None:
-        await send(context, chat_id, t(lang, "nothing_to_cancel"))
+        await actions.show_idle(context, chat_id, user_id, lang)
     elif dialog.flow in guide.GUIDE_STEPS and (guide.guide_index(dialog.step) is not None
                                                or dialog.step in guide.PROMPTS):
         await guide.show(context, chat_id, lang, dialog)

@@ -106,7 +106,9 @@ class WebChat:
         if since == version and wait > 0 and not self.closing:
             version = await self.fake.wait_for_change(since, wait, until=lambda: self.closing)
         messages = [message_json(m) for m in self.fake.chat_messages(self.user.chat_id) if not m.deleted]
-        return JSONResponse({"version": version, "messages": messages})
+        # The keyboard under the message field (the bot's menu), row by row; a tap sends its label.
+        keyboard = [list(row) for row in self.fake.reply_keyboard(self.user.chat_id)]
+        return JSONResponse({"version": version, "messages": messages, "keyboard": keyboard})
 
     # --- the user's actions -----------------------------------------------------------------------
 

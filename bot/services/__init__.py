@@ -49,6 +49,7 @@ from bot.services.sales.overdue import OverdueService
 from bot.services.sales.payments import PaymentService
 from bot.services.sales.register import SalesRegister
 from bot.services.seller_profile import SellerProfileService
+from bot.services.settings import SettingsService
 from bot.services.sync import SyncService
 from bot.services.whitelist_store import DbRequestBudget, DbWhiteListCache
 from bot.store.db import Database
@@ -127,6 +128,7 @@ class Services:
     payables: PayablesService  # supplier invoices to pay: paid state, list, due-date reminders
     month: MonthService  # the month's figures, chart series, automatic summary (docs/month.md)
     month_package: PackageService  # the accountant's ZIP of a month
+    settings: SettingsService  # the settings screen: notifications, quiet hours, reminders, language
 
     @classmethod
     def build(cls, db: Database, vault: SecretBox, options: ServiceOptions, *,
@@ -196,6 +198,7 @@ class Services:
             overdue=OverdueService(db, clock, outbox),
             payables=PayablesService(db, clock, outbox),
             month=month, month_package=PackageService(month, sync.fetch_xml, issuing.upo),
+            settings=SettingsService(db, companies),
         )
 
     async def backlog(self) -> Backlog:

@@ -17,6 +17,7 @@ class ContractorView:
     nip: str
     name: str
     address: tuple[str, ...]
+    id: int = 0  # the row (a saved buyer's button carries it)
 
 
 class ContractorService:
@@ -29,13 +30,21 @@ class ContractorService:
         async with self.db.transaction() as session:
             row = (await session.execute(select(Contractor).where(
                 Contractor.company_id == company_id, Contractor.nip == nip))).scalar_one_or_none()
-            return None if row is None else ContractorView(row.nip, row.name, tuple(row.address))
+            return None if row is None else ContractorView(row.nip, row.name, tuple(row.address), row.id)
+
+    async def get(self, company_id: int, contractor_id: int) -> ContractorView | None:
+        """One saved buyer of this company by its row id (None for another company's or a removed one)."""
+        async with self.db.transaction() as session:
+            row = await session.get(Contractor, contractor_id)
+            if row is None or row.company_id != company_id:
+                return None
+            return ContractorView(row.nip, row.name, tuple(row.address), row.id)
 
     async def recent(self, company_id: int, limit: int = 8) -> list[ContractorView]:
         async with self.db.transaction() as session:
             rows = (await session.execute(select(Contractor).where(Contractor.company_id == company_id)
                                           .order_by(Contractor.used_at.desc()).limit(limit))).scalars()
-            return [ContractorView(r.nip, r.name, tuple(r.address)) for r in rows]
+            return [ContractorView(r.nip, r.name, tuple(r.address), r.id) for r in rows]
 
     async def remember(self, session: AsyncSession, company_id: int, nip: str, name: str,
                        address: list[str]) -> None:

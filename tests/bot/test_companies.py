@@ -12,10 +12,16 @@ from tests.fixtures.bot import BotHarness
 
 
 async def connect_in_chat(bot: BotHarness, user: FakeUser, nip: str, token: str) -> None:
+    """Connect a company by chat; returns once the bot said all it says after it (after the first company,
+    the menu under the message field)."""
+    without_menu = bot.fake.reply_keyboard(user.chat_id) == ()
     first = await bot.say(user, "/start", contains="Krok 1 z 8")
     await bot.press(user, first, "Mam już token", contains="Podaj NIP")
     await bot.say(user, nip, contains="Wklej teraz token")
-    await bot.say(user, token, contains="Twoje firmy", timeout=20)
+    done = await bot.say(user, token, contains="Twoje firmy", timeout=20)
+    if without_menu:
+        await bot.fake.wait_for_bot_message(user.chat_id, lambda m: "Menu jest pod polem" in m.content,
+                                            after=done)
 
 
 async def company_cards(bot: BotHarness, user: FakeUser, count: int) -> list[ChatMessage]:

@@ -27,6 +27,7 @@ AREAS = (
     "guards",
     "payables",
     "month",
+    "menu",
 )
 
 

@@ -16,7 +16,8 @@ The package, by concern:
 - ``sending`` (sendMessage/Document/Photo/MediaGroup), ``editing`` (edits, deletes, button answers),
   ``media`` (uploads, InputMedia, getFile), ``updates`` (getUpdates, webhooks), ``bot_profile``
   (getMe, commands, menu button, descriptions, getChat);
-- ``keyboards``, ``text`` (parse modes, entities), ``limits`` (sizes, flood control), ``wire``
+- ``keyboards`` (inline buttons, and each chat's reply keyboard: ``FakeBotApi.reply_keyboard``,
+  ``FakeUser.tap``), ``text`` (parse modes, entities), ``limits`` (sizes, flood control), ``wire``
   (HTTP parameters, errors, injected faults);
 - ``waiting``: waits on state changes from any thread's event loop;
 - ``users``: :class:`FakeUser`; ``server``: :class:`BotApiServer` (uvicorn on loopback).

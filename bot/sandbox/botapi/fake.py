@@ -185,6 +185,20 @@ class FakeBotApi(ChangeNotifier):
                     return msg
         return None
 
+    def reply_keyboard(self, chat_id: int) -> tuple[tuple[str, ...], ...]:
+        """The labels of the keyboard under the chat's message field, row by row (empty: none shown)."""
+        with self.lock:
+            return self.state.reply_keyboards.get(chat_id, ())
+
+    def set_reply_keyboard(self, chat_id: int, labels: tuple[tuple[str, ...], ...]) -> None:
+        """A bot message replaced (or, with ``()``, removed) the keyboard under the message field."""
+        with self.lock:
+            if labels:
+                self.state.reply_keyboards[chat_id] = labels
+            else:
+                self.state.reply_keyboards.pop(chat_id, None)
+        self.notify()
+
     def media_group(self, chat_id: int, media_group_id: str) -> list[ChatMessage]:
         """The messages of one album, in order."""
         return [m for m in self.chat_messages(chat_id) if m.media_group_id == media_group_id]

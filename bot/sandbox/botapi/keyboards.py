@@ -10,6 +10,34 @@ from bot.sandbox.botapi.limits import MAX_CALLBACK_DATA
 from bot.sandbox.botapi.records import Button, bad_request
 
 Keyboard = tuple[tuple[Button, ...], ...]
+ReplyKeyboard = tuple[tuple[str, ...], ...]  # the labels of a reply keyboard, row by row
+
+
+def reply_keyboard(markup: Mapping[str, Any] | None) -> ReplyKeyboard | None:
+    """The labels of a ``ReplyKeyboardMarkup`` (checked as Telegram checks it); ``()`` for
+    ``ReplyKeyboardRemove``; None when the markup does not touch the keyboard under the message field."""
+    if not markup:
+        return None
+    if markup.get("remove_keyboard"):
+        return ()
+    rows = markup.get("keyboard")
+    if rows is None:
+        return None
+    if not isinstance(rows, list) or not all(isinstance(row, list) for row in rows):
+        raise bad_request("field \"keyboard\" of the ReplyKeyboardMarkup must be an Array of Arrays")
+    labels: list[tuple[str, ...]] = []
+    for row in rows:
+        texts = []
+        for button in row:
+            text = button.get("text") if isinstance(button, dict) else button  # a bare string is allowed
+            if not isinstance(text, str) or not text:
+                raise bad_request("keyboard button text must be non-empty")
+            texts.append(str(text))
+        if texts:
+            labels.append(tuple(texts))
+    if not labels:
+        raise bad_request("keyboard must be non-empty")
+    return tuple(labels)
 
 
 def keyboard(params: Mapping[str, Any]) -> tuple[dict[str, Any] | None, Keyboard]:

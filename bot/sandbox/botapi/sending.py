@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from bot.sandbox.botapi.keyboards import Keyboard, keyboard
+from bot.sandbox.botapi.keyboards import Keyboard, keyboard, reply_keyboard
 from bot.sandbox.botapi.limits import (
     MAX_CAPTION,
     MAX_MEDIA_GROUP,
@@ -50,6 +50,7 @@ def bot_message(fake: FakeBotApi, chat_id: int, *, text: str | None = None,
                 params: Mapping[str, Any] | None = None) -> ChatMessage:
     """Append one message from the bot and return it (its ``raw`` is the Message JSON answered)."""
     reply_to = _reply_to(fake, chat_id, params or {})
+    labels = reply_keyboard(markup)
 
     def build(base: dict[str, Any]) -> ChatMessage:
         if reply_to is not None:
@@ -72,7 +73,10 @@ def bot_message(fake: FakeBotApi, chat_id: int, *, text: str | None = None,
             base["reply_markup"] = markup  # only inline keyboards are part of the Message object
         return ChatMessage(base["message_id"], chat_id, True, base["date"], text, tuple(entities or ()),
                            caption, buttons, document, photo, raw=base, media_group_id=media_group_id)
-    return fake.add_message(chat_id, sender=fake.bot_user, build=build)
+    sent = fake.add_message(chat_id, sender=fake.bot_user, build=build)
+    if labels is not None:
+        fake.set_reply_keyboard(chat_id, labels)
+    return sent
 
 
 @method("sendMessage")

@@ -36,5 +36,8 @@ class BotApiState:
     hold_polls: bool = False  # long polls wait until the server closes (a quiet stop, see hold_polling)
     faults: dict[str, list[Fault]] = field(default_factory=dict)
     blocked: set[int] = field(default_factory=set)
+    # The keyboard under each chat's message field (a bot's ReplyKeyboardMarkup stays until replaced or
+    # removed), as its labels row by row.
+    reply_keyboards: dict[int, tuple[tuple[str, ...], ...]] = field(default_factory=dict)
     media_group_ids: itertools.count[int] = field(
         default_factory=lambda: itertools.count(13_000_000_000_000_000 + secrets.randbelow(10**15)))

@@ -81,6 +81,13 @@ class FakeUser:
         command = command if command.startswith("/") else "/" + command
         return await self.send_text(f"{command} {args}".strip())
 
+    async def tap(self, label: str) -> ChatMessage:
+        """Tap a button of the keyboard under the message field: Telegram sends its label as text."""
+        shown = [text for row in self.fake.reply_keyboard(self.chat_id) for text in row]
+        if label not in shown:
+            raise LookupError(f"no {label!r} on the keyboard under the message field; it shows {shown}")
+        return await self.send_text(label)
+
     async def press(self, message: ChatMessage | int, button: str) -> CallbackQueryRecord:
         """Press the inline button whose text or callback_data is ``button`` under a bot message."""
         mid = message.message_id if isinstance(message, ChatMessage) else message

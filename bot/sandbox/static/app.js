@@ -162,12 +162,38 @@ function render(messages) {
   if (atBottom || messages.length) box.scrollTop = box.scrollHeight;
 }
 
+// The keyboard under the message field (a bot's ReplyKeyboardMarkup): a tap sends the label as text.
+let lastKeyboard = "";
+
+function renderReplyKeyboard(rows) {
+  const key = JSON.stringify(rows || []);
+  if (key === lastKeyboard) return;
+  lastKeyboard = key;
+  const box = $("reply-keyboard");
+  box.replaceChildren(...(rows || []).map((row) => {
+    const r = document.createElement("div");
+    r.className = "row";
+    for (const label of row) {
+      const b = document.createElement("button");
+      b.type = "button";
+      b.className = "key";
+      b.textContent = label;
+      // Always a new message (as in Telegram), even while one of the user's messages is being edited.
+      b.addEventListener("click", () => act(postJson("/api/send", { text: label })));
+      r.appendChild(b);
+    }
+    return r;
+  }));
+  box.hidden = !(rows && rows.length);
+}
+
 async function poll() {
   for (;;) {
     try {
       const data = await api(`/api/messages?since=${version}&wait=20`);
       version = data.version;
       render(data.messages);
+      renderReplyKeyboard(data.keyboard);
       $("status").textContent = "połączono";
     } catch (err) {
       $("status").textContent = "brak połączenia z sandboxem";
