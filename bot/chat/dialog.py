@@ -18,6 +18,7 @@ from bot.chat import (
     issuing,
     language,
     onboarding,
+    pay,
     profile,
     sales,
     sales_buttons,
@@ -154,6 +155,7 @@ def buttons() -> Buttons:
     # by their own parser (``bot.chat.sales_buttons``).
     registry.register_parser("sa", Parsed[sales_buttons.Action](sales_buttons.parse, sales.on_callback))
     registry.register_parser("kr", Parsed[sales_buttons.Action](sales_buttons.parse, corrections.on_callback))
+    registry.register("py", pay.ACTIONS, pay.on_callback)
     return registry
 
 

@@ -31,6 +31,7 @@ from bot.services.issuing.records import IssuedInvoices
 from bot.services.ksef_clients import KsefClientOptions, KsefClients
 from bot.services.members import MemberService
 from bot.services.outbox import Outbox
+from bot.services.pay_card import PayCards
 from bot.services.polling import Activity, PollPolicy
 from bot.services.ports import (
     CertificateGateway,
@@ -121,6 +122,7 @@ class Services:
     payments: PaymentService
     corrections: CorrectionService
     overdue: OverdueService
+    pay_cards: PayCards  # the payment card of a supplier invoice, its VAT-list check and "Zapłać wszystkie"
 
     @classmethod
     def build(cls, db: Database, vault: SecretBox, options: ServiceOptions, *,
@@ -186,6 +188,7 @@ class Services:
             buyers=BuyerDirectory(white_list),
             sales=SalesRegister(db), payments=PaymentService(db, clock), corrections=corrections,
             overdue=OverdueService(db, clock, outbox),
+            pay_cards=PayCards(db, clock, white_list, ksef_clients),
         )
 
     async def backlog(self) -> Backlog:

@@ -25,6 +25,7 @@ AREAS = (
     "sales",
     "corrections",
     "guards",
+    "paying",
 )
 
 
