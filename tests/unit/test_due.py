@@ -20,7 +20,7 @@ SALE = date(2026, 1, 20)
     (DueTerm(14, "Dni", "od daty wystawienia faktury"), date(2026, 2, 14)),
     (DueTerm(1, "dzień", "wystawienie faktury"), date(2026, 2, 1)),
     (DueTerm(2, "tygodnie", "wystawienie faktury"), date(2026, 2, 14)),
-    (DueTerm(1, "miesiąc", "wystawienie faktury"), date(2026, 2, 28)),  # 31 January + 1 month: end of February
+    (DueTerm(1, "miesiąc", "wystawienie faktury"), date(2026, 2, 28)),  # 31.01 + 1 month: end of Feb.
     (DueTerm(3, "miesiące", "wystawienie"), date(2026, 4, 30)),
     (DueTerm(1, "rok", "wystawienie faktury"), date(2027, 1, 31)),
     (DueTerm(7, "dni", "dostawa towaru"), date(2026, 1, 27)),  # from P_6

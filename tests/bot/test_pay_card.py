@@ -1,0 +1,263 @@
+"""End to end: a supplier invoice's notification carries what paying needs, and "💸 Zapłać" shows the
+payment card with the VAT-list check and the transfer QR code; "Zapłać wszystkie" pays several invoices
+of one supplier under one IZ created in KSeF (fake Bot API + simulator, white list included)."""
+
+from __future__ import annotations
+
+import copy
+import io
+from collections.abc import Callable
+from datetime import date
+from typing import Any
+
+import zxingcpp
+from lxml import etree
+from PIL import Image
+
+from bot.sandbox.botapi import ChatMessage, FakeUser
+from ksef.banking import normalize_account
+from ksef.fa3 import build, invoice_from_dict
+from ksef.identifiers import collective_id_is_valid, ksef_number_is_valid, random_valid_nip
+from ksef.sim.whitelist import derived_account
+from ksef.transfer_qr import TITLE_MAX, parse_transfer_payload
+from tests.bot.test_companies import forged_press
+from tests.bot.test_notify import connected_bot, wait_mentioned
+from tests.fixtures.bot import BotHarness
+
+ACCOUNT = "PL61 1090 1014 0000 0712 1981 2874"
+NRB = normalize_account(ACCOUNT)
+SELLER = "5265877635"
+
+
+def supplier_invoice(buyer_nip: str, number: str, *, seller_nip: str = SELLER,
+                     seller_name: str = "Hurtownia Papieru Kowalski", unit_price: str = "20.00",
+                     payment: dict[str, Any] | None = None, split: bool = False,
+                     more_accounts: tuple[str, ...] = ()) -> bytes:
+    """An FA(3) invoice of one 23 % line (gross = 1.23 × unit price), with extra NrRB when asked."""
+    data: dict[str, Any] = {
+        "number": number, "issue_date": "2026-12-01", "currency": "PLN", "prices": "net",
+        "seller": {"nip": seller_nip, "name": seller_name, "address": ["ul. Długa 1", "00-001 Warszawa"]},
+        "buyer": {"name": "Kupujący", "nip": buyer_nip, "address": ["ul. Testowa 10", "30-001 Kraków"]},
+        "lines": [{"name": "Papier A4", "quantity": "1", "unit": "szt.", "unit_price": unit_price,
+                   "vat_rate": "23"}],
+        "payment": payment or {"method": "transfer", "due_date": "2026-12-15", "bank_account": ACCOUNT},
+        "split_payment": split,
+    }
+    xml = build(invoice_from_dict(data))
+    if not more_accounts:
+        return xml
+    root = etree.fromstring(xml)
+    ns = {"fa": root.nsmap[None]}
+    first = root.find(".//fa:Platnosc/fa:RachunekBankowy", ns)
+    assert first is not None
+    for offset, account in enumerate(more_accounts, start=1):
+        extra = copy.deepcopy(first)
+        nr = extra.find("fa:NrRB", ns)
+        assert nr is not None
+        nr.text = account
+        parent = first.getparent()
+        assert parent is not None
+        parent.insert(parent.index(first) + offset, extra)
+    return bytes(etree.tostring(root, xml_declaration=True, encoding="UTF-8"))
+
+
+async def qr_after(bot: BotHarness, user: FakeUser, card: ChatMessage) -> str:
+    """The payload of the first QR photo the bot sent after ``card``."""
+    def photos() -> list[ChatMessage]:
+        return [m for m in bot.fake.bot_messages(user.chat_id)
+                if m.photo is not None and m.message_id > card.message_id]
+
+    found: list[ChatMessage] = await bot.fake.wait_until(photos, message="the transfer QR code")
+    photo = found[0].photo
+    assert photo is not None and "zeskanuj" in found[0].content
+    with Image.open(io.BytesIO(photo.content)) as picture:
+        [code] = zxingcpp.read_barcodes(picture)
+    return code.text
+
+
+def no_piece_of(reference: str, payload: str) -> bool:
+    """A KSeF number or IZ is in the payload whole, or nothing of it past the seller's NIP is."""
+    return reference in payload or reference[:11] not in payload
+
+
+def shown(message: ChatMessage) -> str:
+    """The message's text with Babel's non-breaking spaces (amounts, "zł") as plain spaces."""
+    return message.content.replace("\xa0", " ").replace("\u202f", " ")
+
+
+async def stored(bot: BotHarness, ksef_number: str) -> dict[str, Any]:
+    return next(r for r in await bot.table_rows("received_invoices") if r["ksef_number"] == ksef_number)
+
+
+async def test_notification_has_due_date_accounts_and_mpp_and_the_card_pays_with_a_scannable_code(
+        bot_factory: Callable[..., Any]) -> None:
+    bot, user, nip = await connected_bot(bot_factory)
+    second = derived_account("7352765225")
+    xml = supplier_invoice(nip, "FV/10/2026", split=True, more_accounts=(second,), unit_price="200.00",
+                           payment={"method": "transfer", "due_days": 14, "bank_account": ACCOUNT})
+    ksef = bot.sim.inject_invoice(xml)
+    note = await wait_mentioned(bot, user.chat_id, ksef)
+    text = shown(note)
+    assert "Termin płatności: 15 grudnia 2026" in text  # 14 dni od wystawienia (1.12): computed
+    assert "PL61 1090 1014 0000 0712 1981 2874" in text
+    assert f"PL{second[:2]} {second[2:6]}" in text  # the second account, grouped
+    assert "Podzielona płatność (MPP)" in text and "Forma płatności: przelew" in text
+    row = await stored(bot, ksef)
+    assert row["split_payment"] is True and row["payment_method"] == "6"
+    assert row["bank_accounts"] == [NRB, second] and row["due_date"] == date(2026, 12, 15)
+    assert row["paid_at"] is None
+
+    card = await bot.press(user, note, "💸 Zapłać", contains="Przelew za fakturę")
+    full_title = f"FV/10/2026 KSeF {ksef}"
+    assert full_title in shown(card) and ksef_number_is_valid(ksef)
+    assert "Odbiorca: Hurtownia Papieru Kowalski, NIP 5265877635" in shown(card)
+    assert "Konto: PL61 1090 1014 0000 0712 1981 2874" in shown(card) and "Kwota: 246,00 zł" in shown(card)
+    assert "przelew MPP" in shown(card)
+    assert "✅ Konto jest na białej liście VAT" in shown(card) and "ZAW-NR" not in shown(card)
+    row = await stored(bot, ksef)
+    assert row["wl_assigned"] is True and row["wl_account"] == NRB and row["wl_request_id"]
+    assert row["wl_request_id"] in shown(card) and row["wl_checked_on"] is not None
+    payload = await qr_after(bot, user, card)
+    fields = parse_transfer_payload(payload)
+    assert (fields.recipient_nip, fields.country, fields.account) == (SELLER, "PL", NRB)
+    assert fields.amount_grosze == 24600 and fields.title == "FV/10/2026" and len(fields.title) <= TITLE_MAX
+    assert fields.recipient_name == "Hurtownia Papieru" and fields.reserved == ("", "", "")
+    assert no_piece_of(ksef, payload)
+    assert "krótki tytuł „FV/10/2026”" in shown(card)  # the code's title, and why it is short
+
+    other = await bot.press(user, card, f"Konto 2: …{second[-4:]}", contains="Przelew za fakturę")
+    assert f"Konto: PL{second[:2]} {second[2:6]}" in shown(other) and "Płacisz na konto nr 2" in shown(other)
+    assert parse_transfer_payload(await qr_after(bot, user, other)).account == second
+    assert (await stored(bot, ksef))["wl_account"] == second
+
+
+async def test_white_list_on_and_off_the_list_over_and_under_15000(bot_factory: Callable[..., Any]) -> None:
+    bot, user, nip = await connected_bot(bot_factory)
+    listed, unlisted = random_valid_nip(), random_valid_nip()
+    for seller, accounts in ((listed, [ACCOUNT]), (unlisted, [derived_account(unlisted)])):
+        answer = bot.sim.admin.post("/sim/wl/subjects", json={
+            "nip": seller, "name": f"Dostawca {seller}", "statusVat": "Czynny", "accountNumbers": accounts})
+        assert answer.status_code == 201
+    cases = {}  # (on the list, over 15 000 zł) -> KSeF number
+    for on_list, seller in ((True, listed), (False, unlisted)):
+        for over, price in ((False, "1000.00"), (True, "20000.00")):
+            xml = supplier_invoice(nip, f"FV/{int(on_list)}{int(over)}/2026", seller_nip=seller,
+                                   seller_name=f"Dostawca {seller}", unit_price=price)
+            cases[on_list, over] = bot.sim.inject_invoice(xml)
+    for (on_list, over), ksef in cases.items():
+        note = await wait_mentioned(bot, user.chat_id, ksef)
+        card = await bot.press(user, note, "💸 Zapłać", contains="Przelew za fakturę")
+        row = await stored(bot, ksef)
+        assert row["wl_assigned"] is on_list and row["wl_account"] == NRB
+        assert row["wl_request_id"] and row["wl_request_id"] in shown(card)
+        text = shown(card)
+        assert ("✅ Konto jest na białej liście" in text) is on_list
+        assert ("❌ Tego konta nie ma na białej liście" in text) is not on_list
+        warned = "Kwota powyżej 15 000 zł, a konta nie ma na białej liście" in text
+        assert warned is (over and not on_list), (on_list, over)
+        assert ("ZAW-NR w ciągu 7 dni" in text and "kosztów podatkowych" in text
+                and "odpowiadasz solidarnie" in text) is warned
+        fields = parse_transfer_payload(await qr_after(bot, user, card))
+        if over:  # 24 600 zł is past the code's 9 999,99 zł: typed by the payer, said so
+            assert fields.amount_grosze == 0 and "wpisz ją ręcznie (24 600,00 zł)" in text
+        else:
+            assert fields.amount_grosze == 123000
+    checks = bot.sim.admin.get("/sim/wl/requests", params={"method": "check"}).json()["requests"]
+    assert len(checks) == 2  # one per seller and account a day: the day's answer is kept (MF's limits)
+    # Asked again the same day: the stored answer, no request to MF.
+    note = await wait_mentioned(bot, user.chat_id, cases[False, True])
+    again = await bot.press(user, note, "💸 Zapłać", contains="Przelew za fakturę")
+    assert (await stored(bot, cases[False, True]))["wl_request_id"] in shown(again)
+    assert len(bot.sim.admin.get("/sim/wl/requests", params={"method": "check"}).json()["requests"]) == 2
+
+
+async def test_mf_unreachable_the_card_still_pays(bot_factory: Callable[..., Any]) -> None:
+    bot, user, nip = await connected_bot(bot_factory)
+    ksef = bot.sim.inject_invoice(supplier_invoice(nip, "FV/20/2026", unit_price="20000.00"))
+    note = await wait_mentioned(bot, user.chat_id, ksef)
+    bot.sim.admin.put("/sim/wl/failure", json={"mode": "down"})
+    try:
+        card = await bot.press(user, note, "💸 Zapłać", contains="Przelew za fakturę")
+    finally:
+        bot.sim.admin.put("/sim/wl/failure", json={"mode": "none"})
+    assert "Nie udało się teraz sprawdzić konta na białej liście VAT" in shown(card)
+    assert "Kwota przekracza 15 000 zł: sprawdź konto" in shown(card)
+    assert f"FV/20/2026 KSeF {ksef}" in shown(card)
+    assert parse_transfer_payload(await qr_after(bot, user, card)).account == NRB
+    row = await stored(bot, ksef)
+    assert row["wl_request_id"] is None and row["wl_assigned"] is None
+
+
+async def test_pay_all_makes_one_iz_for_three_invoices_of_one_supplier(bot_factory: Callable[..., Any]) -> None:
+    bot, user, nip = await connected_bot(bot_factory)
+    prices = ("100.00", "200.00", "300.00")
+    numbers = [bot.sim.inject_invoice(supplier_invoice(nip, f"F/{i}/12", unit_price=p))
+               for i, p in enumerate(prices, start=1)]
+    other = bot.sim.inject_invoice(supplier_invoice(nip, "X/1", seller_nip="7352765225", seller_name="Inny"))
+    notes = [await wait_mentioned(bot, user.chat_id, k) for k in numbers]
+    await wait_mentioned(bot, user.chat_id, other)
+    card = await bot.press(user, notes[0], "💸 Zapłać", contains="Przelew za fakturę")
+    assert "Ten sprzedawca ma 3 niezapłacone faktury" in shown(card)
+    together = await bot.press(user, card, "💸 Zapłać wszystkie (3)", contains="Jeden przelew")
+    assert "Jeden przelew za 3 faktury" in shown(together)
+    assert "Razem do zapłaty: 738,00 zł" in shown(together)  # (100 + 200 + 300) × 1,23
+    [iz] = list(bot.sim.state.collective_ids)
+    assert collective_id_is_valid(iz) and f"KSeF {iz} F/1/12, F/2/12, F/3/12" in shown(together)
+    made = bot.sim.state.collective_ids[iz]
+    assert {i.ksef_number for i in made.invoices} == set(numbers)
+    assert sorted(i.amount or 0 for i in made.invoices) == [123.0, 246.0, 369.0]
+    rows = {r["ksef_number"]: r for r in await bot.table_rows("received_invoices")}
+    assert [rows[k]["collective_id"] for k in numbers] == [iz] * 3 and rows[other]["collective_id"] is None
+    payload = await qr_after(bot, user, together)
+    fields = parse_transfer_payload(payload)
+    assert fields.amount_grosze == 73800 and fields.account == NRB and no_piece_of(iz, payload)
+    assert fields.title == "Faktury F/1/12, F/2/12, F/3/12"  # the numbers fit in 32 characters; the IZ not
+    # Pressed again: the same IZ, none new in KSeF.
+    again = await bot.press(user, card, "💸 Zapłać wszystkie (3)", contains="Jeden przelew")
+    assert iz in shown(again) and list(bot.sim.state.collective_ids) == [iz]
+
+
+async def test_ksef_refusing_the_iz_is_said_plainly_and_nothing_is_stored(
+        bot_factory: Callable[..., Any]) -> None:
+    bot, user, nip = await connected_bot(bot_factory)
+    bot.sim.configure(collectiveIdentifierMaxInvoices=2)
+    numbers = [bot.sim.inject_invoice(supplier_invoice(nip, f"FV/{i}/12")) for i in range(3)]
+    note = await wait_mentioned(bot, user.chat_id, numbers[0])
+    for k in numbers[1:]:
+        await wait_mentioned(bot, user.chat_id, k)
+    card = await bot.press(user, note, "💸 Zapłać", contains="Przelew za fakturę")
+    answer = await bot.press(user, card, "💸 Zapłać wszystkie (3)", contains="identyfikatora zbiorczego")
+    assert "KSeF nie utworzył identyfikatora zbiorczego" in shown(answer) and "najwyżej 2" in shown(answer)
+    assert not bot.sim.state.collective_ids
+    assert all(r["collective_id"] is None for r in await bot.table_rows("received_invoices"))
+
+
+async def test_paid_by_card_and_cash_not_marked_paid(bot_factory: Callable[..., Any]) -> None:
+    bot, user, nip = await connected_bot(bot_factory)
+    paid = bot.sim.inject_invoice(supplier_invoice(nip, "P/1", payment={
+        "method": "card", "paid": True, "paid_date": "2026-12-01"}))
+    cash = bot.sim.inject_invoice(supplier_invoice(nip, "G/1", payment={"method": "cash"}))
+    note = await wait_mentioned(bot, user.chat_id, paid)
+    assert "Według faktury już zapłacona" in shown(note) and "💸 Zapłać" not in {b.text for b in note.all_buttons}
+    row = await stored(bot, paid)
+    assert row["paid_source"] == "xml" and row["paid_minor"] == 2460 and row["paid_at"] is not None
+    assert row["payment_method"] == "2"
+    note = await wait_mentioned(bot, user.chat_id, cash)
+    assert "Forma płatności: gotówka. Faktura nie podaje, że już zapłacono." in shown(note)
+    assert "💸 Zapłać" not in {b.text for b in note.all_buttons}
+    assert (await stored(bot, cash))["paid_at"] is None
+
+
+async def test_forged_or_foreign_pay_buttons_get_the_stale_answer(bot_factory: Callable[..., Any]) -> None:
+    bot, user, nip = await connected_bot(bot_factory)
+    ksef = bot.sim.inject_invoice(supplier_invoice(nip, "FV/30/2026"))
+    await wait_mentioned(bot, user.chat_id, ksef)
+    invoice_id = (await stored(bot, ksef))["id"]
+    stranger = bot.user(5099)
+    await bot.say(stranger, "/start")
+    for who, data in ((user, "py:c:999999"), (user, "py:a:1:x"), (user, "py:z"), (user, "py:q:1"),
+                      (stranger, f"py:c:{invoice_id}"), (stranger, f"py:z:{invoice_id}")):
+        answer = await bot.reply_to(who, lambda w=who, d=data: forged_press(bot, w, d))
+        assert "nieaktualny" in shown(answer), data
+    assert (await stored(bot, ksef))["wl_request_id"] is None  # nothing asked for a stranger
+
