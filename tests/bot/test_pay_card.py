@@ -188,7 +188,8 @@ async def test_mf_unreachable_the_card_still_pays(bot_factory: Callable[..., Any
     assert row["wl_request_id"] is None and row["wl_assigned"] is None
 
 
-async def test_pay_all_makes_one_iz_for_three_invoices_of_one_supplier(bot_factory: Callable[..., Any]) -> None:
+async def test_pay_all_makes_one_iz_for_three_invoices_of_one_supplier(
+        bot_factory: Callable[..., Any]) -> None:
     bot, user, nip = await connected_bot(bot_factory)
     prices = ("100.00", "200.00", "300.00")
     numbers = [bot.sim.inject_invoice(supplier_invoice(nip, f"F/{i}/12", unit_price=p))
@@ -238,7 +239,8 @@ async def test_paid_by_card_and_cash_not_marked_paid(bot_factory: Callable[..., 
         "method": "card", "paid": True, "paid_date": "2026-12-01"}))
     cash = bot.sim.inject_invoice(supplier_invoice(nip, "G/1", payment={"method": "cash"}))
     note = await wait_mentioned(bot, user.chat_id, paid)
-    assert "Według faktury już zapłacona" in shown(note) and "💸 Zapłać" not in {b.text for b in note.all_buttons}
+    assert "Według faktury już zapłacona" in shown(note)
+    assert "💸 Zapłać" not in {b.text for b in note.all_buttons}
     row = await stored(bot, paid)
     assert row["paid_source"] == "xml" and row["paid_minor"] == 2460 and row["paid_at"] is not None
     assert row["payment_method"] == "2"
