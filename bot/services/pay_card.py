@@ -77,6 +77,7 @@ class ListStatus(StrEnum):
     ASSIGNED = "assigned"  # TAK: the account is the active VAT taxpayer's
     NOT_ASSIGNED = "not_assigned"  # NIE
     NOT_CHECKABLE = "not_checkable"  # a foreign account or a seller without a Polish NIP
+    BAD_ACCOUNT = "bad_account"  # a Polish account number that fails its checksum: a typo, or worse
     LIMIT = "limit"  # today's requests to MF are used up
     UNAVAILABLE = "unavailable"  # MF did not answer (or refused the request)
 
@@ -186,7 +187,9 @@ class PayCards:
             same = (await session.execute(select(ReceivedInvoice).where(
                 ReceivedInvoice.company_id == inv.company_id, ReceivedInvoice.seller_nip == inv.seller_nip,
                 ReceivedInvoice.currency == inv.currency, ReceivedInvoice.paid_at.is_(None))
-                .order_by(ReceivedInvoice.due_date, ReceivedInvoice.id).limit(MAX_COLLECTIVE)
+                # NULL due dates last on every backend (SQLite and PostgreSQL sort NULL differently)
+                .order_by(ReceivedInvoice.due_date.is_(None), ReceivedInvoice.due_date, ReceivedInvoice.id)
+                .limit(MAX_COLLECTIVE)
             )).scalars().all()
             unpaid = [i for i in same if (i.outstanding_minor() or 0) > 0]
             session.expunge_all()
@@ -287,8 +290,10 @@ class PayCards:
         try:
             nrb = normalize_account(account)
         except BankAccountError:
-            nrb = None
-        if nip is None or nrb is None:
+            compact = "".join(account.split()).upper()
+            polish = compact.startswith("PL") or compact.isdigit()
+            return ListCheck(ListStatus.BAD_ACCOUNT if polish else ListStatus.NOT_CHECKABLE)
+        if nip is None:
             return ListCheck(ListStatus.NOT_CHECKABLE)
         today = today_in_poland(self.clock())
         async with self.db.transaction() as session:

@@ -188,6 +188,22 @@ async def test_mf_unreachable_the_card_still_pays(bot_factory: Callable[..., Any
     assert row["wl_request_id"] is None and row["wl_assigned"] is None
 
 
+async def test_an_account_failing_its_checksum_gets_no_code_and_a_warning(
+        bot_factory: Callable[..., Any]) -> None:
+    bot, user, nip = await connected_bot(bot_factory)
+    bad = NRB[:-1] + str((int(NRB[-1]) + 1) % 10)  # one digit off: the checksum catches it
+    xml = supplier_invoice(nip, "FV/40/2026").replace(NRB.encode(), bad.encode())
+    ksef = bot.sim.inject_invoice(xml)
+    note = await wait_mentioned(bot, user.chat_id, ksef)
+    card = await bot.press(user, note, "💸 Zapłać", contains="Przelew za fakturę")
+    text = shown(card)
+    assert "Kodu QR nie da się zrobić (numer konta)" in text and "sumę kontrolną" in text
+    assert "Numer konta na fakturze jest błędny" in text and f"FV/40/2026 KSeF {ksef}" in text
+    await bot.say(user, "/faktury", contains="Faktury zakupowe")  # the chat went on: nothing came between
+    assert not [m for m in bot.fake.bot_messages(user.chat_id) if m.photo is not None]
+    assert bot.sim.admin.get("/sim/wl/requests", params={"method": "check"}).json()["requests"] == []
+
+
 async def test_pay_all_makes_one_iz_for_three_invoices_of_one_supplier(
         bot_factory: Callable[..., Any]) -> None:
     bot, user, nip = await connected_bot(bot_factory)
