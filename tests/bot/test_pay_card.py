@@ -32,7 +32,7 @@ SELLER = "5265877635"
 def supplier_invoice(buyer_nip: str, number: str, *, seller_nip: str = SELLER,
                      seller_name: str = "Hurtownia Papieru Kowalski", unit_price: str = "20.00",
                      payment: dict[str, Any] | None = None, split: bool = False,
-                     more_accounts: tuple[str, ...] = ()) -> bytes:
+                     more_accounts: tuple[str, ...] = (), **extra: Any) -> bytes:
     """An FA(3) invoice of one 23 % line (gross = 1.23 × unit price), with extra NrRB when asked."""
     data: dict[str, Any] = {
         "number": number, "issue_date": "2026-12-01", "currency": "PLN", "prices": "net",
@@ -41,7 +41,7 @@ def supplier_invoice(buyer_nip: str, number: str, *, seller_nip: str = SELLER,
         "lines": [{"name": "Papier A4", "quantity": "1", "unit": "szt.", "unit_price": unit_price,
                    "vat_rate": "23"}],
         "payment": payment or {"method": "transfer", "due_date": "2026-12-15", "bank_account": ACCOUNT},
-        "split_payment": split,
+        "split_payment": split, **extra,
     }
     xml = build(invoice_from_dict(data))
     if not more_accounts:
@@ -202,6 +202,26 @@ async def test_an_account_failing_its_checksum_gets_no_code_and_a_warning(
     await bot.say(user, "/faktury", contains="Faktury zakupowe")  # the chat went on: nothing came between
     assert not [m for m in bot.fake.bot_messages(user.chat_id) if m.photo is not None]
     assert bot.sim.admin.get("/sim/wl/requests", params={"method": "check"}).json()["requests"] == []
+
+
+async def test_foreign_currency_no_code_and_the_warning_states_its_condition(
+        bot_factory: Callable[..., Any]) -> None:
+    bot, user, nip = await connected_bot(bot_factory)
+    seller = random_valid_nip()
+    bot.sim.admin.post("/sim/wl/subjects", json={"nip": seller, "name": "Lieferant",
+                                                 "accountNumbers": [derived_account(seller)]})
+    ksef = bot.sim.inject_invoice(supplier_invoice(nip, "EU/1", seller_nip=seller, seller_name="Lieferant",
+                                                   unit_price="100.00", currency="EUR", exchange_rate="4.2345"))
+    note = await wait_mentioned(bot, user.chat_id, ksef)
+    card = await bot.press(user, note, "💸 Zapłać", contains="Przelew za fakturę")
+    text = shown(card)
+    assert "Faktura jest w walucie EUR" in text and "123,00 €" in text
+    assert "Konta nie ma na białej liście." in text and "po średnim kursie NBP z dnia przed zapłatą" in text
+    assert "ZAW-NR" in text  # 123 EUR is far below 15 000 zł today, but the rate of the paying day decides
+    row = await stored(bot, ksef)
+    assert row["wl_assigned"] is False and row["wl_request_id"] in text
+    await bot.say(user, "/faktury", contains="Faktury zakupowe")
+    assert not [m for m in bot.fake.bot_messages(user.chat_id) if m.photo is not None]  # no QR for euro
 
 
 async def test_pay_all_makes_one_iz_for_three_invoices_of_one_supplier(
