@@ -210,8 +210,9 @@ async def test_foreign_currency_no_code_and_the_warning_states_its_condition(
     seller = random_valid_nip()
     bot.sim.admin.post("/sim/wl/subjects", json={"nip": seller, "name": "Lieferant",
                                                  "accountNumbers": [derived_account(seller)]})
-    ksef = bot.sim.inject_invoice(supplier_invoice(nip, "EU/1", seller_nip=seller, seller_name="Lieferant",
-                                                   unit_price="100.00", currency="EUR", exchange_rate="4.2345"))
+    xml = supplier_invoice(nip, "EU/1", seller_nip=seller, seller_name="Lieferant", unit_price="100.00",
+                           currency="EUR", exchange_rate="4.2345")
+    ksef = bot.sim.inject_invoice(xml)
     note = await wait_mentioned(bot, user.chat_id, ksef)
     card = await bot.press(user, note, "💸 Zapłać", contains="Przelew za fakturę")
     text = shown(card)
