@@ -129,6 +129,8 @@ async def test_notification_has_due_date_accounts_and_mpp_and_the_card_pays_with
     assert f"Konto: PL{second[:2]} {second[2:6]}" in shown(other) and "Płacisz na konto nr 2" in shown(other)
     assert parse_transfer_payload(await qr_after(bot, user, other)).account == second
     assert (await stored(bot, ksef))["wl_account"] == second
+    details = await bot.press(user, note, "Szczegóły", contains="Pozycje faktury")  # /faktury's way in
+    assert [b.text for b in details.all_buttons] == ["💸 Zapłać"]
 
 
 async def test_white_list_on_and_off_the_list_over_and_under_15000(bot_factory: Callable[..., Any]) -> None:
@@ -281,6 +283,8 @@ async def test_paid_by_card_and_cash_not_marked_paid(bot_factory: Callable[..., 
     row = await stored(bot, paid)
     assert row["paid_source"] == "xml" and row["paid_minor"] == 2460 and row["paid_at"] is not None
     assert row["payment_method"] == "2"
+    details = await bot.press(user, note, "Szczegóły", contains="Pozycje faktury")
+    assert details.all_buttons == []
     note = await wait_mentioned(bot, user.chat_id, cash)
     assert "Forma płatności: gotówka. Faktura nie podaje, że już zapłacono." in shown(note)
     assert "💸 Zapłać" not in {b.text for b in note.all_buttons}
