@@ -131,8 +131,8 @@ def _white_list(lang: str, card: PayCard) -> list[str]:
         out = [t(lang, key, date=day, request_id=esc(check.request_id or ""),
                  nip=esc(clip(card.seller_nip, 30)))]
         if card.warn_threshold:
-            out.append(t(lang, "py.wl.warn" if card.currency == "PLN" else "py.wl.warn_foreign"))
-            out.append(t(lang, "py.wl.consequences"))
+            warning = t(lang, "py.wl.warn" if card.currency == "PLN" else "py.wl.warn_foreign")
+            out.append(f"{warning}\n{t(lang, 'py.wl.consequences')}")
         return out
     out = [t(lang, f"py.wl.{check.status.value}")]
     big = card.currency != "PLN" or (card.gross is not None and card.gross > WL_THRESHOLD)
