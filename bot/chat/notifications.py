@@ -36,6 +36,14 @@ TRANSFER = "6"  # FormaPlatnosci: przelew
 PAYMENT_CODES = frozenset("1234567")  # FormaPlatnosci codes with a name in the catalog
 
 
+def _decimal(text: str) -> Decimal | None:
+    try:
+        value = Decimal(text)
+    except (InvalidOperation, ValueError):
+        return None
+    return value if value.is_finite() else None
+
+
 def payable(inv: InvoiceView) -> bool:
     """An unpaid invoice paid by transfer (so stated, or no method given but an account): "Zapłać"."""
     if inv.paid or (inv.outstanding_minor is not None and inv.outstanding_minor <= 0):
@@ -51,12 +59,17 @@ def paying_lines(lang: str, inv: InvoiceView) -> list[str]:
     never taken as paid: a card may be charged later, and the invoice is our only evidence."""
     lines = []
     method = t(lang, f"py.method.{inv.payment_method}") if inv.payment_method in PAYMENT_CODES else None
+    gross = _decimal(inv.gross)
+    left = Decimal(inv.outstanding_minor) / 100 if inv.outstanding_minor is not None else None
+    partly = left is not None and gross is not None and left < gross
     if inv.paid:
         lines.append(t(lang, "py.n.paid"))
-    elif method and inv.payment_method in COUNTER_METHODS:
-        lines.append(t(lang, "py.n.counter", method=method))
-    elif method:
-        lines.append(t(lang, "py.n.method", method=method))
+    elif partly and left is not None and gross is not None:
+        lines.append(t(lang, "py.n.partly", paid=money(lang, str(gross - left), inv.currency),
+                       left=money(lang, str(left), inv.currency)))
+    if not inv.paid and method:
+        counter = inv.payment_method in COUNTER_METHODS and not partly
+        lines.append(t(lang, "py.n.counter" if counter else "py.n.method", method=method))
     if inv.due_date and not inv.paid:
         lines.append(t(lang, "in.due", date=fmt_date(lang, inv.due_date)))
     accounts = inv.bank_accounts or ((inv.bank_account,) if inv.bank_account else ())

@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from decimal import ROUND_HALF_UP, Decimal
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -47,6 +48,7 @@ class FoundInvoice:
     payment_method: str | None = None  # FormaPlatnosci code
     paid: bool = False  # Zaplacono = 1: stored as paid in full (paid_source "xml")
     paid_date: date | None = None  # DataZaplaty
+    paid_so_far: Decimal | None = None  # the parts paid before the invoice was issued (ZaplataCzesciowa)
 
 
 @dataclass(frozen=True)
@@ -111,9 +113,18 @@ def _view(inv: ReceivedInvoice, company: Company) -> InvoiceView:
                        inv.paid_at is not None, inv.paid_source, inv.outstanding_minor())
 
 
-def _mark_paid_by_xml(inv: ReceivedInvoice, paid_date: date | None, now: datetime) -> None:
-    """The supplier wrote ``Zaplacono=1``: paid in full, on ``DataZaplaty`` (noon, Warsaw) when given."""
-    inv.paid_minor = inv.gross_minor()
+def _paid_by_xml(inv: ReceivedInvoice, paid: bool, paid_date: date | None, paid_so_far: Decimal | None,
+                 now: datetime) -> None:
+    """What the supplier wrote about payment: ``Zaplacono=1`` (or parts paying it in full) makes the invoice
+    paid on ``DataZaplaty`` / the last part's day (noon, Warsaw; now when no day is given), with
+    ``paid_source`` "xml"; parts paid before issue (``ZaplataCzesciowa``) fill ``paid_minor``."""
+    gross = inv.gross_minor()
+    so_far = int((paid_so_far * 100).to_integral_value(ROUND_HALF_UP)) if paid_so_far is not None else None
+    if not paid and not (so_far is not None and gross is not None and 0 < gross <= so_far):
+        if so_far is not None and so_far > 0:
+            inv.paid_minor = so_far
+        return
+    inv.paid_minor = gross if gross is not None else so_far
     inv.paid_at = datetime.combine(paid_date, time(12), tzinfo=WARSAW).astimezone(now.tzinfo) \
         if paid_date is not None else now
     inv.paid_source = "xml"
@@ -167,8 +178,7 @@ class InboxService:
                 bank_account=f.bank_account, stored_at=f.stored_at, xml=f.xml, found_at=now,
                 split_payment=f.split_payment, bank_accounts=list(f.bank_accounts) or None,
                 payment_method=f.payment_method[:8] if f.payment_method else None))
-            if f.paid:
-                _mark_paid_by_xml(new[-1], f.paid_date, now)
+            _paid_by_xml(new[-1], f.paid, f.paid_date, f.paid_so_far, now)
         if not new:
             return []
         session.add_all(new)
@@ -345,8 +355,8 @@ class InboxService:
             inv.bank_accounts = inv.bank_accounts or list(facts.bank_accounts) or None
             inv.split_payment = bool(inv.split_payment or facts.split_payment)
             inv.payment_method = inv.payment_method or facts.method
-            if facts.paid and inv.paid_at is None:
-                _mark_paid_by_xml(inv, facts.paid_date, self.clock())
+            if inv.paid_at is None and inv.paid_minor is None:
+                _paid_by_xml(inv, facts.paid, facts.paid_date, facts.paid_so_far, self.clock())
 
     async def recent(self, user_id: int, company_id: int, offset: int = 0,
                      limit: int = 10) -> tuple[list[InvoiceView], int]:

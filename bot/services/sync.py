@@ -186,7 +186,7 @@ def _found(meta: InvoiceMetadata, xml: bytes | None) -> FoundInvoice:
                         meta.permanent_storage_date, due_date, account, xml,
                         split_payment=facts.split_payment,
                         bank_accounts=facts.bank_accounts, payment_method=facts.method, paid=facts.paid,
-                        paid_date=facts.paid_date)
+                        paid_date=facts.paid_date, paid_so_far=facts.paid_so_far)
 
 
 class _EmptyPollWrites:

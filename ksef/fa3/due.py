@@ -21,6 +21,7 @@ from __future__ import annotations
 import calendar
 from dataclasses import dataclass
 from datetime import date, timedelta
+from decimal import Decimal
 
 from ksef.fa3.summary import DueTerm, InvoiceSummary
 
@@ -97,8 +98,9 @@ class PayingFacts:
     bank_accounts: tuple[str, ...]  # every NrRB, as written, in order
     split_payment: bool  # P_18A = 1: the transfer must be a split payment (MPP)
     method: str | None  # FormaPlatnosci code "1".."7"
-    paid: bool  # Zaplacono = 1
-    paid_date: date | None  # DataZaplaty
+    paid: bool  # Zaplacono = 1, or ZnacznikZaplatyCzesciowej = 2 (paid in full in parts)
+    paid_date: date | None  # DataZaplaty, or the last part's day
+    paid_so_far: Decimal | None = None  # the sum of ZaplataCzesciowa (None: no parts listed)
 
 
 def paying_facts(summary: InvoiceSummary, *, received_on: date | None = None) -> PayingFacts:
@@ -106,11 +108,16 @@ def paying_facts(summary: InvoiceSummary, *, received_on: date | None = None) ->
     payment = summary.payment
     written = payment.bank_accounts if payment else ()
     accounts = tuple(dict.fromkeys(" ".join(a.split())[:34] for a in written))
+    parts = payment.partial_payments if payment else ()
+    paid_date = payment.paid_date if payment else None
+    if paid_date is None and parts:
+        paid_date = max(part.day for part in parts)
     return PayingFacts(
         due_date=invoice_due_date(summary, received_on=received_on),
         bank_accounts=tuple(a for a in accounts if a),
         split_payment=summary.split_payment,
         method=payment.method if payment else None,
-        paid=bool(payment and payment.paid),
-        paid_date=payment.paid_date if payment else None,
+        paid=bool(payment and (payment.paid or payment.paid_in_parts)),
+        paid_date=paid_date,
+        paid_so_far=sum((part.amount for part in parts), Decimal(0)) if parts else None,
     )

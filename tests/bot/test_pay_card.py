@@ -7,7 +7,7 @@ from __future__ import annotations
 import copy
 import io
 from collections.abc import Callable
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Any
 
 import zxingcpp
@@ -23,6 +23,7 @@ from ksef.transfer_qr import TITLE_MAX, parse_transfer_payload
 from tests.bot.test_companies import forged_press
 from tests.bot.test_notify import connected_bot, wait_mentioned
 from tests.fixtures.bot import BotHarness
+from tests.unit.test_due import with_parts
 
 ACCOUNT = "PL61 1090 1014 0000 0712 1981 2874"
 NRB = normalize_account(ACCOUNT)
@@ -289,6 +290,27 @@ async def test_paid_by_card_and_cash_not_marked_paid(bot_factory: Callable[..., 
     assert "Forma płatności: gotówka. Faktura nie podaje, że już zapłacono." in shown(note)
     assert "💸 Zapłać" not in {b.text for b in note.all_buttons}
     assert (await stored(bot, cash))["paid_at"] is None
+
+
+async def test_parts_paid_before_issue_leave_the_rest_to_pay(bot_factory: Callable[..., Any]) -> None:
+    bot, user, nip = await connected_bot(bot_factory)
+    parts = (("200.00", "2026-11-20"), ("30.00", "2026-11-25"))
+    part = bot.sim.inject_invoice(with_parts(supplier_invoice(nip, "Z/1", unit_price="1000.00"), parts))
+    parts = (("100.00", "2026-11-20"), ("23.00", "2026-11-28"))
+    whole = bot.sim.inject_invoice(with_parts(supplier_invoice(nip, "Z/2", unit_price="100.00"), parts,
+                                              in_full=True))
+    note = await wait_mentioned(bot, user.chat_id, part)
+    assert "Według faktury zapłacono już 230,00 zł, zostało 1 000,00 zł." in shown(note)
+    assert (await stored(bot, part))["paid_minor"] == 23000 and (await stored(bot, part))["paid_at"] is None
+    card = await bot.press(user, note, "💸 Zapłać", contains="Przelew za fakturę")
+    assert "Zostało do zapłaty: 1 000,00 zł (faktura: 1 230,00 zł)" in shown(card)
+    assert parse_transfer_payload(await qr_after(bot, user, card)).amount_grosze == 100000
+    note = await wait_mentioned(bot, user.chat_id, whole)
+    assert "Według faktury już zapłacona." in shown(note)
+    assert "💸 Zapłać" not in {b.text for b in note.all_buttons}
+    row = await stored(bot, whole)
+    assert row["paid_source"] == "xml" and row["paid_minor"] == 12300
+    assert row["paid_at"] == datetime(2026, 11, 28, 11, tzinfo=UTC)  # the last part's day, noon in Warsaw
 
 
 async def test_forged_or_foreign_pay_buttons_get_the_stale_answer(bot_factory: Callable[..., Any]) -> None:

@@ -13,6 +13,7 @@ from bot.store.db import make_engine, migrate
 from bot.store.models_inbox import ReceivedInvoice
 from tests.bot.test_pay_card import ACCOUNT, NRB, supplier_invoice
 from tests.fixtures.bot import postgres_schema
+from tests.unit.test_due import with_parts
 
 BUYER = "7352765225"
 SECOND = "PL27114020040000300201355387"  # as the supplier wrote it: stored as written
@@ -29,6 +30,7 @@ async def test_revision_0009_fills_paying_facts_of_invoices_stored_before_it(bac
                                                         "paid_date": "2026-12-02"}), None),
         "C/1": (supplier_invoice(BUYER, "C/1"), date(2026, 12, 20)),  # a due date stored already is kept
         "D/1": (b"<not an invoice/>", None),  # unreadable: left as it was
+        "E/1": (with_parts(supplier_invoice(BUYER, "E/1"), (("10.00", "2026-11-20"),)), None),
     }
     async with AsyncExitStack() as stack:
         if backend == "sqlite":
@@ -59,3 +61,4 @@ async def test_revision_0009_fills_paying_facts_of_invoices_stored_before_it(bac
     assert b["paid_at"] == datetime(2026, 12, 2, 11, 0, tzinfo=UTC)  # DataZaplaty at noon in Warsaw (UTC+1)
     assert c["due_date"] == date(2026, 12, 20) and c["bank_accounts"] == [NRB] and not c["split_payment"]
     assert d["bank_accounts"] is None and d["payment_method"] is None and d["paid_at"] is None
+    assert found["E/1"]["paid_minor"] == 1000 and found["E/1"]["paid_at"] is None  # a part paid before issue

@@ -6,6 +6,7 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+from lxml import etree
 
 from ksef.fa3 import Buyer, Invoice, InvoiceLine, Payment, PaymentMethod, Seller, VatRate, build, parse
 from ksef.fa3.due import invoice_due_date, paying_facts, term_due_date
@@ -53,6 +54,25 @@ def test_delivery_without_a_sale_date_counts_from_the_issue_date() -> None:
     assert term_due_date(DueTerm(3, "dni", "dostawa"), issue_date=ISSUE) == date(2026, 2, 3)
 
 
+def with_parts(xml: bytes, parts: tuple[tuple[str, str], ...], *, in_full: bool = False) -> bytes:
+    """The invoice with ``ZaplataCzesciowa`` (amount, day) parts paid before it was issued."""
+    root = etree.fromstring(xml)
+    ns = root.nsmap[None]
+    platnosc = root.find(f".//{{{ns}}}Platnosc")
+    assert platnosc is not None
+    flag = etree.Element(f"{{{ns}}}ZnacznikZaplatyCzesciowej")
+    flag.text = "2" if in_full else "1"
+    elements = [flag]
+    for amount, day in parts:
+        part = etree.Element(f"{{{ns}}}ZaplataCzesciowa")
+        etree.SubElement(part, f"{{{ns}}}KwotaZaplatyCzesciowej").text = amount
+        etree.SubElement(part, f"{{{ns}}}DataZaplatyCzesciowej").text = day
+        elements.append(part)
+    for position, element in enumerate(elements):
+        platnosc.insert(position, element)
+    return bytes(etree.tostring(root, xml_declaration=True, encoding="UTF-8"))
+
+
 def _invoice(payment: Payment, *, split: bool = False) -> bytes:
     lines = (InvoiceLine("Usługa", Decimal(1), Decimal("20000.00"), VatRate.R23),)
     return build(Invoice(Seller("5265877635", "Jan Kowalski", ("ul. Długa 5",)),
@@ -79,3 +99,13 @@ def test_paying_facts_of_an_invoice_paid_by_card() -> None:
     facts = paying_facts(summary)
     assert facts.paid and facts.paid_date == ISSUE and facts.method == "2" and facts.bank_accounts == ()
     assert facts.due_date is None and not facts.split_payment
+
+
+def test_parts_paid_before_issue_are_summed_and_in_full_makes_it_paid() -> None:
+    xml = _invoice(Payment(PaymentMethod.TRANSFER, due_date=date(2026, 2, 20)))
+    partly = paying_facts(parse(with_parts(xml, (("100.00", "2026-01-10"), ("0.50", "2026-01-12")))))
+    assert partly.paid_so_far == Decimal("100.50") and not partly.paid
+    assert partly.paid_date == date(2026, 1, 12)
+    whole = paying_facts(parse(with_parts(xml, (("24600.00", "2026-01-10"),), in_full=True)))
+    assert whole.paid and whole.paid_so_far == Decimal("24600.00") and whole.paid_date == date(2026, 1, 10)
+    assert paying_facts(parse(xml)).paid_so_far is None

@@ -5,6 +5,7 @@ VAT-list check and its 15 000 zł warning, the transfer QR code and "Zapłać ws
 PL: dict[str, str] = {
     # the notification
     "py.n.paid": "✅ Według faktury już zapłacona.",
+    "py.n.partly": "Według faktury zapłacono już {paid}, zostało {left}.",
     "py.n.method": "Forma płatności: {method}",
     "py.n.counter": "Forma płatności: {method}. Faktura nie podaje, że już zapłacono.",
     "py.n.accounts": "Konta do przelewu:",
@@ -72,6 +73,7 @@ PL: dict[str, str] = {
 
 EN: dict[str, str] = {
     "py.n.paid": "✅ Paid already, according to the invoice.",
+    "py.n.partly": "According to the invoice, {paid} is paid already and {left} is left.",
     "py.n.method": "Payment method: {method}",
     "py.n.counter": "Payment method: {method}. The invoice does not say it has been paid.",
     "py.n.accounts": "Bank accounts:",

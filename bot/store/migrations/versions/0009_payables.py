@@ -88,15 +88,18 @@ def _fill_from_xml() -> None:
                 continue
             received = row.stored_at.replace(tzinfo=UTC).astimezone(_WARSAW).date() if row.stored_at else None
             facts = paying_facts(summary, received_on=received)
+            gross = _minor(row.gross)
+            so_far = _minor(str(facts.paid_so_far)) if facts.paid_so_far is not None else None
+            paid = facts.paid or (so_far is not None and gross is not None and 0 < gross <= so_far)
             paid_at = None
-            if facts.paid:
+            if paid:
                 paid_at = datetime.combine(facts.paid_date, time(12), tzinfo=_WARSAW).astimezone(UTC).replace(
                     tzinfo=None) if facts.paid_date else now
             params.append({
                 "row_id": row.id, "due": row.due_date or facts.due_date, "split": facts.split_payment,
                 "accounts": list(facts.bank_accounts) or None, "method": facts.method,
-                "minor": _minor(row.gross) if facts.paid else None, "at": paid_at,
-                "source": "xml" if facts.paid else None})
+                "minor": (gross if gross is not None else so_far) if paid else (so_far or None), "at": paid_at,
+                "source": "xml" if paid else None})
         if params:
             bind.execute(write, params)
 
