@@ -21,7 +21,12 @@ from ksef.identifiers import collective_id_is_valid, ksef_number_is_valid, rando
 from ksef.sim.whitelist import derived_account
 from ksef.transfer_qr import TITLE_MAX, parse_transfer_payload
 from tests.bot.test_companies import forged_press
-from tests.bot.test_notify import connected_bot, wait_mentioned
+from tests.bot.test_notify import (
+    any_bot_factory_fixture,  # noqa: F401 (the fixture any_bot_factory, found by pytest here)
+    backend_fixture,  # noqa: F401 (the fixture backend)
+    connected_bot,
+    wait_mentioned,
+)
 from tests.fixtures.bot import BotHarness
 from tests.unit.test_due import with_parts
 
@@ -134,8 +139,9 @@ async def test_notification_has_due_date_accounts_and_mpp_and_the_card_pays_with
     assert [b.text for b in details.all_buttons] == ["💸 Zapłać"]
 
 
-async def test_white_list_on_and_off_the_list_over_and_under_15000(bot_factory: Callable[..., Any]) -> None:
-    bot, user, nip = await connected_bot(bot_factory)
+async def test_white_list_on_and_off_the_list_over_and_under_15000(
+        any_bot_factory: Callable[..., Any]) -> None:
+    bot, user, nip = await connected_bot(any_bot_factory)
     listed, unlisted = random_valid_nip(), random_valid_nip()
     for seller, accounts in ((listed, [ACCOUNT]), (unlisted, [derived_account(unlisted)])):
         answer = bot.sim.admin.post("/sim/wl/subjects", json={
@@ -229,8 +235,8 @@ async def test_foreign_currency_no_code_and_the_warning_states_its_condition(
 
 
 async def test_pay_all_makes_one_iz_for_three_invoices_of_one_supplier(
-        bot_factory: Callable[..., Any]) -> None:
-    bot, user, nip = await connected_bot(bot_factory)
+        any_bot_factory: Callable[..., Any]) -> None:
+    bot, user, nip = await connected_bot(any_bot_factory)
     prices = ("100.00", "200.00", "300.00")
     numbers = [bot.sim.inject_invoice(supplier_invoice(nip, f"F/{i}/12", unit_price=p))
                for i, p in enumerate(prices, start=1)]
