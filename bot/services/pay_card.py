@@ -37,7 +37,8 @@ from bot.services.ports import Clock
 from bot.store.db import Database
 from bot.store.models_inbox import ReceivedInvoice
 from ksef.banking import normalize_account
-from ksef.collective import CollectiveInvoice
+from ksef.client import KsefClient
+from ksef.collective import NUMBERS_PER_LIST_CALL, CollectiveInvoice
 from ksef.errors import (
     BankAccountError,
     KsefApiError,
@@ -258,9 +259,14 @@ class PayCards:
             gross_text=str(total), collective_id=iz, invoice_numbers=numbers)
 
     async def _create(self, company_id: int, invoices: Sequence[ReceivedInvoice]) -> str:
+        """A new IZ — unless KSeF already holds one of this company for exactly these invoices and amounts
+        (created by an earlier press whose answer never got stored: a timeout, a crash)."""
         items = [CollectiveInvoice(i.ksef_number, outstanding(i), i.currency) for i in invoices]
         try:
             client = await self.clients.get(company_id)
+            found = await _existing(client, items)
+            if found is not None:
+                return found
             return await client.create_collective_identifier(items)
         except ServiceError as exc:
             raise PayAllError(PayAllProblem.NO_LOGIN) from exc
@@ -320,6 +326,21 @@ class PayCards:
                 row.wl_request_id, row.wl_checked_on = answer.request_id[:64], answer.date
         return ListCheck(ListStatus.ASSIGNED if answer.assigned else ListStatus.NOT_ASSIGNED,
                          answer.request_id, answer.date)
+
+
+async def _existing(client: KsefClient, items: Sequence[CollectiveInvoice]) -> str | None:
+    """The newest IZ created in this context whose invoices and amounts are exactly ``items`` (two
+    read-only calls: the IZs of the first invoice, then the invoices of up to ten of them)."""
+    wanted = {(i.ksef_number, i.amount) for i in items}
+    of_first = await client.collective_identifiers_of(items[0].ksef_number)
+    candidates = [iz.number for iz in of_first if iz.created_in_current_context
+                  and iz.invoice_count in (None, len(items))][:NUMBERS_PER_LIST_CALL]
+    if not candidates:
+        return None
+    listed: dict[str, set[tuple[str, Decimal | None]]] = {}
+    for entry in await client.collective_identifier_invoices(candidates):
+        listed.setdefault(entry.collective_identifier_number, set()).add((entry.ksef_number, entry.amount))
+    return next((number for number in candidates if listed.get(number) == wanted), None)
 
 
 def _title(invoice_number: str | None, *, ksef_number: str | None = None, collective_id: str | None = None,

@@ -8,6 +8,7 @@ import copy
 import io
 from collections.abc import Callable
 from datetime import UTC, date, datetime
+from decimal import Decimal
 from typing import Any
 
 import zxingcpp
@@ -16,6 +17,7 @@ from PIL import Image
 
 from bot.sandbox.botapi import ChatMessage, FakeUser
 from ksef.banking import normalize_account
+from ksef.collective import CollectiveInvoice
 from ksef.fa3 import build, invoice_from_dict
 from ksef.identifiers import collective_id_is_valid, ksef_number_is_valid, random_valid_nip
 from ksef.sim.whitelist import derived_account
@@ -262,6 +264,24 @@ async def test_pay_all_makes_one_iz_for_three_invoices_of_one_supplier(
     # Pressed again: the same IZ, none new in KSeF.
     again = await bot.press(user, card, "💸 Zapłać wszystkie (3)", contains="Jeden przelew")
     assert iz in shown(again) and list(bot.sim.state.collective_ids) == [iz]
+
+
+async def test_an_iz_whose_answer_was_lost_is_found_not_made_again(bot_factory: Callable[..., Any]) -> None:
+    bot, user, nip = await connected_bot(bot_factory)
+    numbers = [bot.sim.inject_invoice(supplier_invoice(nip, f"L/{i}")) for i in range(2)]
+    note = await wait_mentioned(bot, user.chat_id, numbers[0])
+    await wait_mentioned(bot, user.chat_id, numbers[1])
+    company_id = (await stored(bot, numbers[0]))["company_id"]
+    client = await bot.services.ksef_clients.get(company_id)
+    # An earlier press made this IZ, and the bot died before storing it (same invoices and amounts).
+    lost = await client.create_collective_identifier(
+        [CollectiveInvoice(k, Decimal("24.60"), "PLN") for k in sorted(numbers)])
+    other = await client.create_collective_identifier([CollectiveInvoice(k) for k in numbers])  # no amounts
+    card = await bot.press(user, note, "💸 Zapłać", contains="Przelew za fakturę")
+    together = await bot.press(user, card, "💸 Zapłać wszystkie (2)", contains="Jeden przelew")
+    assert lost in shown(together) and other not in shown(together)
+    assert sorted(bot.sim.state.collective_ids) == sorted([lost, other])  # none made by the press
+    assert [(await stored(bot, k))["collective_id"] for k in numbers] == [lost, lost]
 
 
 async def test_ksef_refusing_the_iz_is_said_plainly_and_nothing_is_stored(
