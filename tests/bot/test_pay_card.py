@@ -182,9 +182,11 @@ async def test_white_list_on_and_off_the_list_over_and_under_15000(
     assert len(bot.sim.admin.get("/sim/wl/requests", params={"method": "check"}).json()["requests"]) == 2
 
 
-async def test_mf_unreachable_the_card_still_pays(bot_factory: Callable[..., Any]) -> None:
+async def test_mf_unreachable_or_limit_used_up_the_card_still_pays(
+        bot_factory: Callable[..., Any]) -> None:
     bot, user, nip = await connected_bot(bot_factory)
     ksef = bot.sim.inject_invoice(supplier_invoice(nip, "FV/20/2026", unit_price="20000.00"))
+    limited = bot.sim.inject_invoice(supplier_invoice(nip, "FV/21/2026", seller_nip="7352765225"))
     note = await wait_mentioned(bot, user.chat_id, ksef)
     bot.sim.admin.put("/sim/wl/failure", json={"mode": "down"})
     try:
@@ -197,6 +199,16 @@ async def test_mf_unreachable_the_card_still_pays(bot_factory: Callable[..., Any
     assert parse_transfer_payload(await qr_after(bot, user, card)).account == NRB
     row = await stored(bot, ksef)
     assert row["wl_request_id"] is None and row["wl_assigned"] is None
+    note = await wait_mentioned(bot, user.chat_id, limited)
+    bot.sim.admin.put("/sim/wl/failure", json={"mode": "limit"})
+    try:
+        card = await bot.press(user, note, "💸 Zapłać", contains="Przelew za fakturę")
+    finally:
+        bot.sim.admin.put("/sim/wl/failure", json={"mode": "none"})
+    assert "wykorzystano dzienny limit zapytań do MF" in shown(card) and "Przelew możesz zrobić" in shown(card)
+    assert "Kwota przekracza 15 000 zł" not in shown(card)  # 24,60 zł
+    assert parse_transfer_payload(await qr_after(bot, user, card)).amount_grosze == 2460
+    assert (await stored(bot, limited))["wl_request_id"] is None
 
 
 async def test_an_account_failing_its_checksum_gets_no_code_and_a_warning(
