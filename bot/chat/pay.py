@@ -45,11 +45,24 @@ async def on_callback(update: Update, context: Context, lang: str, pressed: Pres
             await _pay_all(context, chat_id, lang, user_id, pressed.id)
             return
         account = pressed.ids[1] if pressed.action == "a" else 0
+        await _with_xml(context, user_id, pressed.id)
         card = await cards.card(user_id, pressed.id, account)
     except AccessDenied:
         await send(context, chat_id, t(lang, "stale_button"))
         return
     await show(context, chat_id, lang, card)
+
+
+async def _with_xml(context: Context, user_id: int, invoice_id: int) -> None:
+    """An invoice found without its XML (a big batch, a back-fill) is downloaded once now: the accounts,
+    due date and split payment are in it. Without KSeF the card shows what is stored."""
+    svc = context.services
+    if (await svc.inbox.invoice_for(user_id, invoice_id)).has_xml:
+        return
+    try:
+        await svc.sync.fetch_xml(invoice_id)
+    except Exception as exc:  # KSeF down, token revoked: the card still shows what is known
+        log.info("invoice %s: XML not downloaded for the payment card (%s)", invoice_id, type(exc).__name__)
 
 
 async def _pay_all(context: Context, chat_id: int, lang: str, user_id: int, invoice_id: int) -> None:

@@ -352,6 +352,23 @@ async def test_parts_paid_before_issue_leave_the_rest_to_pay(bot_factory: Callab
     assert row["paid_at"] == datetime(2026, 11, 28, 11, tzinfo=UTC)  # the last part's day, noon in Warsaw
 
 
+async def test_an_invoice_stored_without_its_xml_is_downloaded_for_the_card(
+        bot_factory: Callable[..., Any]) -> None:
+    bot, user, nip = await connected_bot(bot_factory)
+    for i in range(11):  # more than one poll downloads: stored from the metadata only, one summary
+        bot.sim.inject_invoice(supplier_invoice(nip, f"M/{i}", split=i == 10))
+    await wait_mentioned(bot, user.chat_id, "Nowe faktury zakupowe: 11")
+    first = next(r for r in await bot.table_rows("received_invoices") if r["invoice_number"] == "M/10")
+    assert first["xml"] is None and first["bank_accounts"] is None
+    listed = await bot.say(user, "/faktury", contains="Faktury zakupowe")
+    details = await bot.press(user, listed, next(b.text for b in listed.all_buttons if "M/10" in b.text))
+    card = await bot.press(user, details, "💸 Zapłać", contains="Przelew za fakturę")
+    assert "Konto: PL61 1090 1014 0000 0712 1981 2874" in shown(card) and "przelew MPP" in shown(card)
+    assert f"M/10 KSeF {first['ksef_number']}" in shown(card)
+    row = await stored(bot, first["ksef_number"])
+    assert row["xml"] is not None and row["bank_accounts"] == [NRB] and row["split_payment"] is True
+
+
 async def test_forged_or_foreign_pay_buttons_get_the_stale_answer(bot_factory: Callable[..., Any]) -> None:
     bot, user, nip = await connected_bot(bot_factory)
     ksef = bot.sim.inject_invoice(supplier_invoice(nip, "FV/30/2026"))
