@@ -233,8 +233,7 @@ class PayCards:
             inv, unpaid = await self._load(user_id, invoice_id)  # what another press stored meanwhile
             if len(unpaid) < 2:
                 raise PayAllError(PayAllProblem.TOO_FEW)
-            stored = {i.collective_id for i in unpaid}
-            iz = stored.pop() if len(stored) == 1 and None not in stored else None
+            iz = await self._stored_collective(inv.company_id, unpaid)
             if iz is None:
                 iz = await self._create(inv.company_id, unpaid)
                 await self._store_collective(iz, [i.id for i in unpaid])
@@ -282,6 +281,19 @@ class PayCards:
         except KsefError as exc:  # no answer, an answer we cannot read
             log.info("company %s: IZ not created (%s)", company_id, type(exc).__name__)
             raise PayAllError(PayAllProblem.UNAVAILABLE) from exc
+
+    async def _stored_collective(self, company_id: int, unpaid: Sequence[ReceivedInvoice]) -> str | None:
+        """The IZ stored on every one of ``unpaid`` and on no other invoice (one paid since, or a new one,
+        means another set of invoices: a new IZ)."""
+        stored = {i.collective_id for i in unpaid}
+        if len(stored) != 1 or None in stored:
+            return None
+        iz = stored.pop()
+        async with self.db.transaction() as session:
+            members = (await session.execute(select(ReceivedInvoice.id).where(
+                ReceivedInvoice.company_id == company_id, ReceivedInvoice.collective_id == iz)
+            )).scalars().all()
+        return iz if set(members) == {i.id for i in unpaid} else None
 
     async def _store_collective(self, iz: str, invoice_ids: list[int]) -> None:
         async with self.db.transaction() as session:

@@ -14,8 +14,10 @@ from typing import Any
 import zxingcpp
 from lxml import etree
 from PIL import Image
+from sqlalchemy import update
 
 from bot.sandbox.botapi import ChatMessage, FakeUser
+from bot.store.models_inbox import ReceivedInvoice
 from ksef.banking import normalize_account
 from ksef.collective import CollectiveInvoice
 from ksef.fa3 import build, invoice_from_dict
@@ -277,6 +279,17 @@ async def test_pay_all_makes_one_iz_for_three_invoices_of_one_supplier(
     # Pressed again: the same IZ, none new in KSeF.
     again = await bot.press(user, card, "💸 Zapłać wszystkie (3)", contains="Jeden przelew")
     assert iz in shown(again) and list(bot.sim.state.collective_ids) == [iz]
+    # One of them paid since (the paid state is another feature's: written here as it will store it):
+    # the other two are another set of invoices, so another IZ.
+    async with bot.db.transaction() as session:
+        await session.execute(update(ReceivedInvoice).where(ReceivedInvoice.ksef_number == numbers[0])
+                              .values(paid_at=datetime.now(UTC), paid_source="user"))
+    card = await bot.press(user, notes[1], "💸 Zapłać", contains="Przelew za fakturę")
+    assert "Ten sprzedawca ma 2 niezapłacone faktury" in shown(card)
+    pair = await bot.press(user, card, "💸 Zapłać wszystkie (2)", contains="Jeden przelew")
+    [new] = [k for k in bot.sim.state.collective_ids if k != iz]
+    assert new in shown(pair) and "Razem do zapłaty: 615,00 zł" in shown(pair)
+    assert {i.ksef_number for i in bot.sim.state.collective_ids[new].invoices} == set(numbers[1:])
 
 
 async def test_an_iz_whose_answer_was_lost_is_found_not_made_again(bot_factory: Callable[..., Any]) -> None:
