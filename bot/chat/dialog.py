@@ -21,6 +21,7 @@ from bot.chat import (
     menu,
     month,
     onboarding,
+    pay,
     payables,
     profile,
     sales,
@@ -176,6 +177,7 @@ def buttons() -> Buttons:
     registry.register("mo", month.ACTIONS, month.on_callback)
     registry.register("mn", menu.ACTIONS, menu.on_callback)
     registry.register("se", settings.ACTIONS, settings.on_callback)
+    registry.register("py", pay.ACTIONS, pay.on_callback)
     return registry
 
 

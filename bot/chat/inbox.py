@@ -14,7 +14,7 @@ from bot.chat import polling
 from bot.chat.callbacks import Field, Pressed, Spec
 from bot.chat.common import Context, active_company, ids, send
 from bot.chat.common import language as language_for
-from bot.chat.notifications import money
+from bot.chat.notifications import money, payable
 from bot.i18n import clip, esc, t
 from bot.i18n.limits import fit
 from bot.services.errors import AccessDenied
@@ -52,8 +52,12 @@ async def on_callback(update: Update, context: Context, lang: str, pressed: Pres
         # A preview is served from what is stored: KSeF's download API is not for previews (MF's limits
         # document); the sync downloads the XML once, when it finds the invoice.
         xml_stored = await svc.inbox.invoice_xml(invoice.id)
-        # Parsed off the event loop: a supplier's invoice may hold thousands of lines.
-        await send(context, chat_id, await asyncio.to_thread(_details, lang, invoice, xml_stored))
+        # Parsed off the event loop: a supplier's invoice may hold thousands of lines. "Zapłać" also for
+        # an invoice stored without its XML: the card downloads it (what paying needs is in it).
+        pay = InlineKeyboardMarkup([[InlineKeyboardButton(t(lang, "btn.py_pay"),
+                                                          callback_data=f"py:c:{invoice.id}")]])
+        await send(context, chat_id, await asyncio.to_thread(_details, lang, invoice, xml_stored),
+                   pay if payable(invoice) or not invoice.has_xml else None)
         return
     try:
         xml = await svc.sync.fetch_xml(invoice.id)

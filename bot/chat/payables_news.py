@@ -21,10 +21,9 @@ BUTTONS_FOR = 5  # invoices that get their own buttons in one reminder (the list
 
 
 def pay_button(lang: str, invoice_id: int) -> InlineKeyboardButton | None:
-    """MERGE SPOT for h18pay: the "💸 Zapłać" button that opens the payment card of ``invoice_id``.
-    Returns None until the payment card exists; when it returns a button, it is put first in the
-    invoice's row of the reminder (see :func:`_keyboard`)."""
-    return None
+    """The "💸 Zapłać" button that opens the payment card of ``invoice_id`` (:mod:`bot.chat.pay`), put
+    first in the invoice's row of the reminder (see :func:`_keyboard`)."""
+    return InlineKeyboardButton(t(lang, "btn.py_pay"), callback_data=f"py:c:{invoice_id}")
 
 
 def _keyboard(lang: str, row_id: int, company_id: int, items: list[Payable]) -> InlineKeyboardMarkup:

@@ -33,6 +33,7 @@ from bot.services.members import MemberService
 from bot.services.month import MonthService
 from bot.services.month_package import PackageService
 from bot.services.outbox import Outbox
+from bot.services.pay_card import PayCards
 from bot.services.payables import PayablesService
 from bot.services.polling import Activity, PollPolicy
 from bot.services.ports import (
@@ -129,6 +130,7 @@ class Services:
     month: MonthService  # the month's figures, chart series, automatic summary (docs/month.md)
     month_package: PackageService  # the accountant's ZIP of a month
     settings: SettingsService  # the settings screen: notifications, quiet hours, reminders, language
+    pay_cards: PayCards  # the payment card of a supplier invoice, its VAT-list check and "Zapłać wszystkie"
 
     @classmethod
     def build(cls, db: Database, vault: SecretBox, options: ServiceOptions, *,
@@ -199,6 +201,7 @@ class Services:
             payables=PayablesService(db, clock, outbox),
             month=month, month_package=PackageService(month, sync.fetch_xml, issuing.upo),
             settings=SettingsService(db, companies),
+            pay_cards=PayCards(db, clock, white_list, ksef_clients),
         )
 
     async def backlog(self) -> Backlog:

@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from decimal import ROUND_HALF_UP, Decimal
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -18,6 +19,7 @@ from bot.store.db import Database
 from bot.store.models import Company, CompanyMember, User
 from bot.store.models_inbox import InboxPrefs, ReceivedInvoice
 from bot.store.models_outbox import OutboxRow
+from ksef.fa3.due import PayingFacts
 from ksef.timezone import WARSAW
 
 SINGLE_LIMIT = 10  # more new invoices than this in one poll become one summary message per chat
@@ -40,6 +42,13 @@ class FoundInvoice:
     due_date: date | None = None
     bank_account: str | None = None
     xml: bytes | None = None
+    # What paying needs, from the XML (``ksef.fa3.due.paying_facts``):
+    split_payment: bool = False
+    bank_accounts: tuple[str, ...] = ()
+    payment_method: str | None = None  # FormaPlatnosci code
+    paid: bool = False  # Zaplacono = 1: stored as paid in full (paid_source "xml")
+    paid_date: date | None = None  # DataZaplaty
+    paid_so_far: Decimal | None = None  # the parts paid before the invoice was issued (ZaplataCzesciowa)
 
 
 @dataclass(frozen=True)
@@ -60,6 +69,12 @@ class InvoiceView:
     bank_account: str | None
     has_xml: bool
     environment: str
+    split_payment: bool = False
+    bank_accounts: tuple[str, ...] = ()
+    payment_method: str | None = None
+    paid: bool = False  # paid in full (by the XML's Zaplacono, or marked by the user)
+    paid_source: str | None = None  # "xml" | "user"
+    outstanding_minor: int | None = None  # what is left to pay, in grosze (ReceivedInvoice.outstanding_minor)
 
 
 @dataclass(frozen=True)
@@ -93,7 +108,26 @@ class NewsView:
 def _view(inv: ReceivedInvoice, company: Company) -> InvoiceView:
     return InvoiceView(inv.id, inv.company_id, company.nip, inv.ksef_number, inv.seller_nip, inv.seller_name,
                        inv.invoice_number, inv.issue_date, inv.gross, inv.currency, inv.due_date,
-                       inv.bank_account, inv.xml is not None, company.environment)
+                       inv.bank_account, inv.xml is not None, company.environment,
+                       bool(inv.split_payment), tuple(inv.bank_accounts or ()), inv.payment_method,
+                       inv.paid_at is not None, inv.paid_source, inv.outstanding_minor())
+
+
+def _paid_by_xml(inv: ReceivedInvoice, paid: bool, paid_date: date | None, paid_so_far: Decimal | None,
+                 now: datetime) -> None:
+    """What the supplier wrote about payment: ``Zaplacono=1`` (or parts paying it in full) makes the invoice
+    paid on ``DataZaplaty`` / the last part's day (noon, Warsaw; now when no day is given), with
+    ``paid_source`` "xml"; parts paid before issue (``ZaplataCzesciowa``) fill ``paid_minor``."""
+    gross = inv.gross_minor()
+    so_far = int((paid_so_far * 100).to_integral_value(ROUND_HALF_UP)) if paid_so_far is not None else None
+    if not paid and not (so_far is not None and gross is not None and 0 < gross <= so_far):
+        if so_far is not None and so_far > 0:
+            inv.paid_minor = so_far
+        return
+    inv.paid_minor = gross if gross is not None else so_far
+    inv.paid_at = datetime.combine(paid_date, time(12), tzinfo=WARSAW).astimezone(now.tzinfo) \
+        if paid_date is not None else now
+    inv.paid_source = "xml"
 
 
 def quiet_until(now: datetime, quiet_from: int | None, quiet_to: int | None) -> datetime | None:
@@ -141,7 +175,10 @@ class InboxService:
                 seller_name=f.seller_name[:512], invoice_number=f.invoice_number[:256],
                 issue_date=f.issue_date,
                 gross=f.gross, currency=f.currency[:3] or "PLN", due_date=f.due_date,
-                bank_account=f.bank_account, stored_at=f.stored_at, xml=f.xml, found_at=now))
+                bank_account=f.bank_account, stored_at=f.stored_at, xml=f.xml, found_at=now,
+                split_payment=f.split_payment, bank_accounts=list(f.bank_accounts) or None,
+                payment_method=f.payment_method[:8] if f.payment_method else None))
+            _paid_by_xml(new[-1], f.paid, f.paid_date, f.paid_so_far, now)
         if not new:
             return []
         session.add_all(new)
@@ -304,14 +341,22 @@ class InboxService:
             inv = await session.get(ReceivedInvoice, invoice_id)
             return None if inv is None else inv.xml
 
-    async def save_xml(self, invoice_id: int, xml: bytes, due_date: date | None,
-                       bank_account: str | None) -> None:
+    async def save_xml(self, invoice_id: int, xml: bytes, facts: PayingFacts | None) -> None:
+        """Keep an XML downloaded later, and fill what it says about paying where nothing is stored yet."""
         async with self.db.transaction() as session:
             inv = await session.get(ReceivedInvoice, invoice_id)
-            if inv is not None:
-                inv.xml = xml
-                inv.due_date = inv.due_date or due_date
-                inv.bank_account = inv.bank_account or bank_account
+            if inv is None:
+                return
+            inv.xml = xml
+            if facts is None:
+                return
+            inv.due_date = inv.due_date or facts.due_date
+            inv.bank_account = inv.bank_account or (facts.bank_accounts[0] if facts.bank_accounts else None)
+            inv.bank_accounts = inv.bank_accounts or list(facts.bank_accounts) or None
+            inv.split_payment = bool(inv.split_payment or facts.split_payment)
+            inv.payment_method = inv.payment_method or facts.method
+            if inv.paid_at is None and inv.paid_minor is None:
+                _paid_by_xml(inv, facts.paid, facts.paid_date, facts.paid_so_far, self.clock())
 
     async def recent(self, user_id: int, company_id: int, offset: int = 0,
                      limit: int = 10) -> tuple[list[InvoiceView], int]:

@@ -41,8 +41,10 @@ from bot.store.models import Certificate, Company, KsefToken
 from bot.store.models_inbox import InboxSync
 from bot.vault import VaultError
 from ksef.client import KsefClient
+from ksef.fa3.due import PayingFacts, paying_facts
 from ksef.limits import PUBLISHED_LIMITS, Limit
 from ksef.models import InvoiceMetadata, ReceivedBatch
+from ksef.timezone import WARSAW
 
 log = logging.getLogger(__name__)
 
@@ -157,6 +159,7 @@ def _found(meta: InvoiceMetadata, xml: bytes | None) -> FoundInvoice:
     gross = str(Decimal(str(meta.gross_amount)).quantize(Decimal("0.01")))
     due_date: date | None = None
     account: str | None = None
+    facts: PayingFacts | None = None
     seller_name, number, currency = meta.seller_name, meta.invoice_number, meta.currency or "PLN"
     if xml is not None:
         from ksef.fa3 import parse
@@ -171,11 +174,19 @@ def _found(meta: InvoiceMetadata, xml: bytes | None) -> FoundInvoice:
             seller_name = summary.seller.name or seller_name
             number = summary.number or number
             issue = summary.issue_date or issue
-            if summary.payment is not None:
-                due_date = min(summary.payment.due_dates) if summary.payment.due_dates else None
-                account = summary.payment.bank_accounts[0] if summary.payment.bank_accounts else None
+            # In KSeF an invoice is received the day it gets its number (a term "from receipt").
+            stored = meta.permanent_storage_date or meta.acquisition_date
+            facts = paying_facts(summary, received_on=stored.astimezone(WARSAW).date() if stored else None)
+            due_date = facts.due_date
+            account = facts.bank_accounts[0] if facts.bank_accounts else None
+    if facts is None:
+        return FoundInvoice(meta.ksef_number, meta.seller_nip, seller_name or "", number, issue, gross,
+                            currency, meta.permanent_storage_date, due_date, account, xml)
     return FoundInvoice(meta.ksef_number, meta.seller_nip, seller_name or "", number, issue, gross, currency,
-                        meta.permanent_storage_date, due_date, account, xml)
+                        meta.permanent_storage_date, due_date, account, xml,
+                        split_payment=facts.split_payment,
+                        bank_accounts=facts.bank_accounts, payment_method=facts.method, paid=facts.paid,
+                        paid_date=facts.paid_date, paid_so_far=facts.paid_so_far)
 
 
 class _EmptyPollWrites:
@@ -558,20 +569,14 @@ class SyncService:
         if source is None:
             raise LookupError(invoice_id)
         xml = await source.download_invoice(number)
-        parsed = _found_from_xml(xml)
-        await self.inbox.save_xml(invoice_id, xml, *parsed)
+        await self.inbox.save_xml(invoice_id, xml, _found_from_xml(xml))
         return xml
 
 
-def _found_from_xml(xml: bytes) -> tuple[date | None, str | None]:
+def _found_from_xml(xml: bytes) -> PayingFacts | None:
     from ksef.fa3 import parse
 
     try:
-        summary = parse(xml)
-    except Exception:
-        return None, None
-    payment = summary.payment
-    if payment is None:
-        return None, None
-    return (min(payment.due_dates) if payment.due_dates else None,
-            payment.bank_accounts[0] if payment.bank_accounts else None)
+        return paying_facts(parse(xml))
+    except Exception:  # a malformed XML is still served; it just tells nothing about paying
+        return None

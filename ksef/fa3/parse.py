@@ -23,6 +23,7 @@ from ksef.fa3.summary import (
     InvoiceSummary,
     LineChangeSummary,
     LineSummary,
+    PartialPayment,
     PartySummary,
     PaymentSummary,
     RateTotal,
@@ -191,6 +192,11 @@ def _payment(r: _Reader, fa: etree._Element | None) -> PaymentSummary | None:
         paid_date=r.date(platnosc, "DataZaplaty"),
         bank_accounts=accounts,
         due_terms=tuple(term for t in terms if (term := _due_term(r, t)) is not None),
+        partial_payments=tuple(
+            PartialPayment(amount, day) for part in r.findall(platnosc, "ZaplataCzesciowa")
+            if (amount := r.decimal(part, "KwotaZaplatyCzesciowej")) is not None
+            and (day := r.date(part, "DataZaplatyCzesciowej")) is not None),
+        paid_in_parts=r.text(platnosc, "ZnacznikZaplatyCzesciowej") == "2",
     )
 
 

@@ -66,6 +66,14 @@ class DueTerm:
 
 
 @dataclass(frozen=True)
+class PartialPayment:
+    """One ``ZaplataCzesciowa``: an amount paid on a day (in the invoice's currency)."""
+
+    amount: Decimal
+    day: date
+
+
+@dataclass(frozen=True)
 class PaymentSummary:
     """Payment terms (Platnosc)."""
 
@@ -77,6 +85,8 @@ class PaymentSummary:
     bank_accounts: tuple[str, ...]
     # Added later (with defaults, so existing constructors keep working):
     due_terms: tuple[DueTerm, ...] = ()  # TerminOpis of each TerminPlatnosci that has one
+    partial_payments: tuple[PartialPayment, ...] = ()  # ZaplataCzesciowa: paid before the invoice was issued
+    paid_in_parts: bool = False  # ZnacznikZaplatyCzesciowej = 2: the parts paid it in full
 
 
 @dataclass(frozen=True)

@@ -51,6 +51,7 @@ def test_a_prefix_with_its_own_parser_is_routed_with_its_typed_action() -> None:
     "co:mrm:1", "co:mrm:1:0", "co:sw:1:2",  # too few fields, user id 0, too many fields
     "lang:xx", "lang:", "g:next", "g:next:token", "g:next:token:guide:3:4", "g:next:Token:nip",
     "in:d:1:2:3", "iv:again:", "ac:go:x", "av:status:x", "fg:maybe",
+    "py:c", "py:c:1:2", "py:a:1", "py:a:1:x", "py:z:", "py:paid:1",
 ])
 def test_malformed_data_is_refused(data: str) -> None:
     assert BUTTONS.route(data) is None
@@ -61,7 +62,8 @@ def test_every_button_the_bot_makes_parses() -> None:
                  "co:mrm:3:123456789", "fg:yes", "lang:pl", "lang:en", "in:l:10", "in:l:0:4", "in:x:1",
                  "iv:ok", "iv:upo:8", "av:status", "av:status:3", "av:mute", "ac:sw", "ac:go:2",
                  # the outbox renderers' buttons carry the row id (the delivery probe's marker)
-                 "iv:again:8", "iv:again:8:12", "iv:link:8", "ac:sw:5", "in:d:4:9", "in:l:0:9", "in:c:3"):
+                 "iv:again:8", "iv:again:8:12", "iv:link:8", "ac:sw:5", "in:d:4:9", "in:l:0:9", "in:c:3",
+                 "py:c:4", "py:a:4:1", "py:z:4"):
         assert BUTTONS.parse(data) is not None, data
 
 

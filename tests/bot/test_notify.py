@@ -109,7 +109,7 @@ async def test_new_invoice_one_message_with_details_xml_and_pdf(bot_factory: Cal
     assert "2 lutego 2026" in text and "16 lutego 2026" in text  # issue and due date
     assert "298,50" in text  # 10 × 20 + 23 % and 50 + 5 %: 246,00 + 52,50
     assert "61 1090 1014 0000 0712 1981 2874" in text
-    assert {b.text for b in note.all_buttons} == {"Szczegóły", "Plik XML", "Wydruk PDF"}
+    assert {b.text for b in note.all_buttons} == {"💸 Zapłać", "Szczegóły", "Plik XML", "Wydruk PDF"}
     [stored] = await bot.table_rows("received_invoices")
     assert stored["xml"] == xml and stored["ksef_number"] == ksef_number
     details = await bot.press(user, note, "Szczegóły", contains="Pozycje faktury")

@@ -28,6 +28,7 @@ AREAS = (
     "payables",
     "month",
     "menu",
+    "paying",
 )
 
 
