@@ -275,7 +275,8 @@ async def test_each_member_has_own_switch_and_language_and_a_huge_answer_is_refu
                                                    if "Payment due dates" in m.content], timeout=15,
                                           message="the member's reminder in English")
     assert "Today" in message.content and "M/1" in message.content
-    assert {b.text for b in message.all_buttons} == {"💸 Pay", "✅ Paid", "Partly paid", "📋 Everything to pay"}
+    assert {b.text for b in message.all_buttons} == {"💸 Pay", "✅ Paid", "Partly paid",
+                                                     "📋 Everything to pay"}
     assert reminders(bot, owner.chat_id) == []
 
     # The owner answers a part payment with a huge text: refused, nothing stored, the question stays.
