@@ -47,7 +47,7 @@ def describe(lang: str, company: CompanyView, now_iso: str) -> str:
     """The text block of one company."""
     lines = [t(lang, "ksef.company", nip=company.nip,
                active=t(lang, "ksef.active") if company.active else "",
-               environment=esc(display_env(company.environment)),
+               environment=esc(display_env(lang, company.environment)),
                role=t(lang, "ksef.role_member") if company.role != "owner" else "")]
     token = company.token
     if token is None:

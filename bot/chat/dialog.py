@@ -154,6 +154,7 @@ def buttons() -> Buttons:
     # by their own parser (``bot.chat.sales_buttons``).
     registry.register_parser("sa", Parsed[sales_buttons.Action](sales_buttons.parse, sales.on_callback))
     registry.register_parser("kr", Parsed[sales_buttons.Action](sales_buttons.parse, corrections.on_callback))
+    registry.register("ob", onboarding.ACTIONS, onboarding.on_callback)
     return registry
 
 
@@ -202,7 +203,10 @@ async def on_guide_button(update: Update, context: Context, lang: str, pressed: 
         return
     moved = Dialog(flow, new_step, dialog.data)
     await svc.dialogs.set(chat_id, user_id, moved)
-    await guide.show(context, chat_id, lang, moved)
+    # The guide is one message turned page by page: the pressed step becomes the next one.
+    pressed_message = update.callback_query.message if update.callback_query is not None else None
+    await guide.show(context, chat_id, lang, moved,
+                     edit=pressed_message.message_id if pressed_message is not None else None)
 
 
 BUTTONS = buttons()

@@ -12,7 +12,7 @@ from tests.fixtures.bot import BotHarness
 
 
 async def connect_in_chat(bot: BotHarness, user: FakeUser, nip: str, token: str) -> None:
-    first = await bot.say(user, "/start", contains="Krok 1 z 8")
+    first = await bot.say(user, "/start", contains="Wybierz, jak")
     await bot.press(user, first, "Mam już token", contains="Podaj NIP")
     await bot.say(user, nip, contains="Wklej teraz token")
     await bot.say(user, token, contains="Twoje firmy", timeout=20)
@@ -66,7 +66,7 @@ async def test_invitation_link_gives_access_and_owner_can_remove_it(bot_app: Bot
     nip, token = bot_app.sim.create_subject()
     await connect_in_chat(bot_app, owner, nip, token)
     # Without an invitation, the guest cannot connect the same NIP even with a valid token.
-    first = await bot_app.say(guest, "/start", contains="Krok 1 z 8")
+    first = await bot_app.say(guest, "/start", contains="Wybierz, jak")
     await bot_app.press(guest, first, "Mam już token", contains="Podaj NIP")
     refused = await bot_app.say(guest, nip, contains="już podłączona")
     assert "zaproszenie" in refused.content
@@ -129,7 +129,7 @@ async def test_language_switch_to_english(bot_app: BotHarness) -> None:
     user = bot_app.user(3008)
     choose = await bot_app.say(user, "/language", contains="Choose")
     await bot_app.press(user, choose, "English", contains="Language set to English")
-    first = await bot_app.say(user, "/start", contains="Step 1 of 8")
+    first = await bot_app.say(user, "/start", contains="Choose how")
     await bot_app.press(user, first, "I already have a token", contains="Send the company's NIP")
     await bot_app.say(user, "123", contains="That is not a NIP")
 
@@ -162,7 +162,7 @@ async def test_add_company_button_starts_the_guide(bot_app: BotHarness) -> None:
     header = await bot_app.say(user, "/ksef", contains="Twoje firmy (1 firma)")
     offer = await bot_app.fake.wait_for_bot_message(user.chat_id, lambda m: "kolejną firmę" in m.content,
                                                     after=header)
-    await bot_app.press(user, offer, "Dodaj firmę", contains="Krok 1 z 8")
+    await bot_app.press(user, offer, "Dodaj firmę", contains="Wybierz, jak")
 
 
 async def test_member_can_leave_and_owner_keeps_the_company(bot_app: BotHarness) -> None:

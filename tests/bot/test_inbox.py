@@ -234,7 +234,7 @@ async def test_start_after_blocking_resumes_and_sends_missed_invoices_once(
     # notifications work as before, and a second /start queues nothing again
     after = bot.sim.inject_invoice(invoice_xml(nip, "S/3"))
     await wait_mentioned(bot, user.chat_id, after)
-    await bot.say(user, "/start", contains="Krok 1")
+    await bot.say(user, "/start", contains="Wybierz, jak")
     await polls_pass(bot)
     assert not [m for m in bot.fake.bot_messages(user.chat_id) if "Witaj ponownie" in m.content][1:]
     for text in [seen, "S/1", "S/2", after]:  # the summary names invoices by their own numbers

@@ -43,7 +43,7 @@ async def test_no_secret_leaks_anywhere(bot_factory: BotFactory, log_stream: io.
     nip, token = bot.sim.create_subject()
     issued = bot.sim.issue_certificate(nip, "Offline", PASSWORD)
     user = bot.user(4001)
-    first = await bot.say(user, "/start", contains="Krok 1 z 8")
+    first = await bot.say(user, "/start", contains="Wybierz, jak")
     await bot.press(user, first, "Mam już token", contains="Podaj NIP")
     await bot.say(user, nip, contains="Wklej teraz token")
     await bot.say(user, token, contains="Gotowe", timeout=20)
@@ -79,7 +79,7 @@ async def test_no_secret_leaks_anywhere(bot_factory: BotFactory, log_stream: io.
     # PTB persistence is not used at all: dialogue state lives in our table, which holds no secret.
     assert bot.runtime is not None and bot.runtime.application is not None
     assert bot.runtime.application.persistence is None
-    await bot.say(user, "/start", contains="Krok 1 z 8")
+    await bot.say(user, "/start", contains="Wybierz, jak")
     for row in await bot.table_rows("chat_states"):
         assert all(s not in str(row) for s in secrets_text)
 
@@ -128,7 +128,7 @@ async def test_idle_dialogue_times_out_politely(bot_factory: BotFactory) -> None
     bot: BotHarness = await bot_factory(tick_interval=0.3)
     nip, _ = bot.sim.create_subject()
     user = bot.user(4003)
-    first = await bot.say(user, "/start", contains="Krok 1 z 8")
+    first = await bot.say(user, "/start", contains="Wybierz, jak")
     await bot.press(user, first, "Mam już token", contains="Podaj NIP")
     await bot.say(user, nip, contains="Wklej teraz token")
     bot.clock.advance(timedelta(minutes=31))

@@ -82,7 +82,7 @@ async def test_start_through_webhook_is_answered_and_registration_is_idempotent(
     async with gateway_bot(botapi, sim, tmp_path) as (gateway, bot, _):
         assert fake.webhook_url == WEBHOOK_URL and fake.webhook_secret == SECRET
         user = bot.user(7101)
-        answer = await bot.say(user, "/start", contains="Krok 1 z 8")
+        answer = await bot.say(user, "/start", contains="Wybierz, jak")
         assert answer.chat_id == user.chat_id
         assert fake.webhook_last_error is None  # the fake got 200 for the update
         # A restart (or a replica) finds the webhook as wanted: no second setWebhook.
@@ -108,7 +108,7 @@ async def test_wrong_secret_is_refused_and_not_processed(botapi: Any, sim: Any, 
         assert not_update.status_code == 400
         # The same chat's updates run in order: had the forged /start been queued, it would have been
         # answered before this real one, giving two greetings.
-        await bot.say(user, "/start", contains="Krok 1 z 8")
+        await bot.say(user, "/start", contains="Wybierz, jak")
         greetings = [m for m in bot.fake.bot_messages(user.chat_id) if "Krok 1 z 8" in m.content]
         assert len(greetings) == 1
 

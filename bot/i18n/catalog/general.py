@@ -34,6 +34,10 @@ PL: dict[str, str] = {
     "forget.done": "Usunąłem wszystkie Twoje dane. Do zobaczenia! Aby zacząć od nowa: /start",
     "language.choose": "Wybierz język / Choose your language:",
     "language.set": "Ustawiono język polski.",
+    "env.prod": "produkcja",
+    "env.test": "środowisko testowe",
+    "env.demo": "środowisko demo",
+    "env.other": "symulator",
 }
 
 EN: dict[str, str] = {
@@ -68,4 +72,8 @@ EN: dict[str, str] = {
     "btn.forget_yes": "Yes, delete everything",
     "forget.done": "All your data has been deleted. Goodbye! To start again: /start",
     "language.set": "Language set to English.",
+    "env.prod": "production",
+    "env.test": "test environment",
+    "env.demo": "demo environment",
+    "env.other": "simulator",
 }
