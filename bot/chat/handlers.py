@@ -20,6 +20,7 @@ from bot.chat import (
     dialog,
     forget,
     inbox,
+    interruptions,
     issuing,
     language,
     onboarding,
@@ -69,6 +70,7 @@ def register(application: BotApplication) -> None:
     application.add_handler(CallbackQueryHandler(dialog.on_callback))
     application.add_handler(ChatMemberHandler(onboarding.on_my_chat_member, ChatMemberHandler.MY_CHAT_MEMBER))
     application.add_error_handler(on_error)
+    interruptions.install(application)
 
 
 async def on_error(update: object, context: Context) -> None:

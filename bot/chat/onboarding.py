@@ -131,6 +131,9 @@ async def on_text(update: Update, context: Context, dialog: Dialog, lang: str) -
     user_id, chat_id = ids(update)
     svc = context.services
     text = update.effective_message.text
+    if dialog.step == CHOOSE:  # the choice is made with its buttons: show them again, at the bottom
+        await show_choice(context, chat_id, lang)
+        return
     if dialog.step == "nip":
         if looks_like_token(text):
             if not await delete_message(context, chat_id, update.effective_message.message_id):

@@ -104,6 +104,10 @@ async def test_december_reminder_and_certificate_expiry_reminder(bot_factory: Bo
     company_id = (await bot.services.companies.list(4002))[0].id
     stored = await bot.services.certificates.add(4002, company_id, "Na QR", issued["key"].encode(),
                                                  issued["cert"].encode(), PASSWORD)
+    # The token connected again before December: the 1 Dec notice is scheduled (a December connection
+    # says it in its own message instead).
+    bot.clock.set(datetime(2026, 11, 20, 12, 0, tzinfo=UTC))
+    await bot.services.connect.connect_token(4002, 4002, nip, token)
     user = bot.user(4002)
     assert await bot.services.reminders.due() == [] or bot.clock() >= datetime(2026, 12, 1, tzinfo=UTC)
     bot.clock.set(datetime(2026, 12, 1, 8, 30, tzinfo=UTC))

@@ -1,10 +1,12 @@
 """``/certlogin`` and ``/offline``: login with an Authentication certificate, one-tap Offline certificate."""
 # ruff: noqa: E501  -- one sentence per line reads better than split strings in a catalog
 
+from bot.i18n.links import TAXPAYER_PORTAL
+
 PL: dict[str, str] = {
     "guide.auth.0": (
         "<b>Krok 1 z 5.</b> Certyfikat uwierzytelniający KSeF zastępuje token (tokeny działają tylko do "
-        "31 grudnia 2026). Zaloguj się do <b>Aplikacji Podatnika KSeF</b> (ksef.podatki.gov.pl) profilem "
+        "31 grudnia 2026). Zaloguj się do <b>Aplikacji Podatnika KSeF</b> (" + TAXPAYER_PORTAL + ") profilem "
         "zaufanym, e-dowodem albo podpisem kwalifikowanym."
     ),
     "guide.auth.1": "<b>Krok 2 z 5.</b> Wejdź w <b>„Certyfikaty”</b> i wybierz <b>„Wnioskuj o certyfikat KSeF”</b>.",
@@ -72,7 +74,7 @@ PL: dict[str, str] = {
     ),
     "err.tokens_ended": (
         "KSeF nie przyjmuje już tokenu firmy NIP {nip}: od 1 stycznia 2027 tokeny nie działają. Co zrobić:\n"
-        "1. Zaloguj się do Aplikacji Podatnika KSeF (ksef.podatki.gov.pl).\n"
+        "1. Zaloguj się do Aplikacji Podatnika KSeF (" + TAXPAYER_PORTAL + ").\n"
         "2. „Certyfikaty” → „Wnioskuj o certyfikat KSeF”, typ „Uwierzytelnianie”, ustal hasło.\n"
         "3. Pobierz pliki .key i .cert.\n"
         "4. Wpisz tutaj /certlogin i wyślij oba pliki oraz hasło."
@@ -82,7 +84,7 @@ PL: dict[str, str] = {
 EN: dict[str, str] = {
     "guide.auth.0": (
         "<b>Step 1 of 5.</b> A KSeF Authentication certificate replaces the token (tokens work only until "
-        "31 December 2026). Log in to the <b>KSeF Taxpayer Application</b> (ksef.podatki.gov.pl)."
+        "31 December 2026). Log in to the <b>KSeF Taxpayer Application</b> (" + TAXPAYER_PORTAL + ")."
     ),
     "guide.auth.1": "<b>Step 2 of 5.</b> Open <b>“Certificates”</b> and choose <b>“Request a KSeF certificate”</b>.",
     "guide.auth.2": (
@@ -144,7 +146,7 @@ EN: dict[str, str] = {
     ),
     "err.tokens_ended": (
         "KSeF no longer accepts the token of NIP {nip}: tokens stopped working on 1 January 2027. What to do:\n"
-        "1. Log in to the KSeF Taxpayer Application (ksef.podatki.gov.pl).\n"
+        "1. Log in to the KSeF Taxpayer Application (" + TAXPAYER_PORTAL + ").\n"
         "2. “Certificates” → “Request a KSeF certificate”, type “Authentication”, set a password.\n"
         "3. Download the .key and .cert files.\n"
         "4. Type /certlogin here and send both files and the password."
