@@ -36,7 +36,8 @@ async def test_switch_offered_after_token_then_certificate_replaces_token(bot_ap
     await bot.upload(user, "a.key", issued["key"].encode(), contains=".cert")
     await bot.upload(user, "a.cert", issued["cert"].encode(), contains="hasło")
     await user.send_text(PASSWORD)
-    await bot.fake.wait_for_bot_message(user.chat_id, lambda m: "Token tej firmy usunąłem" in m.content)
+    await bot.fake.wait_for_bot_message(user.chat_id,
+                                        lambda m: "Token tej firmy został usunięty" in m.content)
     assert await bot.table_rows("ksef_tokens") == []
     assert [r["kind"] for r in await bot.table_rows("reminders")] == ["certificate_expiry"]
     assert len(await bot.table_rows("companies")) == 1
@@ -101,8 +102,8 @@ async def test_failing_token_login_from_1_january(bot_factory: BotFactory) -> No
     assert [b.text for b in first.all_buttons] == ["🔐 Certyfikat KSeF (zalecany)"]
     # Trying a (refused) token again (replacing it from /ksef) gets the same exact steps.
     overview = await bot.say(user, "/ksef", contains=nip)
-    company = next(m for m in bot.fake.bot_messages(user.chat_id)
-                   if m.message_id >= overview.message_id and any(b.text == "Wymień token" for b in m.all_buttons))
+    company = next(m for m in bot.fake.bot_messages(user.chat_id) if m.message_id >= overview.message_id
+                   and any(b.text == "Wymień token" for b in m.all_buttons))
     await bot.press(user, company, "Wymień token", contains="Wklej nowy token")
     refused = await bot.say(user, token, contains="1 stycznia 2027", timeout=20)
     assert "/certlogin" in refused.content

@@ -278,7 +278,7 @@ async def test_invoice_list_and_backfill(bot_factory: Callable[..., Any]) -> Non
     await connect_in_chat(bot, user, nip, token)
     await bot.say(user, "/faktury", contains="Nie ma jeszcze faktur")
     done = await bot.say(user, "/faktury 30", contains="Gotowe")
-    assert "znalazłem 1 nową fakturę z ostatnich 30 dni" in done.content
+    assert "znaleziono 1 nową fakturę z ostatnich 30 dni" in done.content
     listing = await wait_mentioned(bot, user.chat_id, "Faktury zakupowe firmy")
     assert "H/1" in listing.content
     await polls_pass(bot, 2)

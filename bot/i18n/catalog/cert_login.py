@@ -24,10 +24,10 @@ PL: dict[str, str] = {
     "auth.checking": "Loguję się do KSeF tym certyfikatem…",
     "auth.connected": (
         "✅ Firma NIP {nip} połączona z KSeF ({environment}) certyfikatem uwierzytelniającym "
-        "(nr <code>{serial}</code>, ważny do {until}). Hasła nie zapisałem, a klucz jest przechowywany "
+        "(nr <code>{serial}</code>, ważny do {until}). Hasło nie zostało zapisane, a klucz jest przechowywany "
         "w postaci zaszyfrowanej."
     ),
-    "auth.token_removed": "Token tej firmy usunąłem — nie jest już potrzebny.",
+    "auth.token_removed": "Token tej firmy został usunięty — nie jest już potrzebny.",
     "auth.offer_offline": (
         "Mogę też jednym kliknięciem uzyskać certyfikat <b>Offline</b> (do kodu KOD II na fakturach "
         "wystawianych, gdy KSeF nie działa) — bez wchodzenia do Aplikacji Podatnika."

@@ -54,7 +54,7 @@ PL: dict[str, str] = {
     "err.cert_other_nip": "Ten certyfikat wystawiono dla NIP {cert_nip}, a firma ma NIP {nip}. Wyślij właściwy .cert.",
     "err.cert_invalid": "Nie udało się użyć tego certyfikatu. Sprawdź pliki i spróbuj ponownie.",
     "err.cert_name": "Nazwa certyfikatu musi mieć od 1 do {limit} {limit:plural:znaku|znaków|znaków}.",
-    "password_deleted_failed": "Nie udało mi się usunąć wiadomości z hasłem. Usuń ją proszę ręcznie.",
+    "password_deleted_failed": "Nie udało się usunąć wiadomości z hasłem. Usuń ją, proszę, ręcznie.",
 }
 
 EN: dict[str, str] = {
