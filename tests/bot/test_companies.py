@@ -46,7 +46,7 @@ async def test_two_companies_switch_and_remove(bot_app: BotHarness) -> None:
     cards = await company_cards(bot_app, user, 2)
     assert [nip_a in cards[0].content, nip_b in cards[1].content] == [True, True]
     assert "(aktywna)" in cards[1].content and "(aktywna)" not in cards[0].content
-    assert "Token: aktywny, ważny do 31 grudnia 2026" in cards[0].content
+    assert "Logowanie: token KSeF, działa do 31 grudnia 2026" in cards[0].content
     # Several companies and none chosen: a command acting on "the" company asks to choose one.
     async with bot_app.db.transaction() as session:
         await session.execute(update(User).where(User.id == user.id).values(active_company_id=None))
