@@ -157,7 +157,7 @@ async def _save(context: Context, chat_id: int, user_id: int, lang: str, data: d
     await svc.dialogs.clear(chat_id)
     text = t(lang, "pf.saved", name=esc(profile.name), address=esc(", ".join(profile.address)),
              vat=t(lang, "pf.vat_exempt" if profile.vat_exempt else "pf.vat_payer"),
-             account=esc(format_account(profile.bank_account, iban=True) if profile.bank_account else "—"),
+             account=esc(format_account(profile.bank_account) if profile.bank_account else "—"),
              rate=esc(rate_text(profile.default_rate)),
              days=profile.payment_days, pattern=esc(profile.pattern))
     if not profile.vat_exempt:

@@ -47,10 +47,6 @@ PL: dict[str, str] = {
         "wystawione offline dostaną kod KOD II."
     ),
     "auth.need_company": "Najpierw połącz firmę certyfikatem uwierzytelniającym: /certlogin",
-    "auth.switch_offer": (
-        "Tokeny KSeF działają tylko do 31 grudnia 2026. Przejdź na logowanie certyfikatem "
-        "uwierzytelniającym — przeprowadzę Cię krok po kroku (/certlogin)."
-    ),
     "err.auth_wrong_type": (
         "To nie jest certyfikat uwierzytelniający (np. certyfikat Offline służy tylko do kodów QR i nie "
         "pozwala się zalogować). Wyślij plik .cert certyfikatu typu „Uwierzytelnianie”."
@@ -119,10 +115,6 @@ EN: dict[str, str] = {
         "invoices will get the KOD II code."
     ),
     "auth.need_company": "First connect a company with an Authentication certificate: /certlogin",
-    "auth.switch_offer": (
-        "KSeF tokens work only until 31 December 2026. Switch to logging in with an Authentication "
-        "certificate — I will guide you step by step (/certlogin)."
-    ),
     "err.auth_wrong_type": (
         "This is not an Authentication certificate (an Offline certificate only signs QR codes and cannot log "
         "in). Send the .cert file of an “Authentication” certificate."
