@@ -106,7 +106,7 @@ async def test_second_chat_can_neither_see_nor_act_on_the_first_chats_company(bo
     assert len(await bot_app.table_rows("companies")) == 1
     assert len(await bot_app.table_rows("company_members")) == 1
     assert await bot_app.table_rows("invitations") == []
-    await bot_app.say(stranger, "/certificate", contains="Najpierw podłącz firmę")
+    await bot_app.say(stranger, "/certificate", contains="Najpierw połącz firmę")
 
 
 async def test_forget_deletes_everything_after_confirmation(bot_app: BotHarness) -> None:
@@ -117,7 +117,7 @@ async def test_forget_deletes_everything_after_confirmation(bot_app: BotHarness)
     await bot_app.press(user, question, "Nie", contains="nic nie zmieniam")
     assert len(await bot_app.table_rows("companies")) == 1
     question = await bot_app.say(user, "/forget", contains="wszystkie")
-    await bot_app.press(user, question, "Tak, usuń wszystko", contains="Usunąłem wszystkie")
+    await bot_app.press(user, question, "Tak, usuń wszystko", contains="dane zostały usunięte")
     for table in ("users", "companies", "company_members", "ksef_tokens", "certificates", "reminders",
                   "chat_states", "uploads", "invitations"):
         rows: list[dict[str, Any]] = await bot_app.table_rows(table)
