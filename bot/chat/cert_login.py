@@ -104,7 +104,7 @@ async def on_text(update: Update, context: Context, dialog: Dialog, lang: str) -
     await svc.dialogs.clear(chat_id)
     stored = result.certificate
     await send(context, chat_id, t(lang, "auth.connected", nip=result.nip,
-                                   environment=esc(display_env(result.environment)),
+                                   environment=esc(display_env(lang, result.environment)),
                                    serial=stored.serial_hex, until=fmt_date(lang, stored.not_after)))
     if result.replaced_token:
         await send(context, chat_id, t(lang, "auth.token_removed"))

@@ -71,8 +71,7 @@ def error_text(lang: str, error: ServiceError) -> str:
         return t(lang, "error_generic")
 
 
-def display_env(environment: str) -> str:
-    """``test``/``demo``/``prod`` as they are; a custom URL (simulator) shortened to its host."""
-    if "://" in environment:
-        return environment.split("://", 1)[1].split("/", 1)[0]
-    return environment
+def display_env(lang: str, environment: str) -> str:
+    """The KSeF environment named for a user ("produkcja", "test", "demo"); any other address (the
+    simulator, a sandbox) is "symulator": a host and port mean nothing to a user."""
+    return t(lang, f"env.{environment}" if environment in ("test", "demo", "prod") else "env.other")

@@ -14,6 +14,7 @@ from bot.i18n import esc, fmt_date, plain, plural, t
 from bot.i18n.limits import fit
 from bot.services.companies import CompanyView, Removal, UnfinishedInvoices
 from bot.services.errors import ServiceError
+from ksef.certs import CertType
 
 
 def removal_items(lang: str, removal: Removal) -> str:
@@ -47,23 +48,41 @@ def describe(lang: str, company: CompanyView, now_iso: str) -> str:
     """The text block of one company."""
     lines = [t(lang, "ksef.company", nip=company.nip,
                active=t(lang, "ksef.active") if company.active else "",
-               environment=esc(display_env(company.environment)),
+               environment=esc(display_env(lang, company.environment)),
                role=t(lang, "ksef.role_member") if company.role != "owner" else "")]
-    token = company.token
-    if token is None:
-        lines.append(t(lang, "ksef.token_none"))
-    elif token.valid_until is not None:
-        lines.append(t(lang, "ksef.token_until", until=fmt_date(lang, token.valid_until),
-                       checked=fmt_date(lang, token.checked_at)))
-    else:
-        lines.append(t(lang, "ksef.token_ok", checked=fmt_date(lang, token.checked_at)))
+    lines.append(login_line(lang, company, now_iso))
     if not company.certificates:
         lines.append(t(lang, "ksef.certs_none"))
     for cert in company.certificates:
         key = "ksef.cert_line_expired" if cert.not_after.isoformat() <= now_iso else "ksef.cert_line"
-        lines.append(t(lang, key, name=esc(cert.name), cert_type=esc(cert.cert_type), serial=cert.serial_hex,
-                       until=fmt_date(lang, cert.not_after)))
+        lines.append(t(lang, key, name=esc(cert.name), cert_type=cert_type_name(lang, cert.cert_type),
+                       serial=cert.serial_hex, until=fmt_date(lang, cert.not_after)))
     return "\n".join(lines)
+
+
+def login_line(lang: str, company: CompanyView, now_iso: str) -> str:
+    """How the bot logs in to KSeF for the company: its token (until when it works) or its authentication
+    certificate (until when it is valid), or that it cannot log in yet."""
+    token = company.token
+    if token is not None:
+        if token.valid_until is not None:
+            return t(lang, "ksef.login_token_until", until=fmt_date(lang, token.valid_until),
+                     checked=fmt_date(lang, token.checked_at))
+        return t(lang, "ksef.login_token", checked=fmt_date(lang, token.checked_at))
+    logins = sorted((c for c in company.certificates
+                     if c.cert_type == CertType.AUTHENTICATION.value and c.not_after.isoformat() > now_iso),
+                    key=lambda c: c.not_after)
+    if logins:
+        newest = logins[-1]
+        return t(lang, "ksef.login_cert", serial=newest.serial_hex, until=fmt_date(lang, newest.not_after))
+    return t(lang, "ksef.login_none")
+
+
+def cert_type_name(lang: str, cert_type: str) -> str:
+    """A certificate's type as a user knows it ("uwierzytelniający, do logowania")."""
+    known = {CertType.AUTHENTICATION.value: "ksef.cert_type.auth",
+             CertType.OFFLINE.value: "ksef.cert_type.offline"}
+    return t(lang, known[cert_type]) if cert_type in known else esc(cert_type)
 
 
 async def command(update: Update, context: Context) -> None:
@@ -79,7 +98,8 @@ async def command(update: Update, context: Context) -> None:
     now_iso = svc.clock().isoformat()
     for company in found:
         markup = keyboards.company(lang, company.id, owner=company.role == "owner", active=company.active,
-                                   certificates=[(c.id, plain(c.name)) for c in company.certificates])
+                                   certificates=[(c.id, plain(c.name)) for c in company.certificates],
+                                   token=company.token is not None)
         await send(context, chat_id, describe(lang, company, now_iso), markup)
     await send(context, chat_id, t(lang, "ksef.add_more"),
                keyboards.single(t(lang, "btn.add_company"), "co:add:0"))

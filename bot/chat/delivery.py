@@ -4,8 +4,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 
 from telegram import Bot, InputFile, InputMediaDocument, Message
 from telegram.constants import ParseMode
@@ -25,12 +26,16 @@ from bot.chat.outbound import Key, OutboundRouter, Route, mapped, newest_message
 from bot.chat.rendering import RENDERERS, DocumentGroup, PhotoMessage, Rendered, TextMessage, within_limits
 from bot.pacing import OutboundJob, PermanentSendError, Priority
 from bot.services import Services
-from bot.services.delivery import Channel, Found
+from bot.services.delivery import Channel, Found, Outcome
+from bot.services.inbox import INVOICE_SUMMARY, NEW_INVOICE
 from bot.services.outbox import Due, OutboxItem, Status
 
 log = logging.getLogger(__name__)
 
 ROUTE = "outbox"
+# Kinds that arrive unasked, in the middle of whatever the user is doing (a supplier's invoice): once
+# the last of a chat's queued rows is sent, the dialogue's question is asked again below them.
+INTERRUPTING = frozenset({NEW_INVOICE.name, INVOICE_SUMMARY.name})
 
 
 class TelegramChannel:
@@ -113,6 +118,11 @@ class OutboxDispatcher:
     def __init__(self, services: Services, outbound: OutboundRouter, channel: TelegramChannel) -> None:
         self.services, self.outbound, self.channel = services, outbound, channel
         self.queued: dict[int, int] = {}  # row id → chat id
+        self.kinds: dict[int, str] = {}  # row id → its kind, while queued
+        self._interrupted: set[int] = set()  # rows of an interrupting kind sent now (not found, not dropped)
+        # Set by the chat (``bot.chat.interruptions``): ask the chat's open question again.
+        self.after_interruption: Callable[[int], Awaitable[None]] | None = None
+        self._tasks: set[asyncio.Task[None]] = set()
         self._recovered = False
         outbound.add_route(ROUTE, Route(self._send, on_sent=self._done, on_failed=self._failed,
                                         on_blocked=self._blocked))
@@ -142,19 +152,44 @@ class OutboxDispatcher:
             weight = renderer.kind.messages if renderer is not None else 1
             if self.outbound.submit(row.chat_id, ROUTE, row.id, row.priority, weight):
                 self.queued[row.id] = row.chat_id
+                self.kinds[row.id] = row.kind
                 submitted += 1
         return submitted
 
     async def _send(self, job: OutboundJob[Key]) -> None:
         channel: Channel[Rendered] = self.channel
-        await self.services.delivery.deliver(channel, job.payload[1])
+        row_id = job.payload[1]
+        outcome = await self.services.delivery.deliver(channel, row_id)
+        if outcome is Outcome.SENT and self.kinds.get(row_id) in INTERRUPTING:
+            self._interrupted.add(row_id)
 
     def _done(self, job: OutboundJob[Key]) -> None:
-        self.queued.pop(job.payload[1], None)
+        row_id = job.payload[1]
+        chat_id = self.queued.pop(row_id, None)
+        self.kinds.pop(row_id, None)
+        if row_id not in self._interrupted:
+            return
+        self._interrupted.discard(row_id)
+        # After the last queued row of the chat only: a burst of notices is followed by one question.
+        if chat_id is None or chat_id in self.queued.values() or self.after_interruption is None:
+            return
+        task = asyncio.get_running_loop().create_task(self._reask(self.after_interruption, chat_id))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    @staticmethod
+    async def _reask(hook: Callable[[int], Awaitable[None]], chat_id: int) -> None:
+        # A task of its own: the question is a direct reply, paced behind the notice just sent.
+        try:
+            await hook(chat_id)
+        except Exception:  # the notice is delivered; a question not repeated must not break the sender
+            log.exception("could not ask the open question again in chat %s", chat_id)
 
     async def _failed(self, job: OutboundJob[Key], exc: BaseException) -> None:
         row_id = job.payload[1]
         self.queued.pop(row_id, None)
+        self.kinds.pop(row_id, None)
+        self._interrupted.discard(row_id)
         if isinstance(exc, PermanentSendError):
             log.warning("outbox %s refused by Telegram: %s", row_id, exc)
             await self.services.outbox.mark(row_id, Status.FAILED)
@@ -164,5 +199,6 @@ class OutboxDispatcher:
         for row_id, chat in list(self.queued.items()):
             if chat == chat_id:
                 self.queued.pop(row_id, None)
+                self.kinds.pop(row_id, None)
         if isinstance(chat_id, int):
             await self.services.inbox.pause_chat(chat_id)  # parks every unsent row of the chat too

@@ -178,6 +178,7 @@ def buttons() -> Buttons:
     registry.register("mn", menu.ACTIONS, menu.on_callback)
     registry.register("se", settings.ACTIONS, settings.on_callback)
     registry.register("py", pay.ACTIONS, pay.on_callback)
+    registry.register("ob", onboarding.ACTIONS, onboarding.on_callback)
     return registry
 
 
@@ -226,7 +227,10 @@ async def on_guide_button(update: Update, context: Context, lang: str, pressed: 
         return
     moved = Dialog(flow, new_step, dialog.data)
     await svc.dialogs.set(chat_id, user_id, moved)
-    await guide.show(context, chat_id, lang, moved)
+    # The guide is one message turned page by page: the pressed step becomes the next one.
+    pressed_message = update.callback_query.message if update.callback_query is not None else None
+    await guide.show(context, chat_id, lang, moved,
+                     edit=pressed_message.message_id if pressed_message is not None else None)
 
 
 BUTTONS = buttons()

@@ -1,11 +1,18 @@
-"""The step-by-step guides (token, certificate): one step per message with Next / Back / Stop."""
+"""The step-by-step guides (token, certificate): one message turned step by step with Next / Back / Stop."""
 
 from __future__ import annotations
+
+import logging
+
+from telegram import InlineKeyboardMarkup
+from telegram.error import BadRequest, TelegramError
 
 from bot.chat import keyboards
 from bot.chat.common import Context, send
 from bot.i18n import t
 from bot.services.dialogs import Dialog
+
+log = logging.getLogger(__name__)
 
 GUIDE_STEPS = {"token": 8, "cert": 6, "auth": 5}
 # What comes after the last guide step, and the button that skips the guide.
@@ -47,13 +54,14 @@ def previous_step(flow: str, step: str) -> str | None:
     return PREVIOUS.get((flow, step))
 
 
-async def show(context: Context, chat_id: int, lang: str, dialog: Dialog) -> None:
-    """Send the message of the dialogue's current step."""
+async def show(context: Context, chat_id: int, lang: str, dialog: Dialog, *, edit: int | None = None) -> None:
+    """Show the dialogue's current step: as a new message, or (``edit``: the guide message whose button
+    was pressed) by turning that message to the step, so the guide stays one message with live buttons."""
     index = guide_index(dialog.step)
     if index is not None:
         buttons = keyboards.guide(lang, dialog.flow, dialog.step, back=index > 0,
                                   skip=SKIP_KEY[dialog.flow] if index == 0 else None)
-        await send(context, chat_id, t(lang, f"guide.{dialog.flow}.{index}"), buttons)
+        await _show(context, chat_id, t(lang, f"guide.{dialog.flow}.{index}"), buttons, edit)
         return
     key = FLOW_PROMPTS.get((dialog.flow, dialog.step)) or PROMPTS[dialog.step]
     if dialog.step == "token" and dialog.data.get("replace"):
@@ -61,4 +69,20 @@ async def show(context: Context, chat_id: int, lang: str, dialog: Dialog) -> Non
     params = {"nip": dialog.data["nip"]} if dialog.step == "token" else {}
     # Replacing a token starts right at the token step: nothing to go back to.
     markup = None if dialog.data.get("replace") else keyboards.prompt(lang, dialog.flow, dialog.step)
-    await send(context, chat_id, t(lang, key, **params), markup)
+    await _show(context, chat_id, t(lang, key, **params), markup, edit)
+
+
+async def _show(context: Context, chat_id: int, text: str, markup: InlineKeyboardMarkup | None,
+                edit: int | None) -> None:
+    if edit is not None:
+        try:
+            await context.bot.edit_message_text(text, chat_id, edit, reply_markup=markup)
+            return
+        except BadRequest as exc:
+            if "not modified" in str(exc).lower():  # a repeated press: the step is already shown
+                return
+            # e.g. the message is too old or was deleted: the step comes as a new message instead
+            log.info("guide step not edited in place: %s", type(exc).__name__)
+        except TelegramError as exc:
+            log.info("guide step not edited in place: %s", type(exc).__name__)
+    await send(context, chat_id, text, markup)

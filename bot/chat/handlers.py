@@ -20,6 +20,7 @@ from bot.chat import (
     dialog,
     forget,
     inbox,
+    interruptions,
     issuing,
     language,
     menu,
@@ -89,6 +90,7 @@ def register(application: BotApplication) -> None:
     application.add_handler(MessageHandler(private & filters.COMMAND, menu.on_unknown_command),
                             group=UNKNOWN_COMMANDS_GROUP)
     application.add_error_handler(on_error)
+    interruptions.install(application)
 
 
 async def on_error(update: object, context: Context) -> None:

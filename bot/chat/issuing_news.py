@@ -29,15 +29,18 @@ REASON_CHARS = 500  # KSeF's status text (its description and details) as quoted
 MODE_NAMES = {"offline24": "offline24", "offline": "offline (niedostępność KSeF)", "awaryjny": "awaryjnym"}
 
 
-def result_keyboard(lang: str, view: IssuedView, row_id: int, *, link: bool) -> InlineKeyboardMarkup:
-    """UPO (once KSeF gave a number), issue again, the codes' links; the row id makes it unique to the row
-    (the delivery probe's marker)."""
+def result_keyboard(lang: str, view: IssuedView, row_id: int, *, link: bool,
+                    kod2: bool = False) -> InlineKeyboardMarkup:
+    """UPO (once KSeF gave a number), issue again, the codes' links (``kod2``: the picture holds KOD II,
+    whose link is some 500 characters: kept off the caption, sent on request); the row id makes it unique
+    to the row (the delivery probe's marker)."""
     row = [InlineKeyboardButton(t(lang, "iv.btn.again"), callback_data=f"iv:again:{view.id}:{row_id}")]
     if view.ksef_number:
         row.insert(0, InlineKeyboardButton(t(lang, "iv.btn.upo"), callback_data=f"iv:upo:{view.id}"))
     rows = [row]
     if link:
-        rows.append([InlineKeyboardButton(t(lang, "iv.btn.link"), callback_data=f"iv:link:{view.id}")])
+        rows.append([InlineKeyboardButton(t(lang, "iv.btn.link_kod2" if kod2 else "iv.btn.link"),
+                                          callback_data=f"iv:link:{view.id}")])
     return InlineKeyboardMarkup(rows)
 
 
@@ -78,7 +81,7 @@ async def issued_result(services: Services, row: OutboxItem, result: IssuedResul
             return TextMessage(text, result_keyboard(lang, view, row.id, link=False))
         hint = t(lang, "iv.codes_offline" if codes.kod2_url else "iv.code_offline")
         return PhotoMessage(codes.png, f"KOD-{view.id}.png", text + "\n\n" + hint,
-                            result_keyboard(lang, view, row.id, link=True))
+                            result_keyboard(lang, view, row.id, link=True, kod2=bool(codes.kod2_url)))
     if state is InvoiceState.KEPT:
         return TextMessage(t(lang, "iv.total_failure", number=number),
                            result_keyboard(lang, view, row.id, link=False))

@@ -10,11 +10,10 @@ from datetime import date
 from decimal import Decimal
 from functools import cache
 
-from babel import Locale
 from babel.numbers import format_currency, format_decimal
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.i18n import LOCALES, esc, fmt_date, language_of, t
+from bot.i18n import LOCALES, currency_pattern, esc, fmt_date, language_of, t
 from bot.services.issuing import Draft, Preview
 from bot.services.issuing.draft import GROSS, PLN, DraftBuyer, DraftLine
 from bot.services.issuing.editing import Note
@@ -38,8 +37,7 @@ _STATUS_KEYS = {"Czynny": "ivc.status.active", "Zwolniony": "ivc.status.exempt",
 @cache
 def _long_pattern(lang: str) -> str:
     """The locale's currency pattern allowing up to 8 decimals (FA(3) unit prices)."""
-    pattern = Locale.parse(LOCALES[language_of(lang)]).currency_formats["standard"].pattern
-    return str(pattern.split(";")[0]).replace("0.00", "0.00######")
+    return currency_pattern(lang).replace("0.00", "0.00######")
 
 
 def money(lang: str, amount: Decimal, currency: str = PLN) -> str:

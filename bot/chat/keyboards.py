@@ -30,15 +30,15 @@ def prompt(lang: str, flow: str, step: str) -> InlineKeyboardMarkup:
 
 
 def company(lang: str, company_id: int, *, owner: bool, active: bool,
-            certificates: list[tuple[int, str]]) -> InlineKeyboardMarkup:
+            certificates: list[tuple[int, str]], token: bool = True) -> InlineKeyboardMarkup:
+    """A company's buttons in /ksef; "replace token" only where the company logs in with a token."""
     rows: list[list[InlineKeyboardButton]] = []
     if not active:
         rows.append([InlineKeyboardButton(t(lang, "btn.switch"), callback_data=f"co:sw:{company_id}")])
     if owner:
-        rows.append([
-            InlineKeyboardButton(t(lang, "btn.replace_token"), callback_data=f"co:tok:{company_id}"),
-            InlineKeyboardButton(t(lang, "btn.add_cert"), callback_data=f"co:cert:{company_id}"),
-        ])
+        login = [InlineKeyboardButton(t(lang, "btn.replace_token"), callback_data=f"co:tok:{company_id}")]
+        rows.append([*(login if token else []),
+                     InlineKeyboardButton(t(lang, "btn.add_cert"), callback_data=f"co:cert:{company_id}")])
         rows.extend([InlineKeyboardButton(t(lang, "btn.remove_cert", name=name[:30]),
                                           callback_data=f"co:crm:{cert_id}")]
                     for cert_id, name in certificates)

@@ -1,22 +1,28 @@
-"""``/start``: the token guide, then the NIP and the token (deleted at once), checked with KSeF for real."""
+"""``/start``: the choice of login (KSeF certificate or token); the token guide, then the NIP and the token
+(deleted at once), checked with KSeF for real."""
 
 from __future__ import annotations
 
 import logging
+from datetime import datetime
 
-from telegram import Update
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
 from bot.chat import cert_login, guide, invitations
+from bot.chat.callbacks import Pressed, Spec
 from bot.chat.common import Context, delete_message, display_env, error_text, ids, language, send
 from bot.i18n import esc, fmt_date, t
 from bot.services.connect import parse_nip
 from bot.services.dialogs import Dialog
 from bot.services.errors import ServiceError
 from bot.services.inbox import REQUEUE_DAYS
+from bot.services.token_dates import LIMITED_UNTIL, token_days_left, tokens_ended
 
 log = logging.getLogger(__name__)
 
 # Errors after which the dialogue goes back to the NIP question instead of asking for the token again.
+# The dialogue's step while the /start message waits for the choice of login.
+CHOOSE = "choose"
 BACK_TO_NIP = {"nip_mismatch", "company_taken", "not_owner", "nip_format", "nip_checksum"}
 
 
@@ -52,7 +58,8 @@ async def on_my_chat_member(update: Update, context: Context) -> None:
 
 
 async def start(update: Update, context: Context) -> None:
-    """/start: introduction and step 1 of the guide; ``/start inv_<code>`` accepts an invitation."""
+    """/start: introduction and the choice of login (certificate or token); ``/start inv_<code>`` accepts
+    an invitation."""
     user_id, chat_id = ids(update)
     svc = context.services
     # /start is what a user sends after unblocking the bot (Telegram also tells us: on_my_chat_member)
@@ -62,9 +69,52 @@ async def start(update: Update, context: Context) -> None:
         return
     lang = await language(context, user_id)
     await svc.dialogs.clear(chat_id)
-    dialog = Dialog("token", "guide:0")
+    dialog = Dialog("token", CHOOSE)
     await svc.dialogs.set(chat_id, user_id, dialog)
-    await send(context, chat_id, t(lang, "welcome"))
+    await show_choice(context, chat_id, lang)
+
+
+async def show_choice(context: Context, chat_id: int, lang: str) -> None:
+    """The login choice: a KSeF certificate (lasts) or a token (ends with 2026, days left computed);
+    from 1 Jan 2027 only the certificate is offered."""
+    now = context.services.clock()
+    if tokens_ended(now):
+        buttons = [[InlineKeyboardButton(t(lang, "btn.choose_cert"), callback_data="ob:cert")]]
+        await send(context, chat_id, t(lang, "welcome_tokens_ended"), InlineKeyboardMarkup(buttons))
+        return
+    text = t(lang, "welcome", until=fmt_date(lang, LIMITED_UNTIL), days_left=days_left_text(lang, now))
+    buttons = [
+        [InlineKeyboardButton(t(lang, "btn.choose_cert"), callback_data="ob:cert")],
+        [InlineKeyboardButton(t(lang, "btn.choose_token"), callback_data="ob:token")],
+        [InlineKeyboardButton(t(lang, "btn.have_token"), callback_data="ob:have")],
+    ]
+    await send(context, chat_id, text, InlineKeyboardMarkup(buttons))
+
+
+def days_left_text(lang: str, now: datetime) -> str:
+    """"zostało 27 dni" / "27 days left": the days tokens still work, from the clock."""
+    return t(lang, "days_left", days=token_days_left(now))
+
+
+ACTIONS: dict[str, Spec] = {"cert": (), "token": (), "have": ()}
+
+
+async def on_callback(update: Update, context: Context, lang: str, pressed: Pressed) -> None:
+    """``ob:cert`` (the certificate login guide), ``ob:token`` (the token guide) or ``ob:have`` (straight
+    to the NIP). Pressed on any earlier /start message too: the user's choice, started afresh."""
+    user_id, chat_id = ids(update)
+    svc = context.services
+    if pressed.action == "cert":
+        await cert_login.begin(context, user_id, chat_id, lang)
+        return
+    if tokens_ended(svc.clock()):  # an old /start message: tokens are over now
+        await send(context, chat_id, t(lang, "tokens_over"),
+                   InlineKeyboardMarkup([[InlineKeyboardButton(t(lang, "btn.choose_cert"),
+                                                               callback_data="ob:cert")]]))
+        return
+    await svc.dialogs.clear(chat_id)
+    dialog = Dialog("token", "guide:0" if pressed.action == "token" else "nip")
+    await svc.dialogs.set(chat_id, user_id, dialog)
     await guide.show(context, chat_id, lang, dialog)
 
 
@@ -81,6 +131,9 @@ async def on_text(update: Update, context: Context, dialog: Dialog, lang: str) -
     user_id, chat_id = ids(update)
     svc = context.services
     text = update.effective_message.text
+    if dialog.step == CHOOSE:  # the choice is made with its buttons: show them again, at the bottom
+        await show_choice(context, chat_id, lang)
+        return
     if dialog.step == "nip":
         if looks_like_token(text):
             if not await delete_message(context, chat_id, update.effective_message.message_id):
@@ -113,15 +166,14 @@ async def on_text(update: Update, context: Context, dialog: Dialog, lang: str) -
             return
         await svc.dialogs.clear(chat_id)
         key = "connected_replaced" if result.replaced else "connected"
-        environment = esc(display_env(result.environment))
-        # One message says it all (connected, how long the token lasts, what next): fewer pings.
+        environment = esc(display_env(lang, result.environment))
+        # One message says it all (connected, until when the token works and how many days are left,
+        # the way to a certificate, what next): no second or third notice about the same end.
         parts = [t(lang, key, nip=result.nip, environment=environment)]
         markup = None
         if result.valid_until is not None:
-            parts.append(t(lang, "token_limited", until=fmt_date(lang, result.valid_until)))
-            # Tokens end with 2026 (docs/ksef.md#authentication): offer the certificate login right away
-            # (reminders follow).
-            parts.append(t(lang, "auth.switch_offer"))
+            parts.append(t(lang, "token_limited", until=fmt_date(lang, result.valid_until),
+                           days_left=days_left_text(lang, svc.clock())))
             markup = cert_login.switch_button(lang)
         parts.append(t(lang, "after_connect"))
         await send(context, chat_id, "\n\n".join(parts), markup)

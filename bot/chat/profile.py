@@ -17,10 +17,20 @@ from bot.services.dialogs import Dialog
 from bot.services.errors import ServiceError
 from bot.services.numbering import DEFAULT_PATTERN, check_pattern
 from ksef.banking import format_account
+from ksef.errors import InvoiceDataError
+from ksef.fa3.rates import VatRate
 
 FLOW = "profile"
 STEPS = ("name", "address", "vat", "account", "rate", "days", "pattern")  # then "prices" (buttons)
 PRICES_WORDS = {"netto": "net", "net": "net", "brutto": "gross", "gross": "gross"}
+
+
+def rate_text(rate: str) -> str:
+    """A stored rate as printed ("23%", "zw"); anything unknown as it is."""
+    try:
+        return VatRate.parse(rate).label
+    except InvoiceDataError:
+        return rate
 
 
 async def command(update: Update, context: Context) -> None:
@@ -147,7 +157,8 @@ async def _save(context: Context, chat_id: int, user_id: int, lang: str, data: d
     await svc.dialogs.clear(chat_id)
     text = t(lang, "pf.saved", name=esc(profile.name), address=esc(", ".join(profile.address)),
              vat=t(lang, "pf.vat_exempt" if profile.vat_exempt else "pf.vat_payer"),
-             account=esc(profile.bank_account or "—"), rate=esc(profile.default_rate),
+             account=esc(format_account(profile.bank_account) if profile.bank_account else "—"),
+             rate=esc(rate_text(profile.default_rate)),
              days=profile.payment_days, pattern=esc(profile.pattern))
     if not profile.vat_exempt:
         text += "\n" + t(lang, "ivc.profile.prices", method=t(lang, f"ivc.{profile.prices}"))

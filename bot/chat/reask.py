@@ -3,7 +3,7 @@ could not use: a sticker, a photo, an edit of an older message, a secret it remo
 
 from __future__ import annotations
 
-from bot.chat import actions, corrections, guide, issuing, payables, profile, sales
+from bot.chat import actions, corrections, guide, issuing, onboarding, payables, profile, sales
 from bot.chat.common import Context, send
 from bot.i18n import t
 from bot.services.dialogs import Dialog
@@ -13,6 +13,8 @@ async def reask(context: Context, chat_id: int, user_id: int, lang: str, dialog:
     """Send the dialogue's current question (with its buttons); outside any dialogue, what can be done."""
     if dialog is None:
         await actions.show_idle(context, chat_id, user_id, lang)
+    elif dialog.flow == "token" and dialog.step == onboarding.CHOOSE:
+        await onboarding.show_choice(context, chat_id, lang)
     elif dialog.flow in guide.GUIDE_STEPS and (guide.guide_index(dialog.step) is not None
                                                or dialog.step in guide.PROMPTS):
         await guide.show(context, chat_id, lang, dialog)

@@ -93,9 +93,22 @@ def fmt_datetime(lang: str, value: datetime) -> str:
     return _babel_datetime(value, format="d MMMM y, HH:mm", tzinfo=WARSAW, locale=LOCALES[language_of(lang)])
 
 
+# English: the ISO code before the amount with a space ("PLN 1,234.50", as English-language EU style
+# guides write amounts); Babel's en pattern glues a code to the digits ("PLN1,234.50"). Polish keeps
+# CLDR's pattern, the currency after the amount ("1 234,50 zł").
+_CURRENCY_PATTERNS = {"en": "¤¤\u00a0#,##0.00"}
+
+
+def currency_pattern(lang: str) -> str:
+    """The Babel pattern amounts are written with in ``lang`` (positive part)."""
+    lang = language_of(lang)
+    pattern = _CURRENCY_PATTERNS.get(lang) or Locale.parse(LOCALES[lang]).currency_formats["standard"].pattern
+    return str(pattern).split(";")[0]
+
+
 def fmt_money(lang: str, amount: Decimal | float, currency: str = "PLN") -> str:
-    """An amount with its currency ("1 234,50 zł")."""
-    return format_currency(amount, currency, locale=LOCALES[language_of(lang)])
+    """An amount with its currency: "1 234,50 zł" in Polish, "PLN 1,234.50" in English."""
+    return format_currency(amount, currency, format=currency_pattern(lang), locale=LOCALES[language_of(lang)])
 
 
 # Invisible characters that change how the text AROUND them is shown or read, never needed in names,

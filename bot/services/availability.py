@@ -25,7 +25,7 @@ from bot.pacing import Priority
 from bot.services.outbox import JsonObject, Kind, Outbox, json_int, json_str
 from bot.services.ports import Clock, system_clock
 from bot.store.db import Database
-from bot.store.models import User
+from bot.store.models import Certificate, CompanyMember, User
 from bot.store.models_availability import (
     AvailabilityPrefs,
     AvailabilitySnapshot,
@@ -41,6 +41,7 @@ from ksef.availability import (
     offline_guidance,
     to_message,
 )
+from ksef.certs import CertType
 from ksef.environments import Environment
 from ksef.errors import KsefError
 from ksef.latarnia import LatarniaClient
@@ -168,8 +169,9 @@ def _when(lang: str, value: datetime | None) -> str:
     return fmt_datetime(lang, value) if value else "?"
 
 
-def render(lang: str, transition: Transition, queued: int) -> str:
-    """The announcement of ``transition`` for one user (HTML, in ``lang``)."""
+def render(lang: str, transition: Transition, queued: int, offline_cert: bool = False) -> str:
+    """The announcement of ``transition`` for one user (HTML, in ``lang``); ``offline_cert``: one of the
+    user's companies has a valid Offline certificate (the QR-code sentence), else how to get one."""
     new, old, state = transition.to_state, transition.from_state, transition.state
     parts: list[str] = []
     if new in OFFLINE_STATES:
@@ -182,7 +184,7 @@ def render(lang: str, transition: Transition, queued: int) -> str:
             deadline = t(lang, "av.deadline.after_failure")
         parts.append(t(lang, f"av.alert.{new.value}", deadline=deadline))
         if new is not Availability.TOTAL_FAILURE:
-            parts.append(t(lang, "av.two_qr"))
+            parts.append(t(lang, "av.two_qr" if offline_cert else "av.no_offline_cert"))
     elif old in OFFLINE_STATES:
         parts.append(t(lang, "av.recovery", since=_when(lang, transition.at)))
         parts.append(t(lang, "av.recovery.queued", count=queued) if queued else t(lang, "av.recovery.none"))
@@ -192,6 +194,8 @@ def render(lang: str, transition: Transition, queued: int) -> str:
     elif new is Availability.MAINTENANCE_ANNOUNCED:
         parts.append(t(lang, "av.alert.MAINTENANCE_ANNOUNCED", start=_when(lang, state.window_start),
                        end=_when(lang, state.window_end)))
+        if not offline_cert:  # still time to get one before the works
+            parts.append(t(lang, "av.no_offline_cert"))
         parts.append(t(lang, "av.opt_out_hint"))
     else:
         parts.append(t(lang, "av.maintenance_over"))
@@ -315,6 +319,7 @@ class AvailabilityService:
         recovered = any(tr.from_state in OFFLINE_STATES and tr.to_state not in OFFLINE_STATES
                         for tr in found)
         queued: dict[int, int] = {}
+        offline: set[int] = set()
         ids: list[int] = []
         try:
             async with self._db.transaction() as session:
@@ -326,8 +331,9 @@ class AvailabilityService:
                         .order_by(User.id))).all()
                     if recovered and self._queued is not None:
                         queued = await self._queued.queued_counts([u.id for u in users])
+                    offline = await self._offline_certificate_holders(session)
                 for transition in found:
-                    ids.append(await self._store(session, transition, users, queued))
+                    ids.append(await self._store(session, transition, users, queued, offline))
         except BaseException:
             self._monitor = None  # the snapshot was not stored: reload it (the transition recurs)
             raise
@@ -345,8 +351,17 @@ class AvailabilityService:
         else:
             row.data, row.updated_at = data, self._clock()
 
+    async def _offline_certificate_holders(self, session: AsyncSession) -> set[int]:
+        """Users with a valid Offline certificate in one of their companies (its owner or a member)."""
+        rows = await session.execute(
+            select(CompanyMember.user_id)
+            .join(Certificate, Certificate.company_id == CompanyMember.company_id)
+            .where(Certificate.cert_type == CertType.OFFLINE.value, Certificate.not_after > self._clock())
+            .distinct())
+        return set(rows.scalars().all())
+
     async def _store(self, session: AsyncSession, transition: Transition, users: Sequence[Any],
-                     queued: dict[int, int]) -> int:
+                     queued: dict[int, int], offline: set[int] | None = None) -> int:
         state = transition.state
         row = AvailabilityTransition(
             environment=self.environment, from_state=transition.from_state.value,
@@ -363,7 +378,8 @@ class AvailabilityService:
             if mutable and user.maintenance_muted:
                 continue
             lang = language_of(user.language)
-            alert = AvailabilityAlert(row.id, render(lang, transition, queued.get(user.id, 0)))
+            alert = AvailabilityAlert(row.id, render(lang, transition, queued.get(user.id, 0),
+                                                     user.id in (offline or set())))
             await self._outbox.add(session, AVAILABILITY_ALERT, chat_id=user.chat_id, payload=alert,
                                    user_id=user.id, dedupe_key=f"availability:{row.id}:{user.id}")
         return row.id

@@ -16,6 +16,7 @@ from bot.services.ports import Clock, KsefGateway, SecretBox
 from bot.services.reminders import schedule_reminder
 from bot.services.token_dates import (
     DECEMBER_REMINDER,
+    LAST_SWITCH_REMINDER,
     LIMITED_FROM,
     LIMITED_UNTIL,
     TOKENS_END,
@@ -158,14 +159,24 @@ class ConnectService:
             ))
             user.active_company_id = company.id
             if valid_until is not None:
-                await schedule_reminder(session, user_id=user_id, company_id=company.id, kind="token_expiry",
-                                        subject=f"token:{company.id}", due_at=DECEMBER_REMINDER,
-                                        params={"nip": nip, "valid_until": valid_until.isoformat()})
+                params = {"nip": nip, "valid_until": valid_until.isoformat()}
+                # The connect message already says when the token ends: a notice already due (connecting
+                # in December) would only repeat it at once. December connections keep the last
+                # reminder just before the end.
+                if now < DECEMBER_REMINDER:
+                    await schedule_reminder(session, user_id=user_id, company_id=company.id,
+                                            kind="token_expiry", subject=f"token:{company.id}",
+                                            due_at=DECEMBER_REMINDER, params=params)
+                elif now < LAST_SWITCH_REMINDER:
+                    await schedule_reminder(session, user_id=user_id, company_id=company.id,
+                                            kind="token_switch",
+                                            subject=f"switch:{company.id}:{LAST_SWITCH_REMINDER:%Y-%m-%d}",
+                                            due_at=LAST_SWITCH_REMINDER, params=params)
                 for moment in switch_reminder_dates(now):
                     await schedule_reminder(session, user_id=user_id, company_id=company.id,
                                             kind="token_switch", due_at=moment,
                                             subject=f"switch:{company.id}:{moment:%Y-%m-%d}",
-                                            params={"nip": nip, "valid_until": valid_until.isoformat()})
+                                            params=params)
             return Connected(company.id, nip, self.environment, created, valid_until, replaced)
 
     async def _company(self, session: AsyncSession, nip: str) -> Company | None:

@@ -39,3 +39,15 @@ def switch_reminder_dates(now: datetime) -> list[datetime]:
         if moment >= DECEMBER_REMINDER:
             return dates
         dates.append(moment)
+
+
+def token_days_left(now: datetime) -> int:
+    """Whole days tokens still log in, today included (31 Dec: 1; from 1 Jan 2027: 0): what the user is
+    told after connecting with a token, computed from the clock, never written into a text."""
+    today = now.astimezone(WARSAW).date()
+    return max(0, (TOKENS_END.date() - today).days)
+
+
+def tokens_ended(now: datetime) -> bool:
+    """Token logins are over (under the rules known today, DIGEST §17.3): offer certificates only."""
+    return now >= TOKENS_END

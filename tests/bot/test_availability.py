@@ -23,6 +23,7 @@ from bot.services.availability import (
     HttpStatusSource,
 )
 from bot.store.db import Database
+from bot.store.models import Certificate, Company, CompanyMember
 from bot.store.models_outbox import OutboxRow
 from ksef.availability import Availability, AvailabilityConfig
 from ksef.environments import resolve_environment
@@ -84,6 +85,18 @@ async def db(tmp_path: Path) -> AsyncIterator[Database]:
     await database.dispose()
 
 
+async def give_offline_certificate(db: Database, user_id: int) -> None:
+    """A company of ``user_id`` holding a valid Offline certificate (its files do not matter here)."""
+    async with db.transaction() as session:
+        company = Company(nip="5260250274", environment="sim")
+        session.add(company)
+        await session.flush()
+        session.add(CompanyMember(company_id=company.id, user_id=user_id, role="owner"))
+        session.add(Certificate(company_id=company.id, name="QR", cert_type="Offline", key_type="EC",
+                                serial_hex="01", not_before=T0 - timedelta(days=1),
+                                not_after=T0 + timedelta(days=365), cert_der=b"-", key_blob=b"-"))
+
+
 def service(db: Database, sim: Any, clock: MutableClock, queued: RecordingOfflineQueue | None = None,
             **config: Any) -> AvailabilityService:
     env = resolve_environment(sim.base_url)
@@ -106,6 +119,7 @@ def fixed_clock(at: datetime = T0) -> MutableClock:
 async def test_failure_and_recovery_are_stored_and_prepared_once_per_user(db: Database, sim: Any) -> None:
     clock = fixed_clock()
     svc = service(db, sim, clock, RecordingOfflineQueue({101: 3}))
+    await give_offline_certificate(db, 102)
     assert await check(svc) == []  # all well: nothing to say
 
     sim.set_availability(latarnia={"status": "FAILURE", "messages": [failure_message()]})
@@ -119,7 +133,13 @@ async def test_failure_and_recovery_are_stored_and_prepared_once_per_user(db: Da
     assert sorted(r.user_id for r in rows) == [101, 102, 103]
     assert {r.transition_id for r in rows} == {failure}
     polish = next(r.text for r in rows if r.user_id == 101)
-    assert "awaryjny" in polish and "dwa kody QR" in polish and "7 dni roboczych" in polish
+    assert "awaryjny" in polish and "7 dni roboczych" in polish
+    # The bot sends the offline invoices itself; the user is not told to.
+    assert "wyślę do KSeF sam" in polish and "wyślij" not in polish
+    # Without an offline certificate: how to get one; with one: the two QR codes.
+    assert "/offline" in polish and "oba kody QR" not in polish
+    holder = next(r.text for r in rows if r.user_id == 102)
+    assert "oba kody QR" in holder and "/offline" not in holder
     assert "Awaria KSeF" in polish  # the official title is quoted
     assert "Emergency mode" in next(r.text for r in rows if r.user_id == 103)
 

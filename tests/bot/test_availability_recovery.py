@@ -21,7 +21,7 @@ from tests.bot.test_issuing import BUYER_NIP, ready
 from tests.bot.test_offline_issuing import add_offline_certificate
 from tests.fixtures.bot import BotFactory, BotHarness
 
-UNREACHABLE = "Nie możemy połączyć się z KSeF"
+UNREACHABLE = "Nie można połączyć się z KSeF"
 DRAFT = Draft.from_json({"buyer": {"nip": BUYER_NIP, "name": "ACME", "address": []},
                          "lines": [{"name": "Usługa", "quantity": "1", "unit_price": "10",
                                     "vat_rate": "23"}]})

@@ -25,10 +25,10 @@ async def test_switch_offered_after_token_then_certificate_replaces_token(bot_ap
     bot = bot_app
     nip, token = bot.sim.create_subject()
     user = bot.user(5001)
-    first = await bot.say(user, "/start", contains="Krok 1 z 8")
+    first = await bot.say(user, "/start", contains="Wybierz, jak")
     await bot.press(user, first, "Mam już token", contains="Podaj NIP")
     await bot.say(user, nip, contains="Wklej teraz token")
-    offer = await bot.say(user, token, contains="Przejdź na logowanie certyfikatem", timeout=20)
+    offer = await bot.say(user, token, contains="KSeF wpuści bota tylko certyfikatem", timeout=20)
     guide = await bot.press(user, offer, "Przejdź na certyfikat", contains="Krok 1 z 5")
     await bot.press(user, guide, "Mam już pliki", contains="Podaj NIP")
     issued = bot.sim.issue_certificate(nip, "Authentication", PASSWORD)
@@ -36,7 +36,8 @@ async def test_switch_offered_after_token_then_certificate_replaces_token(bot_ap
     await bot.upload(user, "a.key", issued["key"].encode(), contains=".cert")
     await bot.upload(user, "a.cert", issued["cert"].encode(), contains="hasło")
     await user.send_text(PASSWORD)
-    await bot.fake.wait_for_bot_message(user.chat_id, lambda m: "Token tej firmy usunąłem" in m.content)
+    await bot.fake.wait_for_bot_message(user.chat_id,
+                                        lambda m: "Token tej firmy został usunięty" in m.content)
     assert await bot.table_rows("ksef_tokens") == []
     assert [r["kind"] for r in await bot.table_rows("reminders")] == ["certificate_expiry"]
     assert len(await bot.table_rows("companies")) == 1
@@ -94,12 +95,15 @@ async def test_failing_token_login_from_1_january(bot_factory: BotFactory) -> No
     # Told once, not at every tick.
     await svc.reminders.due()
     assert len([r for r in await bot.table_rows("reminders") if r["kind"] == "tokens_ended"]) == 1
-    # Trying a (refused) token again now gets the same exact steps.
+    # /start no longer offers a token: only the certificate.
     user = bot.user(5003)
     await bot.services.dialogs.clear(5003)
-    first = await bot.say(user, "/start", contains="Krok 1 z 8")
-    other_nip, _ = bot.sim.create_subject()
-    await bot.press(user, first, "Mam już token", contains="Podaj NIP")
-    await bot.say(user, other_nip, contains="Wklej teraz token")
-    refused = await bot.say(user, token.replace(nip, other_nip), contains="1 stycznia 2027", timeout=20)
+    first = await bot.say(user, "/start", contains="działały do 31 grudnia 2026")
+    assert [b.text for b in first.all_buttons] == ["🔐 Certyfikat KSeF (zalecany)"]
+    # Trying a (refused) token again (replacing it from /ksef) gets the same exact steps.
+    overview = await bot.say(user, "/ksef", contains=nip)
+    company = next(m for m in bot.fake.bot_messages(user.chat_id) if m.message_id >= overview.message_id
+                   and any(b.text == "Wymień token" for b in m.all_buttons))
+    await bot.press(user, company, "Wymień token", contains="Wklej nowy token")
+    refused = await bot.say(user, token, contains="1 stycznia 2027", timeout=20)
     assert "/certlogin" in refused.content

@@ -24,10 +24,11 @@ async def connected(bot: BotHarness, user_id: int) -> tuple[FakeUser, str]:
 
 async def to_key_question(bot: BotHarness, user: FakeUser) -> ChatMessage:
     first = await bot.say(user, "/certificate", contains="Krok 1 z 6")
-    message = first
+    message, steps = first, [first.content]
     for number in range(2, 7):
         message = await bot.press(user, message, "Dalej ▶", contains=f"Krok {number} z 6")
-    assert "Podpis linku do weryfikacji wystawcy" in bot.fake.chat_messages(user.chat_id)[-2].content
+        steps.append(message.content)
+    assert "Podpis linku do weryfikacji wystawcy" in steps[-2]
     return await bot.press(user, message, "Dalej ▶", contains="plik .key")
 
 

@@ -234,7 +234,7 @@ async def test_start_after_blocking_resumes_and_sends_missed_invoices_once(
     # notifications work as before, and a second /start queues nothing again
     after = bot.sim.inject_invoice(invoice_xml(nip, "S/3"))
     await wait_mentioned(bot, user.chat_id, after)
-    await bot.say(user, "/start", contains="Krok 1")
+    await bot.say(user, "/start", contains="Wybierz, jak")
     await polls_pass(bot)
     assert not [m for m in bot.fake.bot_messages(user.chat_id) if "Witaj ponownie" in m.content][1:]
     for text in [seen, "S/1", "S/2", after]:  # the summary names invoices by their own numbers
@@ -278,7 +278,7 @@ async def test_invoice_list_and_backfill(bot_factory: Callable[..., Any]) -> Non
     await connect_in_chat(bot, user, nip, token)
     await bot.say(user, "/faktury", contains="Nie ma jeszcze faktur")
     done = await bot.say(user, "/faktury 30", contains="Gotowe")
-    assert "znalazłem 1 nową fakturę z ostatnich 30 dni" in done.content
+    assert "znaleziono 1 nową fakturę z ostatnich 30 dni" in done.content
     listing = await wait_mentioned(bot, user.chat_id, "Faktury zakupowe firmy")
     assert "H/1" in listing.content
     await polls_pass(bot, 2)

@@ -58,6 +58,10 @@ async def test_journey_meets_no_429_and_keeps_each_chat_in_order(bot_factory: Bo
     second = await bot.say(user, f"/wystaw {BUYER_NIP} Hosting 12 x 100 23%", contains="Podgląd faktury")
     offline = await bot.press(user, second, OFFLINE, contains="wystawiona offline", timeout=30)
     assert offline.photo is not None
+    # The preview turned into "issuing offline", not "sending to KSeF".
+    progress = bot.fake.message(user.chat_id, second.message_id)
+    assert progress is not None and "Wystawiam offline" in progress.content
+    assert "Wysyłam" not in progress.content
     assert [filename(m)[-4:] for m in await documents_after(bot, user.chat_id, offline.message_id)] == \
         [".pdf", ".xml"]
 

@@ -35,9 +35,11 @@ async def test_down_then_offline_invoice_then_upload_with_offline_mode(bot_facto
     told = await bot.press(user, preview, CONFIRM, contains="trybie offline24", timeout=30)
     # One picture holds both codes; the links come on request.
     assert told.photo is not None and "KOD I (faktura) i KOD II (wystawca)" in told.content
+    # A short caption a phone shows whole: no raw link in it, the link is a button away.
+    assert "http" not in told.content and len(told.content) < 400
     with Image.open(io.BytesIO(told.photo.content)) as picture:
         scanned = sorted(r.text for r in zxingcpp.read_barcodes(picture))
-    links = await bot.press(user, told, "🔗 Link z kodu QR", contains="KOD II")
+    links = await bot.press(user, told, "🔗 Link KOD II", contains="KOD II")
     kod1_url = links.content.split("KOD I (weryfikacja faktury): ", 1)[1].split()[0]
     kod2_url = links.content.split("certyfikat offline): ", 1)[1].split()[0]
     assert scanned == sorted([kod1_url, kod2_url])

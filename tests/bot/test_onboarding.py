@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from tests.fixtures.bot import BotHarness
 
-GUIDE_MARKERS = ["ap.ksef.mf.gov.pl", "NIP", "Profilem Zaufanym", "Tokeny", "nazwę aplikacji",
+GUIDE_MARKERS = ["ksef.podatki.gov.pl", "NIP", "Profilem Zaufanym", "Tokeny", "nazwę aplikacji",
                  "przeglądanie faktur", "nazwę tokenu", "Generuj token"]
 
 
@@ -19,7 +19,8 @@ async def walk_guide(bot: BotHarness, user, first):  # type: ignore[no-untyped-d
 async def test_whole_token_onboarding(bot_app: BotHarness) -> None:
     nip, token = bot_app.sim.create_subject()
     user = bot_app.user(1001)
-    first = await bot_app.say(user, "/start", contains="Krok 1 z 8")
+    choice = await bot_app.say(user, "/start", contains="Wybierz, jak")
+    first = await bot_app.press(user, choice, "🔑 Token (do 31.12.2026)", contains="Krok 1 z 8")
     assert GUIDE_MARKERS[0] in first.content
     assert {b.text for b in first.all_buttons} >= {"Dalej ▶", "✖ Przerwij"}
     ask_nip = await walk_guide(bot_app, user, first)
@@ -40,7 +41,7 @@ async def test_whole_token_onboarding(bot_app: BotHarness) -> None:
 
 async def to_token_question(bot: BotHarness, user, nip: str):  # type: ignore[no-untyped-def]
     """/start → "Mam już token" → NIP → the token question."""
-    first = await bot.say(user, "/start", contains="Krok 1 z 8")
+    first = await bot.say(user, "/start", contains="Wybierz, jak")
     await bot.press(user, first, "Mam już token", contains="Podaj NIP")
     return await bot.say(user, nip, contains="Wklej teraz token")
 
@@ -50,10 +51,10 @@ async def test_token_limited_to_2026_is_announced_and_reminder_stored(bot_app: B
     user = bot_app.user(1002)
     await to_token_question(bot_app, user, nip)
     note = await bot_app.say(user, token, contains="31 grudnia 2026", timeout=20)
-    assert "1 lutego 2026" in note.content
+    assert "Przejdź na certyfikat" in {b.text for b in note.all_buttons}
+    # Reminders wait for their day (tests/bot/test_onboarding_december.py: which ones, by the date)
     reminders = await bot_app.table_rows("reminders")
-    assert [r["kind"] for r in reminders] == ["token_expiry"]
-    assert reminders[0]["due_at"].month == 12 and reminders[0]["sent_at"] is None
+    assert reminders and all(r["sent_at"] is None and r["due_at"].month == 12 for r in reminders)
 
 
 async def test_wrong_token_is_refused_and_nothing_stored(bot_app: BotHarness) -> None:
@@ -97,7 +98,7 @@ async def test_nip_with_a_bad_checksum(bot_app: BotHarness) -> None:
     nip, _ = bot_app.sim.create_subject()
     bad = nip[:9] + str((int(nip[9]) + 1) % 10)
     user = bot_app.user(1005)
-    first = await bot_app.say(user, "/start", contains="Krok 1 z 8")
+    first = await bot_app.say(user, "/start", contains="Wybierz, jak")
     await bot_app.press(user, first, "Mam już token", contains="Podaj NIP")
     answer = await bot_app.say(user, bad, contains="cyfrę kontrolną")
     assert "wpisz ponownie" in answer.content
@@ -123,7 +124,7 @@ async def test_nip_that_does_not_match_the_token(bot_app: BotHarness) -> None:
 async def test_token_pasted_instead_of_nip_is_deleted(bot_app: BotHarness) -> None:
     _, token = bot_app.sim.create_subject()
     user = bot_app.user(1007)
-    first = await bot_app.say(user, "/start", contains="Krok 1 z 8")
+    first = await bot_app.say(user, "/start", contains="Wybierz, jak")
     await bot_app.press(user, first, "Mam już token", contains="Podaj NIP")
     sent = await user.send_text(token)
     await bot_app.fake.wait_for_bot_message(user.chat_id, lambda m: "wygląda na token" in m.content)
@@ -133,7 +134,8 @@ async def test_token_pasted_instead_of_nip_is_deleted(bot_app: BotHarness) -> No
 async def test_restart_in_the_middle_of_onboarding_resumes(bot_app: BotHarness) -> None:
     nip, token = bot_app.sim.create_subject()
     user = bot_app.user(1008)
-    first = await bot_app.say(user, "/start", contains="Krok 1 z 8")
+    choice = await bot_app.say(user, "/start", contains="Wybierz, jak")
+    first = await bot_app.press(user, choice, "🔑 Token (do 31.12.2026)", contains="Krok 1 z 8")
     step2 = await bot_app.press(user, first, "Dalej ▶", contains="Krok 2 z 8")
     await bot_app.restart()
     step3 = await bot_app.press(user, step2, "Dalej ▶", contains="Krok 3 z 8")
@@ -154,7 +156,8 @@ async def test_cancel_and_stop_leave_nothing(bot_app: BotHarness) -> None:
     await to_token_question(bot_app, user, nip)
     await bot_app.say(user, "/cancel", contains="Przerwano")
     assert await bot_app.table_rows("chat_states") == []
-    first = await bot_app.say(user, "/start", contains="Krok 1 z 8")
+    choice = await bot_app.say(user, "/start", contains="Wybierz, jak")
+    first = await bot_app.press(user, choice, "🔑 Token (do 31.12.2026)", contains="Krok 1 z 8")
     await bot_app.press(user, first, "✖ Przerwij", contains="Przerwano")
     stale = await bot_app.press(user, first, "Dalej ▶", contains="nieaktualny")
     assert stale.content
@@ -167,7 +170,7 @@ async def test_token_message_that_cannot_be_deleted_is_flagged(bot_app: BotHarne
     user = bot_app.user(1011)
     await to_token_question(bot_app, user, nip)
     bot_app.fake.fail_next("deleteMessage", status=400, description="Bad Request: message can't be deleted")
-    warning = await bot_app.say(user, token, contains="Usuń ją proszę ręcznie", timeout=20)
+    warning = await bot_app.say(user, token, contains="Usuń ją, proszę, ręcznie", timeout=20)
     assert warning
     await bot_app.fake.wait_for_bot_message(user.chat_id, lambda m: "Gotowe" in m.content, timeout=20)
 

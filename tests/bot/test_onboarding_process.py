@@ -76,7 +76,8 @@ async def test_webhook_process_checks_secret_and_survives_sigkill(botapi: Any, s
                               message="the bot to register its webhook")
         assert fake.webhook_secret == secret
         await user.send_text("/start")
-        first = await fake.wait_for_bot_message(user.chat_id, lambda m: "Krok 1 z 8" in m.content, timeout=30)
+        first = await fake.wait_for_bot_message(user.chat_id, lambda m: "Wybierz, jak" in m.content,
+                                                timeout=30)
         # A forged update without the secret header is refused by the bot's webhook server.
         async with httpx.AsyncClient() as client:
             forged = await client.post(env["WEBHOOK_URL"], json={"update_id": 1, "message": {}})

@@ -43,7 +43,7 @@ async def test_no_secret_leaks_anywhere(bot_factory: BotFactory, log_stream: io.
     nip, token = bot.sim.create_subject()
     issued = bot.sim.issue_certificate(nip, "Offline", PASSWORD)
     user = bot.user(4001)
-    first = await bot.say(user, "/start", contains="Krok 1 z 8")
+    first = await bot.say(user, "/start", contains="Wybierz, jak")
     await bot.press(user, first, "Mam już token", contains="Podaj NIP")
     await bot.say(user, nip, contains="Wklej teraz token")
     await bot.say(user, token, contains="Gotowe", timeout=20)
@@ -79,7 +79,7 @@ async def test_no_secret_leaks_anywhere(bot_factory: BotFactory, log_stream: io.
     # PTB persistence is not used at all: dialogue state lives in our table, which holds no secret.
     assert bot.runtime is not None and bot.runtime.application is not None
     assert bot.runtime.application.persistence is None
-    await bot.say(user, "/start", contains="Krok 1 z 8")
+    await bot.say(user, "/start", contains="Wybierz, jak")
     for row in await bot.table_rows("chat_states"):
         assert all(s not in str(row) for s in secrets_text)
 
@@ -104,6 +104,10 @@ async def test_december_reminder_and_certificate_expiry_reminder(bot_factory: Bo
     company_id = (await bot.services.companies.list(4002))[0].id
     stored = await bot.services.certificates.add(4002, company_id, "Na QR", issued["key"].encode(),
                                                  issued["cert"].encode(), PASSWORD)
+    # The token connected again before December: the 1 Dec notice is scheduled (a December connection
+    # says it in its own message instead).
+    bot.clock.set(datetime(2026, 11, 20, 12, 0, tzinfo=UTC))
+    await bot.services.connect.connect_token(4002, 4002, nip, token)
     user = bot.user(4002)
     assert await bot.services.reminders.due() == [] or bot.clock() >= datetime(2026, 12, 1, tzinfo=UTC)
     bot.clock.set(datetime(2026, 12, 1, 8, 30, tzinfo=UTC))
@@ -128,7 +132,7 @@ async def test_idle_dialogue_times_out_politely(bot_factory: BotFactory) -> None
     bot: BotHarness = await bot_factory(tick_interval=0.3)
     nip, _ = bot.sim.create_subject()
     user = bot.user(4003)
-    first = await bot.say(user, "/start", contains="Krok 1 z 8")
+    first = await bot.say(user, "/start", contains="Wybierz, jak")
     await bot.press(user, first, "Mam już token", contains="Podaj NIP")
     await bot.say(user, nip, contains="Wklej teraz token")
     bot.clock.advance(timedelta(minutes=31))

@@ -187,7 +187,7 @@ async def test_token_onboarding_end_to_end_on_postgresql(bot_factory: Any) -> No
         bot = await bot_factory(database_url=url, db_schema=schema)
         nip, token = bot.sim.create_subject()
         user = bot.user(9001)
-        first = await bot.say(user, "/start", contains="Krok 1 z 8")
+        first = await bot.say(user, "/start", contains="Wybierz, jak")
         await bot.press(user, first, "Mam już token", contains="Podaj NIP")
         await bot.say(user, nip, contains="Wklej teraz token")
         await bot.crash_and_restart()

@@ -83,7 +83,7 @@ async def test_edits_are_taken_as_the_new_answer_only_when_that_makes_sense(bot_
     await bot_app.fake.wait_for_bot_message(user.chat_id, lambda m: "Nie masz jeszcze" in m.content)
     edited = await bot_app.reply_to(user, lambda: user.edit(command, "/start"))
     assert "nie jest wykonywana jeszcze raz" in edited.content  # an edited command is not run
-    first = await bot_app.say(user, "/start", contains="Krok 1 z 8")
+    first = await bot_app.say(user, "/start", contains="Wybierz, jak")
     await bot_app.press(user, first, "Mam już token", contains="Podaj NIP")
     typo = await user.send_text("526-025-02-7")
     await answers_after(bot_app, user, typo.message_id, 1)  # refused: the NIP is one digit short

@@ -82,7 +82,7 @@ async def test_start_through_webhook_is_answered_and_registration_is_idempotent(
     async with gateway_bot(botapi, sim, tmp_path) as (gateway, bot, _):
         assert fake.webhook_url == WEBHOOK_URL and fake.webhook_secret == SECRET
         user = bot.user(7101)
-        answer = await bot.say(user, "/start", contains="Krok 1 z 8")
+        answer = await bot.say(user, "/start", contains="Wybierz, jak")
         assert answer.chat_id == user.chat_id
         assert fake.webhook_last_error is None  # the fake got 200 for the update
         # A restart (or a replica) finds the webhook as wanted: no second setWebhook.
@@ -108,8 +108,8 @@ async def test_wrong_secret_is_refused_and_not_processed(botapi: Any, sim: Any, 
         assert not_update.status_code == 400
         # The same chat's updates run in order: had the forged /start been queued, it would have been
         # answered before this real one, giving two greetings.
-        await bot.say(user, "/start", contains="Krok 1 z 8")
-        greetings = [m for m in bot.fake.bot_messages(user.chat_id) if "Krok 1 z 8" in m.content]
+        await bot.say(user, "/start", contains="Wybierz, jak")
+        greetings = [m for m in bot.fake.bot_messages(user.chat_id) if "Wybierz, jak" in m.content]
         assert len(greetings) == 1
 
 
@@ -279,7 +279,7 @@ async def test_serve_with_uvicorn_registers_after_listening_and_stops_on_request
         await fake.wait_until(lambda: fake.webhook_url == url, timeout=30, message="the webhook set")
         user = fake.user(7106)
         await user.send_text("/start")  # over real HTTP to the uvicorn socket
-        await fake.wait_for_bot_message(user.chat_id, lambda m: "Krok 1 z 8" in m.content, timeout=15)
+        await fake.wait_for_bot_message(user.chat_id, lambda m: "Wybierz, jak" in m.content, timeout=15)
         async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as client:
             assert (await client.get("/readyz")).status_code == 200
             assert (await client.post("/tg", json=start_update(user, 3))).status_code == 403

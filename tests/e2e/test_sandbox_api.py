@@ -39,8 +39,8 @@ async def test_onboarding_through_the_api_and_token_message_is_deleted(sandbox: 
     assert sandbox.demo is not None
     async with httpx.AsyncClient(base_url=sandbox.url, timeout=30) as client:
         assert (await client.post("/api/send", json={"text": "/start"})).status_code == 200
-        messages = await wait_for(client, bot_says("Krok 1 z 8"))
-        step1 = next(m for m in messages if "Krok 1 z 8" in m["text"])
+        messages = await wait_for(client, bot_says("Wybierz, jak"))
+        step1 = next(m for m in messages if "Wybierz, jak" in m["text"])
         skip = next(b for row in step1["buttons"] for b in row if b["text"] == "Mam już token")
         assert (await client.post("/api/press", json={"message_id": step1["id"], "data": skip["data"]})
                 ).status_code == 200

@@ -81,9 +81,12 @@ async def connect_demo_company(sandbox: Sandbox, page: Any, *, walk_guide: bool)
     await expect(page.locator("#demo-token")).to_have_text(sandbox.demo.token)
 
     await page.click("button.cmd[data-cmd='/start']")
-    await expect(page.locator(".msg.bot", has_text="Krok 1 z 8")).to_be_visible()
+    await expect(page.locator(".msg.bot", has_text="Wybierz, jak")).to_be_visible()
     if walk_guide:
-        for step in range(2, 9):
+        await page.locator(".msg.bot").last.get_by_role("button", name="🔑 Token (do 31.12.2026)").click()
+        await expect(page.locator(".msg.bot", has_text="Krok 1 z 8")).to_be_visible()
+        for step in range(2, 9):  # one message turned page by page
+            await expect(page.locator(".msg.bot", has_text=" z 8.")).to_have_count(1)
             await page.locator(".msg.bot").last.get_by_role("button", name="Dalej ▶").click()
             await expect(page.locator(".msg.bot", has_text=f"Krok {step} z 8").last).to_be_visible()
         await page.locator(".msg.bot").last.get_by_role("button", name="Dalej ▶").click()
@@ -164,10 +167,10 @@ async def test_stickers_photos_and_edits_on_a_phone_sized_page(sandbox: Sandbox,
     await page.set_viewport_size({"width": 390, "height": 844})
     await page.goto(sandbox.url)
     await page.click("button.cmd[data-cmd='/start']")
-    await expect(page.locator(".msg.bot", has_text="Krok 1 z 8")).to_be_visible()
+    await expect(page.locator(".msg.bot", has_text="Wybierz, jak")).to_be_visible()
     await page.click("#sticker")
     await expect(page.locator(".msg.bot", has_text="Tego rodzaju wiadomości nie odczytam")).to_be_visible()
-    await expect(page.locator(".msg.bot", has_text="Krok 1 z 8")).to_have_count(2)  # the step again
+    await expect(page.locator(".msg.bot", has_text="Wybierz, jak")).to_have_count(2)  # the choice again
     await page.locator(".msg.bot").last.get_by_role("button", name="Mam już token").click()
     await expect(page.locator(".msg.bot", has_text="Podaj NIP").last).to_be_visible()
     await page.fill("#text", sandbox.demo.nip[:-1])  # one digit short: refused

@@ -1,10 +1,12 @@
 """``/certlogin`` and ``/offline``: login with an Authentication certificate, one-tap Offline certificate."""
 # ruff: noqa: E501  -- one sentence per line reads better than split strings in a catalog
 
+from bot.i18n.links import TAXPAYER_PORTAL
+
 PL: dict[str, str] = {
     "guide.auth.0": (
         "<b>Krok 1 z 5.</b> Certyfikat uwierzytelniający KSeF zastępuje token (tokeny działają tylko do "
-        "31 grudnia 2026). Zaloguj się do <b>Aplikacji Podatnika KSeF</b> (ksef.podatki.gov.pl) profilem "
+        "31 grudnia 2026). Zaloguj się do <b>Aplikacji Podatnika KSeF</b> (" + TAXPAYER_PORTAL + ") profilem "
         "zaufanym, e-dowodem albo podpisem kwalifikowanym."
     ),
     "guide.auth.1": "<b>Krok 2 z 5.</b> Wejdź w <b>„Certyfikaty”</b> i wybierz <b>„Wnioskuj o certyfikat KSeF”</b>.",
@@ -22,10 +24,10 @@ PL: dict[str, str] = {
     "auth.checking": "Loguję się do KSeF tym certyfikatem…",
     "auth.connected": (
         "✅ Firma NIP {nip} połączona z KSeF ({environment}) certyfikatem uwierzytelniającym "
-        "(nr <code>{serial}</code>, ważny do {until}). Hasła nie zapisałem, a klucz jest przechowywany "
+        "(nr <code>{serial}</code>, ważny do {until}). Hasło nie zostało zapisane, a klucz jest przechowywany "
         "w postaci zaszyfrowanej."
     ),
-    "auth.token_removed": "Token tej firmy usunąłem — nie jest już potrzebny.",
+    "auth.token_removed": "Token tej firmy został usunięty — nie jest już potrzebny.",
     "auth.offer_offline": (
         "Mogę też jednym kliknięciem uzyskać certyfikat <b>Offline</b> (do kodu KOD II na fakturach "
         "wystawianych, gdy KSeF nie działa) — bez wchodzenia do Aplikacji Podatnika."
@@ -45,10 +47,6 @@ PL: dict[str, str] = {
         "wystawione offline dostaną kod KOD II."
     ),
     "auth.need_company": "Najpierw połącz firmę certyfikatem uwierzytelniającym: /certlogin",
-    "auth.switch_offer": (
-        "Tokeny KSeF działają tylko do 31 grudnia 2026. Przejdź na logowanie certyfikatem "
-        "uwierzytelniającym — przeprowadzę Cię krok po kroku (/certlogin)."
-    ),
     "err.auth_wrong_type": (
         "To nie jest certyfikat uwierzytelniający (np. certyfikat Offline służy tylko do kodów QR i nie "
         "pozwala się zalogować). Wyślij plik .cert certyfikatu typu „Uwierzytelnianie”."
@@ -72,7 +70,7 @@ PL: dict[str, str] = {
     ),
     "err.tokens_ended": (
         "KSeF nie przyjmuje już tokenu firmy NIP {nip}: od 1 stycznia 2027 tokeny nie działają. Co zrobić:\n"
-        "1. Zaloguj się do Aplikacji Podatnika KSeF (ksef.podatki.gov.pl).\n"
+        "1. Zaloguj się do Aplikacji Podatnika KSeF (" + TAXPAYER_PORTAL + ").\n"
         "2. „Certyfikaty” → „Wnioskuj o certyfikat KSeF”, typ „Uwierzytelnianie”, ustal hasło.\n"
         "3. Pobierz pliki .key i .cert.\n"
         "4. Wpisz tutaj /certlogin i wyślij oba pliki oraz hasło."
@@ -82,7 +80,7 @@ PL: dict[str, str] = {
 EN: dict[str, str] = {
     "guide.auth.0": (
         "<b>Step 1 of 5.</b> A KSeF Authentication certificate replaces the token (tokens work only until "
-        "31 December 2026). Log in to the <b>KSeF Taxpayer Application</b> (ksef.podatki.gov.pl)."
+        "31 December 2026). Log in to the <b>KSeF Taxpayer Application</b> (" + TAXPAYER_PORTAL + ")."
     ),
     "guide.auth.1": "<b>Step 2 of 5.</b> Open <b>“Certificates”</b> and choose <b>“Request a KSeF certificate”</b>.",
     "guide.auth.2": (
@@ -117,10 +115,6 @@ EN: dict[str, str] = {
         "invoices will get the KOD II code."
     ),
     "auth.need_company": "First connect a company with an Authentication certificate: /certlogin",
-    "auth.switch_offer": (
-        "KSeF tokens work only until 31 December 2026. Switch to logging in with an Authentication "
-        "certificate — I will guide you step by step (/certlogin)."
-    ),
     "err.auth_wrong_type": (
         "This is not an Authentication certificate (an Offline certificate only signs QR codes and cannot log "
         "in). Send the .cert file of an “Authentication” certificate."
@@ -144,7 +138,7 @@ EN: dict[str, str] = {
     ),
     "err.tokens_ended": (
         "KSeF no longer accepts the token of NIP {nip}: tokens stopped working on 1 January 2027. What to do:\n"
-        "1. Log in to the KSeF Taxpayer Application (ksef.podatki.gov.pl).\n"
+        "1. Log in to the KSeF Taxpayer Application (" + TAXPAYER_PORTAL + ").\n"
         "2. “Certificates” → “Request a KSeF certificate”, type “Authentication”, set a password.\n"
         "3. Download the .key and .cert files.\n"
         "4. Type /certlogin here and send both files and the password."

@@ -1,14 +1,16 @@
 """``/certificate``: the Offline certificate guide, the files, the password and their errors."""
 # ruff: noqa: E501  -- one sentence per line reads better than split strings in a catalog
 
+from bot.i18n.links import TAXPAYER_PORTAL
+
 PL: dict[str, str] = {
-    "cert.need_company": "Najpierw podłącz firmę tokenem: /start",
+    "cert.need_company": "Najpierw połącz firmę z KSeF: /start",
     "cert.intro": (
         "Certyfikat KSeF typu <b>Offline</b> pozwala podpisywać kody QR faktur wystawionych bez dostępu do "
         "KSeF. Pokażę, jak go wygenerować dla firmy NIP {nip}."
     ),
     "guide.cert.0": (
-        "<b>Krok 1 z 6.</b> Otwórz https://ap.ksef.mf.gov.pl i zaloguj się Profilem Zaufanym lub "
+        "<b>Krok 1 z 6.</b> Otwórz " + TAXPAYER_PORTAL + " i zaloguj się Profilem Zaufanym lub "
         "kwalifikowanym certyfikatem (logowanie tokenem nie pozwala wnioskować o certyfikat)."
     ),
     "guide.cert.1": "<b>Krok 2 z 6.</b> Wybierz <b>Certyfikaty</b> → <b>Wnioskuj o certyfikat</b>.",
@@ -52,7 +54,7 @@ PL: dict[str, str] = {
     "err.cert_other_nip": "Ten certyfikat wystawiono dla NIP {cert_nip}, a firma ma NIP {nip}. Wyślij właściwy .cert.",
     "err.cert_invalid": "Nie udało się użyć tego certyfikatu. Sprawdź pliki i spróbuj ponownie.",
     "err.cert_name": "Nazwa certyfikatu musi mieć od 1 do {limit} {limit:plural:znaku|znaków|znaków}.",
-    "password_deleted_failed": "Nie udało mi się usunąć wiadomości z hasłem. Usuń ją proszę ręcznie.",
+    "password_deleted_failed": "Nie udało się usunąć wiadomości z hasłem. Usuń ją, proszę, ręcznie.",
 }
 
 EN: dict[str, str] = {
@@ -62,7 +64,7 @@ EN: dict[str, str] = {
         "I will show how to generate one for NIP {nip}."
     ),
     "guide.cert.0": (
-        "<b>Step 1 of 6.</b> Open https://ap.ksef.mf.gov.pl and log in with Profil Zaufany or a qualified "
+        "<b>Step 1 of 6.</b> Open " + TAXPAYER_PORTAL + " and log in with Profil Zaufany or a qualified "
         "certificate (a token login cannot request certificates)."
     ),
     "guide.cert.1": "<b>Step 2 of 6.</b> Choose <b>Certyfikaty</b> → <b>Wnioskuj o certyfikat</b>.",

@@ -12,8 +12,8 @@ PL: dict[str, str] = {
     "stale_button": "Ten przycisk jest już nieaktualny.",
     "use_buttons": "Użyj przycisków pod ostatnią wiadomością albo przerwij: /cancel",
     "idle_timeout": (
-        "Nie było odpowiedzi od dłuższego czasu, więc przerwałem konfigurację. Nic nie zostało zapisane "
-        "połowicznie. Gdy zechcesz wrócić: /start"
+        "Nie było odpowiedzi od dłuższego czasu, więc konfiguracja została przerwana. "
+        "Nic nie zostało zapisane połowicznie. Gdy zechcesz wrócić: /start"
     ),
     "error_generic": "Coś poszło nie tak po mojej stronie. Spróbuj ponownie za chwilę.",
     "err.ksef_busy": "KSeF prosi o chwilę przerwy. Spróbuj ponownie za {seconds} s.",
@@ -31,9 +31,13 @@ PL: dict[str, str] = {
         "certyfikatami), dostępy z zaproszeń i ustawienia? Tego nie da się cofnąć."
     ),
     "btn.forget_yes": "Tak, usuń wszystko",
-    "forget.done": "Usunąłem wszystkie Twoje dane. Do zobaczenia! Aby zacząć od nowa: /start",
+    "forget.done": "Wszystkie Twoje dane zostały usunięte. Do zobaczenia! Aby zacząć od nowa: /start",
     "language.choose": "Wybierz język / Choose your language:",
     "language.set": "Ustawiono język polski.",
+    "env.prod": "produkcja",
+    "env.test": "środowisko testowe",
+    "env.demo": "środowisko demo",
+    "env.other": "symulator",
 }
 
 EN: dict[str, str] = {
@@ -68,4 +72,9 @@ EN: dict[str, str] = {
     "btn.forget_yes": "Yes, delete everything",
     "forget.done": "All your data has been deleted. Goodbye! To start again: /start",
     "language.set": "Language set to English.",
+    "env.prod": "production",
+    "env.test": "test environment",
+    "env.demo": "demo environment",
+    "env.other": "simulator",
+    "language.choose": "Wybierz język / Choose your language:",
 }

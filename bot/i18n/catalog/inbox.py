@@ -49,7 +49,7 @@ PL: dict[str, str] = {
     ),
     "in.backfill": "Pobieram faktury zakupowe z {days:plural:ostatniego|ostatnich|ostatnich} {days} {days:plural:dnia|dni|dni}…",
     "in.backfill_done": (
-        "Gotowe: znalazłem {count} {count:plural:nową fakturę|nowe faktury|nowych faktur} z "
+        "Gotowe: znaleziono {count} {count:plural:nową fakturę|nowe faktury|nowych faktur} z "
         "{days:plural:ostatniego|ostatnich|ostatnich} {days} {days:plural:dnia|dni|dni}."
     ),
     "in.backfill_failed": "Nie udało się pobrać faktur z KSeF ({error}). Spróbuj później.",

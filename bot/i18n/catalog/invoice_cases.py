@@ -189,7 +189,7 @@ EN: dict[str, str] = {
     "ivc.status.unregistered": "not registered for VAT",
     "ivc.status.unknown": "VAT status unknown",
     "ivc.split.question": (
-        "❓ The amount due is at least 15 000 zł. Does the invoice cover goods or services listed in annex 15 to the "
+        "❓ The amount due is at least PLN 15,000. Does the invoice cover goods or services listed in annex 15 to the "
         "VAT act (e.g. electronics, fuels, steel, construction services)? If so, it must carry the annotation "
         "“mechanizm podzielonej płatności” (split payment). Answer with a button."
     ),

@@ -15,7 +15,7 @@ PL: dict[str, str] = {
     "iv.sending": "Faktura nr <b>{number}</b> zapisana. Wysyłam do KSeF…",
     "iv.accepted": "✅ Faktura nr <b>{number}</b> przyjęta w KSeF.\nNumer KSeF: <code>{ksef_number}</code>",
     "iv.duplicate": (
-        "KSeF ma już tę fakturę (ten sam plik), więc nie wysłałem jej drugi raz. "
+        "KSeF ma już tę fakturę (ten sam plik), więc nie została wysłana drugi raz. "
         "Numer KSeF: <code>{ksef_number}</code>"
     ),
     "iv.kod1_caption": "KOD I (weryfikacja faktury): {url}",
@@ -53,6 +53,7 @@ PL: dict[str, str] = {
     "iv.code_offline": "📷 Kod QR (KOD I) pozwala sprawdzić fakturę w KSeF, gdy już tam trafi.",
     "iv.codes_offline": "📷 Na obrazku KOD I (faktura) i KOD II (wystawca) — wydrukuj oba na fakturze.",
     "iv.btn.link": "🔗 Link z kodu QR",
+    "iv.btn.link_kod2": "🔗 Link KOD II",
     "iv.links": "Linki z kodów QR faktury nr <b>{number}</b>:",
     "iv.doc_pdf": "📄 Faktura {number} (NIP {nip}) — wydruk PDF",
     "iv.doc_xml": "🧾 Faktura {number} (NIP {nip}) — plik XML dla KSeF",
@@ -136,6 +137,7 @@ EN: dict[str, str] = {
     "iv.code_offline": "📷 The QR code (KOD I) lets anyone check the invoice in KSeF once it is there.",
     "iv.codes_offline": "📷 The picture holds KOD I (the invoice) and KOD II (the issuer) — print both on the invoice.",
     "iv.btn.link": "🔗 Link from the QR code",
+    "iv.btn.link_kod2": "🔗 KOD II link",
     "iv.links": "Links from the QR codes of invoice <b>{number}</b>:",
     "iv.doc_pdf": "📄 Invoice {number} (NIP {nip}) — PDF printout",
     "iv.doc_xml": "🧾 Invoice {number} (NIP {nip}) — XML file for KSeF",
@@ -152,4 +154,20 @@ EN: dict[str, str] = {
         "repeats numbers. Set a pattern with the year in /profil, e.g. FV/{{n}}/{{YYYY}}, and "
         "confirm the invoice again."
     ),
+    "iv.known_buyers": "Saved buyers:\n{buyers}",
+    "iv.line_added": "Item {no} added.",
+    "iv.again": "A new invoice based on {number}:",
+    "err.nip_invalid": "“{nip}” is not a valid NIP (10 digits with a correct check digit).",
+    "err.line_format": "I do not understand this item. Type: name, quantity, x, price, rate — e.g. <code>Programming service 1 x 5000 23%</code>",
+    "err.no_buyer": "The invoice has no buyer.",
+    "err.no_lines": "An invoice needs at least one item.",
+    "err.too_many_lines": "In the chat an invoice can have at most {limit} {limit:plural:item|items}.",
+    "err.no_company": "First connect a company to KSeF: /start",
+    "err.no_profile": "First enter the seller's details: /profile",
+    "err.no_token": "The company has no KSeF login stored. Connect it: /start",
+    "err.invoice_unknown": "I do not know this invoice.",
+    "err.upo_not_ready": "The UPO will be available once KSeF gives the invoice its number.",
+    "err.upo_unavailable": "The UPO could not be fetched from KSeF right now. Try again in a moment.",
+    "err.numbering_busy": "The invoice number could not be assigned. Please try again.",
+    "err.invoice_data": "The invoice data are not valid.",
 }

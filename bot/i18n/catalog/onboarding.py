@@ -1,14 +1,33 @@
 """``/start``: the token guide, the NIP and token questions and their errors."""
 # ruff: noqa: E501  -- one sentence per line reads better than split strings in a catalog
 
+from bot.i18n.links import TAXPAYER_PORTAL
+
 PL: dict[str, str] = {
     "welcome": (
-        "Cześć! Jestem asystentem KSeF: powiadomię Cię o nowych fakturach i pomogę je wystawiać.\n\n"
-        "Żeby zacząć, podłączę Twoją firmę do KSeF. Potrzebny będzie <b>token KSeF</b>, który "
-        "wygenerujesz w Aplikacji Podatnika KSeF. Poprowadzę Cię krok po kroku.\n"
-        "W każdej chwili możesz przerwać poleceniem /cancel. English: /language"
+        "Cześć! Jestem asystentem KSeF: powiadomię o nowych fakturach i pomogę je wystawiać.\n\n"
+        "Najpierw połączę Twoją firmę z KSeF. Wybierz, jak bot ma się logować:\n"
+        "🔐 <b>Certyfikat KSeF</b> — działa także po 2026 r. Poprowadzę krok po kroku (/logowanie), "
+        "a certyfikat offline do kodów QR uzyskasz potem jednym kliknięciem.\n"
+        "🔑 <b>Token KSeF</b> — według obecnych przepisów działa tylko do {until} "
+        "({days_left}), potem trzeba przejść na certyfikat.\n\n"
+        "Przerwać można w każdej chwili: /cancel. English: /language"
     ),
-    "guide.token.0": "<b>Krok 1 z 8.</b> Otwórz Aplikację Podatnika KSeF: https://ap.ksef.mf.gov.pl",
+    "welcome_tokens_ended": (
+        "Cześć! Jestem asystentem KSeF: powiadomię o nowych fakturach i pomogę je wystawiać.\n\n"
+        "Najpierw połączę Twoją firmę z KSeF. Tokeny KSeF działały do 31 grudnia 2026 r., więc bot "
+        "loguje się <b>certyfikatem KSeF</b>. Poprowadzę krok po kroku, a certyfikat offline do kodów QR "
+        "uzyskasz potem jednym kliknięciem.\n\n"
+        "Przerwać można w każdej chwili: /cancel. English: /language"
+    ),
+    "days_left": "{days:plural:został|zostały|zostało} {days} {days:plural:dzień|dni|dni}",
+    "btn.choose_cert": "🔐 Certyfikat KSeF (zalecany)",
+    "btn.choose_token": "🔑 Token (do 31.12.2026)",
+    "tokens_over": (
+        "Tokeny KSeF działały do 31 grudnia 2026 r. Połącz firmę certyfikatem KSeF — poprowadzę krok "
+        "po kroku."
+    ),
+    "guide.token.0": "<b>Krok 1 z 8.</b> Otwórz Aplikację Podatnika KSeF: " + TAXPAYER_PORTAL,
     "guide.token.1": "<b>Krok 2 z 8.</b> Wpisz NIP swojej firmy.",
     "guide.token.2": (
         "<b>Krok 3 z 8.</b> Uwierzytelnij się: <b>Profilem Zaufanym</b> albo <b>kwalifikowanym "
@@ -29,19 +48,20 @@ PL: dict[str, str] = {
     "ask_token": "Wklej teraz token KSeF dla NIP {nip}. Usunę Twoją wiadomość z tokenem zaraz po jej odczytaniu.",
     "ask_token_replace": "Wklej nowy token KSeF dla NIP {nip}. Usunę wiadomość z tokenem od razu.",
     "token_too_early": (
-        "To wygląda na token, a prosiłem o NIP. Usunąłem tę wiadomość dla bezpieczeństwa. "
+        "To wygląda na token, a potrzebny jest najpierw NIP. Wiadomość usunięta dla bezpieczeństwa. "
         "Najpierw podaj NIP firmy (10 cyfr)."
     ),
     "checking_token": "Sprawdzam token w KSeF…",
-    "token_deleted_failed": "Nie udało mi się usunąć wiadomości z tokenem. Usuń ją proszę ręcznie.",
+    "token_deleted_failed": "Nie udało się usunąć wiadomości z tokenem. Usuń ją, proszę, ręcznie.",
     "connected": (
-        "Gotowe! Firma NIP {nip} jest podłączona do KSeF (środowisko: {environment}). Token ma oba "
-        "potrzebne uprawnienia: przeglądanie i wystawianie faktur."
+        "Gotowe! Firma NIP {nip} jest połączona z KSeF ({environment}). Token ma oba potrzebne "
+        "uprawnienia: przeglądanie i wystawianie faktur."
     ),
     "connected_replaced": "Token firmy NIP {nip} został wymieniony i sprawdzony w KSeF.",
     "token_limited": (
-        "Uwaga: tokeny wygenerowane po 1 lutego 2026 r. są ważne tylko do {until}. Przypomnę Ci o tym "
-        "w grudniu. Później zalecamy logowanie certyfikatem KSeF."
+        "⏳ Według obecnych przepisów ten token działa tylko do {until} — {days_left}. Potem KSeF "
+        "wpuści bota tylko certyfikatem KSeF. Przejście zajmuje kilka minut: przycisk poniżej "
+        "albo /logowanie."
     ),
     "after_connect": "Twoje firmy i certyfikaty: /ksef. Certyfikat offline (do kodów QR): /certificate",
     "err.nip_format": "To nie jest NIP: potrzebuję 10 cyfr (spacje, myślniki i prefiks PL mogą być). Spróbuj jeszcze raz.",
@@ -75,10 +95,24 @@ PL: dict[str, str] = {
 EN: dict[str, str] = {
     "welcome": (
         "Hi! I am a KSeF assistant: I will tell you about new invoices and help you issue them.\n\n"
-        "First I will connect your company to KSeF. You need a <b>KSeF token</b>, generated in the KSeF "
-        "taxpayer application. I will guide you step by step.\nStop at any time with /cancel."
+        "First I will connect your company to KSeF. Choose how the bot logs in:\n"
+        "🔐 <b>KSeF certificate</b> — keeps working after 2026. I will guide you step by step "
+        "(/certlogin); the offline certificate for QR codes then takes one tap.\n"
+        "🔑 <b>KSeF token</b> — under today's rules it works only until {until} ({days_left}); then "
+        "you switch to a certificate.\n\n"
+        "Stop at any time with /cancel. Polski: /language"
     ),
-    "guide.token.0": "<b>Step 1 of 8.</b> Open the KSeF taxpayer application: https://ap.ksef.mf.gov.pl",
+    "welcome_tokens_ended": (
+        "Hi! I am a KSeF assistant: I will tell you about new invoices and help you issue them.\n\n"
+        "First I will connect your company to KSeF. KSeF tokens worked until 31 December 2026, so the bot "
+        "logs in with a <b>KSeF certificate</b>. I will guide you step by step; the offline certificate "
+        "for QR codes then takes one tap.\n\nStop at any time with /cancel. Polski: /language"
+    ),
+    "days_left": "{days} {days:plural:day|days} left",
+    "btn.choose_cert": "🔐 KSeF certificate (recommended)",
+    "btn.choose_token": "🔑 Token (until 31.12.2026)",
+    "tokens_over": "KSeF tokens worked until 31 December 2026. Connect with a KSeF certificate — I will guide you.",
+    "guide.token.0": "<b>Step 1 of 8.</b> Open the KSeF taxpayer application: " + TAXPAYER_PORTAL,
     "guide.token.1": "<b>Step 2 of 8.</b> Enter your company's NIP.",
     "guide.token.2": (
         "<b>Step 3 of 8.</b> Authenticate with <b>Profil Zaufany</b> or a <b>qualified certificate</b> "
@@ -105,13 +139,14 @@ EN: dict[str, str] = {
     "checking_token": "Checking the token with KSeF…",
     "token_deleted_failed": "I could not delete the message with the token. Please delete it yourself.",
     "connected": (
-        "Done! The company with NIP {nip} is connected to KSeF (environment: {environment}). The token has "
-        "both rights needed: viewing and issuing invoices."
+        "Done! The company with NIP {nip} is connected to KSeF ({environment}). The token has both rights "
+        "needed: viewing and issuing invoices."
     ),
     "connected_replaced": "The token of NIP {nip} was replaced and checked with KSeF.",
     "token_limited": (
-        "Note: tokens generated after 1 February 2026 are valid only until {until}. I will remind you in "
-        "December. Certificate login is the way that lasts."
+        "⏳ Under today's rules this token works only until {until} — {days_left}. After that KSeF lets "
+        "the bot in only with a KSeF certificate. Switching takes a few minutes: the button below or "
+        "/certlogin."
     ),
     "after_connect": "Your companies and certificates: /ksef. Offline certificate (for QR codes): /certificate",
     "err.nip_format": "That is not a NIP: I need 10 digits (spaces, dashes and a PL prefix are fine). Try again.",

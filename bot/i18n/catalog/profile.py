@@ -42,4 +42,18 @@ EN: dict[str, str] = {
         "Numbering restarts from 1 every month, so the pattern must contain the month "
         "{MM} and the year, e.g. FV/{n}/{MM}/{YYYY}."
     ),
+    "err.pattern_invalid": "The number pattern must contain {n} and may contain {MM}, {YYYY}, {YY}, e.g. FV/{n}/{MM}/{YYYY}.",
+    "err.reset_invalid": "Numbering can start again every month or every year.",
+    "err.days_invalid": "Give the payment term in days: a number from 0 to {limit}.",
+    "pf.ask_name": "Seller's details (step 1 of 7). Send the company name as it should appear on invoices.",
+    "pf.ask_address": "Step 2 of 7. The company's address, e.g. “ul. Długa 5; 00-001 Warszawa”.",
+    "pf.ask_vat": "Step 3 of 7. Are you an active VAT payer? Type “vat”, or “zw” if exempt (art. 113).",
+    "pf.ask_account": "Step 4 of 7. The bank account for transfers (or “-” for none).",
+    "pf.ask_rate": "Step 5 of 7. The default VAT rate (e.g. 23, 8, 5, 0, zw).",
+    "pf.ask_days": "Step 6 of 7. The default payment term in days (e.g. 14).",
+    "pf.ask_pattern": "Step 7 of 7. The invoice number pattern, e.g. <code>FV/{n}/{MM}/{YYYY}</code> (numbering from 1 every month) or <code>FV/{n}/{YYYY}</code> (every year). Type “-” to take the first.",
+    "pf.vat_answer": "Type “vat” or “zw”.",
+    "pf.saved": "Seller's details saved:\n{name}\n{address}\n{vat}\nAccount: {account}\nRate: {rate}, term: {days} {days:plural:day|days}\nNumbering: {pattern}\n\nIssue an invoice: /invoice",
+    "pf.vat_payer": "Active VAT payer",
+    "pf.vat_exempt": "VAT exempt (art. 113)",
 }

@@ -10,32 +10,37 @@ PL: dict[str, str] = {
     "av.state.DEGRADED": "KSeF nie odpowiada (awarii nie ogłoszono)",
     "av.alert.MAINTENANCE_ANNOUNCED": (
         "🛠 <b>Zapowiedziano prace serwisowe KSeF</b>\nOd {start} do {end} "
-                                      "KSeF będzie niedostępny. W tym czasie wystawisz fakturę w trybie "
-                                      "offline i wyślesz ją do KSeF następnego dnia roboczego po pracach."
+                                      "KSeF będzie niedostępny. W tym czasie faktury wystawisz w bocie "
+                                      "offline, a bot sam wyśle je do KSeF po pracach."
     ),
     "av.alert.MAINTENANCE": (
         "🛠 <b>KSeF jest niedostępny — prace serwisowe</b>\nObowiązuje tryb offline: "
-                            "faktury wystawione teraz wyślij do KSeF {deadline}."
+                            "faktury wystawione teraz w bocie wyślę do KSeF sam, gdy KSeF wróci "
+                            "(termin: {deadline})."
     ),
     "av.alert.FAILURE": (
         "⚠️ <b>Ogłoszono awarię KSeF</b>\nObowiązuje tryb awaryjny: faktury wystawione "
-                        "teraz wyślij do KSeF {deadline}."
+                        "teraz w bocie wyślę do KSeF sam, gdy KSeF wróci (termin: {deadline})."
     ),
     "av.alert.TOTAL_FAILURE": (
         "🚨 <b>Ogłoszono całkowitą awarię KSeF</b>\nFakturę możesz wystawić w "
                               "dowolnej formie; nie ma obowiązku wysyłania jej do KSeF."
     ),
     "av.alert.DEGRADED": (
-        "⚠️ <b>Nie możemy połączyć się z KSeF</b>\nAwarii nie ogłoszono, więc "
-                         "dostępny jest tylko tryb offline24: faktury wystawione teraz wyślij do KSeF "
-                         "{deadline}."
+        "⚠️ <b>Nie można połączyć się z KSeF</b>\nAwarii nie ogłoszono, więc "
+                         "dostępny jest tylko tryb offline24: faktury wystawione teraz w bocie wyślę do "
+                         "KSeF sam, gdy KSeF wróci (termin: {deadline})."
     ),
     "av.deadline.date": "najpóźniej {date}",
     "av.deadline.after_failure": "w ciągu 7 dni roboczych od zakończenia awarii",
     "av.deadline.after_maintenance": "następnego dnia roboczego po zakończeniu niedostępności",
     "av.two_qr": (
-        "Faktura wystawiona w trybie offline ma dwa kody QR: KOD I (weryfikacja faktury) i "
-                 "KOD II (certyfikat wystawcy). Bot doda je sam."
+        "Masz certyfikat offline, więc faktura wystawiona teraz dostanie oba kody QR: KOD I "
+                 "(weryfikacja faktury) i KOD II (wystawca). Bot doda je sam."
+    ),
+    "av.no_offline_cert": (
+        "Do faktury offline potrzebny jest certyfikat KSeF typu Offline (podpisuje KOD II), a tego "
+        "jeszcze nie masz. Uzyskasz go, gdy KSeF działa: /offline (jednym kliknięciem) albo /certificate."
     ),
     "av.official": "Komunikat MF: {title}",
     "av.recovery": "✅ <b>KSeF znowu działa</b> (od {since}). Faktury wysyłamy do KSeF od razu.",
@@ -71,31 +76,38 @@ EN: dict[str, str] = {
     "av.state.DEGRADED": "KSeF does not answer (no failure announced)",
     "av.alert.MAINTENANCE_ANNOUNCED": (
         "🛠 <b>KSeF maintenance announced</b>\nFrom {start} to {end} KSeF "
-                                      "will be unavailable. Meanwhile issue invoices in offline mode and "
-                                      "send them to KSeF on the next working day after the works."
+                                      "will be unavailable. Meanwhile you can issue invoices offline in "
+                                      "the bot; it sends them to KSeF itself after the works."
     ),
     "av.alert.MAINTENANCE": (
-        "🛠 <b>KSeF is unavailable — maintenance</b>\nOffline mode applies: send "
-                            "invoices issued now to KSeF {deadline}."
+        "🛠 <b>KSeF is unavailable — maintenance</b>\nOffline mode applies: I will send "
+                            "invoices issued in the bot now to KSeF myself once it is back (deadline: "
+                            "{deadline})."
     ),
     "av.alert.FAILURE": (
-        "⚠️ <b>A KSeF failure was announced</b>\nEmergency mode applies: send invoices "
-                        "issued now to KSeF {deadline}."
+        "⚠️ <b>A KSeF failure was announced</b>\nEmergency mode applies: I will send "
+                        "invoices issued in the bot now to KSeF myself once it is back (deadline: "
+                        "{deadline})."
     ),
     "av.alert.TOTAL_FAILURE": (
         "🚨 <b>A total KSeF failure was announced</b>\nYou may issue invoices in "
                               "any form; there is no obligation to send them to KSeF."
     ),
     "av.alert.DEGRADED": (
-        "⚠️ <b>We cannot reach KSeF</b>\nNo failure was announced, so only offline24 "
-                         "applies: send invoices issued now to KSeF {deadline}."
+        "⚠️ <b>KSeF cannot be reached</b>\nNo failure was announced, so only offline24 "
+                         "applies: I will send invoices issued in the bot now to KSeF myself once it is "
+                         "back (deadline: {deadline})."
     ),
     "av.deadline.date": "by {date}",
     "av.deadline.after_failure": "within 7 working days after the failure ends",
     "av.deadline.after_maintenance": "on the next working day after the unavailability ends",
     "av.two_qr": (
-        "An invoice issued in offline mode carries two QR codes: CODE I (invoice check) and "
-                 "CODE II (issuer certificate). The bot adds them."
+        "You have an offline certificate, so an invoice issued now gets both QR codes: KOD I "
+                 "(invoice check) and KOD II (issuer). The bot adds them."
+    ),
+    "av.no_offline_cert": (
+        "An offline invoice needs a KSeF Offline certificate (it signs KOD II), and you do not have one "
+        "yet. Get it while KSeF works: /offline (one tap) or /certificate."
     ),
     "av.official": "MF notice: {title}",
     "av.recovery": "✅ <b>KSeF works again</b> (since {since}). Invoices go to KSeF right away.",
