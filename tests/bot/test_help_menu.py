@@ -70,8 +70,8 @@ async def test_help_before_connecting_points_to_start(bot_app: BotHarness) -> No
     await bot_app.say(user, "/ustawienia", contains="Ustawienia dotyczą firmy")
     idle = await bot_app.say(user, "hej", contains="Nic teraz nie trwa")
     assert "/start" in idle.content and labels(idle) == {"🔌 Podłącz firmę", "📡 Czy KSeF działa", "❓ Pomoc"}
-    guide = await bot_app.press(user, shown, "🔌 Podłącz firmę", contains="Krok 1 z 8")
-    assert guide.all_buttons  # the guide, as after /start
+    guide = await bot_app.press(user, shown, "🔌 Podłącz firmę", contains="Wybierz, jak")
+    assert guide.all_buttons  # the login choice, as after /start
     idle = await bot_app.say(user, "/anuluj", contains="Przerwano")
     assert idle.content
 
@@ -171,7 +171,7 @@ async def test_settings_buttons_change_the_flags_and_edit_the_message(bot_app: B
 async def test_menu_under_the_message_field_after_connecting_and_its_labels(bot_app: BotHarness) -> None:
     nip, token = bot_app.sim.create_subject()
     user = bot_app.user(9105)
-    first = await bot_app.say(user, "/start", contains="Krok 1 z 8")
+    first = await bot_app.say(user, "/start", contains="Wybierz, jak")
     await bot_app.press(user, first, "Mam już token", contains="Podaj NIP")
     await bot_app.say(user, nip, contains="Wklej teraz token")
     assert bot_app.fake.reply_keyboard(user.chat_id) == ()
