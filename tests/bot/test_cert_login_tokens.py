@@ -53,7 +53,7 @@ async def test_reminders_until_end_of_2026(bot_factory: BotFactory) -> None:
     assert [d.astimezone(WARSAW).month for d in switch] == [10, 11]
     assert [r["kind"] for r in rows].count("token_expiry") == 1
     clock.set(datetime(2026, 10, 1, 10, 0, tzinfo=WARSAW))
-    october = await bot.fake.wait_for_bot_message(5002, lambda m: "/certlogin" in m.content, timeout=10)
+    october = await bot.fake.wait_for_bot_message(5002, lambda m: "/logowanie" in m.content, timeout=10)
     assert nip in october.content and "31 grudnia 2026" in october.content
     clock.set(datetime(2026, 12, 1, 10, 0, tzinfo=WARSAW))
     await bot.fake.wait_for_bot_message(5002, lambda m: "przestanie działać" in m.content, timeout=10)
@@ -65,7 +65,7 @@ async def test_reminders_until_end_of_2026(bot_factory: BotFactory) -> None:
                    for r in rows)
     await bot.eventually(last_scheduled, message="the last switch reminder")
     clock.set(LAST_SWITCH_REMINDER + timedelta(minutes=1))
-    last = await bot.fake.wait_for_bot_message(5002, lambda m: "/certlogin" in m.content,
+    last = await bot.fake.wait_for_bot_message(5002, lambda m: "/logowanie" in m.content,
                                                after=october.message_id, timeout=10)
     assert nip in last.content
 
@@ -89,7 +89,7 @@ async def test_failing_token_login_from_1_january(bot_factory: BotFactory) -> No
     after = await svc.sync.poll(company_id)
     assert after.error in TOKEN_LOGIN_REFUSALS
     told = await bot.fake.wait_for_bot_message(5003, lambda m: "1 stycznia 2027" in m.content, timeout=10)
-    assert nip in told.content and "/certlogin" in told.content and "Uwierzytelnianie" in told.content
+    assert nip in told.content and "/logowanie" in told.content and "Uwierzytelnianie" in told.content
     ended = [r for r in await bot.table_rows("reminders") if r["kind"] == "tokens_ended"]
     assert len(ended) == 1
     # Told once, not at every tick.
@@ -106,4 +106,4 @@ async def test_failing_token_login_from_1_january(bot_factory: BotFactory) -> No
                    and any(b.text == "Wymień token" for b in m.all_buttons))
     await bot.press(user, company, "Wymień token", contains="Wklej nowy token")
     refused = await bot.say(user, token, contains="1 stycznia 2027", timeout=20)
-    assert "/certlogin" in refused.content
+    assert "/logowanie" in refused.content

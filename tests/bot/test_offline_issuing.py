@@ -74,7 +74,7 @@ async def test_without_offline_certificate_the_bot_explains_and_keeps_it(bot_fac
     user, _, _ = await ready(bot, 6102)
     bot.sim.set_availability(api="down")
     preview = await to_preview(bot, user, f"/wystaw {BUYER_NIP} Usługa 1 x 100 23%")
-    explained = await bot.press(user, preview, CONFIRM, contains="/certificate", timeout=30)
+    explained = await bot.press(user, preview, CONFIRM, contains="/certyfikat", timeout=30)
     assert "certyfikat offline" in explained.content
     assert (await bot.table_rows("issued_invoices"))[0]["state"] == "waiting"
     bot.sim.set_availability(api="up")

@@ -46,7 +46,7 @@ PL: dict[str, str] = {
         "✅ Certyfikat Offline „{name}” (nr <code>{serial}</code>) ważny do {until} zapisany. Faktury "
         "wystawione offline dostaną kod KOD II."
     ),
-    "auth.need_company": "Najpierw połącz firmę certyfikatem uwierzytelniającym: /certlogin",
+    "auth.need_company": "Najpierw połącz firmę certyfikatem uwierzytelniającym: /logowanie",
     "err.auth_wrong_type": (
         "To nie jest certyfikat uwierzytelniający (np. certyfikat Offline służy tylko do kodów QR i nie "
         "pozwala się zalogować). Wyślij plik .cert certyfikatu typu „Uwierzytelnianie”."
@@ -57,7 +57,7 @@ PL: dict[str, str] = {
     ),
     "err.auth_rejected": (
         "KSeF odrzucił ten certyfikat (np. unieważniony, wygasły albo to nie certyfikat KSeF). "
-        "Wygeneruj nowy certyfikat uwierzytelniający i spróbuj ponownie: /certlogin"
+        "Wygeneruj nowy certyfikat uwierzytelniający i spróbuj ponownie: /logowanie"
     ),
     "err.enroll_quota": (
         "Limit wniosków lub aktywnych certyfikatów KSeF dla tej firmy jest wyczerpany. Unieważnij "
@@ -66,14 +66,14 @@ PL: dict[str, str] = {
     "err.enroll_failed": "KSeF nie wydał certyfikatu Offline. Spróbuj ponownie później.",
     "err.enroll_needs_cert": (
         "KSeF wydaje certyfikaty tylko po zalogowaniu certyfikatem. Najpierw połącz firmę NIP {nip} "
-        "certyfikatem uwierzytelniającym: /certlogin"
+        "certyfikatem uwierzytelniającym: /logowanie"
     ),
     "err.tokens_ended": (
         "KSeF nie przyjmuje już tokenu firmy NIP {nip}: od 1 stycznia 2027 tokeny nie działają. Co zrobić:\n"
         "1. Zaloguj się do Aplikacji Podatnika KSeF (" + TAXPAYER_PORTAL + ").\n"
         "2. „Certyfikaty” → „Wnioskuj o certyfikat KSeF”, typ „Uwierzytelnianie”, ustal hasło.\n"
         "3. Pobierz pliki .key i .cert.\n"
-        "4. Wpisz tutaj /certlogin i wyślij oba pliki oraz hasło."
+        "4. Wpisz tutaj /logowanie i wyślij oba pliki oraz hasło."
     ),
 }
 

@@ -8,9 +8,9 @@ PL: dict[str, str] = {
     "btn.have_token": "Mam już token",
     "btn.have_files": "Mam już pliki",
     "cancelled": "Przerwano. Nic nie zostało zapisane. Zacznij od nowa: /start",
-    "nothing_to_cancel": "Nic teraz nie trwa. Polecenia: /start, /ksef, /language, /forget",
+    "nothing_to_cancel": "Nic teraz nie trwa. Polecenia: /start, /ksef, /jezyk, /zapomnij",
     "stale_button": "Ten przycisk jest już nieaktualny.",
-    "use_buttons": "Użyj przycisków pod ostatnią wiadomością albo przerwij: /cancel",
+    "use_buttons": "Użyj przycisków pod ostatnią wiadomością albo przerwij: /anuluj",
     "idle_timeout": (
         "Nie było odpowiedzi od dłuższego czasu, więc konfiguracja została przerwana. "
         "Nic nie zostało zapisane połowicznie. Gdy zechcesz wrócić: /start"

@@ -33,7 +33,7 @@ PL: dict[str, str] = {
     "iv.offline_chosen": "📴 Faktura nr <b>{number}</b> wystawiona offline (tryb {mode}). Wyślę ją do KSeF najpóźniej {deadline}.",
     "iv.waiting_no_cert": (
         "KSeF jest teraz niedostępny, a do wystawienia faktury offline potrzebny jest certyfikat offline "
-        "KSeF (podpisuje KOD II na wydruku). Nie masz go jeszcze — dodasz go przez /certificate.\n"
+        "KSeF (podpisuje KOD II na wydruku). Nie masz go jeszcze — dodasz go przez /certyfikat.\n"
         "Faktura nr <b>{number}</b> jest zapisana; wyślę ją do KSeF, gdy tylko zacznie działać."
     ),
     "iv.offline_accepted": "✅ Faktura offline nr <b>{number}</b> trafiła do KSeF.\nNumer KSeF: <code>{ksef_number}</code>",

@@ -11,14 +11,14 @@ PL: dict[str, str] = {
         "a certyfikat offline do kodów QR uzyskasz potem jednym kliknięciem.\n"
         "🔑 <b>Token KSeF</b> — według obecnych przepisów działa tylko do {until} "
         "({days_left}), potem trzeba przejść na certyfikat.\n\n"
-        "Przerwać można w każdej chwili: /cancel. English: /language"
+        "Przerwać można w każdej chwili: /anuluj. English: /jezyk"
     ),
     "welcome_tokens_ended": (
         "Cześć! Jestem asystentem KSeF: powiadomię o nowych fakturach i pomogę je wystawiać.\n\n"
         "Najpierw połączę Twoją firmę z KSeF. Tokeny KSeF działały do 31 grudnia 2026 r., więc bot "
         "loguje się <b>certyfikatem KSeF</b>. Poprowadzę krok po kroku, a certyfikat offline do kodów QR "
         "uzyskasz potem jednym kliknięciem.\n\n"
-        "Przerwać można w każdej chwili: /cancel. English: /language"
+        "Przerwać można w każdej chwili: /anuluj. English: /jezyk"
     ),
     "days_left": "{days:plural:został|zostały|zostało} {days} {days:plural:dzień|dni|dni}",
     "btn.choose_cert": "🔐 Certyfikat KSeF (zalecany)",
@@ -63,7 +63,7 @@ PL: dict[str, str] = {
         "wpuści bota tylko certyfikatem KSeF. Przejście zajmuje kilka minut: przycisk poniżej "
         "albo /logowanie."
     ),
-    "after_connect": "Twoje firmy i certyfikaty: /ksef. Certyfikat offline (do kodów QR): /certificate",
+    "after_connect": "Twoje firmy i certyfikaty: /ksef. Certyfikat offline (do kodów QR): /certyfikat",
     "err.nip_format": "To nie jest NIP: potrzebuję 10 cyfr (spacje, myślniki i prefiks PL mogą być). Spróbuj jeszcze raz.",
     "err.nip_checksum": "Ten NIP ma błędną cyfrę kontrolną — pewnie literówka. Sprawdź go i wpisz ponownie.",
     "err.token_format": (
@@ -76,7 +76,7 @@ PL: dict[str, str] = {
     ),
     "err.token_rejected": (
         "KSeF nie przyjął tego tokenu. Najczęściej token jest skopiowany niecały albo NIP {nip} nie "
-        "zgadza się z tokenem. Wklej token ponownie albo przerwij (/cancel) i sprawdź NIP."
+        "zgadza się z tokenem. Wklej token ponownie albo przerwij (/anuluj) i sprawdź NIP."
     ),
     "err.token_revoked": "Ten token został unieważniony lub jest nieaktywny. Wygeneruj nowy w Aplikacji Podatnika i wklej go.",
     "err.token_missing_rights": (

@@ -39,7 +39,7 @@ PL: dict[str, str] = {
     "pb.marked_paid_unknown": "✅ Zapisano: {number} ({seller}) zapłacona.",
     "pb.marked_part": "✅ Zapisano wpłatę {amount} za {number} ({seller}). Zostało do zapłaty {left}.",
     "pb.undone": "↩️ Cofnięto. {number}: do zapłaty {left}.",
-    "pb.ask_amount": "Ile zapłacono za fakturę {number} ({seller})? Zostało do zapłaty {left}.\nWpisz kwotę, np. 500 albo 1 234,56. Przerwij: /cancel",
+    "pb.ask_amount": "Ile zapłacono za fakturę {number} ({seller})? Zostało do zapłaty {left}.\nWpisz kwotę, np. 500 albo 1 234,56. Przerwij: /anuluj",
     "pb.currency_mismatch": "Ta faktura jest w {currency}. Wpisz kwotę w tej walucie, np. 500.",
     # reminders
     "pb.due_title": "⏰ <b>Terminy płatności</b> · firma NIP {nip}",

@@ -10,11 +10,11 @@ PL: dict[str, str] = {
     ),
     "remind.certificate_expiry": (
         "Przypomnienie: certyfikat KSeF „{name}” (nr {serial}) firmy NIP {nip} wygasa {until}. "
-        "Wygeneruj nowy w Aplikacji Podatnika i dodaj go: /certificate"
+        "Wygeneruj nowy w Aplikacji Podatnika i dodaj go: /certyfikat"
     ),
     "remind.token_switch": (
         "Przypomnienie: token KSeF firmy NIP {nip} działa tylko do {until}. Przejdź na logowanie "
-        "certyfikatem uwierzytelniającym — instrukcja krok po kroku: /certlogin"
+        "certyfikatem uwierzytelniającym — instrukcja krok po kroku: /logowanie"
     ),
     "remind.tokens_ended": (
         "⚠️ KSeF odrzuca token firmy NIP {nip}: od 1 stycznia 2027 tokeny nie działają, więc nie pobiorę "
@@ -22,7 +22,7 @@ PL: dict[str, str] = {
         "1. Zaloguj się do Aplikacji Podatnika KSeF (" + TAXPAYER_PORTAL + ").\n"
         "2. „Certyfikaty” → „Wnioskuj o certyfikat KSeF”, typ „Uwierzytelnianie”, ustal hasło.\n"
         "3. Pobierz pliki .key i .cert.\n"
-        "4. Wpisz tutaj /certlogin i wyślij oba pliki oraz hasło."
+        "4. Wpisz tutaj /logowanie i wyślij oba pliki oraz hasło."
     ),
 }
 

@@ -40,7 +40,7 @@ PL: dict[str, str] = {
     ),
     "av.no_offline_cert": (
         "Do faktury offline potrzebny jest certyfikat KSeF typu Offline (podpisuje KOD II), a tego "
-        "jeszcze nie masz. Uzyskasz go, gdy KSeF działa: /offline (jednym kliknięciem) albo /certificate."
+        "jeszcze nie masz. Uzyskasz go, gdy KSeF działa: /offline (jednym kliknięciem) albo /certyfikat."
     ),
     "av.official": "Komunikat MF: {title}",
     "av.recovery": "✅ <b>KSeF znowu działa</b> (od {since}). Faktury wysyłamy do KSeF od razu.",
