@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import date, timedelta
 from xml.sax.saxutils import escape
 
 from ksef.sim.fa3meta import InvoiceFacts
+from ksef.sim.whitelist import derived_account
 
 _TEMPLATE = """<?xml version="1.0" encoding="UTF-8"?>
 <Faktura xmlns="http://crd.gov.pl/wzor/2025/06/25/13775/">
@@ -21,7 +23,9 @@ _TEMPLATE = """<?xml version="1.0" encoding="UTF-8"?>
 <NoweSrodkiTransportu><P_22N>1</P_22N></NoweSrodkiTransportu><P_23>2</P_23><PMarzy><P_PMarzyN>1</P_PMarzyN></PMarzy>\
 </Adnotacje><RodzajFaktury>VAT</RodzajFaktury>\
 <FaWiersz><NrWierszaFa>1</NrWierszaFa><P_7>Usługa testowa</P_7><P_8A>szt.</P_8A><P_8B>1</P_8B>\
-<P_9A>{net}</P_9A><P_11>{net}</P_11><P_12>23</P_12></FaWiersz></Fa>
+<P_9A>{net}</P_9A><P_11>{net}</P_11><P_12>23</P_12></FaWiersz>\
+<Platnosc><TerminPlatnosci><Termin>{due}</Termin></TerminPlatnosci><FormaPlatnosci>6</FormaPlatnosci>\
+<RachunekBankowy><NrRB>{account}</NrRB></RachunekBankowy></Platnosc></Fa>
 </Faktura>
 """
 
@@ -29,7 +33,8 @@ _TEMPLATE = """<?xml version="1.0" encoding="UTF-8"?>
 def synthetic_invoice(
     seller: str, buyer: str, number: str, issue_date: str, created_utc: str, net_grosze: int
 ) -> tuple[bytes, InvoiceFacts]:
-    """One invoice (23 % VAT, one line) and its facts, without parsing it back."""
+    """One invoice (23 % VAT, one line, payable by transfer within 14 days to the seller's sandbox account,
+which the simulator's VAT list knows) and its facts, without parsing it back."""
     vat_grosze = round(net_grosze * 23 / 100)
     net, vat, gross = (f"{v // 100}.{v % 100:02d}" for v in (net_grosze, vat_grosze, net_grosze + vat_grosze))
     seller_name, buyer_name = f"Sprzedawca {seller}", f"Nabywca {buyer}"
@@ -44,6 +49,8 @@ def synthetic_invoice(
         net=net,
         vat=vat,
         gross=gross,
+        due=(date.fromisoformat(issue_date) + timedelta(days=14)).isoformat(),
+        account=derived_account(seller),
     ).encode("utf-8")
     facts = InvoiceFacts(
         seller_nip=seller,
