@@ -8,7 +8,7 @@ from datetime import datetime
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
-from bot.chat import cert_login, guide, invitations
+from bot.chat import actions, cert_login, guide, invitations
 from bot.chat.callbacks import Pressed, Spec
 from bot.chat.common import Context, delete_message, display_env, error_text, ids, language, send
 from bot.i18n import esc, fmt_date, t
@@ -69,6 +69,10 @@ async def start(update: Update, context: Context) -> None:
         return
     lang = await language(context, user_id)
     await svc.dialogs.clear(chat_id)
+    if await actions.connected(context, user_id):
+        # A connected user's /start (a Telegram habit, or to add a company): the menu under the message
+        # field first (users from before it existed get it here), then the choice for another company.
+        await actions.show_keyboard(context, chat_id, lang)
     dialog = Dialog("token", CHOOSE)
     await svc.dialogs.set(chat_id, user_id, dialog)
     await show_choice(context, chat_id, lang)

@@ -307,3 +307,14 @@ async def test_english_help_shows_the_english_command_with_the_same_example(bot_
     dialog = await bot_app.services.dialogs.get(user.chat_id)
     assert dialog is not None and dialog.step == "buyer_name"  # the buyer's NIP and the line were taken
     assert dialog.data["draft"]["lines"][0]["name"] == "Usługa programistyczna"
+
+
+async def test_start_of_a_connected_user_brings_the_menu_then_the_choice(bot_app: BotHarness) -> None:
+    # Connected through the services, as users from before the menu existed: no menu in their chat.
+    user, _, _ = await ready(bot_app, 9111)
+    assert bot_app.fake.reply_keyboard(user.chat_id) == ()
+    choice = await bot_app.say(user, "/start", contains="Wybierz, jak")
+    assert bot_app.fake.reply_keyboard(user.chat_id) == MENU_PL
+    shown = [m for m in bot_app.fake.bot_messages(user.chat_id) if "Menu jest pod polem" in m.content]
+    assert len(shown) == 1 and shown[0].message_id < choice.message_id  # the menu first, then the choice
+    assert "Mam już token" in labels(choice)  # adding another company still starts here
