@@ -4,11 +4,12 @@ due-date reminders switch. The reminders themselves: ``bot.chat.payables_news``.
 
 Buttons (``pb:``): ``paid``/``part`` ``<invoice>[:<outbox row>]``, ``undo:<invoice>:<paid before>:<paid
 after>`` (grosze; a compare-and-set, so a second tap changes nothing), ``list:<company>:<offset>[:<row>]``
-and ``rem:<company>:<0|1>``.
+and ``rem:<company>:<0|1>``; marking every overdue invoice paid in one go: ``bot.chat.payables_bulk``.
 """
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
@@ -16,7 +17,8 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from bot.chat.callbacks import MAX_ROW_ID, Field, Pressed, Spec
 from bot.chat.common import Context, active_company, error_text, ids, send
 from bot.chat.common import language as language_for
-from bot.chat.payables_text import left_amount, left_text, money, name, when_text
+from bot.chat.payables_bulk import BULK_ACTIONS, bulk_button, on_bulk
+from bot.chat.payables_text import amounts_text, left_amount, left_text, money, name, when_text
 from bot.i18n import clip, esc, t
 from bot.i18n.limits import fit
 from bot.services.dialogs import Dialog
@@ -36,6 +38,7 @@ ACTIONS: dict[str, Spec] = {
     "undo": (Field.ID, Field.ID, Field.ID),
     "list": (Field.ID, Field.ID, Field.OPTIONAL_ID),
     "rem": (Field.ID, Field.ID),
+    **BULK_ACTIONS,
 }
 
 
@@ -43,8 +46,7 @@ ACTIONS: dict[str, Spec] = {
 
 def totals_text(lang: str, listing: PayablesList) -> str:
     """"1 234,56 zł + 80,00 €": złoty first, then the other currencies by code."""
-    totals = sorted(listing.totals().items(), key=lambda pair: (pair[0] != "PLN", pair[0]))
-    return " + ".join(money(lang, amount, currency) for currency, amount in totals)
+    return amounts_text(lang, listing.totals())
 
 
 def list_text(context: Context, lang: str, listing: PayablesList, offset: int) -> str:
@@ -70,7 +72,8 @@ def list_text(context: Context, lang: str, listing: PayablesList, offset: int) -
     return fit(head, lines, tail, more=lambda count: t(lang, "pb.more", count=count))
 
 
-def list_keyboard(lang: str, listing: PayablesList, offset: int) -> InlineKeyboardMarkup:
+def list_keyboard(lang: str, listing: PayablesList, offset: int, today: date | None = None
+                  ) -> InlineKeyboardMarkup:
     rows = []
     for no, item in enumerate(listing.items[offset:offset + PAGE], start=offset + 1):
         label = t(lang, "pb.btn.paid_no", no=no, number=clip(item.invoice_number, 24))
@@ -87,6 +90,9 @@ def list_keyboard(lang: str, listing: PayablesList, offset: int) -> InlineKeyboa
                                         callback_data=f"pb:list:{company}:{offset + PAGE}"))
     if nav:
         rows.append(nav)
+    bulk = bulk_button(lang, listing, today) if today is not None else None
+    if bulk is not None:
+        rows.append([bulk])
     on = listing.reminders_on
     rows.append([InlineKeyboardButton(t(lang, "pb.btn.reminders_off" if on else "pb.btn.reminders_on"),
                                       callback_data=f"pb:rem:{company}:{0 if on else 1}")])
@@ -135,7 +141,7 @@ async def show_list(context: Context, user_id: int, chat_id: int, lang: str, com
         return
     offset = offset if offset < len(listing.items) else 0  # a page that emptied meanwhile: the first one
     await send(context, chat_id, list_text(context, lang, listing, offset),
-               list_keyboard(lang, listing, offset))
+               list_keyboard(lang, listing, offset, context.services.payables.today()))
 
 
 async def command(update: Update, context: Context) -> None:
@@ -197,6 +203,8 @@ async def on_callback(update: Update, context: Context, lang: str, pressed: Pres
         elif action == "list":
             company_id, offset = pressed.ids[0], pressed.ids[1]
             await show_list(context, user_id, chat_id, lang, company_id, offset)
+        elif action in BULK_ACTIONS:
+            await on_bulk(update, context, lang, pressed)
         elif action == "rem":
             company_id, on = pressed.ids
             if on not in (0, 1):

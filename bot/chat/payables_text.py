@@ -15,6 +15,12 @@ def money(lang: str, amount: Decimal, currency: str) -> str:
     return esc(fmt_money(lang, amount, clip(currency or "PLN", 8)))
 
 
+def amounts_text(lang: str, totals: dict[str, Decimal]) -> str:
+    """"1 234,56 zł + 80,00 €": złoty first, then the other currencies by code."""
+    ordered = sorted(totals.items(), key=lambda pair: (pair[0] != "PLN", pair[0]))
+    return " + ".join(money(lang, amount, currency) for currency, amount in ordered)
+
+
 def left_amount(lang: str, item: Payable) -> str:
     """What is left to pay, as an amount ("pb.amount_unknown" when the stored amount is no number)."""
     return t(lang, "pb.amount_unknown") if item.left is None else money(lang, item.left, item.currency)

@@ -35,6 +35,7 @@ from bot.services.errors import ServiceError
 from bot.services.inbox import quiet_until
 from bot.services.issuing.columns import minor
 from bot.services.outbox import JsonObject, Kind, Outbox, json_int, json_ints, json_opt_date
+from bot.services.payables_bulk import BulkPayments
 from bot.services.ports import Clock
 from bot.store.db import Database
 from bot.store.models import Company, CompanyMember, User
@@ -166,6 +167,7 @@ class PayablesService:
 
     def __init__(self, db: Database, clock: Clock, outbox: Outbox) -> None:
         self.db, self.clock, self.outbox = db, clock, outbox
+        self.bulk = BulkPayments(db, clock)  # overdue invoices marked paid in one go
 
     def today(self) -> date:
         return today_in_poland(self.clock())

@@ -118,3 +118,19 @@ class InboxPrefs(Base):
     paused_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)  # since when
     payment_reminders: Mapped[bool] = mapped_column(Boolean, default=True)  # due-date reminders (0009)
     month_summary: Mapped[bool] = mapped_column(Boolean, default=True)  # the month's figures (0009)
+
+
+class PayableBatch(Base):
+    """Overdue supplier invoices marked paid in one go (``/platnosci``, migration 0011): proposed when the
+    user asks, applied once on "yes", undone once. ``items`` holds ``[invoice id, paid before, paid
+    after, 1 if this batch changed it]`` (grosze) per invoice, so the undo restores exactly those rows."""
+
+    __tablename__ = "payable_batches"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    company_id: Mapped[int] = mapped_column(ForeignKey("companies.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    cutoff: Mapped[date] = mapped_column(Date)  # invoices due before this day (the day it was proposed)
+    state: Mapped[str] = mapped_column(String(8))  # "proposed" | "done" | "undone" | "dropped"
+    items: Mapped[list[list[int]]] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    done_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
