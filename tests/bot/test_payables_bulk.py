@@ -36,7 +36,8 @@ async def test_all_overdue_marked_paid_in_one_go_and_undone_in_one_go(
     today = warsaw_today(bot)
     overdue = [await stored(bot, company_id, "OLD/1", today - timedelta(days=40), gross="1000.00"),
                await stored(bot, company_id, "OLD/2", today - timedelta(days=3), gross="234.56"),
-               await stored(bot, company_id, "OLD/3", today - timedelta(days=1), gross="80.00", currency="EUR")]
+               await stored(bot, company_id, "OLD/3", today - timedelta(days=1), gross="80.00",
+                            currency="EUR")]
     soon = await stored(bot, company_id, "NEW/1", today + timedelta(days=2), gross="50.00")
     # Part of OLD/1 was recorded before: the batch marks the rest, the undo restores the part.
     await bot.services.payables.add_payment(user.id, overdue[0], Decimal("100.00"))
