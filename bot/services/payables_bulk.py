@@ -123,9 +123,7 @@ class BulkPayments:
         """Mark the proposal's invoices paid (once); those changed since it was shown are skipped."""
         now = self.clock()
         async with self.db.transaction() as session:
-            batch = await self._batch(session, user_id, batch_id, PROPOSED)
-            if now - batch.created_at > PROPOSAL_TTL:
-                raise ServiceError("payable_bulk_stale")
+            batch = await self._claim(session, user_id, batch_id, PROPOSED, DONE, now)
             items = [BatchItem.from_json(i) for i in batch.items]
             rows = await self._rows(session, batch.company_id, items)
             done: list[BatchItem] = []
@@ -146,20 +144,18 @@ class BulkPayments:
                 if changed and row is not None:
                     marked.append((row, after - item.before_minor))
                 skipped += not changed
-            batch.items = [i.to_json() for i in done]
-            batch.state, batch.done_at = DONE, now
+            batch.items, batch.done_at = [i.to_json() for i in done], now
             return _summary(batch, await self._nip(session, batch.company_id), marked, skipped)
 
     async def drop(self, user_id: int, batch_id: int) -> None:
         """"No" to a proposal: it can no longer be applied."""
         async with self.db.transaction() as session:
-            batch = await self._batch(session, user_id, batch_id, PROPOSED)
-            batch.state = DROPPED
+            await self._claim(session, user_id, batch_id, PROPOSED, DROPPED)
 
     async def undo(self, user_id: int, batch_id: int) -> BulkSummary:
         """Restore exactly the invoices the batch marked (once); one changed since is skipped."""
         async with self.db.transaction() as session:
-            batch = await self._batch(session, user_id, batch_id, DONE)
+            batch = await self._claim(session, user_id, batch_id, DONE, UNDONE)
             items = [BatchItem.from_json(i) for i in batch.items if i[3]]
             rows = await self._rows(session, batch.company_id, items)
             restored: list[tuple[ReceivedInvoice, int]] = []
@@ -173,20 +169,28 @@ class BulkPayments:
                 if changed and row is not None:
                     restored.append((row, item.after_minor - item.before_minor))
                 skipped += not changed
-            batch.state = UNDONE
             return _summary(batch, await self._nip(session, batch.company_id), restored, skipped)
 
     # --- helpers -----------------------------------------------------------------------------------
 
     @staticmethod
-    async def _batch(session: AsyncSession, user_id: int, batch_id: int, state: str) -> PayableBatch:
-        # The row lock makes a double press apply (or undo) once: the second waits, then sees the state.
-        batch = await session.get(PayableBatch, batch_id, with_for_update=True, populate_existing=True)
+    async def _claim(session: AsyncSession, user_id: int, batch_id: int, state: str, new_state: str,
+                     now: datetime | None = None) -> PayableBatch:
+        """The batch, moved from ``state`` to ``new_state`` by a compare-and-set before anything else is
+        written: of two presses at once (two members, a double tap) exactly one proceeds, the other
+        finds the state moved on (``payable_bulk_stale``). ``now``: a proposal older than a day is stale."""
+        batch = await session.get(PayableBatch, batch_id)
         if batch is None:
             raise ServiceError("payable_bulk_stale")
         await require_member(session, user_id, batch.company_id)
-        if batch.state != state:
+        if now is not None and now - batch.created_at > PROPOSAL_TTL:
             raise ServiceError("payable_bulk_stale")
+        claimed = await session.execute(
+            update(PayableBatch).where(PayableBatch.id == batch_id, PayableBatch.state == state)
+            .values(state=new_state).execution_options(synchronize_session=False))
+        if not getattr(claimed, "rowcount", 0):
+            raise ServiceError("payable_bulk_stale")
+        await session.refresh(batch)
         return batch
 
     @staticmethod

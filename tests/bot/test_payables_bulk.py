@@ -5,6 +5,7 @@ foreign presses changing nothing. Through the fake Bot API and the real services
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from datetime import timedelta
 from decimal import Decimal
@@ -12,6 +13,8 @@ from typing import Any
 
 from bot.chat.payables_bulk import day_number
 from bot.i18n import fmt_date
+from bot.services.errors import ServiceError
+from bot.services.payables_bulk import BulkSummary
 from tests.bot.test_issuing import ready
 from tests.bot.test_notify import (  # the fixtures run each database test on SQLite and PostgreSQL
     any_bot_factory_fixture,  # noqa: F401
@@ -143,3 +146,35 @@ async def test_changed_meanwhile_skipped_and_stale_forged_or_foreign_presses_cha
     assert "1 faktura jest znów do zapłaty" in undone.content and "Pominięto 1 fakturę" in undone.content
     assert await paid_state(bot, ids) == {one: (None, False, None), two: (500, False, None),
                                           three: (100, False, None)}
+
+
+async def test_a_backlog_of_forty_in_one_press_and_two_yes_at_once_apply_once(
+        any_bot_factory: Callable[..., Any]) -> None:
+    bot: BotHarness = await any_bot_factory(inbox_tick=0.2)
+    user, _, company_id = await ready(bot, 8001)
+    member = bot.user(8002)
+    await bot.services.members.accept(member.id, member.chat_id,
+                                      await bot.services.members.invite(user.id, company_id))
+    today = warsaw_today(bot)
+    ids = [await stored(bot, company_id, f"FV/2025/{n:03d}", today - timedelta(days=30 + n), gross=f"{n}.01")
+           for n in range(1, 41)]
+    listing = await bot.say(user, "/platnosci", contains="Po terminie: 40 faktur")
+    assert "Pozycje 1–10 z 40." in listing.content
+    label = next(b.text for b in listing.all_buttons if b.text.startswith(BULK))
+    confirm = await bot.press(user, listing, label, contains="Oznaczyć")
+    expected = sum(Decimal(f"{n}.01") for n in range(1, 41))  # computed here: 820,40 zł
+    assert "40 faktur" in confirm.content
+    assert f"Razem {expected:.2f} zł.".replace(".", ",", 1) in flat(confirm.content)
+    [yes] = [b.callback_data for b in confirm.all_buttons if b.text == "✅ Tak, oznacz"]
+    batch = int((yes or "").rsplit(":", 1)[1])
+
+    # Two members press "yes" at the same moment: one marks the forty, the other is told it is stale.
+    bulk = bot.services.payables.bulk
+    results = await asyncio.gather(bulk.apply(user.id, batch), bulk.apply(member.id, batch),
+                                   return_exceptions=True)
+    applied = [r for r in results if isinstance(r, BulkSummary)]
+    refused = [r for r in results if isinstance(r, ServiceError)]
+    assert len(applied) == 1 and applied[0].count == 40 and applied[0].skipped == 0
+    assert len(refused) == 1 and refused[0].code == "payable_bulk_stale"
+    assert all(paid and source == "user" for _, paid, source in (await paid_state(bot, ids)).values())
+    await bot.say(user, "/platnosci", contains="nie ma nic do zapłaty")
