@@ -178,3 +178,29 @@ async def test_a_backlog_of_forty_in_one_press_and_two_yes_at_once_apply_once(
     assert len(refused) == 1 and refused[0].code == "payable_bulk_stale"
     assert all(paid and source == "user" for _, paid, source in (await paid_state(bot, ids)).values())
     await bot.say(user, "/platnosci", contains="nie ma nic do zapłaty")
+
+
+async def test_in_english_and_a_confirmation_older_than_a_day_is_stale(
+        bot_factory: Callable[..., Any]) -> None:
+    bot: BotHarness = await bot_factory(inbox_tick=0.2)
+    user, _, company_id = await ready(bot, 8101)
+    await bot.services.companies.set_language(user.id, user.chat_id, "en")
+    today = warsaw_today(bot)
+    ids = [await stored(bot, company_id, f"E/{n}", today - timedelta(days=n), gross="12.50") for n in (1, 2)]
+    listing = await bot.say(user, "/platnosci", contains="To pay")
+    label = next(b.text for b in listing.all_buttons if b.text.startswith("✅ All due before"))
+    confirm = await bot.press(user, listing, label, contains="as paid?")
+    assert "Mark 2 invoices of company" in confirm.content and "In all PLN 25.00." in flat(confirm.content)
+
+    # A day later the confirmation no longer applies: the list may have moved on.
+    bot.clock.advance(timedelta(days=1, minutes=1))
+    stale = await bot.press(user, confirm, "✅ Yes, mark them", contains="out of date")
+    assert "nothing changed" in stale.content
+    assert await paid_state(bot, ids) == {i: (None, False, None) for i in ids}
+    # A fresh confirmation (the cut-off now the new day) marks both.
+    fresh = await bot.say(user, "/platnosci", contains="To pay")
+    label = next(b.text for b in fresh.all_buttons if b.text.startswith("✅ All due before"))
+    confirm = await bot.press(user, fresh, label, contains="as paid?")
+    done = await bot.press(user, confirm, "✅ Yes, mark them", contains="Recorded")
+    assert "2 invoices marked as paid — PLN 25.00 in all." in flat(done.content)
+    assert await paid_state(bot, ids) == {i: (1_250, True, "user") for i in ids}
