@@ -90,6 +90,11 @@ async def test_all_overdue_marked_paid_in_one_go_and_undone_in_one_go(
     restored = await bot.say(user, "/platnosci", contains="Do zapłaty")
     assert "4 faktury do zapłaty" in flat(restored.content)
 
+    # The batch is the company's data: forgetting the owner deletes it with the company.
+    assert [r["state"] for r in await bot.table_rows("payable_batches")] == ["undone"]
+    await bot.services.companies.forget(user.id)
+    assert await bot.table_rows("payable_batches") == []
+
 
 async def test_changed_meanwhile_skipped_and_stale_forged_or_foreign_presses_change_nothing(
         any_bot_factory: Callable[..., Any]) -> None:
