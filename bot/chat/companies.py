@@ -13,7 +13,7 @@ from bot.chat.callbacks import Field, Pressed, Spec
 from bot.chat.common import Context, display_env, error_text, ids, language, send
 from bot.i18n import esc, fmt_date, plain, plural, t
 from bot.i18n.limits import fit
-from bot.services.companies import CompanyView, Removal, UnfinishedInvoices
+from bot.services.companies import CertificateView, CompanyView, Removal, UnfinishedInvoices
 from bot.services.errors import ServiceError
 from bot.services.token_dates import LIMITED_UNTIL, tokens_ended
 from ksef.certs import CertType
@@ -67,23 +67,33 @@ def login_line(lang: str, company: CompanyView, now: datetime) -> str:
     """How the bot logs in to KSeF for the company: its token (until when it works, or since when it no
     longer does) or its authentication certificate (until when it is valid), or that it cannot log in yet."""
     token = company.token
-    now_iso = now.isoformat()
-    ended = tokens_ended(now)
-    if token is not None and not ended:
+    if token is not None and not tokens_ended(now):
         if token.valid_until is not None:
             return t(lang, "ksef.login_token_until", until=fmt_date(lang, token.valid_until),
                      checked=fmt_date(lang, token.checked_at))
         return t(lang, "ksef.login_token", checked=fmt_date(lang, token.checked_at))
-    logins = sorted((c for c in company.certificates
-                     if c.cert_type == CertType.AUTHENTICATION.value and c.not_after.isoformat() > now_iso),
-                    key=lambda c: c.not_after)
-    if logins:
-        newest = logins[-1]
+    newest = login_certificate(company, now)
+    if newest is not None:
         return t(lang, "ksef.login_cert", serial=newest.serial_hex, until=fmt_date(lang, newest.not_after))
     if token is not None:
         # Token logins ended with 2026 (DIGEST §17.3): the day is computed, never written into the text.
         return t(lang, "ksef.login_token_ended", until=fmt_date(lang, LIMITED_UNTIL))
     return t(lang, "ksef.login_none")
+
+
+def login_certificate(company: CompanyView, now: datetime) -> CertificateView | None:
+    """The company's valid authentication certificate that expires last (the bot logs in with it)."""
+    now_iso = now.isoformat()
+    logins = [c for c in company.certificates
+              if c.cert_type == CertType.AUTHENTICATION.value and c.not_after.isoformat() > now_iso]
+    return max(logins, key=lambda c: c.not_after) if logins else None
+
+
+def token_login(company: CompanyView, now: datetime) -> bool:
+    """The token is how the company logs in: it has one, and after 2026 no certificate took its place
+    (then its card offers the switch to a certificate rather than a new token)."""
+    replaced = tokens_ended(now) and login_certificate(company, now) is not None
+    return company.token is not None and not replaced
 
 
 def cert_type_name(lang: str, cert_type: str) -> str:
@@ -107,7 +117,7 @@ async def command(update: Update, context: Context) -> None:
     for company in found:
         markup = keyboards.company(lang, company.id, owner=company.role == "owner", active=company.active,
                                    certificates=[(c.id, plain(c.name)) for c in company.certificates],
-                                   token=company.token is not None, tokens_ended=tokens_ended(now))
+                                   token=token_login(company, now), tokens_ended=tokens_ended(now))
         await send(context, chat_id, describe(lang, company, now), markup)
     await send(context, chat_id, t(lang, "ksef.add_more"),
                keyboards.single(t(lang, "btn.add_company"), "co:add:0"))

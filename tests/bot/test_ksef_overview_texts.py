@@ -6,8 +6,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from ksef import certs
 from ksef.timezone import WARSAW
-from tests.bot.test_cert_login_company import connect_by_certificate
+from tests.bot.test_cert_login_company import PASSWORD, connect_by_certificate
 from tests.bot.test_companies import company_cards, connect_in_chat
 from tests.bot.test_onboarding_december import december_bot
 from tests.fixtures.bot import BotFactory, BotHarness
@@ -72,3 +73,23 @@ async def test_token_end_in_english(bot_factory: BotFactory) -> None:
                                                after=header)
     assert "Login: the KSeF token stopped working on 31 December 2026" in card.content
     assert "Switch to a certificate" in {b.text for b in card.all_buttons}
+
+
+async def test_from_2027_a_token_company_with_a_login_certificate_shows_the_certificate(
+        bot_factory: BotFactory) -> None:
+    bot = await december_bot(bot_factory, datetime(2026, 12, 20, 10, 0, tzinfo=WARSAW))
+    user = bot.user(19205)
+    nip, token = bot.sim.create_subject()
+    await connect_in_chat(bot, user, nip, token)
+    company_id = (await bot.services.companies.require_active_company(user.id)).id
+    issued = bot.sim.issue_certificate(nip, "Authentication", PASSWORD, key_type="EC")
+    pair = await certs.load_key_pair_async(issued["key"].encode(), issued["cert"].encode(), PASSWORD,
+                                           expected_type=certs.CertType.AUTHENTICATION, now=bot.clock())
+    await bot.services.certificates.store_pair(user.id, company_id, "Logowanie", pair)
+    bot.clock.set(datetime(2027, 1, 2, 10, 0, tzinfo=WARSAW))
+    [card] = await company_cards(bot, user, 1)
+    [cert] = await bot.table_rows("certificates")
+    assert f"Logowanie: certyfikat KSeF nr {cert['serial_hex']}" in card.content
+    assert "przestał" not in card.content
+    labels = {b.text for b in card.all_buttons}
+    assert "Przejdź na certyfikat" not in labels and "Wymień token" not in labels
