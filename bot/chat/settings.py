@@ -146,10 +146,7 @@ async def on_callback(update: Update, context: Context, lang: str, pressed: Pres
     text, markup = render_quiet(shown, settings) if pressed.action == "quiet" else render(shown, settings)
     await _redraw(update, context, chat_id, text, markup)
     if pressed.action == "lang" and shown != lang:
-        # A reply keyboard cannot be edited in place: one short message relabels the menu under the
-        # message field in the new language (as ``/jezyk`` does).
-        await context.bot.send_message(chat_id, t(shown, "language.set"),
-                                       reply_markup=actions.reply_keyboard(shown))
+        await actions.show_keyboard_in(context, chat_id, shown)  # the menu in the new language, as /jezyk
 
 
 async def _redraw(update: Update, context: Context, chat_id: int, text: str,
