@@ -83,3 +83,9 @@ async def show_idle(context: Context, chat_id: int, user_id: int, lang: str, *,
 async def show_keyboard(context: Context, chat_id: int, lang: str) -> None:
     """Put the menu under the message field (it stays until replaced)."""
     await context.bot.send_message(chat_id, t(lang, "mn.shown"), reply_markup=reply_keyboard(lang))
+
+
+async def show_keyboard_in(context: Context, chat_id: int, lang: str) -> None:
+    """The language was just changed: say so, with the menu under the message field relabelled in it (a
+    reply keyboard cannot be edited in place, only replaced by a message carrying the new one)."""
+    await context.bot.send_message(chat_id, t(lang, "language.set"), reply_markup=reply_keyboard(lang))

@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 
 from telegram import InlineKeyboardMarkup, Update
 from telegram.helpers import create_deep_linked_url
 
-from bot.chat import certificates, keyboards, onboarding
+from bot.chat import cert_login, certificates, keyboards, onboarding
 from bot.chat.callbacks import Field, Pressed, Spec
 from bot.chat.common import Context, display_env, error_text, ids, language, send
 from bot.i18n import esc, fmt_date, plain, plural, t
 from bot.i18n.limits import fit
-from bot.services.companies import CompanyView, Removal, UnfinishedInvoices
+from bot.services.companies import CertificateView, CompanyView, Removal, UnfinishedInvoices
 from bot.services.errors import ServiceError
+from bot.services.token_dates import LIMITED_UNTIL, tokens_ended
 from ksef.certs import CertType
 
 
@@ -44,13 +46,14 @@ def unfinished_text(lang: str, removals: Sequence[Removal], lead: str | None = N
                more=lambda count: t(lang, "more_items", count=count))
 
 
-def describe(lang: str, company: CompanyView, now_iso: str) -> str:
+def describe(lang: str, company: CompanyView, now: datetime) -> str:
     """The text block of one company."""
+    now_iso = now.isoformat()
     lines = [t(lang, "ksef.company", nip=company.nip,
                active=t(lang, "ksef.active") if company.active else "",
                environment=esc(display_env(lang, company.environment)),
                role=t(lang, "ksef.role_member") if company.role != "owner" else "")]
-    lines.append(login_line(lang, company, now_iso))
+    lines.append(login_line(lang, company, now))
     if not company.certificates:
         lines.append(t(lang, "ksef.certs_none"))
     for cert in company.certificates:
@@ -60,22 +63,37 @@ def describe(lang: str, company: CompanyView, now_iso: str) -> str:
     return "\n".join(lines)
 
 
-def login_line(lang: str, company: CompanyView, now_iso: str) -> str:
-    """How the bot logs in to KSeF for the company: its token (until when it works) or its authentication
-    certificate (until when it is valid), or that it cannot log in yet."""
+def login_line(lang: str, company: CompanyView, now: datetime) -> str:
+    """How the bot logs in to KSeF for the company: its token (until when it works, or since when it no
+    longer does) or its authentication certificate (until when it is valid), or that it cannot log in yet."""
     token = company.token
-    if token is not None:
+    if token is not None and not tokens_ended(now):
         if token.valid_until is not None:
             return t(lang, "ksef.login_token_until", until=fmt_date(lang, token.valid_until),
                      checked=fmt_date(lang, token.checked_at))
         return t(lang, "ksef.login_token", checked=fmt_date(lang, token.checked_at))
-    logins = sorted((c for c in company.certificates
-                     if c.cert_type == CertType.AUTHENTICATION.value and c.not_after.isoformat() > now_iso),
-                    key=lambda c: c.not_after)
-    if logins:
-        newest = logins[-1]
+    newest = login_certificate(company, now)
+    if newest is not None:
         return t(lang, "ksef.login_cert", serial=newest.serial_hex, until=fmt_date(lang, newest.not_after))
+    if token is not None:
+        # Token logins ended with 2026 (DIGEST §17.3): the day is computed, never written into the text.
+        return t(lang, "ksef.login_token_ended", until=fmt_date(lang, LIMITED_UNTIL))
     return t(lang, "ksef.login_none")
+
+
+def login_certificate(company: CompanyView, now: datetime) -> CertificateView | None:
+    """The company's valid authentication certificate that expires last (the bot logs in with it)."""
+    now_iso = now.isoformat()
+    logins = [c for c in company.certificates
+              if c.cert_type == CertType.AUTHENTICATION.value and c.not_after.isoformat() > now_iso]
+    return max(logins, key=lambda c: c.not_after) if logins else None
+
+
+def token_login(company: CompanyView, now: datetime) -> bool:
+    """The token is how the company logs in: it has one, and after 2026 no certificate took its place
+    (then its card offers the switch to a certificate rather than a new token)."""
+    replaced = tokens_ended(now) and login_certificate(company, now) is not None
+    return company.token is not None and not replaced
 
 
 def cert_type_name(lang: str, cert_type: str) -> str:
@@ -95,12 +113,12 @@ async def command(update: Update, context: Context) -> None:
         await send(context, chat_id, t(lang, "ksef.none"))
         return
     await send(context, chat_id, t(lang, "ksef.header", count=plural(lang, len(found), "companies")))
-    now_iso = svc.clock().isoformat()
+    now = svc.clock()
     for company in found:
         markup = keyboards.company(lang, company.id, owner=company.role == "owner", active=company.active,
                                    certificates=[(c.id, plain(c.name)) for c in company.certificates],
-                                   token=company.token is not None)
-        await send(context, chat_id, describe(lang, company, now_iso), markup)
+                                   token=token_login(company, now), tokens_ended=tokens_ended(now))
+        await send(context, chat_id, describe(lang, company, now), markup)
     await send(context, chat_id, t(lang, "ksef.add_more"),
                keyboards.single(t(lang, "btn.add_company"), "co:add:0"))
 
@@ -127,6 +145,9 @@ async def on_callback(update: Update, context: Context, lang: str, pressed: Pres
             company = await svc.companies.get(user_id, target)
             if company.role != "owner":
                 raise ServiceError("not_owner", nip=company.nip)
+            if tokens_ended(svc.clock()):  # an old /ksef message: no token works any more
+                await send(context, chat_id, t(lang, "tokens_over"), cert_login.switch_button(lang))
+                return
             await onboarding.begin_replace(context, user_id, chat_id, lang, company.nip)
         elif action == "cert":
             await certificates.begin(context, user_id, chat_id, lang, target)

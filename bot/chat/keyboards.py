@@ -30,13 +30,17 @@ def prompt(lang: str, flow: str, step: str) -> InlineKeyboardMarkup:
 
 
 def company(lang: str, company_id: int, *, owner: bool, active: bool,
-            certificates: list[tuple[int, str]], token: bool = True) -> InlineKeyboardMarkup:
-    """A company's buttons in /ksef; "replace token" only where the company logs in with a token."""
+            certificates: list[tuple[int, str]], token: bool = True,
+            tokens_ended: bool = False) -> InlineKeyboardMarkup:
+    """A company's buttons in /ksef; "replace token" only where the company logs in with a token, and once
+    tokens no longer work (``tokens_ended``) the switch to a certificate (``ac:sw``) instead."""
     rows: list[list[InlineKeyboardButton]] = []
     if not active:
         rows.append([InlineKeyboardButton(t(lang, "btn.switch"), callback_data=f"co:sw:{company_id}")])
     if owner:
-        login = [InlineKeyboardButton(t(lang, "btn.replace_token"), callback_data=f"co:tok:{company_id}")]
+        replace = InlineKeyboardButton(t(lang, "btn.replace_token"), callback_data=f"co:tok:{company_id}")
+        login = [InlineKeyboardButton(t(lang, "btn.auth_switch"), callback_data="ac:sw") if tokens_ended
+                 else replace]
         rows.append([*(login if token else []),
                      InlineKeyboardButton(t(lang, "btn.add_cert"), callback_data=f"co:cert:{company_id}")])
         rows.extend([InlineKeyboardButton(t(lang, "btn.remove_cert", name=name[:30]),

@@ -23,8 +23,6 @@ async def on_callback(update: Update, context: Context, lang: str, pressed: Pres
     chosen = pressed.action
     await context.services.companies.set_language(user_id, chat_id, chosen)
     if await actions.connected(context, user_id):
-        # The menu under the message field, relabelled in the chosen language, on the same message.
-        await context.bot.send_message(chat_id, t(chosen, "language.set"),
-                                       reply_markup=actions.reply_keyboard(chosen))
+        await actions.show_keyboard_in(context, chat_id, chosen)
         return
     await send(context, chat_id, t(chosen, "language.set"))

@@ -84,8 +84,16 @@ def paying_lines(lang: str, inv: InvoiceView) -> list[str]:
     return lines
 
 
-def render(lang: str, row_id: int, single: bool, view: NewsView) -> tuple[str, InlineKeyboardMarkup]:
-    """The notification text and keyboard; deterministic (the delivery probe re-creates it)."""
+def unpaid(inv: InvoiceView) -> bool:
+    """Not paid in full yet (what the payables list shows, whatever the method)."""
+    return not inv.paid and (inv.outstanding_minor is None or inv.outstanding_minor > 0)
+
+
+def render(lang: str, row_id: int, single: bool, view: NewsView,
+           company_id: int | None = None) -> tuple[str, InlineKeyboardMarkup]:
+    """The notification text and keyboard; deterministic (the delivery probe re-creates it).
+
+    A summary gets "Do zapłaty" (the payables list of ``company_id``) when any invoice in it is unpaid."""
     if single and view.invoices:
         inv = view.invoices[0]
         lines = [t(lang, "in.new", company=view.company_nip),
@@ -112,9 +120,10 @@ def render(lang: str, row_id: int, single: bool, view: NewsView) -> tuple[str, I
              for inv in view.invoices[:SUMMARY_LINES]]
     text = fit(head, items, more=lambda count: t(lang, "in.summary_more", count=count),
                hidden=max(0, view.total_count - len(items)))
-    markup = InlineKeyboardMarkup([[InlineKeyboardButton(t(lang, "btn.in_list"),
-                                                         callback_data=f"in:l:0:{row_id}")]])
-    return text, markup
+    rows = [[InlineKeyboardButton(t(lang, "btn.in_list"), callback_data=f"in:l:0:{row_id}")]]
+    if company_id is not None and any(unpaid(inv) for inv in view.invoices):
+        rows.append([InlineKeyboardButton(t(lang, "btn.in_to_pay"), callback_data=f"pb:list:{company_id}:0")])
+    return text, InlineKeyboardMarkup(rows)
 
 
 @renders(NEW_INVOICE)
@@ -131,5 +140,5 @@ async def _render(services: Services, row: OutboxItem, news: InvoiceNews, *, sin
     view = await services.inbox.news(row.company_id, news)
     if view is None:
         return None
-    text, markup = render(row.language, row.id, single, view)
+    text, markup = render(row.language, row.id, single, view, row.company_id)
     return TextMessage(text, markup)

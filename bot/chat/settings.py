@@ -13,6 +13,7 @@ import logging
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.error import BadRequest
 
+from bot.chat import actions
 from bot.chat.callbacks import Field, Pressed, Spec
 from bot.chat.common import Context, active_company, error_text, ids, send
 from bot.i18n import t
@@ -143,6 +144,14 @@ async def on_callback(update: Update, context: Context, lang: str, pressed: Pres
         return
     shown = settings.language
     text, markup = render_quiet(shown, settings) if pressed.action == "quiet" else render(shown, settings)
+    await _redraw(update, context, chat_id, text, markup)
+    if pressed.action == "lang" and shown != lang:
+        await actions.show_keyboard_in(context, chat_id, shown)  # the menu in the new language, as /jezyk
+
+
+async def _redraw(update: Update, context: Context, chat_id: int, text: str,
+                  markup: InlineKeyboardMarkup) -> None:
+    """Edit the pressed settings message to ``text``; sent anew when it cannot be edited."""
     message = update.callback_query.message if update.callback_query else None
     if message is None:
         await send(context, chat_id, text, markup)

@@ -63,7 +63,7 @@ def test_every_button_the_bot_makes_parses() -> None:
                  "iv:ok", "iv:upo:8", "av:status", "av:status:3", "av:mute", "ac:sw", "ac:go:2",
                  # the outbox renderers' buttons carry the row id (the delivery probe's marker)
                  "iv:again:8", "iv:again:8:12", "iv:link:8", "ac:sw:5", "in:d:4:9", "in:l:0:9", "in:c:3",
-                 "py:c:4", "py:a:4:1", "py:z:4"):
+                 "py:c:4", "py:a:4:1", "py:z:4", "pb:list:3:0"):
         assert BUTTONS.parse(data) is not None, data
 
 

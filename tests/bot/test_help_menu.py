@@ -147,11 +147,6 @@ async def test_settings_buttons_change_the_flags_and_edit_the_message(bot_app: B
     await press("⏰ Włącz przypomnienia", "Przypomnienia o zapłacie: włączone")
     assert len(bot_app.fake.bot_messages(user.chat_id)) == count
     assert (await prefs(bot_app, 9104)).payment_reminders is True
-    # English: the same message, now in English; the user's language is stored.
-    shown = await press("🌐 English", "Settings")
-    assert "Notifications: off" in shown.content and "🌐 Polski" in labels(shown)
-    assert await bot_app.services.companies.language(9104) == "en"
-    await press("🌐 Polski", "Ustawienia")
     # The typed commands still work and the screen shows what they set.
     await bot_app.say(user, "/powiadomienia wlacz", contains="NIP")
     await bot_app.say(user, "/cisza wylacz", contains="NIP")
@@ -318,3 +313,36 @@ async def test_start_of_a_connected_user_brings_the_menu_then_the_choice(bot_app
     shown = [m for m in bot_app.fake.bot_messages(user.chat_id) if "Menu jest pod polem" in m.content]
     assert len(shown) == 1 and shown[0].message_id < choice.message_id  # the menu first, then the choice
     assert "Mam już token" in labels(choice)  # adding another company still starts here
+
+
+async def test_language_from_settings_relabels_the_menu_under_the_message_field(bot_app: BotHarness) -> None:
+    user, nip, _ = await ready(bot_app, 9112)
+    await bot_app.say(user, "/menu", contains="Menu jest pod polem wiadomości")
+    assert bot_app.fake.reply_keyboard(user.chat_id) == MENU_PL
+    screen = await bot_app.say(user, "/ustawienia", contains="Ustawienia")
+    await user.press(screen, "🌐 English")
+    # The settings message is edited in English, and one short message puts the English menu in place.
+    said = await bot_app.fake.wait_for_bot_message(
+        user.chat_id, lambda m: "Language set to English" in m.content, after=screen)
+    assert bot_app.fake.reply_keyboard(user.chat_id) == MENU_EN
+    edited = bot_app.fake.message(user.chat_id, screen.message_id)
+    assert edited is not None and "Notifications: on" in edited.content and nip in edited.content
+    assert "🌐 Polski" in labels(edited)
+    assert await bot_app.services.companies.language(9112) == "en"
+    await bot_app.reply_to(user, lambda: user.tap("⚙️ Settings"), predicate=lambda m: "Settings" in m.content)
+    # Back to Polish from the same (edited) message: the Polish menu again.
+    await user.press(edited, "🌐 Polski")
+    await bot_app.fake.wait_for_bot_message(user.chat_id, lambda m: "Ustawiono język polski" in m.content,
+                                            after=said)
+    assert bot_app.fake.reply_keyboard(user.chat_id) == MENU_PL
+    # A setting that is not the language edits the message only: no new message, the menu stays.
+    count = len(bot_app.fake.bot_messages(user.chat_id))
+    await user.press(screen, "🔕 Wycisz powiadomienia")
+
+    def muted() -> ChatMessage | None:
+        current = bot_app.fake.message(user.chat_id, screen.message_id)
+        return current if current is not None and "Powiadomienia: wyłączone" in current.content else None
+
+    await bot_app.fake.wait_until(muted, message="muted")
+    assert len(bot_app.fake.bot_messages(user.chat_id)) == count
+    assert bot_app.fake.reply_keyboard(user.chat_id) == MENU_PL

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import re
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import update
 
-from bot.services.inbox import WARSAW, quiet_until
+from bot.services.inbox import SINGLE_LIMIT, WARSAW, quiet_until
 from bot.store.models_inbox import InboxSync, ReceivedInvoice
 from bot.store.models_outbox import OutboxRow
 from ksef.sync import cursor_at
@@ -87,12 +88,36 @@ async def test_fifty_at_once_become_one_summary(any_bot_factory: Callable[..., A
     assert len(new_messages) == 1  # one summary, not 50 pings
     summary = await wait_mentioned(bot, user.chat_id, "Nowe faktury zakupowe")
     assert "…i " in summary.content and "/faktury" in summary.content
-    assert {b.text for b in summary.all_buttons} == {"Lista faktur"}
+    assert {b.text for b in summary.all_buttons} == {"Lista faktur", "💰 Do zapłaty"}
     listing = await bot.press(user, summary, "Lista faktur", contains="Faktury zakupowe firmy")
     assert "z 50)" in listing.content
     older = await bot.press(user, listing, "Starsze »", contains="(11–20 z 50)")
     assert older
     assert len(numbers) == 50
+
+
+async def test_summary_has_the_way_to_pay(bot_factory: Callable[..., Any]) -> None:
+    """More new invoices at once than get their own message: the summary opens the payables list."""
+    bot, user, nip = await connected_bot(bot_factory, poll_interval=2)
+    await rewind_cursor(bot)
+    bot.sim.configure(hwmLagSeconds=0)
+    count = SINGLE_LIMIT + 1
+    numbers = await asyncio.to_thread(bot.sim.inject_bulk, SELLER, nip, count)
+    await all_stored(bot, count)
+    summary = await wait_mentioned(bot, user.chat_id, f"Nowe faktury zakupowe: {count}")
+    assert [[b.text for b in row] for row in summary.buttons] == [["Lista faktur"], ["💰 Do zapłaty"]]
+    listing = await bot.press(user, summary, "💰 Do zapłaty", contains="Do zapłaty · firma NIP")
+    assert nip in listing.content and f"{count} faktur do zapłaty" in listing.content
+    assert f"Pozycje 1–10 z {count}" in listing.content  # the synthetic invoices are due by transfer
+    stored = {r["invoice_number"] for r in await bot.table_rows("received_invoices")}
+    listed = [n for n in stored if re.search(re.escape(n) + r"(?!\d)", listing.content)]  # SIM/1 ≠ SIM/10
+    assert len(stored) == len(numbers) and len(listed) == 10
+    # Paying one from the list leaves one fewer to pay.
+    await bot.press(user, listing, next(b.text for b in listing.all_buttons
+                                        if b.callback_data and b.callback_data.startswith("pb:paid:")),
+                    contains="zapłacon")
+    again = await bot.press(user, summary, "💰 Do zapłaty", contains="Do zapłaty · firma NIP")
+    assert f"{count - 1} faktur do zapłaty" in again.content
 
 
 async def test_truncated_query_window_loses_nothing(any_bot_factory: Callable[..., Any]) -> None:
