@@ -100,10 +100,9 @@ async def test_failing_token_login_from_1_january(bot_factory: BotFactory) -> No
     await bot.services.dialogs.clear(5003)
     first = await bot.say(user, "/start", contains="działały do 31 grudnia 2026")
     assert [b.text for b in first.all_buttons] == ["🔐 Certyfikat KSeF (zalecany)"]
-    # Trying a (refused) token again (replacing it from /ksef) gets the same exact steps.
+    # /ksef no longer offers to replace the token: it says the token stopped and offers the switch.
     overview = await bot.say(user, "/ksef", contains=nip)
     company = next(m for m in bot.fake.bot_messages(user.chat_id) if m.message_id >= overview.message_id
-                   and any(b.text == "Wymień token" for b in m.all_buttons))
-    await bot.press(user, company, "Wymień token", contains="Wklej nowy token")
-    refused = await bot.say(user, token, contains="1 stycznia 2027", timeout=20)
-    assert "/logowanie" in refused.content
+                   and any(b.text == "Przejdź na certyfikat" for b in m.all_buttons))
+    assert "Wymień token" not in [b.text for b in company.all_buttons]
+    assert "przestał działać 31 grudnia 2026" in company.content and "/logowanie" in company.content
